@@ -1,0 +1,38 @@
+// Package root builds the rootguard command tree.
+package root
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/buildinfo"
+	"github.com/rootguard/rootguard/internal/cmd/version"
+	"github.com/rootguard/rootguard/internal/cmdutil"
+)
+
+// NewCmdRoot returns the top-level command. Global flags fill f.AWSOptions.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rootguard <command> [flags]",
+		Short: "Harden, watch and prove the AWS root user in every account",
+		Long: `rootguard finds and removes root access keys, verifies root MFA, and alerts
+Slack when root signs in — for one account or a whole AWS Organization.
+
+AWS access follows the aws CLI: the default credential chain, profiles, SSO,
+AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for emulators.`,
+		Version:       buildinfo.String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &cmdutil.UsageError{Err: err}
+	})
+
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.AWSOptions.Profile, "profile", "", "AWS shared config `profile` (default: AWS_PROFILE or the default profile)")
+	pf.StringVar(&f.AWSOptions.Region, "region", "", "AWS `region` for regional calls (default: AWS_REGION, the profile's region, or us-east-1)")
+
+	cmd.AddCommand(version.NewCmdVersion(f))
+	return cmd
+}
