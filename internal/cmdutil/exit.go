@@ -12,6 +12,7 @@ const (
 	ExitUsage    = 2 // bad flags or arguments
 	ExitFindings = 3 // at least one check FAILed
 	ExitUnknown  = 4 // at least one check could not be evaluated (ERROR), none FAILed
+	ExitPartial  = 5 // a change was planned and approved but not (all) made
 )
 
 // ErrSilent asks main to exit non-zero without printing anything more: the
