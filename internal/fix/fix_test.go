@@ -137,11 +137,11 @@ func TestApply(t *testing.T) {
 			wantCalls: []string{"DeleteLoginProfile", "DeleteAccessKey AKIAOTHER", "DeleteSigningCertificate CERT1",
 				"DeactivateMFADevice arn:aws:iam::222222222222:mfa/root", "DeactivateMFADevice GAHT12345678"},
 			want: map[string]Result{
-				"iam:DeleteSigningCertificate CERT1":                             Failed,
+				"iam:DeleteSigningCertificate CERT1":                            Failed,
 				"iam:DeactivateMFADevice arn:aws:iam::222222222222:mfa/root":    Failed,
 				"iam:DeleteVirtualMFADevice arn:aws:iam::222222222222:mfa/root": Skipped,
-				"iam:DeleteAccessKey AKIAINUSE":                                  Skipped,
-				"iam:DeactivateMFADevice GAHT12345678":                           Done,
+				"iam:DeleteAccessKey AKIAINUSE":                                 Skipped,
+				"iam:DeactivateMFADevice GAHT12345678":                          Done,
 			},
 		},
 	}
@@ -233,4 +233,3 @@ func readRecords(t *testing.T, path string) []Record {
 	}
 	return out
 }
-
