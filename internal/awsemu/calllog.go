@@ -1,0 +1,145 @@
+package awsemu
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CallRecord is one call in the call log.
+type CallRecord struct {
+	Time      time.Time
+	Account   string // the caller's account; empty when authentication failed
+	Principal string // the caller's ARN
+	Service   string
+	Action    string
+	Region    string
+	// Params holds the call's key parameters (AccessKeyId, UserName,
+	// SerialNumber, RoleArn, TargetPrincipal, TaskPolicyArn, AccountId, …).
+	Params    map[string]string
+	Status    int
+	ErrorCode string // empty on success
+}
+
+// loggedParams are the request parameters worth asserting on.
+var loggedParams = []string{
+	"AccessKeyId", "UserName", "SerialNumber", "CertificateId", "RoleArn", "RoleName",
+	"RoleSessionName", "TargetPrincipal", "TaskPolicyArn.arn", "VirtualMFADeviceName",
+	"AccountId", "ParentId", "ServicePrincipal", "QueueUrl", "QueueName", "FunctionName",
+	"Name", "EventBusName",
+}
+
+// keyParams picks loggedParams from Query parameters or top-level JSON fields.
+func keyParams(params url.Values, body []byte, p protocol) map[string]string {
+	out := map[string]string{}
+	switch p {
+	case protocolQuery:
+		for _, name := range loggedParams {
+			if v := params.Get(name); v != "" {
+				out[strings.TrimSuffix(name, ".arn")] = v
+			}
+		}
+	case protocolJSON:
+		var fields map[string]any
+		if json.Unmarshal(body, &fields) != nil {
+			return out
+		}
+		for _, name := range loggedParams {
+			if v, ok := fields[name].(string); ok && v != "" {
+				out[name] = v
+			}
+		}
+	}
+	return out
+}
+
+type callLog struct {
+	mu      sync.Mutex
+	records []CallRecord
+}
+
+func (l *callLog) add(r *CallRecord) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = append(l.records, *r)
+}
+
+// Calls returns a copy of the call log, oldest first.
+func (s *Server) Calls() []CallRecord {
+	s.calls.mu.Lock()
+	defer s.calls.mu.Unlock()
+	return append([]CallRecord(nil), s.calls.records...)
+}
+
+// CallsTo returns the logged calls of one service action.
+func (s *Server) CallsTo(service, action string) []CallRecord {
+	var out []CallRecord
+	for _, r := range s.Calls() {
+		if r.Service == service && r.Action == action {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ResetCalls empties the call log.
+func (s *Server) ResetCalls() {
+	s.calls.mu.Lock()
+	defer s.calls.mu.Unlock()
+	s.calls.records = nil
+}
+
+// OK reports whether the call succeeded.
+func (r CallRecord) OK() bool { return r.ErrorCode == "" }
+
+// String renders the record for test failures and logs:
+// "2024-05-01T10:00:00Z 222222222222 arn:aws:iam::222222222222:root iam:DeleteAccessKey AccessKeyId=AKIA… -> ok".
+func (r CallRecord) String() string {
+	keys := make([]string, 0, len(r.Params))
+	for k := range r.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s %s:%s", r.Time.UTC().Format(time.RFC3339), r.Account, r.Principal, r.Service, r.Action)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%s", k, r.Params[k])
+	}
+	outcome := "ok"
+	if !r.OK() {
+		outcome = r.ErrorCode
+	}
+	fmt.Fprintf(&b, " -> %s", outcome)
+	return b.String()
+}
+
+// Describe says in words what a successful change did, for the credential
+// changes rootguard makes: "root key AKIA… was deleted in 222222222222",
+// "access key AKIA… of user alice was deleted in 222222222222". Other calls
+// are described by String.
+func (r CallRecord) Describe() string {
+	if !r.OK() {
+		return r.String()
+	}
+	owner := "root"
+	if u := r.Params["UserName"]; u != "" {
+		owner = "user " + u + "'s"
+	}
+	switch r.Service + ":" + r.Action {
+	case "iam:DeleteAccessKey":
+		return fmt.Sprintf("%s key %s was deleted in %s", owner, r.Params["AccessKeyId"], r.Account)
+	case "iam:UpdateAccessKey":
+		return fmt.Sprintf("%s key %s was updated in %s", owner, r.Params["AccessKeyId"], r.Account)
+	case "iam:DeleteSigningCertificate":
+		return fmt.Sprintf("%s signing certificate %s was deleted in %s", owner, r.Params["CertificateId"], r.Account)
+	case "iam:DeleteLoginProfile":
+		return fmt.Sprintf("%s password was deleted in %s", owner, r.Account)
+	case "iam:DeactivateMFADevice":
+		return fmt.Sprintf("%s MFA device %s was deactivated in %s", owner, r.Params["SerialNumber"], r.Account)
+	}
+	return r.String()
+}

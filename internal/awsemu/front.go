@@ -1,0 +1,169 @@
+package awsemu
+
+// The front is the HTTP server every SDK client talks to. For each request it
+//
+//  1. serves raw paths registered with handlePath (unsigned APIs such as the
+//     Lambda Runtime API) directly, with no identity, faults or log;
+//  2. parses the SigV4 credential scope and the action (parseRequest) and
+//     resolves the access key to a Principal (unknown → InvalidClientTokenId);
+//  3. records the call in the call log and applies injected faults;
+//  4. enforces AssumeRoot task policies and per-principal allow lists;
+//  5. answers from a registered Handler, or reverse-proxies to kumo.
+//
+// Extension point, for code in this package (other files register at init):
+//
+//	func init() {
+//		addRoutes(func(s *Server) {
+//			s.handle("events", "PutRule", s.putRule)                 // Query or JSON action
+//			s.handleREST("lambda", "PUT /2019-09-25/functions/{FunctionName}/event-invoke-config", h)
+//			s.handlePath("/2018-06-01/runtime/", runtimeAPI)         // raw, unsigned
+//		})
+//	}
+//
+// A Handler gets a *Call carrying the caller's Principal, the parsed
+// parameters and helpers to answer (Call.Result, Call.DecodeJSON) and returns
+// nil or an error (an *APIError keeps its code and status; anything else is
+// InternalFailure). Handlers run concurrently: each guards its own state.
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// Handler answers one API call.
+type Handler func(*Call) error
+
+// routeSetups install the handlers of each file of the package; New runs them
+// in registration order.
+var routeSetups []func(*Server)
+
+// addRoutes registers a setup that New runs on every Server.
+func addRoutes(setup func(*Server)) { routeSetups = append(routeSetups, setup) }
+
+type routeKey struct{ service, action string }
+
+type rawPath struct {
+	prefix  string
+	handler http.Handler
+}
+
+// handle answers action of service (the SigV4 signing name, e.g. "iam",
+// "sts", "organizations", "events") for Query and JSON protocol requests.
+func (s *Server) handle(service, action string, h Handler) {
+	s.routes[routeKey{service, action}] = h
+}
+
+// handleREST answers REST requests of service that match pattern, a
+// net/http.ServeMux pattern ("METHOD /path/{name}"); the pattern is the
+// call's Action in the call log and in fault rules, and path values are read
+// with c.Request.PathValue.
+func (s *Server) handleREST(service, pattern string, h Handler) {
+	mux := s.rest[service]
+	if mux == nil {
+		mux = http.NewServeMux()
+		s.rest[service] = mux
+	}
+	mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := r.Context().Value(callContextKey{}).(*Call)
+		c.Request = r
+		c.finish(h(c))
+	}))
+}
+
+// handlePath serves every request whose path starts with prefix, before any
+// parsing or authentication.
+func (s *Server) handlePath(prefix string, h http.Handler) {
+	s.paths = append(s.paths, rawPath{prefix, h})
+}
+
+// ownedServices are answered only by the front: an action it does not model
+// is InvalidAction rather than a trip to kumo's single-account model.
+var ownedServices = map[string]bool{"iam": true, "sts": true, "organizations": true}
+
+func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool) {
+	for _, p := range s.paths {
+		if strings.HasPrefix(r.URL.Path, p.prefix) {
+			p.handler.ServeHTTP(w, r)
+			return
+		}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+
+	req := parseRequest(r, body)
+	c := s.newCall(w, r, req, body, global)
+	defer s.calls.add(c.record)
+
+	restHandler, pattern := s.restRoute(req, r)
+	if pattern != "" {
+		c.Action = pattern
+		c.record.Action = pattern
+	}
+	if err := s.admit(c); err != nil {
+		c.finish(err)
+		return
+	}
+	switch {
+	case restHandler != nil:
+		restHandler.ServeHTTP(w, r.WithContext(c.context()))
+	case s.routes[routeKey{c.Service, c.Action}] != nil:
+		c.finish(s.routes[routeKey{c.Service, c.Action}](c))
+	case ownedServices[c.Service]:
+		c.finish(errUnknownAction(c.protocol, c.Action))
+	default:
+		s.forwardToKumo(c)
+	}
+}
+
+// restRoute finds the REST handler registered for the request, if any.
+func (s *Server) restRoute(req signedRequest, r *http.Request) (http.Handler, string) {
+	if req.protocol != protocolREST {
+		return nil, ""
+	}
+	mux := s.rest[req.service]
+	if mux == nil {
+		return nil, ""
+	}
+	h, pattern := mux.Handler(r)
+	if pattern == "" {
+		return nil, ""
+	}
+	return h, pattern
+}
+
+// admit authenticates the caller, applies faults and authorizes the action.
+func (s *Server) admit(c *Call) error {
+	if err := s.authenticate(c); err != nil {
+		return err
+	}
+	if err := s.faults.apply(c); err != nil {
+		return err
+	}
+	return s.authorize(c)
+}
+
+// finish writes err in the protocol's shape (nil means the handler answered)
+// and notes the outcome in the call log.
+func (c *Call) finish(err error) {
+	if err == nil {
+		return
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		apiErr = newAPIError(http.StatusInternalServerError, "InternalFailure", "%v", err)
+	}
+	c.record.ErrorCode = apiErr.Code
+	c.record.Status = apiErr.Status
+	if c.written {
+		return
+	}
+	c.written = true
+	writeAPIError(c.w, c.protocol, c.RequestID, apiErr)
+}

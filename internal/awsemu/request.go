@@ -1,0 +1,106 @@
+package awsemu
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// protocol is the AWS wire protocol a request speaks; it decides how the
+// answer and its errors are shaped.
+type protocol int
+
+const (
+	// protocolREST is REST-JSON or REST-XML (Lambda, S3): the action is in
+	// the method and path.
+	protocolREST protocol = iota
+	// protocolQuery is the form-encoded Query protocol (IAM, STS).
+	protocolQuery
+	// protocolJSON is awsJson 1.0/1.1 with an X-Amz-Target header
+	// (Organizations, SQS, EventBridge, Logs).
+	protocolJSON
+)
+
+// signedRequest is what the front learns from a request before answering
+// it: who signed it, for which service and region, and which action it asks.
+type signedRequest struct {
+	accessKeyID string
+	region      string
+	service     string
+	protocol    protocol
+	action      string
+	params      url.Values // Query protocol parameters; nil otherwise
+}
+
+// parseRequest reads the SigV4 credential scope (Authorization header, or
+// X-Amz-Credential for presigned URLs) and the action. It never fails: an
+// unsigned request has an empty access key ID and is refused by the caller.
+func parseRequest(r *http.Request, body []byte) signedRequest {
+	var req signedRequest
+	scope, ok := credentialScopeFromAuthorization(r.Header.Get("Authorization"))
+	if !ok {
+		scope, ok = parseCredentialScope(r.URL.Query().Get("X-Amz-Credential"))
+	}
+	if ok {
+		req.accessKeyID, req.region, req.service = scope.accessKeyID, scope.region, scope.service
+	}
+
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		req.protocol = protocolJSON
+		req.action = target[strings.LastIndexByte(target, '.')+1:]
+		return req
+	}
+	if params, ok := queryParams(r, body); ok {
+		req.protocol = protocolQuery
+		req.params = params
+		req.action = params.Get("Action")
+	}
+	return req
+}
+
+// queryParams returns the Query protocol parameters of a form POST (or of a
+// GET carrying Action=), and whether the request is a Query call at all.
+func queryParams(r *http.Request, body []byte) (url.Values, bool) {
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		params, err := url.ParseQuery(string(body))
+		if err != nil || params.Get("Action") == "" {
+			return nil, false
+		}
+		return params, true
+	}
+	if params := r.URL.Query(); params.Get("Action") != "" && r.Method == http.MethodGet {
+		return params, true
+	}
+	return nil, false
+}
+
+// credentialScope is AKID/date/region/service/aws4_request.
+type credentialScope struct {
+	accessKeyID string
+	date        string
+	region      string
+	service     string
+}
+
+// credentialScopeFromAuthorization reads the scope from
+// "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/iam/aws4_request, SignedHeaders=…, Signature=…".
+func credentialScopeFromAuthorization(header string) (credentialScope, bool) {
+	const algorithm = "AWS4-HMAC-SHA256 "
+	if !strings.HasPrefix(header, algorithm) {
+		return credentialScope{}, false
+	}
+	for field := range strings.SplitSeq(header[len(algorithm):], ",") {
+		if value, ok := strings.CutPrefix(strings.TrimSpace(field), "Credential="); ok {
+			return parseCredentialScope(value)
+		}
+	}
+	return credentialScope{}, false
+}
+
+func parseCredentialScope(credential string) (credentialScope, bool) {
+	parts := strings.Split(credential, "/")
+	if len(parts) != 5 || parts[4] != "aws4_request" || parts[0] == "" || parts[3] == "" {
+		return credentialScope{}, false
+	}
+	return credentialScope{accessKeyID: parts[0], date: parts[1], region: parts[2], service: parts[3]}, true
+}

@@ -1,0 +1,97 @@
+package awsemu
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+)
+
+// queryNamespaces are the XML namespaces of the Query services the front answers.
+var queryNamespaces = map[string]string{
+	"iam": "https://iam.amazonaws.com/doc/2010-05-08/",
+	"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+}
+
+// writeQueryResult writes <ActionResponse><ActionResult>result</ActionResult>
+// <ResponseMetadata/></ActionResponse>; a nil result writes no Result element,
+// as AWS does for actions without output.
+func writeQueryResult(w http.ResponseWriter, service, action, requestID string, result any) error {
+	var buf bytes.Buffer
+	enc := xml.NewEncoder(&buf)
+	start := xml.StartElement{Name: xml.Name{Local: action + "Response"}}
+	if ns := queryNamespaces[service]; ns != "" {
+		start.Attr = []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: ns}}
+	}
+	if err := enc.EncodeToken(start); err != nil {
+		return err
+	}
+	if result != nil {
+		if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+			return err
+		}
+	}
+	metadata := struct {
+		RequestID string `xml:"RequestId"`
+	}{requestID}
+	if err := enc.EncodeElement(metadata, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}}); err != nil {
+		return err
+	}
+	if err := enc.EncodeToken(start.End()); err != nil {
+		return err
+	}
+	if err := enc.Flush(); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// writeJSON writes an awsJson 1.1 (or REST-JSON) body.
+func writeJSON(w http.ResponseWriter, status int, requestID string, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.WriteHeader(status)
+	_, err = w.Write(body)
+	return err
+}
+
+// writeAPIError shapes e for the protocol the request spoke.
+func writeAPIError(w http.ResponseWriter, p protocol, requestID string, e *APIError) {
+	switch p {
+	case protocolQuery:
+		faultType := "Sender"
+		if e.Status >= 500 {
+			faultType = "Receiver"
+		}
+		type errorBody struct {
+			Type    string
+			Code    string
+			Message string
+		}
+		body, _ := xml.Marshal(struct {
+			XMLName   xml.Name `xml:"ErrorResponse"`
+			Error     errorBody
+			RequestID string `xml:"RequestId"`
+		}{Error: errorBody{faultType, e.Code, e.Message}, RequestID: requestID})
+		w.Header().Set("Content-Type", "text/xml")
+		w.Header().Set("X-Amzn-Requestid", requestID)
+		w.WriteHeader(e.Status)
+		_, _ = w.Write(body)
+	case protocolJSON:
+		w.Header().Set("X-Amzn-Errortype", e.Code)
+		_ = writeJSON(w, e.Status, requestID, map[string]string{"__type": e.Code, "message": e.Message})
+	default:
+		w.Header().Set("X-Amzn-Errortype", e.Code)
+		_ = writeJSON(w, e.Status, requestID, map[string]string{"message": e.Message, "Type": "User"})
+	}
+}
