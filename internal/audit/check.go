@@ -1,0 +1,125 @@
+package audit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rootguard/rootguard/internal/awserr"
+)
+
+// need is one input a check reads; gather fetches only what is needed.
+type need uint
+
+const (
+	needSummary    need = 1 << iota // GetAccountSummary
+	needKeys                        // root's access keys
+	needLastUsed                    // root's password and key last-used dates
+	needCerts                       // root's signing certificates
+	needVirtualMFA                  // virtual MFA devices assigned to root
+	needOrg                         // IAM organizations features
+	needAlerting                    // EventBridge, CloudTrail, metric filters
+)
+
+// check is one of rootguard's checks: its fixed description and its logic.
+type check struct {
+	id          string
+	title       string
+	severity    Severity
+	references  []string
+	remediation string
+	needs       need
+	eval        func(in *inputs, opts Options) verdict
+}
+
+// verdict is what a check's logic decided.
+type verdict struct {
+	status   Status
+	detail   string
+	evidence map[string]any
+}
+
+func (c check) result(in *inputs, opts Options) CheckResult {
+	v := c.eval(in, opts)
+	if v.evidence == nil {
+		v.evidence = map[string]any{}
+	}
+	return CheckResult{
+		ID:          c.id,
+		Status:      v.status,
+		Severity:    c.severity,
+		Title:       c.title,
+		Detail:      v.detail,
+		Remediation: c.remediation,
+		Evidence:    v.evidence,
+		References:  slices.Clone(c.references),
+	}
+}
+
+// checks is every check, in report order.
+var checks = []check{
+	rootAccessKeys,
+	rootMFA,
+	rootHardwareMFA,
+	rootSigningCertificates,
+	rootRecentUse,
+	rootAlerting,
+	orgCentralizedRootAccess,
+}
+
+// CheckIDs returns the stable IDs of every check, in report order.
+func CheckIDs() []string {
+	ids := make([]string, len(checks))
+	for i, c := range checks {
+		ids[i] = c.id
+	}
+	return ids
+}
+
+func selectChecks(ids []string) ([]check, error) {
+	if len(ids) == 0 {
+		return checks, nil
+	}
+	var out []check
+	for _, c := range checks {
+		if slices.Contains(ids, c.id) {
+			out = append(out, c)
+		}
+	}
+	for _, id := range ids {
+		if !slices.ContainsFunc(checks, func(c check) bool { return c.id == id }) {
+			return nil, fmt.Errorf("unknown check %q (known: %s)", id, strings.Join(CheckIDs(), ", "))
+		}
+	}
+	return out, nil
+}
+
+func needsOf(cs []check) need {
+	var n need
+	for _, c := range cs {
+		n |= c.needs
+	}
+	return n
+}
+
+// errorVerdict is the ERROR outcome for an input that could not be read: it
+// names the API call, the error code and, for AccessDenied, the action to
+// grant.
+func errorVerdict(in *inputs, what string, err error) verdict {
+	e := awserr.Classify(err)
+	ev := map[string]any{"api_call": e.Action(), "error_code": e.Code}
+	if e.AccessDenied() {
+		ev["missing_permission"] = e.Action()
+	}
+	return verdict{status: Error, detail: "could not read " + what + ": " + describeErr(err, in.callerARN), evidence: ev}
+}
+
+func describeErr(err error, caller string) string {
+	e := awserr.Classify(err)
+	if e.Operation == "" {
+		return err.Error()
+	}
+	withCaller := *e
+	withCaller.Caller = caller
+	return withCaller.Error()
+}

@@ -1,0 +1,98 @@
+package audit
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// alertRegion is where AWS delivers root sign-in events, so where the
+// alerting pipeline must live.
+const alertRegion = "us-east-1"
+
+type stsAPI interface {
+	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+type iamAPI interface {
+	GetAccountSummary(ctx context.Context, in *iam.GetAccountSummaryInput, optFns ...func(*iam.Options)) (*iam.GetAccountSummaryOutput, error)
+	ListAccountAliases(ctx context.Context, in *iam.ListAccountAliasesInput, optFns ...func(*iam.Options)) (*iam.ListAccountAliasesOutput, error)
+	GetCredentialReport(ctx context.Context, in *iam.GetCredentialReportInput, optFns ...func(*iam.Options)) (*iam.GetCredentialReportOutput, error)
+	GenerateCredentialReport(ctx context.Context, in *iam.GenerateCredentialReportInput, optFns ...func(*iam.Options)) (*iam.GenerateCredentialReportOutput, error)
+	ListVirtualMFADevices(ctx context.Context, in *iam.ListVirtualMFADevicesInput, optFns ...func(*iam.Options)) (*iam.ListVirtualMFADevicesOutput, error)
+	ListOrganizationsFeatures(ctx context.Context, in *iam.ListOrganizationsFeaturesInput, optFns ...func(*iam.Options)) (*iam.ListOrganizationsFeaturesOutput, error)
+
+	// Inside an sts:AssumeRoot session (no credential report), with no
+	// UserName these read the root user itself.
+	GetUser(ctx context.Context, in *iam.GetUserInput, optFns ...func(*iam.Options)) (*iam.GetUserOutput, error)
+	ListAccessKeys(ctx context.Context, in *iam.ListAccessKeysInput, optFns ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error)
+	GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, optFns ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
+	ListMFADevices(ctx context.Context, in *iam.ListMFADevicesInput, optFns ...func(*iam.Options)) (*iam.ListMFADevicesOutput, error)
+	ListSigningCertificates(ctx context.Context, in *iam.ListSigningCertificatesInput, optFns ...func(*iam.Options)) (*iam.ListSigningCertificatesOutput, error)
+}
+
+type eventsAPI interface {
+	ListRules(ctx context.Context, in *eventbridge.ListRulesInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListRulesOutput, error)
+	TestEventPattern(ctx context.Context, in *eventbridge.TestEventPatternInput, optFns ...func(*eventbridge.Options)) (*eventbridge.TestEventPatternOutput, error)
+	ListTargetsByRule(ctx context.Context, in *eventbridge.ListTargetsByRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
+}
+
+type trailsAPI interface {
+	DescribeTrails(ctx context.Context, in *cloudtrail.DescribeTrailsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.DescribeTrailsOutput, error)
+	GetTrailStatus(ctx context.Context, in *cloudtrail.GetTrailStatusInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.GetTrailStatusOutput, error)
+	GetEventSelectors(ctx context.Context, in *cloudtrail.GetEventSelectorsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.GetEventSelectorsOutput, error)
+}
+
+type logsAPI interface {
+	DescribeMetricFilters(ctx context.Context, in *cloudwatchlogs.DescribeMetricFiltersInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeMetricFiltersOutput, error)
+	TestMetricFilter(ctx context.Context, in *cloudwatchlogs.TestMetricFilterInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TestMetricFilterOutput, error)
+}
+
+type alarmsAPI interface {
+	DescribeAlarmsForMetric(ctx context.Context, in *cloudwatch.DescribeAlarmsForMetricInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsForMetricOutput, error)
+}
+
+var (
+	_ stsAPI    = (*sts.Client)(nil)
+	_ iamAPI    = (*iam.Client)(nil)
+	_ eventsAPI = (*eventbridge.Client)(nil)
+	_ trailsAPI = (*cloudtrail.Client)(nil)
+	_ logsAPI   = (*cloudwatchlogs.Client)(nil)
+	_ alarmsAPI = (*cloudwatch.Client)(nil)
+)
+
+// clients are the account's API clients. EventBridge and CloudTrail are read
+// in us-east-1; metric filters and alarms in the region of the trail's log
+// group.
+type clients struct {
+	sts    stsAPI
+	iam    iamAPI
+	events eventsAPI
+	trails trailsAPI
+	logs   func(region string) logsAPI
+	alarms func(region string) alarmsAPI
+}
+
+func newClients(cfg aws.Config) clients {
+	east := cfg.Copy()
+	east.Region = alertRegion
+	in := func(region string) aws.Config {
+		c := cfg.Copy()
+		c.Region = region
+		return c
+	}
+	return clients{
+		sts:    sts.NewFromConfig(cfg),
+		iam:    iam.NewFromConfig(cfg),
+		events: eventbridge.NewFromConfig(east),
+		trails: cloudtrail.NewFromConfig(east),
+		logs:   func(region string) logsAPI { return cloudwatchlogs.NewFromConfig(in(region)) },
+		alarms: func(region string) alarmsAPI { return cloudwatch.NewFromConfig(in(region)) },
+	}
+}

@@ -1,0 +1,247 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/credreport"
+)
+
+// inputs is everything the checks read. Each input carries its own error so
+// that a check is ERROR only when its own inputs are missing.
+type inputs struct {
+	identityErr  error
+	accountID    string
+	partition    string
+	callerARN    string
+	callerIsRoot bool
+	alias        string
+
+	// rootSession: root was read directly (sts:AssumeRoot session or root
+	// credentials); otherwise through the credential report.
+	rootSession bool
+
+	summary    map[string]int32
+	summaryErr error
+
+	keys    []rootKey
+	keysErr error
+
+	passwordLastUsed credreport.Date
+	lastUsedErr      error
+
+	certs    []rootCert
+	certsErr error
+
+	// virtualMFA lists assigned virtual MFA devices with their user's ARN;
+	// checks match the exact root ARN.
+	virtualMFA    []mfaDevice
+	virtualMFAErr error
+
+	org    *iam.ListOrganizationsFeaturesOutput
+	orgErr error
+
+	alerting alertingState
+
+	aliasErr error
+}
+
+type rootKey struct {
+	ID       string // the key ID in a root session; "access_key_1"/"access_key_2" from the report
+	Status   string // Active or Inactive
+	LastUsed credreport.Date
+	Service  string
+	Region   string
+}
+
+type rootCert struct {
+	ID     string
+	Status string
+}
+
+type mfaDevice struct {
+	Serial  string
+	UserARN string
+}
+
+// rootARN is the root user's ARN: arn:<partition>:iam::<account>:root.
+func (in *inputs) rootARN() string {
+	return fmt.Sprintf("arn:%s:iam::%s:root", in.partition, in.accountID)
+}
+
+// gather reads what the needed checks read, concurrently. Mode-independent
+// calls start at once; with SessionAuto the root-user reads wait for
+// GetCallerIdentity to tell which kind of session this is.
+func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
+	in := &inputs{}
+	identified := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(identified)
+		in.readIdentity(ctx, c.sts)
+	})
+	if n&needSummary != 0 {
+		wg.Go(func() {
+			out, err := c.iam.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+			if err != nil {
+				in.summaryErr = fmt.Errorf("read account summary: %w", err)
+				return
+			}
+			in.summary = out.SummaryMap
+		})
+	}
+	wg.Go(func() {
+		session := opts.Session
+		if session == SessionAuto {
+			<-identified
+			if in.identityErr != nil {
+				return
+			}
+			session = SessionIAM
+			if in.callerIsRoot {
+				session = SessionAssumeRoot
+			}
+		}
+		if session == SessionAssumeRoot {
+			in.rootSession = true
+			readRootSession(ctx, c.iam, n, in)
+			return
+		}
+		readWithReport(ctx, c.iam, opts, n, in)
+	})
+	if n&needOrg != 0 && opts.Session != SessionAssumeRoot {
+		wg.Go(func() {
+			in.org, in.orgErr = c.iam.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+		})
+	}
+	if n&needAlerting != 0 {
+		wg.Go(func() {
+			in.alerting = readAlerting(ctx, c, func() (string, bool) {
+				<-identified
+				return in.accountID, in.identityErr == nil
+			})
+		})
+	}
+	wg.Wait()
+	if in.rootSession {
+		// ListMFADevices in a root session lists root's own devices.
+		for i := range in.virtualMFA {
+			in.virtualMFA[i].UserARN = in.rootARN()
+		}
+	}
+	return in
+}
+
+func (in *inputs) readIdentity(ctx context.Context, api stsAPI) {
+	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		in.identityErr = fmt.Errorf("identify caller: %w", err)
+		return
+	}
+	in.accountID = aws.ToString(out.Account)
+	in.callerARN = aws.ToString(out.Arn)
+	a, err := arn.Parse(in.callerARN)
+	if err != nil {
+		in.identityErr = fmt.Errorf("identify caller: unexpected ARN %q: %w", in.callerARN, err)
+		return
+	}
+	in.partition = a.Partition
+	in.callerIsRoot = a.Service == "iam" && a.Resource == "root"
+}
+
+// readWithReport reads root through the credential report, the assigned
+// virtual MFA devices and the account alias: an ordinary IAM principal.
+func readWithReport(ctx context.Context, api iamAPI, opts Options, n need, in *inputs) {
+	var wg sync.WaitGroup
+	if n&(needKeys|needLastUsed|needCerts) != 0 {
+		wg.Go(func() {
+			rep, err := fetchCredentialReport(ctx, api, opts)
+			if err == nil {
+				err = in.fromReport(rep)
+			}
+			in.keysErr, in.lastUsedErr, in.certsErr = err, err, err
+		})
+	}
+	if n&needVirtualMFA != 0 {
+		wg.Go(func() {
+			in.virtualMFA, in.virtualMFAErr = listAssignedVirtualMFA(ctx, api)
+		})
+	}
+	wg.Go(func() {
+		out, err := api.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
+		if err != nil {
+			in.aliasErr = fmt.Errorf("read account alias: %w", err)
+			return
+		}
+		if len(out.AccountAliases) > 0 {
+			in.alias = out.AccountAliases[0]
+		}
+	})
+	wg.Wait()
+}
+
+func (in *inputs) fromReport(rep *credreport.Report) error {
+	root, ok := rep.Root()
+	if !ok {
+		return fmt.Errorf("credential report has no %s row", credreport.RootUser)
+	}
+	in.passwordLastUsed = root.PasswordLastUsed
+	for i, k := range root.AccessKeys {
+		if !k.Present() {
+			continue
+		}
+		status := "Inactive"
+		if k.Active == credreport.True {
+			status = "Active"
+		}
+		in.keys = append(in.keys, rootKey{
+			ID: fmt.Sprintf("access_key_%d", i+1), Status: status,
+			LastUsed: k.LastUsed, Service: k.LastUsedService, Region: k.LastUsedRegion,
+		})
+	}
+	for i, c := range root.Certs {
+		if !c.Present() {
+			continue
+		}
+		status := "Inactive"
+		if c.Active == credreport.True {
+			status = "Active"
+		}
+		in.certs = append(in.certs, rootCert{ID: fmt.Sprintf("cert_%d", i+1), Status: status})
+	}
+	return nil
+}
+
+func listAssignedVirtualMFA(ctx context.Context, api iamAPI) ([]mfaDevice, error) {
+	var out []mfaDevice
+	p := iam.NewListVirtualMFADevicesPaginator(api, &iam.ListVirtualMFADevicesInput{AssignmentStatus: "Assigned"})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list virtual MFA devices: %w", err)
+		}
+		for _, d := range page.VirtualMFADevices {
+			dev := mfaDevice{Serial: aws.ToString(d.SerialNumber)}
+			if d.User != nil {
+				dev.UserARN = aws.ToString(d.User.Arn)
+			}
+			out = append(out, dev)
+		}
+	}
+	return out, nil
+}
+
+// isVirtualMFASerial reports whether an MFA serial is a virtual device's:
+// virtual devices are IAM resources arn:…:iam::<acct>:mfa/<name>; hardware
+// TOTP tokens have plain serials and FIDO keys are …:u2f/….
+func isVirtualMFASerial(serial string) bool {
+	a, err := arn.Parse(serial)
+	return err == nil && a.Service == "iam" && strings.HasPrefix(a.Resource, "mfa/")
+}

@@ -1,0 +1,54 @@
+package audit
+
+import (
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/rootguard/rootguard/internal/awserr"
+)
+
+var orgCentralizedRootAccess = check{
+	id:          "org-centralized-root-access",
+	title:       "Organization manages member root credentials centrally",
+	severity:    Medium,
+	references:  []string{"CIS 7.0 2.1.1"},
+	remediation: "From the management account: enable trusted access for IAM in Organizations, then `aws iam enable-organizations-root-credentials-management` (IAM console → Root access management), and remove member root credentials.",
+	needs:       needOrg,
+	eval:        evalOrgCentralizedRootAccess,
+}
+
+// evalOrgCentralizedRootAccess reads iam:ListOrganizationsFeatures, which
+// only the management account and IAM's delegated administrator may call;
+// its errors say which kind of account this is.
+func evalOrgCentralizedRootAccess(in *inputs, _ Options) verdict {
+	if in.rootSession && in.org == nil && in.orgErr == nil {
+		return verdict{status: NotApplicable, detail: "audited through an sts:AssumeRoot session: a member account", evidence: map[string]any{}}
+	}
+	switch awserr.Code(in.orgErr) {
+	case "":
+		if in.orgErr != nil {
+			return errorVerdict(in, "the organization's root access features", in.orgErr)
+		}
+	case "OrganizationNotFoundException":
+		return verdict{status: NotApplicable, detail: "standalone account: not in an organization", evidence: map[string]any{"error_code": "OrganizationNotFoundException"}}
+	case "AccountNotManagementOrDelegatedAdministratorException":
+		return verdict{status: NotApplicable, detail: "member account: centralized root access is decided by the management account", evidence: map[string]any{"error_code": "AccountNotManagementOrDelegatedAdministratorException"}}
+	case "ServiceAccessNotEnabledException":
+		return verdict{status: Fail, detail: "trusted access for IAM is not enabled in Organizations, so RootCredentialsManagement is not enabled", evidence: map[string]any{"error_code": "ServiceAccessNotEnabledException"}}
+	case "OrganizationNotInAllFeaturesModeException":
+		return verdict{status: Fail, detail: "the organization does not have all features enabled, so RootCredentialsManagement cannot be enabled", evidence: map[string]any{"error_code": "OrganizationNotInAllFeaturesModeException"}}
+	default:
+		return errorVerdict(in, "the organization's root access features", in.orgErr)
+	}
+	features := make([]string, len(in.org.EnabledFeatures))
+	for i, f := range in.org.EnabledFeatures {
+		features[i] = string(f)
+	}
+	ev := map[string]any{"organization_id": aws.ToString(in.org.OrganizationId), "enabled_features": features}
+	if slices.Contains(in.org.EnabledFeatures, types.FeatureTypeRootCredentialsManagement) {
+		return verdict{status: Pass, detail: "RootCredentialsManagement is enabled for the organization", evidence: ev}
+	}
+	return verdict{status: Fail, detail: "RootCredentialsManagement is not enabled for the organization", evidence: ev}
+}

@@ -1,0 +1,43 @@
+package audit
+
+import "strings"
+
+var rootHardwareMFA = check{
+	id:          "root-hardware-mfa",
+	title:       "Root user MFA is a hardware device",
+	severity:    High,
+	references:  []string{"CIS 1.6", "IAM.6"},
+	remediation: "Sign in as root → Security credentials: assign a FIDO security key or hardware TOTP token, then remove the virtual MFA device.",
+	needs:       needSummary | needVirtualMFA,
+	eval:        evalRootHardwareMFA,
+}
+
+func evalRootHardwareMFA(in *inputs, _ Options) verdict {
+	if in.summaryErr != nil {
+		return errorVerdict(in, "root MFA status", in.summaryErr)
+	}
+	ev := in.summaryEvidence()
+	if !in.rootCredentialsPresent() {
+		return verdict{status: NotApplicable, detail: "root has no password, access keys or signing certificates", evidence: ev}
+	}
+	if in.summary[summaryMFA] == 0 {
+		return verdict{status: Fail, detail: "root has no MFA at all", evidence: ev}
+	}
+	if in.virtualMFAErr != nil {
+		return errorVerdict(in, "root's virtual MFA devices", in.virtualMFAErr)
+	}
+	// Exact ARN match: an IAM user named "root-admin" owns
+	// arn:aws:iam::<acct>:user/root-admin, which contains "root" but is not
+	// the root user.
+	var virtual []string
+	for _, d := range in.virtualMFA {
+		if d.UserARN == in.rootARN() {
+			virtual = append(virtual, d.Serial)
+		}
+	}
+	ev["root_virtual_mfa_devices"] = virtual
+	if len(virtual) > 0 {
+		return verdict{status: Fail, detail: "root uses a virtual MFA device: " + strings.Join(virtual, ", "), evidence: ev}
+	}
+	return verdict{status: Pass, detail: "root MFA is enabled and no virtual MFA device is assigned to root", evidence: ev}
+}

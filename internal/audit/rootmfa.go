@@ -1,0 +1,26 @@
+package audit
+
+var rootMFA = check{
+	id:          "root-mfa",
+	title:       "Root user has MFA",
+	severity:    Critical,
+	references:  []string{"CIS 1.5", "IAM.9"},
+	remediation: "Sign in as root → Security credentials → Assign MFA device (prefer a hardware key); or remove root credentials entirely with centralized root access.",
+	needs:       needSummary,
+	eval:        evalRootMFA,
+}
+
+func evalRootMFA(in *inputs, _ Options) verdict {
+	if in.summaryErr != nil {
+		return errorVerdict(in, "root MFA status", in.summaryErr)
+	}
+	ev := in.summaryEvidence()
+	switch {
+	case !in.rootCredentialsPresent():
+		return verdict{status: NotApplicable, detail: "root has no password, access keys or signing certificates: nothing to protect with MFA", evidence: ev}
+	case in.summary[summaryMFA] == 1:
+		return verdict{status: Pass, detail: "root has MFA enabled", evidence: ev}
+	default:
+		return verdict{status: Fail, detail: "root has credentials and no MFA (" + summaryMFA + " = 0)", evidence: ev}
+	}
+}
