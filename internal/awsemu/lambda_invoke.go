@@ -1,0 +1,172 @@
+package awsemu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/google/uuid"
+)
+
+// Asynchronous invocation defaults, as documented for Lambda: two retries
+// after a function error, events kept for six hours.
+const (
+	defaultMaxRetryAttempts = 2
+	defaultMaxEventAge      = 6 * time.Hour
+	invokeBackoffStart      = 100 * time.Millisecond
+	invokeBackoffMax        = 2 * time.Second
+)
+
+// invokeResult is one synchronous invocation of a kumo function.
+type invokeResult struct {
+	payload       []byte
+	functionError string
+}
+
+// invokeSync runs fn once through kumo and waits for its answer. An error
+// means the function could not be run at all (no runtime polling yet,
+// function missing); a function error is reported in the result.
+func (p *pipeline) invokeSync(ctx context.Context, fn string, payload []byte) (invokeResult, error) {
+	out, err := p.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(fn), Payload: payload})
+	if err != nil {
+		return invokeResult{}, fmt.Errorf("invoke %s: %w", fn, err)
+	}
+
+	return invokeResult{payload: out.Payload, functionError: aws.ToString(out.FunctionError)}, nil
+}
+
+// invokeAsync delivers an event the way Lambda's asynchronous invocation
+// does: retried with backoff while the function cannot run (until the
+// maximum event age), retried MaximumRetryAttempts times after a function
+// error, then handed to the configured on-failure destination; successes go
+// to the on-success destination.
+func (p *pipeline) invokeAsync(ctx context.Context, k regionKey, fn string, payload []byte) {
+	cfg := p.invokeConfigFor(k, fn)
+	deadline := time.Now().Add(cfg.maxEventAge())
+	backoff := invokeBackoffStart
+	invocations := 0
+
+	for {
+		res, err := p.invokeSync(ctx, fn, payload)
+
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			var missing *types.ResourceNotFoundException
+			if errors.As(err, &missing) {
+				slog.Warn("awsemu: async event dropped, function does not exist", "function", fn)
+
+				return
+			}
+
+			if time.Now().After(deadline) {
+				p.sendToDestination(ctx, k, fn, cfg.onFailure(), "EventAgeExceeded", invocations, payload, res)
+
+				return
+			}
+		case res.functionError == "":
+			p.sendToDestination(ctx, k, fn, cfg.onSuccess(), "Success", invocations+1, payload, res)
+
+			return
+		default:
+			invocations++
+			if invocations > cfg.maxRetryAttempts() {
+				p.sendToDestination(ctx, k, fn, cfg.onFailure(), "RetriesExhausted", invocations, payload, res)
+
+				return
+			}
+		}
+
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+
+		backoff = min(2*backoff, invokeBackoffMax)
+	}
+}
+
+// sendToDestination delivers Lambda's destination record for an
+// asynchronous invocation to an SQS queue, a function or an event bus.
+func (p *pipeline) sendToDestination(ctx context.Context, k regionKey, fn, dest, condition string, invocations int, payload []byte, res invokeResult) {
+	if dest == "" {
+		if condition != "Success" {
+			slog.Warn("awsemu: async event discarded", "function", fn, "condition", condition)
+		}
+
+		return
+	}
+
+	record := map[string]any{
+		"version":   "1.0",
+		"timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		"requestContext": map[string]any{
+			"requestId":              uuid.NewString(),
+			"functionArn":            functionArn(k, fn) + ":$LATEST",
+			"condition":              condition,
+			"approximateInvokeCount": invocations,
+		},
+		"requestPayload": json.RawMessage(payload),
+		"responseContext": map[string]any{
+			"statusCode":      200,
+			"executedVersion": "$LATEST",
+			"functionError":   res.functionError,
+		},
+	}
+	if json.Valid(res.payload) {
+		record["responsePayload"] = json.RawMessage(res.payload)
+	}
+
+	body, err := json.Marshal(record)
+	if err != nil {
+		return
+	}
+
+	target := parseArn(dest)
+
+	switch target.service {
+	case "sqs":
+		err = p.sendToQueue(ctx, target.resource, "", body)
+	case "lambda":
+		p.invokeAsync(ctx, regionKey{account: target.account, region: target.region}, target.function(), body)
+	case "events":
+		err = p.putDestinationEvent(target, fn, condition, body)
+	default:
+		err = fmt.Errorf("destination service %s is not emulated", target.service)
+	}
+
+	if err != nil {
+		slog.Warn("awsemu: destination not reached", "function", fn, "destination", dest, "error", err)
+	}
+}
+
+// putDestinationEvent puts the record on an event bus with the detail type
+// Lambda uses for destination events.
+func (p *pipeline) putDestinationEvent(bus arn, fn, condition string, record []byte) error {
+	detailType := "Lambda Function Invocation Result - Failure"
+	if condition == "Success" {
+		detailType = "Lambda Function Invocation Result - Success"
+	}
+
+	k := regionKey{account: bus.account, region: bus.region}
+	ev, err := newEvent(caller(k), putEventsEntry{Source: "lambda", DetailType: detailType, Detail: string(record)})
+	if err != nil {
+		return fmt.Errorf("destination event for %s: %w", fn, err)
+	}
+
+	p.routeEvent(k, busName("arn:aws:events:"+bus.region+":"+bus.account+":"+bus.resource), ev)
+
+	return nil
+}
+
+func functionArn(k regionKey, fn string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", k.region, k.account, fn)
+}
