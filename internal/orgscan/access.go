@@ -1,0 +1,92 @@
+package orgscan
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/rootsession"
+)
+
+// Access says how rootguard reached an account; it is shown in the output.
+type Access string
+
+// The ways to reach an account.
+const (
+	AccessCaller     Access = "caller"      // the management account, with the caller's own credentials
+	AccessAssumeRoot Access = "assume-root" // sts:AssumeRoot with a task policy (centralized root access)
+	AccessAssumeRole Access = "assume-role" // sts:AssumeRole into --role-name
+)
+
+// DefaultRoleName is the role AWS Organizations creates in accounts it creates.
+const DefaultRoleName = "OrganizationAccountAccessRole"
+
+// Credentials opens and caches, for the length of one run, the
+// credentials of each account.
+type Credentials struct {
+	Base       aws.Config // the caller, in the management account
+	Management string
+	// RootSessions: centralized root access is enabled, so member accounts
+	// are reached with sts:AssumeRoot and Task; otherwise with AssumeRole.
+	RootSessions bool
+	Task         rootsession.TaskPolicy
+	RoleName     string
+
+	mu    sync.Mutex
+	cache map[string]aws.Config
+}
+
+// For returns the configuration to use in account, and how it was reached.
+func (c *Credentials) For(ctx context.Context, account string) (aws.Config, Access, error) {
+	if account == c.Management {
+		return c.Base, AccessCaller, nil
+	}
+	access := AccessAssumeRole
+	if c.RootSessions {
+		access = AccessAssumeRoot
+	}
+	c.mu.Lock()
+	cfg, ok := c.cache[account]
+	c.mu.Unlock()
+	if ok {
+		return cfg, access, nil
+	}
+	var err error
+	if c.RootSessions {
+		cfg, err = rootsession.Assume(ctx, c.Base, account, c.Task)
+	} else {
+		cfg, err = c.assumeRole(ctx, account)
+	}
+	if err != nil {
+		return aws.Config{}, access, err
+	}
+	c.mu.Lock()
+	if c.cache == nil {
+		c.cache = map[string]aws.Config{}
+	}
+	c.cache[account] = cfg
+	c.mu.Unlock()
+	return cfg, access, nil
+}
+
+func (c *Credentials) assumeRole(ctx context.Context, account string) (aws.Config, error) {
+	role := c.RoleName
+	if role == "" {
+		role = DefaultRoleName
+	}
+	arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", account, role)
+	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(c.Base), arn, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = "rootguard"
+	})
+	cfg := c.Base.Copy()
+	cfg.Credentials = aws.NewCredentialsCache(provider)
+	// Assume now, so a denied role is this account's error, reported once.
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return aws.Config{}, fmt.Errorf("assume role %s: %w", arn, err)
+	}
+	return cfg, nil
+}
