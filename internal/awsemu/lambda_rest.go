@@ -1,6 +1,7 @@
 package awsemu
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -32,9 +33,20 @@ func (p *pipeline) lambdaRoutes() map[string]restAction {
 	}
 }
 
-// restHandler adapts a REST action to the front's Handler.
-func restHandler(action restAction) Handler {
+// restHandler adapts a REST action to the front's Handler. The front
+// hands over the request without the pattern's path values, so it is routed
+// once more through a mux holding only pattern to fill them in.
+func restHandler(pattern string, action restAction) Handler {
+	paths := http.NewServeMux()
+	paths.HandleFunc(pattern, func(_ http.ResponseWriter, r *http.Request) {
+		if c, ok := r.Context().Value(callContextKey{}).(*Call); ok {
+			c.Request = r
+		}
+	})
+
 	return func(c *Call) error {
+		paths.ServeHTTP(c.w, c.Request.WithContext(context.WithValue(c.Request.Context(), callContextKey{}, c)))
+
 		status, out, err := action(callerOf(c), c.Request, c.Body)
 		if err != nil {
 			return err

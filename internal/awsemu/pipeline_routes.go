@@ -31,7 +31,7 @@ func init() {
 		}
 
 		for pattern, a := range p.lambdaRoutes() {
-			s.handleREST("lambda", pattern, restHandler(a))
+			s.handleREST("lambda", pattern, restHandler(pattern, a))
 		}
 	})
 }
