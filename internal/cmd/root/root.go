@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/buildinfo"
+	auditcmd "github.com/rootguard/rootguard/internal/cmd/audit"
 	"github.com/rootguard/rootguard/internal/cmd/version"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
@@ -34,5 +35,6 @@ AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for emulators.`,
 	pf.StringVar(&f.AWSOptions.Region, "region", "", "AWS `region` for regional calls (default: AWS_REGION, the profile's region, or us-east-1)")
 
 	cmd.AddCommand(version.NewCmdVersion(f))
+	cmd.AddCommand(auditcmd.NewCmdAudit(f, nil))
 	return cmd
 }

@@ -1,0 +1,107 @@
+// Package audit implements `rootguard audit`.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/buildinfo"
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/report"
+)
+
+// AuditOptions are the flags and dependencies of `rootguard audit`.
+type AuditOptions struct {
+	IO        *iostreams.IOStreams
+	AWSConfig func(ctx context.Context) (aws.Config, error)
+	Now       func() time.Time
+	// Audit runs the engine on one account; tests replace it.
+	Audit func(ctx context.Context, cfg aws.Config, opts audit.Options) audit.AccountResult
+
+	Output      string
+	RootUseDays int
+	ReportWait  time.Duration
+}
+
+// NewCmdAudit returns `rootguard audit`. runF replaces runAudit in tests.
+func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Command {
+	opts := &AuditOptions{
+		IO:        f.IOStreams,
+		AWSConfig: f.LoadAWSConfig,
+		Now:       f.Now,
+		Audit:     audit.Account,
+	}
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Check the root user of this account: keys, MFA, certificates, recent use, alerting",
+		Long: `Audit the AWS root user of the account your credentials belong to.
+
+Checks: ` + strings.Join(audit.CheckIDs(), ", ") + `
+(see docs/checks.md). The IAM permissions it needs are in
+docs/permissions/audit.json.
+
+Exit status: 0 nothing failed; 3 at least one check FAILed; 4 a check could
+not be evaluated (ERROR) and none failed; 2 usage error; 1 could not run.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !slices.Contains(report.Formats, opts.Output) {
+				return cmdutil.Usagef("--output must be one of %s, not %q", strings.Join(report.Formats, ", "), opts.Output)
+			}
+			if opts.RootUseDays < 1 {
+				return cmdutil.Usagef("--root-use-days must be at least 1")
+			}
+			if opts.ReportWait <= 0 {
+				return cmdutil.Usagef("--report-wait must be positive")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAudit(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output `format`: "+strings.Join(report.Formats, "|"))
+	cmd.Flags().IntVar(&opts.RootUseDays, "root-use-days", audit.DefaultRootUseDays, "root-recent-use fails if root was used within this many `days`")
+	cmd.Flags().DurationVar(&opts.ReportWait, "report-wait", audit.DefaultReportWait, "how long to wait for IAM to generate a credential report")
+	return cmd
+}
+
+func runAudit(ctx context.Context, opts *AuditOptions) error {
+	cfg, err := opts.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	res := opts.Audit(ctx, cfg, audit.Options{RootUseDays: opts.RootUseDays, ReportWait: opts.ReportWait})
+	for _, w := range res.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
+	}
+	accounts := []audit.AccountResult{res}
+	err = report.Render(opts.IO.Out, opts.Output, accounts, report.Options{
+		Color:     opts.IO.ColorEnabled(),
+		Region:    cfg.Region,
+		Version:   buildinfo.String(),
+		Generated: opts.Now(),
+	})
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return exitFor(report.Summarize(accounts))
+}
+
+// exitFor maps the outcome to the documented exit codes.
+func exitFor(s report.Summary) error {
+	switch {
+	case s.Fail > 0:
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}
+	case s.Error > 0:
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitUnknown}
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	"github.com/rootguard/rootguard/internal/iostreams"
+)
+
+func TestFlags(t *testing.T) {
+	tests := []struct {
+		args    string
+		wantErr bool
+		output  string
+		days    int
+		wait    time.Duration
+	}{
+		{"", false, "table", 90, 60 * time.Second},
+		{"--output json --root-use-days 30 --report-wait 5s", false, "json", 30, 5 * time.Second},
+		{"-o asff", false, "asff", 90, 60 * time.Second},
+		{"--output xml", true, "", 0, 0},
+		{"--root-use-days 0", true, "", 0, 0},
+		{"extra", true, "", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			var got *AuditOptions
+			cmd := NewCmdAudit(&cmdutil.Factory{IOStreams: ios}, func(o *AuditOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if tt.wantErr {
+				if err == nil {
+					t.Fatal("want error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Output != tt.output || got.RootUseDays != tt.days || got.ReportWait != tt.wait {
+				t.Errorf("got %q %d %s", got.Output, got.RootUseDays, got.ReportWait)
+			}
+		})
+	}
+}
+
+func result(statuses ...audit.Status) audit.AccountResult {
+	r := audit.AccountResult{AccountID: "111122223333"}
+	for _, s := range statuses {
+		r.Checks = append(r.Checks, audit.CheckResult{ID: "root-mfa", Status: s, Severity: audit.Critical})
+	}
+	return r
+}
+
+func TestRunAuditExitCodes(t *testing.T) {
+	tests := []struct {
+		name     string
+		res      audit.AccountResult
+		wantCode int
+	}{
+		{"all pass", result(audit.Pass, audit.NotApplicable), cmdutil.ExitOK},
+		{"a fail", result(audit.Pass, audit.Fail, audit.Error), cmdutil.ExitFindings},
+		{"error, no fail", result(audit.Pass, audit.Error), cmdutil.ExitUnknown},
+		{"account unreadable", audit.AccountResult{Error: "identify caller: expired token"}, cmdutil.ExitUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, _ := iostreams.Test()
+			var gotOpts audit.Options
+			opts := &AuditOptions{
+				IO:        ios,
+				AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{Region: "us-east-1"}, nil },
+				Now:       func() time.Time { return time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC) },
+				Audit: func(_ context.Context, _ aws.Config, o audit.Options) audit.AccountResult {
+					gotOpts = o
+					return tt.res
+				},
+				Output: "json", RootUseDays: 7, ReportWait: time.Second,
+			}
+			err := runAudit(context.Background(), opts)
+			if code := cmdutil.ExitCode(err); code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d", code, tt.wantCode)
+			}
+			if gotOpts.RootUseDays != 7 || gotOpts.ReportWait != time.Second {
+				t.Errorf("engine options = %+v", gotOpts)
+			}
+			var doc struct {
+				SchemaVersion string `json:"schema_version"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.SchemaVersion != "rootguard.audit/v1" {
+				t.Errorf("stdout is not the json document: %v %q", err, out.String())
+			}
+		})
+	}
+}
+
+func TestRunAuditWarnsOnStderr(t *testing.T) {
+	ios, _, out, errOut := iostreams.Test()
+	opts := &AuditOptions{
+		IO:        ios,
+		AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{}, nil },
+		Now:       time.Now,
+		Audit: func(context.Context, aws.Config, audit.Options) audit.AccountResult {
+			r := result(audit.Pass)
+			r.Warnings = []string{"rootguard ran with root user credentials"}
+			return r
+		},
+		Output: "table", RootUseDays: 90, ReportWait: time.Second,
+	}
+	if err := runAudit(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut.String(), "warning: rootguard ran with root user credentials") || strings.Contains(out.String(), "warning") {
+		t.Errorf("stderr %q stdout %q", errOut.String(), out.String())
+	}
+}
