@@ -45,6 +45,7 @@ type regionKey struct {
 // regionState is everything pipeline models for one account and region.
 type regionState struct {
 	rules         map[string]*ebRule             // by bus name + "/" + rule name
+	trails        map[string]*trail              // by name, in the home region
 	mappings      map[string]*eventSourceMapping // by UUID
 	invokeConfigs map[string]*eventInvokeConfig  // by function name
 }
@@ -100,6 +101,7 @@ func (p *pipeline) region(k regionKey) *regionState {
 	if !ok {
 		st = &regionState{
 			rules:         make(map[string]*ebRule),
+			trails:        make(map[string]*trail),
 			mappings:      make(map[string]*eventSourceMapping),
 			invokeConfigs: make(map[string]*eventInvokeConfig),
 		}
