@@ -72,7 +72,7 @@ func fullInventory() *Inventory {
 
 func TestPlanOrder(t *testing.T) {
 	client := &recordingIAM{}
-	p := PlanRootCredentials(client, fullInventory(), t0.Add(48*time.Hour))
+	p := PlanRootCredentials(client, fullInventory(), t0.Add(48*time.Hour), false)
 	var got []string
 	for _, s := range p.Steps {
 		got = append(got, s.Action+" "+s.Target)
@@ -107,6 +107,22 @@ func containsAll(s string, parts ...string) bool {
 		}
 	}
 	return true
+}
+
+func TestPlanInAssumeRootSessionLeavesVirtualDeviceWithANote(t *testing.T) {
+	p := PlanRootCredentials(&recordingIAM{}, fullInventory(), t0, true)
+	for _, s := range p.Steps {
+		if s.Action == "iam:DeleteVirtualMFADevice" {
+			t.Fatal("an AssumeRoot session cannot delete virtual devices; the plan must not try")
+		}
+	}
+	found := false
+	for _, n := range p.Notes {
+		found = found || strings.Contains(n, "delete-virtual-mfa-device --serial-number arn:aws:iam::222222222222:mfa/root")
+	}
+	if !found {
+		t.Fatalf("notes %q must say how to delete the unassigned device", p.Notes)
+	}
 }
 
 func TestApply(t *testing.T) {
@@ -148,7 +164,7 @@ func TestApply(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			client := &recordingIAM{fail: tt.fail}
-			p := PlanRootCredentials(client, fullInventory(), t0)
+			p := PlanRootCredentials(client, fullInventory(), t0, false)
 			path := filepath.Join(t.TempDir(), "changes.jsonl")
 			rec, err := OpenRecorder(path, "arn:aws:iam::111111111111:user/admin")
 			if err != nil {
@@ -189,7 +205,7 @@ func TestApply(t *testing.T) {
 
 func TestApplyReasonNamesTheCause(t *testing.T) {
 	client := &recordingIAM{fail: map[string]error{"DeleteLoginProfile": apiErr("AccessDenied")}}
-	p := PlanRootCredentials(client, &Inventory{Account: "222222222222", LoginProfile: true}, t0)
+	p := PlanRootCredentials(client, &Inventory{Account: "222222222222", LoginProfile: true}, t0, false)
 	out := Apply(context.Background(), p, nil, time.Now)
 	if out[0].Result != Failed || !strings.Contains(out[0].Reason, "permission") || !strings.Contains(out[0].Reason, "iam:X") {
 		t.Fatalf("reason %q should say it is a permission problem and name the action", out[0].Reason)

@@ -45,7 +45,13 @@ func (p *Plan) Irreversible() bool {
 // MFA); virtual MFA devices are deleted after they are deactivated. The key
 // that signs this run is deleted at the very end, because every call after
 // it would fail.
-func PlanRootCredentials(client iamAPI, inv *Inventory, now time.Time) *Plan {
+//
+// In an sts:AssumeRoot session (assumeRoot) a deactivated virtual device
+// cannot be deleted: IAMDeleteRootUserCredentials does not allow
+// iam:DeleteVirtualMFADevice (AWS removed it from the task policy in
+// January 2025). The device is then left unassigned — it protects and
+// unlocks nothing — and the plan says how to delete it.
+func PlanRootCredentials(client iamAPI, inv *Inventory, now time.Time, assumeRoot bool) *Plan {
 	p := &Plan{Account: inv.Account}
 	acct := inv.Account
 	if inv.LoginProfile {
@@ -97,7 +103,11 @@ func PlanRootCredentials(client iamAPI, inv *Inventory, now time.Time) *Plan {
 				return err
 			},
 		})
-		if d.Virtual {
+		if d.Virtual && assumeRoot {
+			p.Notes = append(p.Notes, fmt.Sprintf("The virtual MFA device %s is left unassigned after deactivation: the AssumeRoot task policy cannot delete it. "+
+				"Delete it with an IAM principal in %s: aws iam delete-virtual-mfa-device --serial-number %s", d.Serial, acct, d.Serial))
+		}
+		if d.Virtual && !assumeRoot {
 			p.Steps = append(p.Steps, Step{
 				Account: acct, Action: "iam:DeleteVirtualMFADevice", Target: d.Serial,
 				Description: "delete the deactivated virtual MFA device " + d.Serial, Irreversible: true,

@@ -6,6 +6,8 @@ import (
 
 	"github.com/rootguard/rootguard/internal/buildinfo"
 	auditcmd "github.com/rootguard/rootguard/internal/cmd/audit"
+	fixcmd "github.com/rootguard/rootguard/internal/cmd/fix"
+	mfacmd "github.com/rootguard/rootguard/internal/cmd/mfa"
 	"github.com/rootguard/rootguard/internal/cmd/version"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
@@ -36,5 +38,7 @@ AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for emulators.`,
 
 	cmd.AddCommand(version.NewCmdVersion(f))
 	cmd.AddCommand(auditcmd.NewCmdAudit(f, nil))
+	cmd.AddCommand(fixcmd.NewCmdFix(f, nil))
+	cmd.AddCommand(mfacmd.NewCmdMFA(f, nil))
 	return cmd
 }

@@ -1,0 +1,206 @@
+// Package mfa implements `rootguard mfa`: guide the user to enable root MFA
+// in the console (AWS allows nothing else), wait until AWS reports it, and
+// verify it with the audit's MFA checks.
+package mfa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"runtime"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/mfawait"
+)
+
+// SecurityCredentialsURL is the root user's "Security credentials" page,
+// where root MFA is assigned.
+const SecurityCredentialsURL = "https://console.aws.amazon.com/iam/home#/security_credentials"
+
+// MFAOptions are the flags and dependencies of `rootguard mfa`.
+type MFAOptions struct {
+	IO        *iostreams.IOStreams
+	AWSConfig func(context.Context) (aws.Config, error)
+	Now       func() time.Time
+	Sleep     func(ctx context.Context, d time.Duration) error
+	Browser   func(url string) error
+
+	Open     bool
+	NoWait   bool
+	Timeout  time.Duration
+	Interval time.Duration
+}
+
+// NewCmdMFA returns `rootguard mfa`.
+func NewCmdMFA(f *cmdutil.Factory, runF func(*MFAOptions) error) *cobra.Command {
+	opts := &MFAOptions{IO: f.IOStreams, AWSConfig: f.LoadAWSConfig, Now: f.Now, Sleep: sleep, Browser: openBrowser}
+	cmd := &cobra.Command{
+		Use:   "mfa",
+		Short: "Guide root MFA enrollment, wait for it, and verify it",
+		Long: `AWS does not allow enabling MFA for the root user through the API or CLI.
+rootguard explains the choices, prints the console steps and the link, waits
+until AWS reports root MFA on, then runs the root-mfa and root-hardware-mfa
+checks and shows the result.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Timeout <= 0 || opts.Interval <= 0 {
+				return cmdutil.Usagef("--timeout and --interval must be positive")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMFA(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Open, "open", false, "open the security credentials page in a browser")
+	fl.BoolVar(&opts.NoWait, "no-wait", false, "print the guidance and current state, do not wait")
+	fl.DurationVar(&opts.Timeout, "timeout", 15*time.Minute, "give up waiting after this `duration`")
+	fl.DurationVar(&opts.Interval, "interval", 5*time.Second, "first polling `interval` (backs off to 1m)")
+	return cmd
+}
+
+func runMFA(ctx context.Context, opts *MFAOptions) error {
+	cfg, err := opts.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("identify the caller: %w", awserr.Classify(err))
+	}
+	account := aws.ToString(id.Account)
+	errOut := opts.IO.ErrOut
+	client := iam.NewFromConfig(cfg)
+
+	on, err := mfawait.Enabled(ctx, client)
+	if err != nil {
+		return err
+	}
+	if on {
+		fmt.Fprintf(errOut, "Root MFA is already enabled in %s.\n", account)
+		return verify(ctx, opts, cfg)
+	}
+	if management, member := membership(ctx, cfg, account); member {
+		fmt.Fprintf(errOut, "%s is a member account of an organization (management account %s).\n"+
+			"Recommended instead of root MFA: remove the member's root credentials entirely — with no password\n"+
+			"and no keys there is nothing to protect — from the management account:\n"+
+			"  rootguard fix --accounts %s --remove-root-credentials\n\n", account, management, account)
+	}
+	printGuide(errOut, account)
+	if opts.Open {
+		if err := opts.Browser(SecurityCredentialsURL); err != nil {
+			fmt.Fprintf(errOut, "! could not open a browser (%v); open the link above yourself.\n", err)
+		}
+	}
+	if opts.NoWait {
+		fmt.Fprintf(errOut, "Root MFA is not enabled in %s yet.\n", account)
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}
+	}
+	fmt.Fprintf(errOut, "Waiting for AWS to report root MFA on in %s (up to %s; Ctrl-C to stop)…\n", account, opts.Timeout)
+	err = mfawait.Wait(ctx, client, mfawait.Options{
+		Timeout: opts.Timeout, Initial: opts.Interval, Max: time.Minute,
+		Sleep: opts.Sleep, Now: opts.Now,
+	})
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("stopped waiting: root MFA is not enabled yet; run `rootguard mfa` again when it is")
+	case errors.Is(err, mfawait.ErrTimeout):
+		return fmt.Errorf("%w in %s; finish the console steps and run `rootguard mfa` again", err, account)
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(errOut, "AWS reports root MFA enabled in %s.\n", account)
+	return verify(ctx, opts, cfg)
+}
+
+// membership reports whether account is a member (not the management
+// account) of an organization. An unreadable organization counts as
+// standalone: the recommendation is advice, never a reason to stop.
+func membership(ctx context.Context, cfg aws.Config, account string) (management string, member bool) {
+	out, err := organizations.NewFromConfig(cfg).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil || out.Organization == nil {
+		return "", false
+	}
+	management = aws.ToString(out.Organization.MasterAccountId)
+	return management, management != account
+}
+
+func printGuide(w io.Writer, account string) {
+	fmt.Fprintf(w, `Enable MFA for the root user of %s — only the console can do it:
+
+  Choose a device (CIS 1.6 asks for hardware: a virtual MFA lives on a phone
+  that can be lost, copied or phished; a hardware device cannot be copied):
+    • Passkey or FIDO security key   recommended: phishing-resistant
+    • Hardware TOTP token            hardware, but codes can be phished
+    • Authenticator app (virtual)    acceptable for CIS 1.5, fails CIS 1.6
+
+  Steps:
+    1. Sign in as the root user (the account's e-mail address) at
+       https://console.aws.amazon.com/ and open
+       %s
+    2. Under "Multi-factor authentication (MFA)", choose "Assign MFA device".
+    3. Name the device, pick its type, and follow the prompts (touch the key,
+       or enter two consecutive codes).
+    4. Register a second device too: AWS allows up to 8 per root user, and a
+       spare avoids a lockout.
+
+`, account, SecurityCredentialsURL)
+}
+
+func verify(ctx context.Context, opts *MFAOptions, cfg aws.Config) error {
+	res := audit.Account(ctx, cfg, audit.Options{Checks: []string{"root-mfa", "root-hardware-mfa"}, Now: opts.Now})
+	if res.Error != "" {
+		return fmt.Errorf("verify root MFA: %s", res.Error)
+	}
+	code := cmdutil.ExitOK
+	for _, c := range res.Checks {
+		fmt.Fprintf(opts.IO.Out, "%-18s %-15s %s\n", c.ID, c.Status, c.Detail)
+		switch {
+		case c.Status == audit.Fail:
+			code = cmdutil.ExitFindings
+		case c.Status == audit.Error && code == cmdutil.ExitOK:
+			code = cmdutil.ExitUnknown
+		}
+	}
+	if code != cmdutil.ExitOK {
+		return &cmdutil.ExitCodeError{Code: code}
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func openBrowser(url string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", url)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
+	default:
+		cmd = exec.Command("xdg-open", url)
+	}
+	return cmd.Start()
+}
