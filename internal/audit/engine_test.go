@@ -1,0 +1,242 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+const reportHeader = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n"
+
+// hardenedIAMAccount is an account read by an IAM principal in which every
+// check passes, through both alerting paths.
+func hardenedIAMAccount() *fakeAWS {
+	return &fakeAWS{
+		callerARN: "arn:aws:iam::" + testAccount + ":user/auditor",
+		summary:   summary(1, 0, 0, 1),
+		report: []byte(reportHeader +
+			"<root_account>,arn:aws:iam::111122223333:root,2019-01-01T00:00:00+00:00,not_supported,2023-01-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"),
+		generated:   testNow.Add(-time.Hour),
+		virtualMFA:  []iamtypes.VirtualMFADevice{{SerialNumber: aws.String("arn:aws:iam::111122223333:mfa/root-admin"), User: &iamtypes.User{Arn: aws.String("arn:aws:iam::111122223333:user/root-admin")}}},
+		orgFeatures: []iamtypes.FeatureType{iamtypes.FeatureTypeRootCredentialsManagement},
+		rules: []ebtypes.Rule{
+			{Name: aws.String("root-signin"), Arn: aws.String("arn:aws:events:us-east-1:111122223333:rule/root-signin"), State: ebtypes.RuleStateEnabled, EventPattern: aws.String(`{"detail":{"userIdentity":{"type":["Root"]}}}`)},
+			{Name: aws.String("ec2"), State: ebtypes.RuleStateEnabled, EventPattern: aws.String(`{"source":["aws.ec2"]}`)},
+			{Name: aws.String("disabled"), State: ebtypes.RuleStateDisabled, EventPattern: aws.String(`{"detail":{"userIdentity":{"type":["Root"]}}}`)},
+		},
+		ruleMatches:   map[string]bool{`{"detail":{"userIdentity":{"type":["Root"]}}}`: true},
+		targets:       map[string]int{"root-signin": 1},
+		trails:        []cttypes.Trail{{Name: aws.String("org"), TrailARN: aws.String("arn:aws:cloudtrail:eu-west-1:111122223333:trail/org"), HomeRegion: aws.String("eu-west-1"), IsMultiRegionTrail: aws.Bool(true), CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:eu-west-1:111122223333:log-group:trail:*")}},
+		logging:       true,
+		selectors:     []cttypes.EventSelector{{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll}},
+		filters:       []logtypes.MetricFilter{{FilterName: aws.String("root-usage"), FilterPattern: aws.String(`{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }`), MetricTransformations: []logtypes.MetricTransformation{{MetricName: aws.String("RootUsage"), MetricNamespace: aws.String("CIS")}}}},
+		filterMatches: true,
+		alarms:        []cwtypes.MetricAlarm{{AlarmName: aws.String("root-usage"), ActionsEnabled: aws.Bool(true), AlarmActions: []string{"arn:aws:sns:eu-west-1:111122223333:sec"}}},
+	}
+}
+
+func statuses(res AccountResult) map[string]Status {
+	out := map[string]Status{}
+	for _, c := range res.Checks {
+		out[c.ID] = c.Status
+	}
+	return out
+}
+
+func TestRunIAMPrincipalAllPass(t *testing.T) {
+	f := hardenedIAMAccount()
+	res := run(context.Background(), f.clients(), testOpts())
+	if res.Error != "" || res.AccountID != testAccount || res.AccountAlias != "prod" {
+		t.Fatalf("result = %+v", res)
+	}
+	for id, s := range statuses(res) {
+		if s != Pass {
+			t.Errorf("%s = %s, want PASS", id, s)
+		}
+	}
+	if len(res.Checks) != len(CheckIDs()) || len(res.Warnings) != 0 {
+		t.Errorf("checks %d warnings %v", len(res.Checks), res.Warnings)
+	}
+	// A fresh report is reused: no generation.
+	if f.calls["iam:GenerateCredentialReport"] != 0 || f.calls["iam:GetCredentialReport"] != 1 {
+		t.Errorf("report calls = %v", f.calls)
+	}
+}
+
+// TestPermissionsPolicy keeps docs/permissions/audit.json true: the actions
+// an IAM principal's audit calls (every path exercised) are exactly the
+// policy's.
+func TestPermissionsPolicy(t *testing.T) {
+	f := hardenedIAMAccount()
+	f.generated = time.Time{} // force GenerateCredentialReport too
+	run(context.Background(), f.clients(), testOpts())
+
+	raw, err := os.ReadFile("../../docs/permissions/audit.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var policy struct {
+		Statement []struct {
+			Effect   string
+			Action   []string
+			Resource string
+		}
+	}
+	if err := json.Unmarshal(raw, &policy); err != nil {
+		t.Fatal(err)
+	}
+	var allowed []string
+	for _, s := range policy.Statement {
+		if s.Effect != "Allow" {
+			t.Errorf("statement effect %q", s.Effect)
+		}
+		allowed = append(allowed, s.Action...)
+	}
+	slices.Sort(allowed)
+	if got := f.actions(); !slices.Equal(got, allowed) {
+		t.Errorf("engine calls %v\npolicy allows %v", got, allowed)
+	}
+}
+
+func TestRunAssumeRootSession(t *testing.T) {
+	used := testNow.AddDate(0, 0, -3)
+	f := &fakeAWS{
+		callerARN: "arn:aws:iam::" + testAccount + ":root",
+		summary:   summary(0, 1, 1, 1),
+		user:      iamtypes.User{Arn: aws.String("arn:aws:iam::111122223333:root")},
+		keys:      []iamtypes.AccessKeyMetadata{{AccessKeyId: aws.String("AKIAOLD"), Status: iamtypes.StatusTypeInactive}, {AccessKeyId: aws.String("AKIANEW"), Status: iamtypes.StatusTypeActive}},
+		keyUse:    map[string]time.Time{"AKIANEW": used},
+		certs:     []iamtypes.SigningCertificate{{CertificateId: aws.String("CERT1"), Status: iamtypes.StatusTypeActive}},
+		mfaSerial: []string{"arn:aws:iam::111122223333:mfa/root-account-mfa-device"},
+	}
+	opts := testOpts()
+	opts.Session = SessionAssumeRoot
+	opts.Checks = []string{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use", "org-centralized-root-access"}
+	res := run(context.Background(), f.clients(), opts)
+	want := map[string]Status{
+		"root-access-keys": Fail, "root-mfa": Pass, "root-hardware-mfa": Fail,
+		"root-signing-certificates": Fail, "root-recent-use": Fail, "org-centralized-root-access": NotApplicable,
+	}
+	if got := statuses(res); !mapsEqual(got, want) {
+		t.Errorf("statuses = %v, want %v", got, want)
+	}
+	// IAMAuditRootUserCredentials allows no credential report; the session
+	// is sanctioned, so no root-use warning.
+	rootTask := []string{"iam:GetAccessKeyLastUsed", "iam:GetAccountSummary", "iam:GetUser", "iam:ListAccessKeys", "iam:ListMFADevices", "iam:ListSigningCertificates", "sts:GetCallerIdentity"}
+	if got := f.actions(); !slices.Equal(got, rootTask) {
+		t.Errorf("calls = %v, want %v", got, rootTask)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings = %v", res.Warnings)
+	}
+}
+
+func TestRunWithRootCredentialsWarns(t *testing.T) {
+	f := hardenedIAMAccount()
+	f.callerARN = "arn:aws:iam::" + testAccount + ":root"
+	f.user = iamtypes.User{PasswordLastUsed: aws.Time(testNow)}
+	res := run(context.Background(), f.clients(), testOpts())
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "root use") {
+		t.Errorf("warnings = %v", res.Warnings)
+	}
+	if f.calls["iam:GetCredentialReport"] != 0 || f.calls["iam:GetUser"] != 1 {
+		t.Errorf("root credentials must read root directly: %v", f.calls)
+	}
+	if statuses(res)["root-recent-use"] != Fail {
+		t.Errorf("this very sign-in is recent root use")
+	}
+}
+
+func TestRunDeniedInputIsErrorOthersDecided(t *testing.T) {
+	f := hardenedIAMAccount()
+	f.errs = map[string]error{"iam:GetAccountSummary": apiErr("IAM", "GetAccountSummary", "AccessDenied")}
+	res := run(context.Background(), f.clients(), testOpts())
+	got := statuses(res)
+	for _, id := range []string{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates"} {
+		if got[id] != Error {
+			t.Errorf("%s = %s, want ERROR", id, got[id])
+		}
+	}
+	for _, id := range []string{"root-recent-use", "root-alerting", "org-centralized-root-access"} {
+		if got[id] != Pass {
+			t.Errorf("%s = %s, want PASS (its inputs were read)", id, got[id])
+		}
+	}
+	if d := res.Checks[1].Detail; !strings.Contains(d, "grant iam:GetAccountSummary to arn:aws:iam::111122223333:user/auditor") {
+		t.Errorf("detail = %q", d)
+	}
+}
+
+func TestRunIdentityFailureIsAccountError(t *testing.T) {
+	f := hardenedIAMAccount()
+	f.errs = map[string]error{"sts:GetCallerIdentity": apiErr("STS", "GetCallerIdentity", "ExpiredToken")}
+	res := run(context.Background(), f.clients(), testOpts())
+	if !strings.Contains(res.Error, "ExpiredToken") || len(res.Checks) != 0 {
+		t.Errorf("result = %+v", res)
+	}
+}
+
+func TestCredentialReportPolling(t *testing.T) {
+	limit := apiErr("IAM", "GenerateCredentialReport", "LimitExceeded")
+	denied := apiErr("IAM", "GenerateCredentialReport", "AccessDenied")
+	tests := []struct {
+		name      string
+		generated time.Time
+		states    []error
+		wait      time.Duration
+		wantErr   string
+		wantGen   int
+		wantSlept time.Duration
+	}{
+		{"fresh report reused", testNow.Add(-3 * time.Hour), nil, time.Minute, "", 0, 0},
+		{"stale report regenerated", testNow.Add(-5 * time.Hour), []error{nil}, time.Minute, "", 1, 0},
+		{"absent report generated", time.Time{}, []error{nil}, time.Minute, "", 1, 0},
+		{"survives LimitExceeded with backoff", time.Time{}, []error{limit, limit, limit, nil}, time.Minute, "", 4, 3500 * time.Millisecond},
+		{"bounded wait", time.Time{}, []error{limit}, 10 * time.Second, "not ready after 10s", 5, 7500 * time.Millisecond},
+		{"other error is returned", time.Time{}, []error{denied}, time.Minute, "AccessDenied", 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := hardenedIAMAccount()
+			f.generated, f.reportStates = tt.generated, tt.states
+			now := testNow
+			var slept time.Duration
+			opts := Options{ReportWait: tt.wait, Now: func() time.Time { return now },
+				Sleep: func(_ context.Context, d time.Duration) error { slept += d; now = now.Add(d); return nil }}.withDefaults()
+			rep, err := fetchCredentialReport(context.Background(), f, opts)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+			} else if err != nil || rep == nil {
+				t.Fatalf("err = %v", err)
+			}
+			if f.calls["iam:GenerateCredentialReport"] != tt.wantGen || slept != tt.wantSlept {
+				t.Errorf("generate calls %d slept %s, want %d %s", f.calls["iam:GenerateCredentialReport"], slept, tt.wantGen, tt.wantSlept)
+			}
+		})
+	}
+}
+
+func mapsEqual(a, b map[string]Status) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
