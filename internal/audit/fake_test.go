@@ -43,6 +43,7 @@ type fakeAWS struct {
 	trails        []cttypes.Trail
 	logging       bool
 	selectors     []cttypes.EventSelector
+	advanced      []cttypes.AdvancedEventSelector
 	filters       []logtypes.MetricFilter
 	filterMatches bool
 	alarms        []cwtypes.MetricAlarm
@@ -232,7 +233,7 @@ func (f *fakeAWS) GetEventSelectors(context.Context, *cloudtrail.GetEventSelecto
 	if err := f.record("cloudtrail:GetEventSelectors"); err != nil {
 		return nil, err
 	}
-	return &cloudtrail.GetEventSelectorsOutput{EventSelectors: f.selectors}, nil
+	return &cloudtrail.GetEventSelectorsOutput{EventSelectors: f.selectors, AdvancedEventSelectors: f.advanced}, nil
 }
 
 func (f *fakeAWS) DescribeMetricFilters(context.Context, *cloudwatchlogs.DescribeMetricFiltersInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeMetricFiltersOutput, error) {
