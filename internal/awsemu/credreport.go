@@ -2,6 +2,7 @@ package awsemu
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/csv"
 	"net/http"
 	"sort"
@@ -102,10 +103,10 @@ func (s *Server) getCredentialReport(c *Call) error {
 		return newAPIError(http.StatusGone, "ReportExpired", "Credential report has expired. Generate a new report with GenerateCredentialReport.")
 	}
 	return c.Result(struct {
-		Content       []byte
+		Content       string
 		ReportFormat  string
 		GeneratedTime string
-	}{r.content, "text/csv", r.generated.UTC().Format(time.RFC3339)})
+	}{base64.StdEncoding.EncodeToString(r.content), "text/csv", r.generated.UTC().Format(time.RFC3339)})
 }
 
 // advance moves an in-progress generation one call forward and reports
