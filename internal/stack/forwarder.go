@@ -1,0 +1,39 @@
+package stack
+
+import "fmt"
+
+// Forwarder is the stack in region that forwards root activity to the
+// default bus in HomeRegion, through the role the hub stack created for
+// region.
+func Forwarder(prefix, region string) (*Template, error) {
+	o := HubOptions{Prefix: prefix, ForwardRegions: []string{region}}
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	n := Names{o.prefix()}
+	return &Template{
+		AWSTemplateFormatVersion: "2010-09-09",
+		Description:              fmt.Sprintf("rootguard: forward root activity in %s to %s", region, HomeRegion),
+		Resources: map[string]Resource{
+			"ForwardRule": {
+				Type: "AWS::Events::Rule",
+				Properties: map[string]any{
+					"Name":         n.ForwardRule(),
+					"Description":  "rootguard: forward root activity to " + HomeRegion,
+					"EventBusName": "default",
+					"State":        RuleEnabled,
+					"EventPattern": ForwardPattern(),
+					"Targets": []any{map[string]any{
+						"Id":      "home-bus",
+						"Arn":     Sub("arn:${AWS::Partition}:events:" + HomeRegion + ":${AWS::AccountId}:event-bus/default"),
+						"RoleArn": Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/" + n.ForwardRole(region)),
+						"RetryPolicy": map[string]any{
+							"MaximumRetryAttempts":     ruleRetryAttempts,
+							"MaximumEventAgeInSeconds": ruleMaxEventAge,
+						},
+					}},
+				},
+			},
+		},
+	}, nil
+}

@@ -1,0 +1,489 @@
+package stack
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Rule states: the second also delivers CloudTrail's read-only management
+// events, so read-only root calls alert too.
+const (
+	RuleEnabled                  = "ENABLED"
+	RuleEnabledWithAllManagement = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+)
+
+// Pipeline settings that are not options: chosen once, here.
+const (
+	functionTimeoutSeconds = 30
+	functionMemoryMB       = 128
+	// AWS recommends a source queue visibility timeout of at least six times
+	// the function timeout for SQS event source mappings.
+	queueVisibilitySeconds = 6 * functionTimeoutSeconds
+	queueRetentionSeconds  = 14 * 24 * 3600 // the SQS maximum
+	maxReceiveCount        = 5
+	// A short window lets a burst of failed sign-ins arrive as one batch the
+	// function summarises, without delaying a single alert noticeably.
+	batchSize            = 100
+	batchingWindowSecond = 2
+	// Two concurrent batches keep posts under Slack's webhook rate limit.
+	maxConcurrency      = 2
+	ruleRetryAttempts   = 185   // EventBridge's maximum
+	ruleMaxEventAge     = 86400 // EventBridge's maximum, in seconds
+	logRetentionDays    = 90
+	alarmPeriodSeconds  = 300
+	defaultArchitecture = "arm64"
+)
+
+// Template parameters of the hub stack. They locate the code and the
+// webhook parameter; none holds a secret.
+const (
+	ParamCodeBucket       = "CodeBucket"
+	ParamCodeKey          = "CodeKey"
+	ParamCodeVersion      = "CodeObjectVersion"
+	ParamWebhookParameter = "WebhookParameterName"
+)
+
+// Environment variables the alert function reads.
+const (
+	EnvWebhookParameter   = "ROOTGUARD_WEBHOOK_PARAMETER"
+	EnvResourcePrefix     = "ROOTGUARD_RESOURCE_PREFIX"
+	EnvProtectedResources = "ROOTGUARD_PROTECTED_RESOURCES"
+)
+
+// Logical IDs the deploy engine and `alert status` look up.
+const (
+	LogicalFunction   = "AlertFunction"
+	LogicalRule       = "RootActivityRule"
+	LogicalQueue      = "AlertQueue"
+	LogicalDLQ        = "AlertDeadLetterQueue"
+	LogicalTrail      = "ManagementTrail"
+	LogicalTrailBkt   = "TrailBucket"
+	LogicalLogGroup   = "AlertFunctionLogs"
+	LogicalAlarmTopic = "AlarmTopic"
+)
+
+// HubOptions shape the hub stack.
+type HubOptions struct {
+	// Prefix names every resource (default DefaultPrefix).
+	Prefix string
+	// CreateTrail adds a multi-region management trail and its bucket. Deploy
+	// sets it only when no trail already logs management events into
+	// HomeRegion: a second management trail costs money.
+	CreateTrail bool
+	// GuardedTrails are existing trails the pipeline relies on; tampering
+	// with them alerts like tampering with rootguard's own.
+	GuardedTrails []string
+	// AllManagementEvents sets the rule to
+	// ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, for read-only root calls.
+	AllManagementEvents bool
+	// ForwardRegions are the other regions forwarding root activity here.
+	ForwardRegions []string
+	// Email, when set, subscribes an address to the pipeline's alarms.
+	Email string
+	// Architecture of the function: arm64 (default) or x86_64.
+	Architecture string
+}
+
+func (o HubOptions) prefix() string {
+	if o.Prefix == "" {
+		return DefaultPrefix
+	}
+	return o.Prefix
+}
+
+// Hub is the alert pipeline stack in HomeRegion.
+func Hub(o HubOptions) (*Template, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	n := Names{o.prefix()}
+	arch := o.Architecture
+	if arch == "" {
+		arch = defaultArchitecture
+	}
+	state := RuleEnabled
+	if o.AllManagementEvents {
+		state = RuleEnabledWithAllManagement
+	}
+	paramARN := Sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${" + ParamWebhookParameter + "}")
+	logGroupARN := Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" + n.LogGroup() + ":*")
+	ruleARN := GetAtt(LogicalRule, "Arn")
+
+	t := &Template{
+		AWSTemplateFormatVersion: "2010-09-09",
+		Description:              "rootguard: alert Slack on AWS root user activity and on tampering with this pipeline",
+		Parameters: map[string]Parameter{
+			ParamCodeBucket:  {Type: "String", Description: "Versioned private bucket holding the alert function's zip"},
+			ParamCodeKey:     {Type: "String", Description: "S3 key of the alert function's zip"},
+			ParamCodeVersion: {Type: "String", Description: "S3 object version of the zip, so new code updates the function"},
+			ParamWebhookParameter: {
+				Type:           "String",
+				Description:    "Name of the SSM SecureString parameter holding the Slack webhook URL (the URL itself never enters the template)",
+				Default:        n.WebhookParameter(),
+				AllowedPattern: "^/[A-Za-z0-9_.\\-/]+$",
+			},
+		},
+		Resources: map[string]Resource{},
+		Outputs: map[string]Output{
+			"FunctionName":     {"Alert function", Ref(LogicalFunction)},
+			"RuleArn":          {"EventBridge rule matching root activity", ruleARN},
+			"QueueUrl":         {"Queue between the rule and the function", Ref(LogicalQueue)},
+			"DeadLetterQueue":  {"Undeliverable alerts; `rootguard alert redrive` re-delivers them", Ref(LogicalDLQ)},
+			"LogGroupName":     {"Alert function logs", Ref(LogicalLogGroup)},
+			"WebhookParameter": {"SSM parameter the function reads the webhook URL from", Ref(ParamWebhookParameter)},
+		},
+	}
+	r := t.Resources
+
+	r[LogicalLogGroup] = Resource{
+		Type:                "AWS::Logs::LogGroup",
+		DeletionPolicy:      "Delete",
+		UpdateReplacePolicy: "Delete",
+		Properties: map[string]any{
+			"LogGroupName":    n.LogGroup(),
+			"RetentionInDays": logRetentionDays,
+			"Tags":            managedTags(),
+		},
+	}
+	r[LogicalDLQ] = Resource{
+		Type: "AWS::SQS::Queue",
+		Properties: map[string]any{
+			"QueueName":              n.DeadLetterQueue(),
+			"SqsManagedSseEnabled":   true,
+			"MessageRetentionPeriod": queueRetentionSeconds,
+			"Tags":                   managedTags(),
+		},
+	}
+	r[LogicalQueue] = Resource{
+		Type: "AWS::SQS::Queue",
+		Properties: map[string]any{
+			"QueueName":              n.Queue(),
+			"SqsManagedSseEnabled":   true,
+			"MessageRetentionPeriod": queueRetentionSeconds,
+			"VisibilityTimeout":      queueVisibilitySeconds,
+			"RedrivePolicy": map[string]any{
+				"deadLetterTargetArn": GetAtt(LogicalDLQ, "Arn"),
+				"maxReceiveCount":     maxReceiveCount,
+			},
+			"Tags": managedTags(),
+		},
+	}
+	r["AlertQueuePolicy"] = Resource{
+		Type: "AWS::SQS::QueuePolicy",
+		Properties: map[string]any{
+			"Queues": []any{Ref(LogicalQueue), Ref(LogicalDLQ)},
+			"PolicyDocument": policy(Statement{
+				Sid:       "OnlyTheRootActivityRuleSends",
+				Effect:    "Allow",
+				Principal: servicePrincipal("events.amazonaws.com"),
+				Action:    []string{"sqs:SendMessage"},
+				Resource:  []any{GetAtt(LogicalQueue, "Arn"), GetAtt(LogicalDLQ, "Arn")},
+				Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": ruleARN}},
+			}),
+		},
+	}
+	r["AlertFunctionRole"] = Resource{
+		Type: "AWS::IAM::Role",
+		Properties: map[string]any{
+			"RoleName":                 n.FunctionRole(),
+			"Description":              "rootguard alert function: read its webhook parameter, write its logs, consume its queue",
+			"AssumeRolePolicyDocument": assumeBy("lambda.amazonaws.com"),
+			"Policies": []any{map[string]any{
+				"PolicyName": "alert-function",
+				"PolicyDocument": policy(
+					Statement{Sid: "ReadWebhookParameter", Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []any{paramARN}},
+					Statement{
+						Sid:      "DecryptWebhookParameterViaSSM",
+						Effect:   "Allow",
+						Action:   []string{"kms:Decrypt"},
+						Resource: []any{Sub("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*")},
+						Condition: map[string]map[string]any{"StringEquals": {
+							"kms:ViaService":                      Sub("ssm.${AWS::Region}.amazonaws.com"),
+							"kms:EncryptionContext:PARAMETER_ARN": paramARN,
+						}},
+					},
+					Statement{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []any{logGroupARN}},
+					Statement{
+						Sid:      "ConsumeOwnQueue",
+						Effect:   "Allow",
+						Action:   []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"},
+						Resource: []any{GetAtt(LogicalQueue, "Arn")},
+					},
+				),
+			}},
+			"Tags": managedTags(),
+		},
+	}
+	protected := strings.Join(o.GuardedTrails, ",")
+	r[LogicalFunction] = Resource{
+		Type:      "AWS::Lambda::Function",
+		DependsOn: []string{LogicalLogGroup},
+		Properties: map[string]any{
+			"FunctionName":  n.Function(),
+			"Description":   "rootguard: posts root activity and pipeline tampering to Slack",
+			"Runtime":       "provided.al2023",
+			"Handler":       "bootstrap",
+			"Architectures": []string{arch},
+			"MemorySize":    functionMemoryMB,
+			"Timeout":       functionTimeoutSeconds,
+			"Role":          GetAtt("AlertFunctionRole", "Arn"),
+			"Code": map[string]any{
+				"S3Bucket":        Ref(ParamCodeBucket),
+				"S3Key":           Ref(ParamCodeKey),
+				"S3ObjectVersion": Ref(ParamCodeVersion),
+			},
+			"LoggingConfig": map[string]any{"LogFormat": "JSON", "LogGroup": Ref(LogicalLogGroup)},
+			"Environment": map[string]any{"Variables": map[string]any{
+				EnvWebhookParameter:   Ref(ParamWebhookParameter),
+				EnvResourcePrefix:     n.Prefix,
+				EnvProtectedResources: protected,
+			}},
+			"Tags": managedTags(),
+		},
+	}
+	r["AlertQueueMapping"] = Resource{
+		Type: "AWS::Lambda::EventSourceMapping",
+		Properties: map[string]any{
+			"EventSourceArn":                 GetAtt(LogicalQueue, "Arn"),
+			"FunctionName":                   Ref(LogicalFunction),
+			"BatchSize":                      batchSize,
+			"MaximumBatchingWindowInSeconds": batchingWindowSecond,
+			"FunctionResponseTypes":          []string{"ReportBatchItemFailures"},
+			"ScalingConfig":                  map[string]any{"MaximumConcurrency": maxConcurrency},
+			"Tags":                           managedTags(),
+		},
+	}
+	r[LogicalRule] = Resource{
+		Type: "AWS::Events::Rule",
+		Properties: map[string]any{
+			"Name":         n.Rule(),
+			"Description":  "rootguard: root activity, tampering with the alert pipeline, and rootguard test events",
+			"EventBusName": "default",
+			"State":        state,
+			"EventPattern": HubPattern(n.Prefix, o.GuardedTrails),
+			"Targets": []any{map[string]any{
+				"Id":  "alert-queue",
+				"Arn": GetAtt(LogicalQueue, "Arn"),
+				"RetryPolicy": map[string]any{
+					"MaximumRetryAttempts":     ruleRetryAttempts,
+					"MaximumEventAgeInSeconds": ruleMaxEventAge,
+				},
+				"DeadLetterConfig": map[string]any{"Arn": GetAtt(LogicalDLQ, "Arn")},
+			}},
+		},
+	}
+	addAlarms(r, n, o.Email != "")
+	if o.Email != "" {
+		r[LogicalAlarmTopic] = Resource{
+			Type: "AWS::SNS::Topic",
+			Properties: map[string]any{
+				"TopicName": n.AlarmTopic(),
+				"Tags":      managedTags(),
+			},
+		}
+		r["AlarmEmail"] = Resource{
+			Type: "AWS::SNS::Subscription",
+			Properties: map[string]any{
+				"TopicArn": Ref(LogicalAlarmTopic),
+				"Protocol": "email",
+				"Endpoint": o.Email,
+			},
+		}
+	}
+	for _, region := range o.ForwardRegions {
+		r["ForwardRole"+logicalSuffix(region)] = forwardRole(n, region)
+	}
+	if o.CreateTrail {
+		addTrail(r, n)
+		t.Outputs["TrailBucket"] = Output{"Bucket receiving the trail's logs; kept when the stack is removed", Ref(LogicalTrailBkt)}
+	}
+	return t, nil
+}
+
+func (o HubOptions) validate() error {
+	if strings.Trim(o.prefix(), "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || len(o.prefix()) > 20 {
+		return fmt.Errorf("prefix %q: use at most 20 lowercase letters, digits and hyphens", o.Prefix)
+	}
+	switch o.Architecture {
+	case "", "arm64", "x86_64":
+	default:
+		return fmt.Errorf("architecture %q: use arm64 or x86_64", o.Architecture)
+	}
+	for _, region := range o.ForwardRegions {
+		if region == HomeRegion {
+			return fmt.Errorf("forward region %s is the home region", region)
+		}
+		if !validRegion(region) {
+			return fmt.Errorf("forward region %q is not a region name", region)
+		}
+	}
+	if slices.Contains(o.GuardedTrails, "") {
+		return fmt.Errorf("guarded trail name is empty")
+	}
+	if o.Email != "" && (!strings.Contains(o.Email, "@") || strings.ContainsAny(o.Email, " \t\n")) {
+		return fmt.Errorf("e-mail %q is not an address", o.Email)
+	}
+	return nil
+}
+
+// validRegion accepts names such as eu-west-1 and us-gov-west-1.
+func validRegion(r string) bool {
+	parts := strings.Split(r, "-")
+	if len(parts) < 3 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+			return false
+		}
+	}
+	return strings.Trim(parts[len(parts)-1], "0123456789") == ""
+}
+
+// logicalSuffix turns a region into a logical-ID fragment: eu-west-1 → EuWest1.
+func logicalSuffix(region string) string {
+	var b strings.Builder
+	for _, p := range strings.Split(region, "-") {
+		b.WriteString(strings.ToUpper(p[:1]) + p[1:])
+	}
+	return b.String()
+}
+
+func assumeBy(service string) PolicyDocument {
+	return policy(Statement{
+		Sid:       "AssumedBy" + strings.Split(service, ".")[0],
+		Effect:    "Allow",
+		Principal: servicePrincipal(service),
+		Action:    []string{"sts:AssumeRole"},
+	})
+}
+
+// forwardRole lets the forwarding rule in region put events on this
+// region's default bus, and nothing else. It lives in the hub stack because
+// IAM is global; the Forwarder stack in region refers to it by name.
+func forwardRole(n Names, region string) Resource {
+	doc := assumeBy("events.amazonaws.com")
+	doc.Statement[0].Condition = map[string]map[string]any{
+		"StringEquals": {"aws:SourceAccount": Ref("AWS::AccountId")},
+		"ArnEquals": {"aws:SourceArn": Sub("arn:${AWS::Partition}:events:" + region +
+			":${AWS::AccountId}:rule/" + n.ForwardRule())},
+	}
+	return Resource{
+		Type: "AWS::IAM::Role",
+		Properties: map[string]any{
+			"RoleName":                 n.ForwardRole(region),
+			"Description":              "rootguard: forward root activity from " + region + " to " + HomeRegion,
+			"AssumeRolePolicyDocument": doc,
+			"Policies": []any{map[string]any{
+				"PolicyName": "forward-root-activity",
+				"PolicyDocument": policy(Statement{
+					Sid:      "PutOnHomeBus",
+					Effect:   "Allow",
+					Action:   []string{"events:PutEvents"},
+					Resource: []any{Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")},
+				}),
+			}},
+			"Tags": managedTags(),
+		},
+	}
+}
+
+func addAlarms(r map[string]Resource, n Names, notify bool) {
+	var actions []any
+	if notify {
+		actions = []any{Ref(LogicalAlarmTopic)}
+	}
+	alarm := func(name, description, namespace, metric, dimension string, value any) Resource {
+		props := map[string]any{
+			"AlarmName":          n.Prefix + "-" + name,
+			"AlarmDescription":   description,
+			"Namespace":          namespace,
+			"MetricName":         metric,
+			"Dimensions":         []any{map[string]any{"Name": dimension, "Value": value}},
+			"Statistic":          "Maximum",
+			"Period":             alarmPeriodSeconds,
+			"EvaluationPeriods":  1,
+			"Threshold":          1,
+			"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+			"TreatMissingData":   "notBreaching",
+			"Tags":               managedTags(),
+		}
+		if actions != nil {
+			props["AlarmActions"] = actions
+		}
+		return Resource{Type: "AWS::CloudWatch::Alarm", Properties: props}
+	}
+	r["DeadLetterAlarm"] = alarm("dead-letters",
+		"Root activity alerts could not be delivered; fix the webhook, then run `rootguard alert redrive`",
+		"AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", GetAtt(LogicalDLQ, "QueueName"))
+	r["FunctionErrorAlarm"] = alarm("function-errors",
+		"The rootguard alert function failed; see its log group",
+		"AWS/Lambda", "Errors", "FunctionName", Ref(LogicalFunction))
+}
+
+func addTrail(r map[string]Resource, n Names) {
+	trailARN := Sub("arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/" + n.Trail())
+	bucketARN := GetAtt(LogicalTrailBkt, "Arn")
+	objectsARN := Sub("${" + LogicalTrailBkt + ".Arn}/*")
+	onlyThisTrail := map[string]map[string]any{"StringEquals": {"aws:SourceArn": trailARN}}
+	r[LogicalTrailBkt] = Resource{
+		Type: "AWS::S3::Bucket",
+		// The logs are evidence: removing the pipeline keeps them.
+		DeletionPolicy:      "Retain",
+		UpdateReplacePolicy: "Retain",
+		Properties: map[string]any{
+			"PublicAccessBlockConfiguration": map[string]any{
+				"BlockPublicAcls": true, "BlockPublicPolicy": true,
+				"IgnorePublicAcls": true, "RestrictPublicBuckets": true,
+			},
+			"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{
+				map[string]any{"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}},
+			}},
+			"OwnershipControls":       map[string]any{"Rules": []any{map[string]any{"ObjectOwnership": "BucketOwnerEnforced"}}},
+			"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+			"Tags":                    managedTags(),
+		},
+	}
+	writeCond := map[string]map[string]any{"StringEquals": {
+		"aws:SourceArn": trailARN,
+		"s3:x-amz-acl":  "bucket-owner-full-control",
+	}}
+	r["TrailBucketPolicy"] = Resource{
+		Type: "AWS::S3::BucketPolicy",
+		Properties: map[string]any{
+			"Bucket": Ref(LogicalTrailBkt),
+			"PolicyDocument": policy(
+				Statement{
+					Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*",
+					Action:    []string{"s3:*"},
+					Resource:  []any{bucketARN, objectsARN},
+					Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
+				},
+				Statement{
+					Sid: "TrailChecksAcl", Effect: "Allow", Principal: servicePrincipal("cloudtrail.amazonaws.com"),
+					Action: []string{"s3:GetBucketAcl"}, Resource: []any{bucketARN}, Condition: onlyThisTrail,
+				},
+				Statement{
+					Sid: "OnlyThisTrailWrites", Effect: "Allow", Principal: servicePrincipal("cloudtrail.amazonaws.com"),
+					Action:    []string{"s3:PutObject"},
+					Resource:  []any{Sub("${" + LogicalTrailBkt + ".Arn}/AWSLogs/${AWS::AccountId}/*")},
+					Condition: writeCond,
+				},
+			),
+		},
+	}
+	r[LogicalTrail] = Resource{
+		Type:      "AWS::CloudTrail::Trail",
+		DependsOn: []string{"TrailBucketPolicy"},
+		Properties: map[string]any{
+			"TrailName":                  n.Trail(),
+			"S3BucketName":               Ref(LogicalTrailBkt),
+			"IsLogging":                  true,
+			"IsMultiRegionTrail":         true,
+			"IncludeGlobalServiceEvents": true,
+			"EnableLogFileValidation":    true,
+			"Tags":                       managedTags(),
+		},
+	}
+}

@@ -1,0 +1,62 @@
+package stack
+
+import "strings"
+
+// DefaultPrefix starts the name of every resource rootguard deploys; the
+// alert function guards resources named with it against tampering.
+const DefaultPrefix = "rootguard"
+
+// HomeRegion is where the pipeline lives: AWS delivers root sign-in events
+// to EventBridge in us-east-1 only.
+const HomeRegion = "us-east-1"
+
+// Names are the physical names of the pipeline's resources, all derived from
+// one prefix so the function, the rule pattern and `alert status` agree.
+type Names struct{ Prefix string }
+
+// HubStack is the CloudFormation stack in HomeRegion.
+func (n Names) HubStack() string { return n.Prefix + "-alert" }
+
+// ForwarderStack is the stack in each other region that forwards root
+// activity to HomeRegion.
+func (n Names) ForwarderStack() string { return n.Prefix + "-alert-forward" }
+
+// Function is the alert function.
+func (n Names) Function() string { return n.Prefix + "-alert" }
+
+// FunctionRole is the alert function's execution role.
+func (n Names) FunctionRole() string { return n.Prefix + "-alert-function" }
+
+// LogGroup is the alert function's log group.
+func (n Names) LogGroup() string { return "/aws/lambda/" + n.Function() }
+
+// Rule is the EventBridge rule in HomeRegion.
+func (n Names) Rule() string { return n.Prefix + "-root-activity" }
+
+// ForwardRule is the rule in another region that forwards to HomeRegion.
+func (n Names) ForwardRule() string { return n.Prefix + "-root-activity-forward" }
+
+// ForwardRole is the role EventBridge assumes in region to put events on
+// HomeRegion's default bus; IAM names are global, so each region has one.
+func (n Names) ForwardRole(region string) string { return n.Prefix + "-forward-" + region }
+
+// Queue is the queue between the rule and the function.
+func (n Names) Queue() string { return n.Prefix + "-alerts" }
+
+// DeadLetterQueue holds events the rule or the function could not deliver.
+func (n Names) DeadLetterQueue() string { return n.Prefix + "-alerts-dlq" }
+
+// Trail is the management-event trail, when rootguard creates one.
+func (n Names) Trail() string { return n.Prefix + "-trail" }
+
+// WebhookParameter is the SSM SecureString holding the Slack webhook URL.
+func (n Names) WebhookParameter() string { return "/" + n.Prefix + "/slack-webhook" }
+
+// ArtifactBucket holds the function's code, versioned; bucket names are
+// global, so it carries the account and region.
+func (n Names) ArtifactBucket(account, region string) string {
+	return strings.ToLower(n.Prefix) + "-artifacts-" + account + "-" + region
+}
+
+// AlarmTopic receives the pipeline's alarms when --email is given.
+func (n Names) AlarmTopic() string { return n.Prefix + "-alert-alarms" }
