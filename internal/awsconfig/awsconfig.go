@@ -23,6 +23,15 @@ const DefaultRegion = "us-east-1"
 // audits fan out over IAM and STS, whose quotas throttle bursts.
 const MaxAttempts = 8
 
+// NewRetryer is the SDK's standard retryer with MaxAttempts attempts. Load
+// installs it; tests that build an aws.Config by hand use it to retry as
+// rootguard does.
+func NewRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = MaxAttempts
+	})
+}
+
 // Options are the user's choices that shape the configuration.
 type Options struct {
 	Profile string
@@ -35,11 +44,7 @@ type Loader func(ctx context.Context, opts Options) (aws.Config, error)
 // Load is the production Loader.
 func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	loadOpts := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = MaxAttempts
-			})
-		}),
+		config.WithRetryer(NewRetryer),
 	}
 	if opts.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))
