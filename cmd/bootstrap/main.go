@@ -1,0 +1,32 @@
+// Command bootstrap is rootguard's alert Lambda function (runtime
+// provided.al2023). Build it with `make lambda`; the logic is in
+// internal/alertfn.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/rootguard/rootguard/internal/alertfn"
+	"github.com/rootguard/rootguard/internal/awsconfig"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	cfg, err := alertfn.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		logger.Error("bad configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	awsCfg, err := awsconfig.Load(context.Background(), awsconfig.Options{})
+	if err != nil {
+		logger.Error("load AWS configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	h := alertfn.New(cfg, ssm.NewFromConfig(awsCfg), nil, logger)
+	lambda.Start(h.Invoke)
+}
