@@ -49,10 +49,13 @@ type CheckResult struct {
 
 // AccountResult is the audit of one account.
 type AccountResult struct {
-	AccountID    string        `json:"account_id"`
-	AccountAlias string        `json:"account_alias"`
-	Error        string        `json:"error"` // set when the account could not be audited at all
-	Checks       []CheckResult `json:"checks"`
+	AccountID    string `json:"account_id"`
+	AccountAlias string `json:"account_alias"`
+	Error        string `json:"error"` // set when the account could not be audited at all
+	// Access says how an organization run reached the account: caller,
+	// assume-root or assume-role. Empty for a single-account run.
+	Access string        `json:"access,omitempty"`
+	Checks []CheckResult `json:"checks"`
 
 	// CallerARN is who ran the audit. Warnings are for stderr (for example:
 	// this run itself used root credentials).

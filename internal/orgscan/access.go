@@ -28,8 +28,9 @@ const DefaultRoleName = "OrganizationAccountAccessRole"
 // Credentials opens and caches, for the length of one run, the
 // credentials of each account.
 type Credentials struct {
-	Base       aws.Config // the caller, in the management account
-	Management string
+	Base aws.Config // the caller's own credentials
+	// Home is the caller's account: it is audited with Base as is.
+	Home string
 	// RootSessions: centralized root access is enabled, so member accounts
 	// are reached with sts:AssumeRoot and Task; otherwise with AssumeRole.
 	RootSessions bool
@@ -42,7 +43,7 @@ type Credentials struct {
 
 // For returns the configuration to use in account, and how it was reached.
 func (c *Credentials) For(ctx context.Context, account string) (aws.Config, Access, error) {
-	if account == c.Management {
+	if account == c.Home {
 		return c.Base, AccessCaller, nil
 	}
 	access := AccessAssumeRole

@@ -112,7 +112,7 @@ func TestCredentialsAssumeRoleAndRoot(t *testing.T) {
 		return *out.Arn, access, nil
 	}
 
-	roles := &Credentials{Base: base, Management: "111111111111"}
+	roles := &Credentials{Base: base, Home: "111111111111"}
 	arn, access, err := whoami(roles, "222222222222")
 	if err != nil || access != AccessAssumeRole || !strings.HasPrefix(arn, "arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/") {
 		t.Fatalf("assume role: arn=%s access=%s err=%v", arn, access, err)
@@ -128,12 +128,12 @@ func TestCredentialsAssumeRoleAndRoot(t *testing.T) {
 		t.Fatalf("credentials must be cached for the run: %d AssumeRole calls, want %d", after, before)
 	}
 	emu.Account("555555555555").AddRole("Other", "111111111111")
-	if _, _, err := (&Credentials{Base: base, Management: "111111111111", RoleName: "Missing"}).For(ctx, "555555555555"); err == nil {
+	if _, _, err := (&Credentials{Base: base, Home: "111111111111", RoleName: "Missing"}).For(ctx, "555555555555"); err == nil {
 		t.Fatal("a missing role must be an error")
 	}
 
 	emu.Organization().EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
-	roots := &Credentials{Base: base, Management: "111111111111", RootSessions: true, Task: rootsession.AuditRootUserCredentials}
+	roots := &Credentials{Base: base, Home: "111111111111", RootSessions: true, Task: rootsession.AuditRootUserCredentials}
 	arn, access, err = whoami(roots, "333333333333")
 	if err != nil || access != AccessAssumeRoot || arn != "arn:aws:iam::333333333333:root" {
 		t.Fatalf("assume root: arn=%s access=%s err=%v", arn, access, err)

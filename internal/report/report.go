@@ -55,6 +55,18 @@ type Document struct {
 	GeneratedAt   string                `json:"generated_at"`
 	Accounts      []audit.AccountResult `json:"accounts"`
 	Summary       Summary               `json:"summary"`
+	// Organization runs only: accounts by overall status, accounts not
+	// audited because they are not ACTIVE, and notes on how the run was made.
+	AccountSummary  *AccountSummary  `json:"account_summary,omitempty"`
+	SkippedAccounts []SkippedAccount `json:"skipped_accounts,omitempty"`
+	Notes           []string         `json:"notes,omitempty"`
+}
+
+// SkippedAccount is an account an organization run did not audit.
+type SkippedAccount struct {
+	AccountID string `json:"account_id"`
+	Name      string `json:"name,omitempty"`
+	Status    string `json:"status"`
 }
 
 // NewDocument builds the json document.

@@ -15,6 +15,7 @@ import (
 	"github.com/rootguard/rootguard/internal/buildinfo"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/report"
 )
 
@@ -29,7 +30,18 @@ type AuditOptions struct {
 	Output      string
 	RootUseDays int
 	ReportWait  time.Duration
+
+	// Organization targets (any of them makes this an organization run).
+	Org            bool
+	OUs            []string
+	Accounts       []string
+	Exclude        []string
+	RoleName       string
+	Concurrency    int
+	AccountTimeout time.Duration
 }
+
+func (o *AuditOptions) orgRun() bool { return o.Org || len(o.OUs) > 0 || len(o.Accounts) > 0 }
 
 // NewCmdAudit returns `rootguard audit`. runF replaces runAudit in tests.
 func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Command {
@@ -48,6 +60,10 @@ Checks: ` + strings.Join(audit.CheckIDs(), ", ") + `
 (see docs/checks.md). The IAM permissions it needs are in
 docs/permissions/audit.json.
 
+With --org, --ou or --accounts, every selected account of the organization is
+audited: members through sts:AssumeRoot when centralized root access is on,
+otherwise through --role-name; --output jsonl streams one account per line.
+
 Exit status: 0 nothing failed; 3 at least one check FAILed; 4 a check could
 not be evaluated (ERROR) and none failed; 2 usage error; 1 could not run.`,
 		Args: cobra.NoArgs,
@@ -61,8 +77,17 @@ not be evaluated (ERROR) and none failed; 2 usage error; 1 could not run.`,
 			if opts.ReportWait <= 0 {
 				return cmdutil.Usagef("--report-wait must be positive")
 			}
+			if len(opts.Exclude) > 0 && !opts.orgRun() {
+				return cmdutil.Usagef("--exclude-accounts needs --org, --ou or --accounts")
+			}
+			if opts.Concurrency < 1 || opts.AccountTimeout <= 0 {
+				return cmdutil.Usagef("--concurrency must be at least 1 and --account-timeout positive")
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.orgRun() {
+				return runOrgAudit(cmd.Context(), opts)
 			}
 			return runAudit(cmd.Context(), opts)
 		},
@@ -70,6 +95,14 @@ not be evaluated (ERROR) and none failed; 2 usage error; 1 could not run.`,
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output `format`: "+strings.Join(report.Formats, "|"))
 	cmd.Flags().IntVar(&opts.RootUseDays, "root-use-days", audit.DefaultRootUseDays, "root-recent-use fails if root was used within this many `days`")
 	cmd.Flags().DurationVar(&opts.ReportWait, "report-wait", audit.DefaultReportWait, "how long to wait for IAM to generate a credential report")
+
+	cmd.Flags().BoolVar(&opts.Org, "org", false, "audit every ACTIVE account of the organization (run from the management account)")
+	cmd.Flags().StringSliceVar(&opts.OUs, "ou", nil, "audit the accounts under these organizational `unit IDs` (nested OUs included)")
+	cmd.Flags().StringSliceVar(&opts.Accounts, "accounts", nil, "audit these member `account IDs`")
+	cmd.Flags().StringSliceVar(&opts.Exclude, "exclude-accounts", nil, "leave these `account IDs` out")
+	cmd.Flags().StringVar(&opts.RoleName, "role-name", orgscan.DefaultRoleName, "role to assume in member accounts when centralized root access is off")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", orgscan.DefaultConcurrency, "accounts audited at once")
+	cmd.Flags().DurationVar(&opts.AccountTimeout, "account-timeout", orgscan.DefaultAccountTimeout, "give up on one account after this `duration`")
 	return cmd
 }
 

@@ -1,0 +1,202 @@
+// Package orgaudit audits the root user of every selected account of an
+// AWS Organization with the per-account engine of package audit.
+package orgaudit
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/orgscan"
+	"github.com/rootguard/rootguard/internal/rootsession"
+)
+
+// Options select the accounts and tune the run.
+type Options struct {
+	Selection      orgscan.Selection
+	RoleName       string
+	Concurrency    int
+	AccountTimeout time.Duration
+	Audit          audit.Options
+
+	// Started is called once the accounts are known; Done as each account
+	// finishes (from a worker goroutine), for progress and streaming.
+	Started func(total int)
+	Done    func(i int, r Row)
+}
+
+// Row is one account's audit and how rootguard reached it.
+type Row struct {
+	Account orgscan.Account
+	Access  orgscan.Access
+	Result  audit.AccountResult
+}
+
+// Result is the whole organization's audit.
+type Result struct {
+	Management   string
+	RootSessions bool // centralized root access: members reached with sts:AssumeRoot
+	Rows         []Row
+	Skipped      []orgscan.Account // not ACTIVE
+	MemberChecks []string          // the checks run in member accounts
+	Notes        []string
+}
+
+// memberChecksInRootSession are the checks an IAMAuditRootUserCredentials
+// session can decide: its task policy reads the root user's credentials
+// and nothing else (no EventBridge, CloudTrail or Organizations).
+var memberChecksInRootSession = []string{
+	"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use",
+}
+
+// Run discovers the selected accounts and audits each, at most
+// opts.Concurrency at once. It fails as a whole only when the organization
+// itself cannot be read; an account that cannot be reached or audited is
+// that account's ERROR row.
+func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("identify the caller: %w", awserr.Classify(err))
+	}
+	home := aws.ToString(id.Account)
+	targets, err := orgscan.Discover(ctx, organizations.NewFromConfig(cfg), opts.Selection)
+	if err != nil {
+		return nil, fmt.Errorf("%w", awserr.Classify(err))
+	}
+	res := &Result{Management: targets.Management, Skipped: targets.Skipped}
+
+	rootSessions, note := rootSessionsEnabled(ctx, iam.NewFromConfig(cfg))
+	res.RootSessions = rootSessions
+	if note != "" {
+		res.Notes = append(res.Notes, note)
+	}
+	creds := &orgscan.Credentials{Base: cfg, Home: home, RootSessions: rootSessions,
+		Task: rootsession.AuditRootUserCredentials, RoleName: opts.RoleName}
+
+	memberOpts := opts.Audit
+	memberOpts.Session = audit.SessionIAM
+	if rootSessions {
+		memberOpts.Session = audit.SessionAssumeRoot
+		memberOpts.Checks = intersect(opts.Audit.Checks, memberChecksInRootSession)
+		res.Notes = append(res.Notes, "member accounts are reached with sts:AssumeRoot (IAMAuditRootUserCredentials), which can read only root's credentials: "+
+			"root-alerting and org-centralized-root-access run in "+home+" only; `rootguard alert status --org` reports member alerting coverage")
+	}
+	res.MemberChecks = memberOpts.Checks
+	if res.MemberChecks == nil {
+		res.MemberChecks = audit.CheckIDs()
+	}
+
+	if opts.Started != nil {
+		opts.Started(len(targets.Accounts))
+	}
+	res.Rows = orgscan.Each(ctx, targets.Accounts, opts.Concurrency, opts.AccountTimeout,
+		func(ctx context.Context, a orgscan.Account) Row {
+			acfg, access, err := creds.For(ctx, a.ID)
+			row := Row{Account: a, Access: access}
+			if err != nil {
+				row.Result = audit.AccountResult{AccountID: a.ID, Error: "cannot reach the account: " + awserr.Classify(err).Error()}
+				return row
+			}
+			ao := memberOpts
+			if access == orgscan.AccessCaller {
+				ao = opts.Audit
+			}
+			row.Result = audit.Account(ctx, acfg, ao)
+			if row.Result.AccountID == "" {
+				row.Result.AccountID = a.ID
+			}
+			if ctx.Err() != nil && row.Result.Error == "" {
+				row.Result.Error = fmt.Sprintf("the account did not finish within its deadline (%v)", ctx.Err())
+			}
+			return row
+		}, opts.Done)
+	return res, nil
+}
+
+// rootSessionsEnabled reads whether centralized root sessions are on. When
+// they cannot be read, the run falls back to AssumeRole and says why.
+func rootSessionsEnabled(ctx context.Context, client *iam.Client) (bool, string) {
+	out, err := client.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	if err != nil {
+		return false, "centralized root access could not be read (" + awserr.Classify(err).Error() + "): member accounts are reached with sts:AssumeRole"
+	}
+	return slices.Contains(out.EnabledFeatures, iamtypes.FeatureTypeRootSessions), ""
+}
+
+func intersect(chosen, allowed []string) []string {
+	if chosen == nil {
+		return slices.Clone(allowed)
+	}
+	var out []string
+	for _, c := range chosen {
+		if slices.Contains(allowed, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Holdout is a member account whose root user still holds credentials
+// although centralized root access could remove them.
+type Holdout struct {
+	AccountID string   `json:"account_id"`
+	Holds     []string `json:"holds"` // password, access keys, signing certificates, MFA
+}
+
+// Holdouts lists the member accounts that still hold root credentials,
+// read from the root-mfa check's evidence (GetAccountSummary). It is empty
+// unless centralized root access is on: only then can they be removed.
+func (r *Result) Holdouts() []Holdout {
+	if !r.RootSessions {
+		return nil
+	}
+	var out []Holdout
+	for _, row := range r.Rows {
+		if row.Access == orgscan.AccessCaller {
+			continue
+		}
+		for _, c := range row.Result.Checks {
+			if c.ID != "root-mfa" || c.Status == audit.Error {
+				continue
+			}
+			var holds []string
+			for _, k := range []struct{ key, name string }{
+				{"AccountPasswordPresent", "password"},
+				{"AccountAccessKeysPresent", "access keys"},
+				{"AccountSigningCertificatesPresent", "signing certificates"},
+				{"AccountMFAEnabled", "MFA"},
+			} {
+				if positive(c.Evidence[k.key]) {
+					holds = append(holds, k.name)
+				}
+			}
+			if len(holds) > 0 {
+				out = append(out, Holdout{AccountID: row.Account.ID, Holds: holds})
+			}
+		}
+	}
+	return out
+}
+
+func positive(v any) bool {
+	switch n := v.(type) {
+	case int32:
+		return n > 0
+	case int:
+		return n > 0
+	case int64:
+		return n > 0
+	case float64:
+		return n > 0
+	}
+	return false
+}
