@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/buildinfo"
+	alertcmd "github.com/rootguard/rootguard/internal/cmd/alert"
 	auditcmd "github.com/rootguard/rootguard/internal/cmd/audit"
 	fixcmd "github.com/rootguard/rootguard/internal/cmd/fix"
 	mfacmd "github.com/rootguard/rootguard/internal/cmd/mfa"
@@ -40,5 +41,6 @@ AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for emulators.`,
 	cmd.AddCommand(auditcmd.NewCmdAudit(f, nil))
 	cmd.AddCommand(fixcmd.NewCmdFix(f, nil))
 	cmd.AddCommand(mfacmd.NewCmdMFA(f, nil))
+	cmd.AddCommand(alertcmd.NewCmdAlert(f))
 	return cmd
 }
