@@ -84,11 +84,15 @@ func (c *Call) DecodeJSON(v any) error {
 }
 
 // Result answers the call: for Query requests v is encoded as the XML
-// <ActionResult> (nil: no result element); otherwise as a JSON body.
+// <ActionResult> (nil: no result element); for RPC v2 CBOR as a CBOR map;
+// otherwise as a JSON body.
 func (c *Call) Result(v any) error {
 	c.written = true
-	if c.protocol == protocolQuery {
+	switch c.protocol {
+	case protocolQuery:
 		return writeQueryResult(c.w, c.Service, c.Action, c.RequestID, v)
+	case protocolCBOR:
+		return writeCBOR(c.w, http.StatusOK, c.RequestID, v)
 	}
 	if v == nil {
 		v = struct{}{}

@@ -19,6 +19,9 @@ const (
 	// protocolJSON is awsJson 1.0/1.1 with an X-Amz-Target header
 	// (Organizations, SQS, EventBridge, Logs).
 	protocolJSON
+	// protocolCBOR is Smithy RPC v2 CBOR (CloudWatch): the action is the
+	// last segment of /service/<Service>/operation/<Operation>.
+	protocolCBOR
 )
 
 // signedRequest is what the front learns from a request before answering
@@ -45,6 +48,11 @@ func parseRequest(r *http.Request, body []byte) signedRequest {
 		req.accessKeyID, req.region, req.service = scope.accessKeyID, scope.region, scope.service
 	}
 
+	if r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor" {
+		req.protocol = protocolCBOR
+		req.action = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+		return req
+	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		req.protocol = protocolJSON
 		req.action = target[strings.LastIndexByte(target, '.')+1:]

@@ -87,6 +87,8 @@ func writeAPIError(w http.ResponseWriter, p protocol, requestID string, e *APIEr
 		w.Header().Set("X-Amzn-Requestid", requestID)
 		w.WriteHeader(e.Status)
 		_, _ = w.Write(body)
+	case protocolCBOR:
+		writeCBORError(w, requestID, e)
 	case protocolJSON:
 		w.Header().Set("X-Amzn-Errortype", e.Code)
 		_ = writeJSON(w, e.Status, requestID, map[string]string{"__type": e.Code, "message": e.Message})
