@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/rootguard/rootguard/internal/awserr"
 )
 
 // rootConsoleLogin is a root ConsoleLogin event as EventBridge delivers it in
@@ -274,6 +276,11 @@ func readRootMetricFilters(ctx context.Context, c clients, logGroupARN string, a
 	var patterns []string
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if awserr.Code(err) == "ResourceNotFoundException" {
+			// The trail sends to a log group that no longer exists: it
+			// has no filters, which is known, not unreadable.
+			return nil, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("describe metric filters of %s: %w", group, err)
 		}
