@@ -37,7 +37,7 @@ func init() {
 			"DeleteAlarms":            m.delete,
 			"SetAlarmState":           m.setAlarmState,
 		} {
-			s.handle("monitoring", action, cborHandler(h))
+			s.handle("monitoring", action, alarmHandler(h))
 		}
 	})
 }
@@ -50,10 +50,10 @@ func (s *Server) alarms() (*alarms, error) {
 	return m.(*alarms), nil
 }
 
-// cborHandler decodes an RPC v2 CBOR request for h. The Query form of these
+// alarmHandler decodes an RPC v2 CBOR request for h. The Query form of these
 // actions is not modelled: it is refused rather than sent to kumo, whose
 // single-account alarms would contradict the front's.
-func cborHandler(h func(caller, *alarmRequest) (any, error)) Handler {
+func alarmHandler(h func(caller, *alarmRequest) (any, error)) Handler {
 	return func(c *Call) error {
 		if c.protocol != protocolCBOR {
 			return newAPIError(http.StatusBadRequest, "InvalidAction",

@@ -1,7 +1,6 @@
 package awsemu
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -165,16 +164,4 @@ func testMetricFilter(_ caller, body []byte) (any, error) {
 		}
 	}
 	return map[string]any{"matches": matches}, nil
-}
-
-// jsonEvent decodes a log event for JSON patterns; an event that is not a
-// JSON object matches no JSON pattern.
-func jsonEvent(msg string) (map[string]any, bool) {
-	var v map[string]any
-	dec := json.NewDecoder(strings.NewReader(msg))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
-		return nil, false
-	}
-	return v, true
 }

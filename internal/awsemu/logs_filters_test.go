@@ -84,6 +84,17 @@ func TestLogsMetricFiltersPerAccount(t *testing.T) {
 	if _, err := logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: aws.String("trail-logs"), FilterName: aws.String("root")}); !errors.As(err, &notFound) {
 		t.Errorf("delete twice: %v, want ResourceNotFoundException", err)
 	}
+
+	// Deleting the log group takes its filters with it.
+	if err := putRootFilter(t, logs, "trail-logs", "root"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String("trail-logs")}); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{}); err != nil || len(all.MetricFilters) != 0 {
+		t.Errorf("filters after DeleteLogGroup: %v %+v", err, all)
+	}
 }
 
 func TestLogsDescribeMetricFiltersPaginates(t *testing.T) {

@@ -90,6 +90,18 @@ func (p jsonPattern) matches(event string) bool {
 	return ok && p.expr.eval(v)
 }
 
+// jsonEvent decodes a log event for JSON patterns; an event that is not a
+// JSON object matches no JSON pattern.
+func jsonEvent(msg string) (map[string]any, bool) {
+	var v map[string]any
+	dec := json.NewDecoder(strings.NewReader(msg))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil, false
+	}
+	return v, true
+}
+
 type jsonExpr interface {
 	eval(event map[string]any) bool
 }
