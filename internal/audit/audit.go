@@ -152,6 +152,11 @@ func run(ctx context.Context, c clients, opts Options) AccountResult {
 	if in.callerIsRoot && opts.Session == SessionAuto {
 		res.Warnings = append(res.Warnings, "rootguard ran with root user credentials ("+in.callerARN+"): this run is itself root use and will show as such; audit with an IAM principal or an sts:AssumeRoot session instead")
 	}
+	if in.aliasErr != nil {
+		// No check needs the alias, but a silent empty alias would hide
+		// a missing permission of the documented policy.
+		res.Warnings = append(res.Warnings, "account alias not read: "+describeErr(in.aliasErr, in.callerARN))
+	}
 	for _, ch := range selected {
 		res.Checks = append(res.Checks, ch.result(in, opts))
 	}
