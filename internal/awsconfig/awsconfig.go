@@ -8,8 +8,10 @@ package awsconfig
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 )
@@ -32,6 +34,19 @@ func NewRetryer() aws.Retryer {
 	})
 }
 
+// MaxIdleConnsPerHost keeps enough idle connections for an organization
+// fan-out: every member account's IAM calls go to the same host
+// (iam.amazonaws.com), and the SDK's default of 10 would make most of the
+// concurrent calls open a new TLS connection.
+const MaxIdleConnsPerHost = 128
+
+// NewHTTPClient is the SDK's buildable client with MaxIdleConnsPerHost.
+func NewHTTPClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
+	})
+}
+
 // Options are the user's choices that shape the configuration.
 type Options struct {
 	Profile string
@@ -45,6 +60,7 @@ type Loader func(ctx context.Context, opts Options) (aws.Config, error)
 func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRetryer(NewRetryer),
+		config.WithHTTPClient(NewHTTPClient()),
 	}
 	if opts.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))

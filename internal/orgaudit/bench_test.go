@@ -1,0 +1,127 @@
+package orgaudit
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/awsconfig"
+	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/orgscan"
+)
+
+// benchLatency is injected on every call, as the issue asks.
+const benchLatency = 50 * time.Millisecond
+
+// benchOrg builds an organization with centralized root access and n
+// members in the three states of org(), with latency on every call and,
+// when throttle is set, throttling on IAM (2 %) and STS (1 %).
+func benchOrg(b *testing.B, n int, throttle bool) (*awsemu.Server, aws.Config) {
+	b.Helper()
+	emu, err := awsemu.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(emu.Close)
+	mgmt := emu.AddAccount("100000000000", "management")
+	o := emu.CreateOrganization(mgmt.ID)
+	for i := 1; i <= n; i++ {
+		a := emu.AddAccount(fmt.Sprintf("2%011d", i), fmt.Sprintf("member-%d", i))
+		o.AddAccount(a, o.RootID())
+		if i%3 == 0 {
+			a.Root().SetPassword(now.AddDate(-1, 0, 0), now.AddDate(0, -6, 0))
+			a.Root().AddAccessKey(awsemu.AccessKey{LastUsed: now.AddDate(0, 0, -2), LastUsedService: "s3"})
+		}
+	}
+	o.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
+	creds := mgmt.AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{})
+	emu.InjectFault(awsemu.Fault{Latency: benchLatency})
+	if throttle {
+		emu.InjectFault(awsemu.Fault{Service: "iam", ThrottleRate: 0.02})
+		emu.InjectFault(awsemu.Fault{Service: "sts", ThrottleRate: 0.01})
+	}
+	cfg := emu.Config(creds)
+	cfg.Retryer = awsconfig.NewRetryer
+	cfg.HTTPClient = awsconfig.NewHTTPClient()
+	return emu, cfg
+}
+
+// BenchmarkOrgAudit is `rootguard audit --org` on the local AWS. It reports
+// the wall time, the ideal the concurrency bound and the call chains allow,
+// and the API calls per member account. Run it with -benchtime 1x: one run
+// of 1,000 accounts is the measurement.
+func BenchmarkOrgAudit(b *testing.B) {
+	for _, tc := range []struct {
+		accounts, concurrency int
+		throttle              bool
+	}{
+		{100, orgscan.DefaultConcurrency, true},
+		{300, orgscan.DefaultConcurrency, true},
+		{1000, orgscan.DefaultConcurrency, false},
+		{1000, orgscan.DefaultConcurrency, true},
+		{1000, 1, true},
+	} {
+		name := fmt.Sprintf("accounts=%d/concurrency=%d/throttle=%v", tc.accounts, tc.concurrency, tc.throttle)
+		b.Run(name, func(b *testing.B) {
+			emu, cfg := benchOrg(b, tc.accounts, tc.throttle)
+			for b.Loop() {
+				emu.ResetCalls()
+				start := time.Now()
+				res, err := Run(context.Background(), cfg, Options{
+					Selection:   orgscan.Selection{Org: true},
+					Concurrency: tc.concurrency,
+					Audit:       audit.Options{Now: func() time.Time { return now }},
+				})
+				wall := time.Since(start)
+				if err != nil {
+					b.Fatal(err)
+				}
+				errorsSeen := 0
+				for _, r := range res.Rows {
+					if r.Result.Error != "" || anyError(r.Result) {
+						errorsSeen++
+					}
+				}
+				if errorsSeen > 0 {
+					b.Fatalf("%d accounts ended in ERROR: throttling must be absorbed by the retryer", errorsSeen)
+				}
+				calls := emu.Calls()
+				perMember := map[string]int{}
+				discovery := 0
+				for _, c := range calls {
+					switch {
+					case c.Service == "sts" && c.Action == "AssumeRoot":
+						perMember[c.Params["TargetPrincipal"]]++
+					case c.Account != "100000000000":
+						perMember[c.Account]++
+					case c.Service == "organizations" || c.Action == "GetCallerIdentity" || c.Action == "ListOrganizationsFeatures":
+						discovery++
+					}
+				}
+				memberCalls := 0
+				for _, n := range perMember {
+					memberCalls += n
+				}
+				// Ideal: the discovery chain (identity, organization, every
+				// ListAccounts page, features — sequential), then the
+				// members in waves of `concurrency`, each wave as long as the
+				// longest per-member chain: AssumeRoot → ListAccessKeys →
+				// GetAccessKeyLastUsed (3 calls).
+				pages := int(math.Ceil(float64(tc.accounts+1) / 20))
+				discoveryChain := 3 + pages
+				waves := int(math.Ceil(float64(tc.accounts) / float64(tc.concurrency)))
+				ideal := time.Duration(discoveryChain+waves*3) * benchLatency
+				b.ReportMetric(wall.Seconds(), "wall_s")
+				b.ReportMetric(ideal.Seconds(), "ideal_s")
+				b.ReportMetric(100*ideal.Seconds()/wall.Seconds(), "%_of_ideal")
+				b.ReportMetric(float64(memberCalls)/float64(len(perMember)), "calls/member")
+				b.ReportMetric(float64(discovery), "discovery_calls")
+			}
+		})
+	}
+}
