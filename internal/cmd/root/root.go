@@ -2,11 +2,15 @@
 package root
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/buildinfo"
 	alertcmd "github.com/rootguard/rootguard/internal/cmd/alert"
 	auditcmd "github.com/rootguard/rootguard/internal/cmd/audit"
+	democmd "github.com/rootguard/rootguard/internal/cmd/demo"
 	fixcmd "github.com/rootguard/rootguard/internal/cmd/fix"
 	mfacmd "github.com/rootguard/rootguard/internal/cmd/mfa"
 	"github.com/rootguard/rootguard/internal/cmd/version"
@@ -42,5 +46,19 @@ AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for emulators.`,
 	cmd.AddCommand(fixcmd.NewCmdFix(f, nil))
 	cmd.AddCommand(mfacmd.NewCmdMFA(f, nil))
 	cmd.AddCommand(alertcmd.NewCmdAlert(f))
+	cmd.AddCommand(democmd.NewCmdDemo(f, subcommandRunner(f), nil))
 	return cmd
+}
+
+// subcommandRunner runs `rootguard args…` in this process with a fresh
+// command tree on the same streams, prompter and AWS-config loader: the
+// demo's steps take exactly the paths a user's commands take.
+func subcommandRunner(f *cmdutil.Factory) democmd.Runner {
+	return func(ctx context.Context, args ...string) error {
+		sub := *f
+		sub.AWSOptions = awsconfig.Options{}
+		cmd := NewCmdRoot(&sub)
+		cmd.SetArgs(args)
+		return cmd.ExecuteContext(ctx)
+	}
 }

@@ -1,0 +1,50 @@
+package root
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/rootguard/rootguard/internal/awsconfig"
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/prompt"
+	"time"
+)
+
+// TestDemo runs the README's main command in-process: the whole demo must
+// succeed, every step must be a real command, and the second audit must show
+// the member whose root credentials the demo removed as passing.
+func TestDemo(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "http://192.0.2.1:1") // must be replaced by the demo, never used
+	ios, _, out, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Prompter: prompt.NewTerminal(ios), AWSConfig: awsconfig.Load, Now: time.Now}
+	cmd := NewCmdRoot(f)
+	cmd.SetArgs([]string{"demo"})
+	if err := cmd.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("demo: %v\nstderr:\n%s\nstdout:\n%s", err, errOut, out)
+	}
+	if got := os.Getenv("AWS_ENDPOINT_URL"); got != "http://192.0.2.1:1" {
+		t.Fatalf("the demo must restore the environment, AWS_ENDPOINT_URL = %q", got)
+	}
+	stdout := out.String()
+	audits := strings.Split(stdout, "Account 222222222222")
+	if len(audits) < 2 {
+		t.Fatalf("no fix output:\n%s", stdout)
+	}
+	first, last := audits[0], stdout[strings.LastIndex(stdout, "Verify in 222222222222"):]
+	for _, want := range []string{"222222222222 (payments)         assume-root  root-access-keys   FAIL", "4 accounts: 2 pass, 2 fail, 0 error", "SKIPPED (1 account, not ACTIVE): 555555555555"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first audit lacks %q:\n%s", want, first)
+		}
+	}
+	for _, want := range []string{"root-access-keys             FAIL → PASS", "4 accounts: 3 pass, 1 fail, 0 error", "PASS (3 accounts): 222222222222 (payments)"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("after the fix, output lacks %q:\n%s", want, last)
+		}
+	}
+	if !strings.Contains(errOut.String(), "Demo complete") {
+		t.Errorf("stderr:\n%s", errOut)
+	}
+}
