@@ -12,22 +12,6 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu"
 )
 
-// signingNameAliases: awsemu checks a user's allowed actions against the
-// SigV4 signing name, which for CloudWatch is "monitoring" while the IAM
-// action is "cloudwatch:…". Until awsemu maps signing names to IAM
-// prefixes, an allowed or removed cloudwatch action carries its alias.
-var signingNameAliases = map[string]string{"cloudwatch:DescribeAlarmsForMetric": "monitoring:DescribeAlarmsForMetric"}
-
-func withAliases(actions []string) []string {
-	out := slices.Clone(actions)
-	for _, a := range actions {
-		if alias, ok := signingNameAliases[a]; ok {
-			out = append(out, alias)
-		}
-	}
-	return out
-}
-
 // policyActions reads the actions docs/permissions/audit.json allows.
 func policyActions(t testing.TB) []string {
 	t.Helper()
@@ -72,7 +56,7 @@ func TestWirePolicyIsEnough(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			acct := emu.AddAccount(newAccountID(), "least-privilege")
 			seedEveryPath(t, acct, path)
-			creds := acct.AddUser("auditor", withAliases(actions)...).AddAccessKey(awsemu.AccessKey{})
+			creds := acct.AddUser("auditor", actions...).AddAccessKey(awsemu.AccessKey{})
 			res := Account(context.Background(), emu.Config(creds), Options{Sleep: noSleep})
 			if errs := errorsIn(res); res.Error != "" || len(errs) > 0 || len(res.Warnings) > 0 {
 				t.Errorf("account error %q, ERROR checks %v, warnings %v", res.Error, errs, res.Warnings)
@@ -104,7 +88,7 @@ func TestWireMissingPermission(t *testing.T) {
 			}
 			seedEveryPath(t, acct, path)
 			allowed := slices.DeleteFunc(slices.Clone(actions), func(a string) bool { return a == missing })
-			creds := acct.AddUser("auditor", withAliases(allowed)...).AddAccessKey(awsemu.AccessKey{})
+			creds := acct.AddUser("auditor", allowed...).AddAccessKey(awsemu.AccessKey{})
 			res := Account(context.Background(), emu.Config(creds), Options{Sleep: noSleep})
 			if res.Error != "" {
 				t.Fatalf("account error: %s", res.Error)

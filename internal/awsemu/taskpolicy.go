@@ -48,7 +48,7 @@ var alwaysAllowed = map[string]bool{"sts:GetCallerIdentity": true}
 // allow list. Everything else is allowed: the emulator does not evaluate
 // IAM policies beyond these.
 func (s *Server) authorize(c *Call) error {
-	action := c.Service + ":" + c.Action
+	action := iamAction(c.Service, c.Action)
 	if alwaysAllowed[action] {
 		return nil
 	}
@@ -66,6 +66,19 @@ func (s *Server) authorize(c *Call) error {
 		return errAccessDenied(c, action, "because no identity-based policy allows the "+action+" action")
 	}
 	return nil
+}
+
+// iamActionPrefixes maps SigV4 signing names to IAM action prefixes where
+// the two differ among the services the emulator authorizes.
+var iamActionPrefixes = map[string]string{"monitoring": "cloudwatch"}
+
+// iamAction is the IAM action a call needs: CloudWatch signs as
+// "monitoring" but its actions are "cloudwatch:…".
+func iamAction(service, action string) string {
+	if prefix, ok := iamActionPrefixes[service]; ok {
+		service = prefix
+	}
+	return service + ":" + action
 }
 
 // matchesAny reports whether action matches one of patterns, which may use
