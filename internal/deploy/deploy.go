@@ -1,0 +1,344 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+// Clients are the AWS APIs the engine calls; CFN gives the CloudFormation
+// client for a region (the hub in stack.HomeRegion, forwarders elsewhere).
+// Every other client is for stack.HomeRegion.
+type Clients struct {
+	CFN   func(region string) cfnAPI
+	S3    s3API
+	SSM   ssmAPI
+	Trail trailAPI
+	STS   stsAPI
+}
+
+// Options shape a deploy.
+type Options struct {
+	Stack stack.HubOptions
+	// FunctionZip is the alert function's deployment package.
+	FunctionZip []byte
+	// Webhook is the Slack webhook URL to store; empty keeps the stored one.
+	// It is written to SSM only and never printed.
+	Webhook string
+	// Approve makes changes; without it the engine only reads and previews.
+	Approve bool
+	// Progress receives stack events while a change runs.
+	Progress io.Writer
+	// Poll is how often stack state is read (default 5 s).
+	Poll time.Duration
+	Now  func() time.Time
+}
+
+// ErrNoWebhook means no webhook URL is stored yet and none was given.
+var ErrNoWebhook = errors.New("no Slack webhook URL is stored yet: give one on stdin or at the prompt")
+
+// Plan is what a deploy would do, and the change sets ready to do it.
+type Plan struct {
+	// Steps outside CloudFormation, in order (bucket, code, parameter).
+	Steps []string
+	// Stacks, hub first.
+	Stacks []StackPlan
+	// Trail is the trail decision.
+	Trail TrailChoice
+
+	d *Deployer
+}
+
+// StackPlan is one stack's part of the plan.
+type StackPlan struct {
+	Name, Region string
+	// Status before the deploy ("" when the stack does not exist).
+	Status string
+	// Recreate: the stack is in ROLLBACK_COMPLETE and is deleted first.
+	Recreate bool
+	Changes  []Change
+
+	run       stackRun
+	changeSet string
+	create    bool
+}
+
+// NoChanges reports whether the deploy would change nothing.
+func (p *Plan) NoChanges() bool {
+	if len(p.Steps) > 0 {
+		return false
+	}
+	for _, s := range p.Stacks {
+		if len(s.Changes) > 0 || s.Recreate {
+			return false
+		}
+	}
+	return true
+}
+
+// Deployer plans and applies the alert pipeline.
+type Deployer struct {
+	c Clients
+	o Options
+}
+
+// New returns a Deployer.
+func New(c Clients, o Options) *Deployer {
+	if o.Poll == 0 {
+		o.Poll = 5 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	return &Deployer{c, o}
+}
+
+func (d *Deployer) names() stack.Names {
+	p := d.o.Stack.Prefix
+	if p == "" {
+		p = stack.DefaultPrefix
+	}
+	return stack.Names{Prefix: p}
+}
+
+// Plan reads the account and previews every stack's change set. With
+// Approve it first makes the changes the stacks depend on: the artifacts
+// bucket, the code upload and the webhook parameter.
+func (d *Deployer) Plan(ctx context.Context) (*Plan, error) {
+	if len(d.o.FunctionZip) == 0 {
+		return nil, errors.New("no function package: build it with `make lambda` and pass --function-zip")
+	}
+	names := d.names()
+	id, err := d.c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("identify the account: %w", err)
+	}
+	account := aws.ToString(id.Account)
+	plan := &Plan{d: d}
+
+	plan.Trail, err = ChooseTrail(ctx, d.c.Trail, names)
+	if err != nil {
+		return nil, err
+	}
+	hubOpts := d.o.Stack
+	hubOpts.CreateTrail = plan.Trail.Create
+	if plan.Trail.Existing != "" {
+		hubOpts.GuardedTrails = append(hubOpts.GuardedTrails, plan.Trail.Existing)
+	}
+	hub, err := stack.Hub(hubOpts)
+	if err != nil {
+		return nil, err
+	}
+	body, err := hub.JSON()
+	if err != nil {
+		return nil, err
+	}
+
+	code, err := d.code(ctx, plan, names.ArtifactBucket(account, stack.HomeRegion))
+	if err != nil {
+		return nil, err
+	}
+	if err := d.webhook(ctx, plan, names); err != nil {
+		return nil, err
+	}
+
+	params := []cfntypes.Parameter{
+		{ParameterKey: aws.String(stack.ParamCodeBucket), ParameterValue: aws.String(code.Bucket)},
+		{ParameterKey: aws.String(stack.ParamCodeKey), ParameterValue: aws.String(code.Key)},
+		{ParameterKey: aws.String(stack.ParamCodeVersion), ParameterValue: aws.String(code.Version)},
+		{ParameterKey: aws.String(stack.ParamWebhookParameter), ParameterValue: aws.String(names.WebhookParameter())},
+	}
+	hubPlan, err := d.stackPlan(ctx, names.HubStack(), stack.HomeRegion, string(body), params)
+	if err != nil {
+		return nil, err
+	}
+	plan.Stacks = append(plan.Stacks, hubPlan)
+	for _, region := range d.o.Stack.ForwardRegions {
+		fwd, err := stack.Forwarder(names.Prefix, region)
+		if err != nil {
+			return nil, err
+		}
+		fbody, err := fwd.JSON()
+		if err != nil {
+			return nil, err
+		}
+		sp, err := d.stackPlan(ctx, names.ForwarderStack(), region, string(fbody), nil)
+		if err != nil {
+			plan.Discard(ctx)
+			return nil, fmt.Errorf("region %s: %w", region, err)
+		}
+		plan.Stacks = append(plan.Stacks, sp)
+	}
+	return plan, nil
+}
+
+// code finds or (with Approve) uploads the function package.
+func (d *Deployer) code(ctx context.Context, plan *Plan, bucket string) (Code, error) {
+	exists, err := bucketExists(ctx, d.c.S3, bucket)
+	if err != nil {
+		return Code{}, err
+	}
+	if exists {
+		code, found, err := existingCode(ctx, d.c.S3, bucket, d.o.FunctionZip)
+		if err != nil || found {
+			return code, err
+		}
+	} else {
+		plan.Steps = append(plan.Steps, fmt.Sprintf("create the private, versioned artifacts bucket %s", bucket))
+		if d.o.Approve {
+			if err := ensureBucket(ctx, d.c.S3, bucket, stack.HomeRegion); err != nil {
+				return Code{}, err
+			}
+		}
+	}
+	plan.Steps = append(plan.Steps, fmt.Sprintf("upload the alert function (%d bytes) to s3://%s/%s", len(d.o.FunctionZip), bucket, codeKey(d.o.FunctionZip)))
+	if !d.o.Approve {
+		return Code{Bucket: bucket, Key: codeKey(d.o.FunctionZip), Version: "new-upload"}, nil
+	}
+	return upload(ctx, d.c.S3, bucket, d.o.FunctionZip)
+}
+
+// webhook stores the URL (with Approve) when one is given, and insists on
+// one when none is stored.
+func (d *Deployer) webhook(ctx context.Context, plan *Plan, names stack.Names) error {
+	name := names.WebhookParameter()
+	_, err := d.c.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: &name})
+	stored := err == nil
+	if err != nil && awserr.Code(err) != "ParameterNotFound" {
+		return fmt.Errorf("look for webhook parameter %s: %w", name, err)
+	}
+	if d.o.Webhook == "" {
+		if !stored {
+			return ErrNoWebhook
+		}
+		return nil
+	}
+	url, err := ValidateWebhook(d.o.Webhook)
+	if err != nil {
+		return err
+	}
+	verb := "store"
+	if stored {
+		verb = "replace"
+	}
+	plan.Steps = append(plan.Steps, fmt.Sprintf("%s the Slack webhook URL in SSM SecureString %s", verb, name))
+	if !d.o.Approve {
+		return nil
+	}
+	if _, err := d.c.SSM.PutParameter(ctx, &ssm.PutParameterInput{
+		Name: &name, Value: &url, Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true),
+		Description: aws.String("Slack incoming webhook for rootguard's root activity alerts"),
+	}); err != nil {
+		return fmt.Errorf("store webhook parameter %s: %w", name, awserr.Classify(err))
+	}
+	if _, err := d.c.SSM.AddTagsToResource(ctx, &ssm.AddTagsToResourceInput{
+		ResourceType: ssmtypes.ResourceTypeForTaggingParameter, ResourceId: &name,
+		Tags: []ssmtypes.Tag{{Key: aws.String(stack.ManagedTagKey), Value: aws.String(stack.ManagedTagValue)}},
+	}); err != nil {
+		return fmt.Errorf("tag webhook parameter %s: %w", name, err)
+	}
+	return nil
+}
+
+func (d *Deployer) stackPlan(ctx context.Context, name, region, body string, params []cfntypes.Parameter) (StackPlan, error) {
+	run := stackRun{cfn: d.c.CFN(region), name: name, body: body, params: params, progress: d.o.Progress, poll: d.o.Poll, now: d.o.Now}
+	sp := StackPlan{Name: name, Region: region, run: run}
+	st, exists, err := stackState(ctx, run.cfn, name)
+	if err != nil {
+		return sp, err
+	}
+	status := string(st.StackStatus)
+	if exists {
+		sp.Status = status
+	}
+	switch {
+	case !exists || status == "REVIEW_IN_PROGRESS":
+		sp.create = true
+	case status == "ROLLBACK_COMPLETE":
+		// A failed first create leaves a stack that can only be deleted.
+		sp.Recreate, sp.create = true, true
+	case status == "DELETE_COMPLETE":
+		sp.create = true
+	case strings.HasSuffix(status, "_IN_PROGRESS"):
+		return sp, fmt.Errorf("stack %s is %s (another deploy or removal is running): run again when it settles", name, status)
+	}
+	if sp.Recreate {
+		// The change set cannot be previewed against a stack that must go
+		// first; every resource will be added.
+		tmpl, err := stack.Read([]byte(body))
+		if err != nil {
+			return sp, err
+		}
+		for _, id := range tmpl.LogicalIDs() {
+			sp.Changes = append(sp.Changes, Change{Action: "Add", Logical: id, Type: tmpl.Resources[id].Type})
+		}
+		if d.o.Approve {
+			fmt.Fprintf(d.o.Progress, "Deleting stack %s, left in ROLLBACK_COMPLETE by a failed deploy\n", name)
+			if err := run.remove(ctx); err != nil {
+				return sp, err
+			}
+		} else {
+			return sp, nil
+		}
+	}
+	cs, changes, err := run.preview(ctx, sp.create)
+	if err != nil {
+		return sp, err
+	}
+	if !sp.Recreate {
+		sp.Changes = changes
+	}
+	sp.changeSet = cs
+	return sp, nil
+}
+
+// Discard drops the previewed change sets (and stacks that exist only
+// because of them): nothing was applied.
+func (p *Plan) Discard(ctx context.Context) {
+	for _, s := range p.Stacks {
+		if s.changeSet == "" {
+			continue
+		}
+		s.run.discard(ctx, s.changeSet)
+		if s.create && s.Status == "" {
+			_ = s.run.remove(ctx)
+		}
+	}
+}
+
+// Apply executes the change sets, hub first, following each stack's events.
+func (p *Plan) Apply(ctx context.Context) error {
+	if !p.d.o.Approve {
+		return errors.New("apply needs approval")
+	}
+	for i, s := range p.Stacks {
+		if s.changeSet == "" {
+			continue
+		}
+		fmt.Fprintf(p.d.o.Progress, "Applying stack %s in %s\n", s.Name, s.Region)
+		if err := s.run.execute(ctx, s.changeSet); err != nil {
+			for _, later := range p.Stacks[i+1:] {
+				if later.changeSet != "" {
+					later.run.discard(context.WithoutCancel(ctx), later.changeSet)
+				}
+			}
+			return err
+		}
+	}
+	return nil
+}
