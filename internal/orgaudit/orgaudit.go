@@ -99,7 +99,7 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 		opts.Started(len(targets.Accounts))
 	}
 	res.Rows = orgscan.Each(ctx, targets.Accounts, opts.Concurrency, opts.AccountTimeout,
-		func(ctx context.Context, a orgscan.Account) Row {
+		func(ctx context.Context, _ int, a orgscan.Account) Row {
 			acfg, access, err := creds.For(ctx, a.ID)
 			row := Row{Account: a, Access: access}
 			if err != nil {

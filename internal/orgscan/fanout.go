@@ -22,14 +22,14 @@ const DefaultConcurrency = 32
 // account becomes an ERROR row instead of a hanging run.
 const DefaultAccountTimeout = 2 * time.Minute
 
-// Each runs job for every account with at most concurrency at once, each
+// Each runs job for every account (with its index in accounts) with at most concurrency at once, each
 // under its own deadline, and returns the results by index. A job reports
 // its own failure in its result: one account never aborts the run. done,
 // if not nil, is called (from the worker goroutine) as each account
 // finishes, for streaming output and progress. When ctx is cancelled,
 // accounts not yet started get job's result for a cancelled context.
 func Each[T any](ctx context.Context, accounts []Account, concurrency int, timeout time.Duration,
-	job func(ctx context.Context, a Account) T, done func(i int, r T)) []T {
+	job func(ctx context.Context, i int, a Account) T, done func(i int, r T)) []T {
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
 	}
@@ -43,7 +43,7 @@ func Each[T any](ctx context.Context, accounts []Account, concurrency int, timeo
 		g.Go(func() error {
 			actx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			results[i] = job(actx, a)
+			results[i] = job(actx, i, a)
 			if done != nil {
 				done(i, results[i])
 			}

@@ -146,7 +146,7 @@ func TestEachBoundsConcurrencyAndKeepsOrder(t *testing.T) {
 		accts[i] = Account{ID: strings.Repeat(string(rune('0'+i%10)), 12)}
 	}
 	var running, peak, finished atomic.Int32
-	res := Each(context.Background(), accts, 4, time.Second, func(ctx context.Context, a Account) string {
+	res := Each(context.Background(), accts, 4, time.Second, func(ctx context.Context, _ int, a Account) string {
 		n := running.Add(1)
 		for {
 			p := peak.Load()
@@ -174,7 +174,7 @@ func TestEachBoundsConcurrencyAndKeepsOrder(t *testing.T) {
 func TestEachDeadlinePerAccount(t *testing.T) {
 	accts := []Account{{ID: "hang"}, {ID: "fast"}}
 	start := time.Now()
-	res := Each(context.Background(), accts, 2, 50*time.Millisecond, func(ctx context.Context, a Account) error {
+	res := Each(context.Background(), accts, 2, 50*time.Millisecond, func(ctx context.Context, _ int, a Account) error {
 		if a.ID == "hang" {
 			<-ctx.Done()
 			return ctx.Err()

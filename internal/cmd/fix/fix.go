@@ -14,6 +14,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/prompt"
 )
 
@@ -34,6 +35,10 @@ type FixOptions struct {
 	Now       func() time.Time
 
 	Accounts              []string
+	Org                   bool
+	OUs                   []string
+	Exclude               []string
+	Concurrency           int
 	Only                  []string
 	Approve               bool
 	Yes                   bool
@@ -80,8 +85,14 @@ show before → after.`,
 					return cmdutil.Usagef("--accounts %s: an account ID is 12 digits", a)
 				}
 			}
-			if opts.RemoveRootCredentials && len(opts.Accounts) == 0 {
-				return cmdutil.Usagef("--remove-root-credentials needs --accounts: it removes the root credentials of member accounts through centralized root access")
+			if opts.RemoveRootCredentials && !opts.members() {
+				return cmdutil.Usagef("--remove-root-credentials needs --accounts, --ou or --org: it removes the root credentials of member accounts through centralized root access")
+			}
+			if len(opts.Exclude) > 0 && !opts.Org && len(opts.OUs) == 0 {
+				return cmdutil.Usagef("--exclude-accounts needs --org or --ou")
+			}
+			if opts.Concurrency < 1 {
+				return cmdutil.Usagef("--concurrency must be at least 1")
 			}
 			if opts.Yes && !opts.Approve {
 				return cmdutil.Usagef("--yes answers the confirmation of --approve; add --approve to make changes")
@@ -94,6 +105,10 @@ show before → after.`,
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&opts.Accounts, "accounts", nil, "member `account IDs` to fix through sts:AssumeRoot (default: the caller's account)")
+	fl.BoolVar(&opts.Org, "org", false, "fix every ACTIVE member account of the organization through sts:AssumeRoot")
+	fl.StringSliceVar(&opts.OUs, "ou", nil, "fix the member accounts under these organizational `unit IDs`")
+	fl.StringSliceVar(&opts.Exclude, "exclude-accounts", nil, "leave these `account IDs` out of --org or --ou")
+	fl.IntVar(&opts.Concurrency, "concurrency", orgscan.DefaultConcurrency, "member accounts planned and changed at once")
 	fl.StringSliceVar(&opts.Only, "only", nil, "fix only these `check IDs` ("+strings.Join(fixable, ", ")+")")
 	fl.BoolVar(&opts.Approve, "approve", false, "make the planned changes (without it, only the plan is shown)")
 	fl.BoolVar(&opts.Yes, "yes", false, "skip the typed account-ID confirmation (automation)")
@@ -101,6 +116,10 @@ show before → after.`,
 	fl.StringVar(&opts.RecordPath, "record", "", "append a JSON-lines record of every change to `file`")
 	return cmd
 }
+
+// members reports whether the run targets member accounts (through
+// AssumeRoot) rather than the caller's own account.
+func (o *FixOptions) members() bool { return o.Org || len(o.OUs) > 0 || len(o.Accounts) > 0 }
 
 func isAccountID(s string) bool {
 	if len(s) != 12 {
@@ -115,16 +134,24 @@ func isAccountID(s string) bool {
 }
 
 // errNotConfirmed stops a run whose typed confirmation did not match.
-var errNotConfirmed = errors.New("confirmation did not match the account ID: no changes were applied")
+var errNotConfirmed = errors.New("the confirmation did not match: no changes were applied")
 
-func confirm(opts *FixOptions, account string) error {
-	if opts.Yes {
+// confirm asks the user to type the account ID — or, for several accounts,
+// their number — before an irreversible change.
+func confirm(opts *FixOptions, accounts []string) error {
+	if opts.Yes || len(accounts) == 0 {
 		return nil
 	}
-	if !opts.IO.IsStdinTTY() {
-		return fmt.Errorf("deleting root credentials in %s cannot be undone and needs confirmation, but stdin is not a terminal: run again with --yes to confirm non-interactively", account)
+	what, want := accounts[0], accounts[0]
+	question := fmt.Sprintf("This cannot be undone. Type the account ID %s to continue:", want)
+	if len(accounts) > 1 {
+		what, want = fmt.Sprintf("%d accounts", len(accounts)), fmt.Sprint(len(accounts))
+		question = fmt.Sprintf("This cannot be undone in %d accounts (%s). Type the number of accounts, %s, to continue:", len(accounts), strings.Join(accounts, ", "), want)
 	}
-	ok, err := opts.Prompter.ConfirmTyped(fmt.Sprintf("This cannot be undone. Type the account ID %s to continue:", account), account)
+	if !opts.IO.IsStdinTTY() {
+		return fmt.Errorf("deleting root credentials in %s cannot be undone and needs confirmation, but stdin is not a terminal: run again with --yes to confirm non-interactively", what)
+	}
+	ok, err := opts.Prompter.ConfirmTyped(question, want)
 	if err != nil {
 		return err
 	}

@@ -305,3 +305,48 @@ func TestEnableCentralizedRootAccessConverges(t *testing.T) {
 		t.Fatalf("second run must plan nothing: %v\n%s", err, stdout(ios2))
 	}
 }
+
+func TestFixWholeOrganization(t *testing.T) {
+	emu, admin := memberOrg(t, "RootCredentialsManagement", "RootSessions")
+	org := emu.Organization()
+	for _, id := range []string{"333333333333", "444444444444"} {
+		a := emu.AddAccount(id, "member-"+id[:1])
+		org.AddAccount(a, org.RootID())
+		a.Root().AddAccessKey(awsemu.AccessKey{})
+	}
+	suspended := emu.AddAccount("555555555555", "old")
+	org.AddAccount(suspended, org.RootID())
+	suspended.Root().AddAccessKey(awsemu.AccessKey{})
+	suspended.Suspend()
+	emu.InjectFault(awsemu.Fault{Service: "sts", Action: "AssumeRoot", Account: "444444444444", DenyRate: 1})
+
+	opts, ios := newEnv(t, admin, emu)
+	opts.Org, opts.Only, opts.Approve, opts.Concurrency = true, []string{checkAccessKeys}, true, 4
+	ios.SetTTY(true, true, true)
+	p := &typedAnswer{answer: "2"} // 222… and 333… have plans; 444… could not be planned
+	opts.Prompter = p
+	err := runFix(context.Background(), opts)
+	var ec *cmdutil.ExitCodeError
+	if !errors.As(err, &ec) || ec.Code != cmdutil.ExitPartial {
+		t.Fatalf("err = %v, want exit %d (one member unreachable)\n%s%s", err, cmdutil.ExitPartial, stdout(ios), stderr(ios))
+	}
+	if p.asked != 1 {
+		t.Fatalf("asked %d times: one typed confirmation covers every account", p.asked)
+	}
+	deleted := map[string]bool{}
+	for _, c := range emu.CallsTo("iam", "DeleteAccessKey") {
+		if c.ErrorCode == "" {
+			deleted[c.Account] = true
+		}
+	}
+	if !deleted["222222222222"] || !deleted["333333333333"] || deleted["444444444444"] || deleted["555555555555"] || deleted["111111111111"] {
+		t.Fatalf("deleted in %v: want the two reachable ACTIVE members only", deleted)
+	}
+	out := stdout(ios)
+	if !strings.Contains(out, "Account 444444444444") || !strings.Contains(out, "cannot fix") || !strings.Contains(out, "sts:AssumeRoot") {
+		t.Errorf("the unreachable member must be reported with the reason:\n%s", out)
+	}
+	if !strings.Contains(stderr(ios), "555555555555 is suspended: skipped") {
+		t.Errorf("the suspended member must be listed as skipped:\n%s", stderr(ios))
+	}
+}

@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	rgfix "github.com/rootguard/rootguard/internal/fix"
+	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/rootsession"
 )
 
@@ -72,12 +74,14 @@ func runFix(ctx context.Context, opts *FixOptions) error {
 		fmt.Fprintf(errOut, "\n%s planned; no changes were applied. Run again with --approve to make them.\n", plural(steps, "change"))
 		return nil
 	}
+	var irreversible []string
 	for _, t := range targets {
 		if t.plan.Irreversible() {
-			if err := confirm(opts, t.plan.Account); err != nil {
-				return err
-			}
+			irreversible = append(irreversible, t.plan.Account)
 		}
+	}
+	if err := confirm(opts, irreversible); err != nil {
+		return err
 	}
 
 	var rec *rgfix.Recorder
@@ -86,12 +90,22 @@ func runFix(ctx context.Context, opts *FixOptions) error {
 			return err
 		}
 	}
+	// Accounts are changed concurrently; each account's report is written
+	// to a buffer and printed in plan order.
+	reports := orgscan.Each(ctx, accountsOf(targets), opts.Concurrency, orgscan.DefaultAccountTimeout,
+		func(ctx context.Context, i int, _ orgscan.Account) applied {
+			t := targets[i]
+			var buf bytes.Buffer
+			before := verify(ctx, t)
+			outcomes := rgfix.Apply(ctx, t.plan, rec, opts.Now)
+			n := printOutcomes(&buf, outcomes)
+			printVerification(ctx, &buf, t, before, outcomes)
+			return applied{report: buf.Bytes(), notDone: n}
+		}, nil)
 	failed := 0
-	for _, t := range targets {
-		before := verify(ctx, t)
-		outcomes := rgfix.Apply(ctx, t.plan, rec, opts.Now)
-		failed += printOutcomes(opts.IO.Out, outcomes)
-		printVerification(ctx, opts.IO.Out, t, before, outcomes)
+	for _, r := range reports {
+		opts.IO.Out.Write(r.report)
+		failed += r.notDone
 	}
 	if err := rec.Close(); err != nil {
 		fmt.Fprintf(errOut, "! the change record %s is incomplete: %v\n", opts.RecordPath, err)
@@ -102,6 +116,19 @@ func runFix(ctx context.Context, opts *FixOptions) error {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitPartial}
 	}
 	return nil
+}
+
+type applied struct {
+	report  []byte
+	notDone int
+}
+
+func accountsOf(targets []*target) []orgscan.Account {
+	out := make([]orgscan.Account, len(targets))
+	for i, t := range targets {
+		out[i] = orgscan.Account{ID: t.plan.Account}
+	}
+	return out
 }
 
 func whoAmI(ctx context.Context, cfg aws.Config) (caller, error) {
@@ -131,21 +158,65 @@ func planTargets(ctx context.Context, opts *FixOptions, cfg aws.Config, who call
 		MFADevices:   opts.RemoveRootCredentials,
 	}
 	affected := affectedChecks(what)
-	if len(opts.Accounts) == 0 {
+	if !opts.members() {
 		return planOwnAccount(ctx, opts, cfg, who, what, affected)
 	}
-	var out []*target
-	for _, acct := range opts.Accounts {
-		if acct == who.account {
-			return nil, cmdutil.Usagef("--accounts %s is the caller's own account: run without --accounts to fix it", acct)
+	members, err := memberTargets(ctx, opts, cfg, who)
+	if err != nil {
+		return nil, err
+	}
+	type planned struct {
+		t   *target
+		err error
+	}
+	plans := orgscan.Each(ctx, members, opts.Concurrency, orgscan.DefaultAccountTimeout,
+		func(ctx context.Context, _ int, a orgscan.Account) planned {
+			t, err := planMember(ctx, opts, cfg, a.ID, what, affected)
+			return planned{t, err}
+		}, nil)
+	out := make([]*target, 0, len(plans))
+	for i, p := range plans {
+		if p.err != nil {
+			if len(plans) == 1 {
+				return nil, p.err
+			}
+			// One account that cannot be planned is reported, not fatal.
+			p.t = &target{plan: &rgfix.Plan{Account: members[i].ID}, undone: []string{p.err.Error()}}
 		}
-		t, err := planMember(ctx, opts, cfg, acct, what, affected)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
+		out = append(out, p.t)
 	}
 	return out, nil
+}
+
+// memberTargets resolves --accounts, --ou and --org to member accounts.
+// The caller's own account cannot be reached with AssumeRoot: it is left
+// out of --org and --ou with a note, and refused in --accounts.
+func memberTargets(ctx context.Context, opts *FixOptions, cfg aws.Config, who caller) ([]orgscan.Account, error) {
+	for _, a := range opts.Accounts {
+		if a == who.account {
+			return nil, cmdutil.Usagef("--accounts %s is the caller's own account: run without --accounts to fix it", a)
+		}
+	}
+	if !opts.Org && len(opts.OUs) == 0 {
+		out := make([]orgscan.Account, len(opts.Accounts))
+		for i, a := range opts.Accounts {
+			out[i] = orgscan.Account{ID: a}
+		}
+		return out, nil
+	}
+	found, err := orgscan.Discover(ctx, organizations.NewFromConfig(cfg), orgscan.Selection{
+		Org: opts.Org, OUs: opts.OUs, Accounts: opts.Accounts, Exclude: append(slices.Clone(opts.Exclude), who.account),
+	})
+	if err != nil {
+		return nil, awserrContext(err)
+	}
+	for _, s := range found.Skipped {
+		fmt.Fprintf(opts.IO.ErrOut, "note: %s is %s: skipped\n", s.ID, strings.ToLower(s.Status))
+	}
+	if opts.Org || len(opts.OUs) > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "note: the caller's account %s is not a member: fix it separately, without --org\n", who.account)
+	}
+	return found.Accounts, nil
 }
 
 func affectedChecks(what rgfix.What) []string {
