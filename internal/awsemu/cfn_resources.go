@@ -222,11 +222,18 @@ func createLogGroup(p *cfnProvisioner, ctx context.Context, r *cfnResource, tags
 }
 
 func updateLogGroup(p *cfnProvisioner, ctx context.Context, r *cfnResource, _ map[string]any, _ []tag) error {
+	var err error
 	if days, ok := num(r.props, "RetentionInDays"); ok {
-		_, err := p.logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: &r.physical, RetentionInDays: &days})
-		return err
+		_, err = p.logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: &r.physical, RetentionInDays: &days})
+	} else {
+		_, err = p.logs.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: &r.physical})
 	}
-	_, err := p.logs.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: &r.physical})
+	// The front's per-account log groups (logs_groups.go) do not model
+	// retention yet, and kumo, which answers the call, has no such group:
+	// retention is then not enforced locally, which nothing here relies on.
+	if isCode(err, "ResourceNotFoundException") {
+		return nil
+	}
 	return err
 }
 

@@ -42,18 +42,23 @@ func bucketExists(ctx context.Context, c s3API, bucket string) (bool, error) {
 	}
 }
 
-// existingCode finds the zip already uploaded, if any.
+// existingCode finds the zip already uploaded, if any, and the version the
+// stack should point at (the latest).
 func existingCode(ctx context.Context, c s3API, bucket string, zip []byte) (Code, bool, error) {
 	key := codeKey(zip)
-	out, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
-	switch code := awserr.Code(err); {
-	case err == nil:
-		return Code{Bucket: bucket, Key: key, Version: aws.ToString(out.VersionId)}, true, nil
-	case code == "NotFound" || code == "NoSuchKey" || code == "NoSuchBucket":
-		return Code{}, false, nil
-	default:
-		return Code{}, false, fmt.Errorf("look for function code in %s: %w", bucket, err)
+	p := s3.NewListObjectVersionsPaginator(c, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return Code{}, false, fmt.Errorf("look for function code in %s: %w", bucket, err)
+		}
+		for _, v := range page.Versions {
+			if aws.ToString(v.Key) == key && aws.ToBool(v.IsLatest) {
+				return Code{Bucket: bucket, Key: key, Version: aws.ToString(v.VersionId)}, true, nil
+			}
+		}
 	}
+	return Code{}, false, nil
 }
 
 // ensureBucket creates the private, versioned, encrypted artifacts bucket.

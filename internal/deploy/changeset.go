@@ -191,6 +191,9 @@ func (r stackRun) newEvents(ctx context.Context, since time.Time, seen map[strin
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
+			if awserr.Code(err) == "ValidationError" && strings.Contains(awserr.Classify(err).Message, "does not exist") {
+				return fresh, nil // deleted while we looked
+			}
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%w while following stack %s: CloudFormation carries on without rootguard; run `rootguard alert status`, or deploy again to converge", ErrInterrupted, r.name)
 			}

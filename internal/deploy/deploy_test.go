@@ -1,0 +1,162 @@
+package deploy
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+const fakeWebhook = "https://hooks.slack.com/services/TEST/TEST/test"
+
+func localAWS(t *testing.T) (Clients, *awsemu.Server) {
+	t.Helper()
+	emu, err := awsemu.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	creds := emu.AddAccount("111122223333", "security").AddUser("deployer").AddAccessKey(awsemu.AccessKey{})
+	cfg := emu.Config(creds)
+	return Clients{
+		CFN: func(region string) cfnAPI {
+			c := cfg.Copy()
+			c.Region = region
+			return cloudformation.NewFromConfig(c)
+		},
+		S3:    s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		SSM:   ssm.NewFromConfig(cfg),
+		Trail: cloudtrail.NewFromConfig(cfg),
+		STS:   sts.NewFromConfig(cfg),
+	}, emu
+}
+
+func TestDeployPlansThenCreatesThenConvergesThenRemoves(t *testing.T) {
+	clients, _ := localAWS(t)
+	ctx := t.Context()
+	var progress bytes.Buffer
+	opts := Options{
+		Stack:       stack.HubOptions{Prefix: "rgdeploy"},
+		FunctionZip: []byte("PK\x05\x06 test function"),
+		Webhook:     fakeWebhook,
+		Progress:    &progress,
+		Poll:        20 * time.Millisecond,
+	}
+
+	plan, err := New(clients, opts).Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Steps) != 3 || !strings.Contains(plan.Steps[2], "store the Slack webhook URL") {
+		t.Errorf("steps %q", plan.Steps)
+	}
+	if !plan.Trail.Create {
+		t.Error("no trail in the account, yet the plan does not create one")
+	}
+	if got := len(plan.Stacks[0].Changes); got != 13 {
+		t.Errorf("first plan adds %d resources, want 13: %v", got, plan.Stacks[0].Changes)
+	}
+	plan.Discard(ctx)
+	if _, exists, _ := stackState(ctx, clients.CFN(stack.HomeRegion), "rgdeploy-alert"); exists {
+		t.Fatal("a plan without --approve left a stack behind")
+	}
+	if _, err := clients.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/rgdeploy/slack-webhook")}); err == nil {
+		t.Fatal("a plan without --approve stored the webhook")
+	}
+
+	opts.Approve = true
+	plan, err = New(clients, opts).Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(ctx); err != nil {
+		t.Fatalf("deploy: %v\n%s", err, progress.String())
+	}
+	st, _, err := stackState(ctx, clients.CFN(stack.HomeRegion), "rgdeploy-alert")
+	if err != nil || st.StackStatus != "CREATE_COMPLETE" {
+		t.Fatalf("stack %s, %v\n%s", st.StackStatus, err, progress.String())
+	}
+	param, err := clients.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/rgdeploy/slack-webhook"), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if param.Parameter.Type != "SecureString" || aws.ToString(param.Parameter.Value) != fakeWebhook {
+		t.Errorf("parameter %s holds a different value", param.Parameter.Type)
+	}
+	if strings.Contains(progress.String(), "hooks.slack.com") {
+		t.Error("progress output shows the webhook URL")
+	}
+	if !strings.Contains(progress.String(), "CREATE_COMPLETE") {
+		t.Errorf("no progress shown:\n%s", progress.String())
+	}
+
+	opts.Webhook = ""
+	again, err := New(clients, opts).Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.NoChanges() {
+		t.Errorf("second deploy plans changes: steps %q, stack %v", again.Steps, again.Stacks[0].Changes)
+	}
+
+	removal, err := New(clients, opts).Remove(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removal.Delete) != 3 || len(removal.Keep) != 1 || !strings.Contains(removal.Keep[0], "trail bucket") {
+		t.Errorf("removal plan: delete %q keep %q", removal.Delete, removal.Keep)
+	}
+	if _, exists, _ := stackState(ctx, clients.CFN(stack.HomeRegion), "rgdeploy-alert"); exists {
+		t.Error("stack remains after remove")
+	}
+	if _, err := clients.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/rgdeploy/slack-webhook")}); err == nil {
+		t.Error("webhook parameter remains after remove")
+	}
+	if ok, _ := bucketExists(ctx, clients.S3, "rgdeploy-artifacts-111122223333-us-east-1"); ok {
+		t.Error("artifacts bucket remains after remove")
+	}
+}
+
+func TestDeployNeedsAWebhookTheFirstTime(t *testing.T) {
+	clients, _ := localAWS(t)
+	_, err := New(clients, Options{Stack: stack.HubOptions{Prefix: "rgnohook"}, FunctionZip: []byte("PK")}).Plan(t.Context())
+	if err != ErrNoWebhook {
+		t.Errorf("err = %v, want ErrNoWebhook", err)
+	}
+}
+
+func TestValidateWebhook(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{fakeWebhook, true},
+		{"  " + fakeWebhook + "\n", true},
+		{"http://hooks.slack.com/services/TEST/TEST/test", false},
+		{"https://hooks.slack.com.evil.example/services/TEST", false},
+		{"https://user@hooks.slack.com/services/TEST", false},
+		{"https://hooks.slack.com/", false},
+		{"hooks.slack.com/services/TEST/TEST/test", false},
+	} {
+		got, err := ValidateWebhook(tt.in)
+		if (err == nil) != tt.ok {
+			t.Errorf("ValidateWebhook(%q) err = %v", tt.in, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "TEST") {
+			t.Errorf("error repeats the input: %v", err)
+		}
+		if err == nil && got != fakeWebhook {
+			t.Errorf("ValidateWebhook(%q) = %q", tt.in, got)
+		}
+	}
+}
