@@ -35,7 +35,7 @@ func (c Change) String() string {
 }
 
 // stackState is a stack's status, "" when it does not exist.
-func stackState(ctx context.Context, cfn cfnAPI, name string) (cfntypes.Stack, bool, error) {
+func stackState(ctx context.Context, cfn CFNAPI, name string) (cfntypes.Stack, bool, error) {
 	out, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: &name})
 	if err != nil {
 		if awserr.Code(err) == "ValidationError" && strings.Contains(awserr.Classify(err).Message, "does not exist") {
@@ -51,7 +51,7 @@ func stackState(ctx context.Context, cfn cfnAPI, name string) (cfntypes.Stack, b
 
 // stackRun runs one stack's change set.
 type stackRun struct {
-	cfn      cfnAPI
+	cfn      CFNAPI
 	name     string
 	body     string
 	params   []cfntypes.Parameter

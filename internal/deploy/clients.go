@@ -10,7 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-type cfnAPI interface {
+// CFNAPI is the CloudFormation API the engine calls.
+type CFNAPI interface {
 	cloudformation.DescribeStacksAPIClient
 	cloudformation.DescribeChangeSetAPIClient
 	cloudformation.DescribeStackEventsAPIClient
@@ -53,7 +54,7 @@ type stsAPI interface {
 }
 
 var (
-	_ cfnAPI   = (*cloudformation.Client)(nil)
+	_ CFNAPI   = (*cloudformation.Client)(nil)
 	_ s3API    = (*s3.Client)(nil)
 	_ ssmAPI   = (*ssm.Client)(nil)
 	_ trailAPI = (*cloudtrail.Client)(nil)

@@ -22,7 +22,7 @@ import (
 // client for a region (the hub in stack.HomeRegion, forwarders elsewhere).
 // Every other client is for stack.HomeRegion.
 type Clients struct {
-	CFN   func(region string) cfnAPI
+	CFN   func(region string) CFNAPI
 	S3    s3API
 	SSM   ssmAPI
 	Trail trailAPI

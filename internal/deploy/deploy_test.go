@@ -29,7 +29,7 @@ func localAWS(t *testing.T) (Clients, *awsemu.Server) {
 	creds := emu.AddAccount("111122223333", "security").AddUser("deployer").AddAccessKey(awsemu.AccessKey{})
 	cfg := emu.Config(creds)
 	return Clients{
-		CFN: func(region string) cfnAPI {
+		CFN: func(region string) CFNAPI {
 			c := cfg.Copy()
 			c.Region = region
 			return cloudformation.NewFromConfig(c)

@@ -146,7 +146,7 @@ func emptyAndDelete(ctx context.Context, c s3API, bucket string) error {
 // Resource is one resource of a deployed stack.
 type Resource struct{ Logical, Physical, Type, Status string }
 
-func stackResources(ctx context.Context, cfn cfnAPI, name string) ([]Resource, error) {
+func stackResources(ctx context.Context, cfn CFNAPI, name string) ([]Resource, error) {
 	var out []Resource
 	p := cloudformation.NewListStackResourcesPaginator(cfn, &cloudformation.ListStackResourcesInput{StackName: &name})
 	for p.HasMorePages() {

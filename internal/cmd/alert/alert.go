@@ -5,7 +5,9 @@ package alert
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/cmd/alert/deploy"
 	"github.com/rootguard/rootguard/internal/cmd/alert/preview"
+	"github.com/rootguard/rootguard/internal/cmd/alert/template"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
 
@@ -21,5 +23,6 @@ pipeline.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(preview.NewCmdPreview(f, nil))
+	cmd.AddCommand(deploy.NewCmdDeploy(f, nil), deploy.NewCmdRemove(f, nil), template.NewCmdTemplate(f, nil))
 	return cmd
 }

@@ -1,0 +1,195 @@
+// Package deploy implements `rootguard alert deploy` and `alert remove`.
+package deploy
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	engine "github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/prompt"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+// Options are the flags and dependencies of `alert deploy`.
+type Options struct {
+	IO        *iostreams.IOStreams
+	Prompter  prompt.Prompter
+	AWSConfig func(context.Context) (aws.Config, error)
+
+	Stack         stack.HubOptions
+	FunctionZip   string
+	UpdateWebhook bool
+	Approve       bool
+	Poll          time.Duration
+}
+
+// NewCmdDeploy returns `rootguard alert deploy`.
+func NewCmdDeploy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, AWSConfig: f.LoadAWSConfig, Poll: 5 * time.Second}
+	cmd := &cobra.Command{
+		Use:   "deploy",
+		Short: "Deploy the root activity alert pipeline (plan first; --approve to apply)",
+		Long: `Deploy the alert pipeline as the CloudFormation stack rootguard-alert in
+us-east-1: rule → SQS queue → alert function → Slack, with a dead-letter queue,
+alarms, and a management trail only when none already logs to us-east-1.
+
+The Slack webhook URL is read from a hidden prompt, or from stdin when stdin is
+not a terminal — never from a flag — and stored as an SSM SecureString outside
+the template. It is asked for on the first deploy and with --update-webhook.
+
+The function package is the zip built by ` + "`make lambda`" + ` (dist/bootstrap-<arch>.zip);
+--function-zip points elsewhere. rootguard does not compile Go at deploy time.
+
+Without --approve nothing changes: the plan is printed and the preview change
+set is discarded.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runDeploy(cmd.Context(), opts)
+		},
+	}
+	addStackFlags(cmd, &opts.Stack)
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Stack.Email, "email", "", "e-mail `address` for the pipeline's alarms")
+	fl.BoolVar(&opts.Stack.AllManagementEvents, "all-management-events", false, "also alert on read-only root calls (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS)")
+	fl.StringVar(&opts.Stack.Architecture, "arch", "arm64", "function `architecture`: arm64 or x86_64")
+	fl.StringVar(&opts.FunctionZip, "function-zip", "", "alert function `zip` (default dist/bootstrap-<arch>.zip)")
+	fl.BoolVar(&opts.UpdateWebhook, "update-webhook", false, "ask for a new Slack webhook URL")
+	fl.BoolVar(&opts.Approve, "approve", false, "apply the plan")
+	return cmd
+}
+
+func addStackFlags(cmd *cobra.Command, o *stack.HubOptions) {
+	cmd.Flags().StringVar(&o.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of every resource")
+	cmd.Flags().StringSliceVar(&o.ForwardRegions, "regions", nil, "other `regions` forwarding root activity to us-east-1")
+}
+
+// clients builds the engine's clients; the hub lives in stack.HomeRegion.
+func clients(cfg aws.Config) engine.Clients {
+	home := cfg.Copy()
+	home.Region = stack.HomeRegion
+	return engine.Clients{
+		CFN: func(region string) engine.CFNAPI {
+			c := cfg.Copy()
+			c.Region = region
+			return cloudformation.NewFromConfig(c)
+		},
+		S3:    s3.NewFromConfig(home),
+		SSM:   ssm.NewFromConfig(home),
+		Trail: cloudtrail.NewFromConfig(home),
+		STS:   sts.NewFromConfig(home),
+	}
+}
+
+func runDeploy(ctx context.Context, opts *Options) error {
+	zipPath := opts.FunctionZip
+	if zipPath == "" {
+		zipPath = fmt.Sprintf("dist/bootstrap-%s.zip", opts.Stack.Architecture)
+	}
+	zip, err := os.ReadFile(zipPath)
+	if err != nil {
+		return fmt.Errorf("read the function package: %w (build it with `make lambda`, or pass --function-zip)", err)
+	}
+	cfg, err := opts.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	eo := engine.Options{Stack: opts.Stack, FunctionZip: zip, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}
+	if opts.UpdateWebhook {
+		if eo.Webhook, err = readWebhook(opts); err != nil {
+			return err
+		}
+	}
+	plan, err := engine.New(clients(cfg), eo).Plan(ctx)
+	if errors.Is(err, engine.ErrNoWebhook) && eo.Webhook == "" {
+		if eo.Webhook, err = readWebhook(opts); err != nil {
+			return err
+		}
+		plan, err = engine.New(clients(cfg), eo).Plan(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	printPlan(opts.IO.Out, plan)
+	if plan.NoChanges() {
+		fmt.Fprintln(opts.IO.ErrOut, "No changes: the alert pipeline is up to date.")
+		plan.Discard(ctx)
+		return nil
+	}
+	if !opts.Approve {
+		plan.Discard(context.WithoutCancel(ctx))
+		fmt.Fprintln(opts.IO.ErrOut, "No changes were applied; run again with --approve.")
+		return nil
+	}
+	if err := plan.Apply(ctx); err != nil {
+		return fmt.Errorf("deploy failed: %w", err)
+	}
+	fmt.Fprintln(opts.IO.ErrOut, "Deployed. Check it end to end with `rootguard alert test`.")
+	return nil
+}
+
+func printPlan(w io.Writer, plan *engine.Plan) {
+	if plan.Trail.Existing != "" {
+		fmt.Fprintf(w, "trail: reuse %s (already logs management events to us-east-1; guarded against tampering)\n", plan.Trail.Existing)
+	}
+	for _, s := range plan.Steps {
+		fmt.Fprintf(w, "(plan) would %s\n", s)
+	}
+	for _, s := range plan.Stacks {
+		if s.Recreate {
+			fmt.Fprintf(w, "(plan) would delete stack %s (ROLLBACK_COMPLETE after a failed deploy) and create it again\n", s.Name)
+		}
+		verb := "update"
+		if s.Status == "" {
+			verb = "create"
+		}
+		if len(s.Changes) == 0 {
+			fmt.Fprintf(w, "stack %s in %s: no changes\n", s.Name, s.Region)
+			continue
+		}
+		fmt.Fprintf(w, "(plan) would %s stack %s in %s:\n", verb, s.Name, s.Region)
+		for _, c := range s.Changes {
+			fmt.Fprintf(w, "  %s\n", c)
+		}
+	}
+}
+
+// readWebhook asks for the URL without echo on a terminal, or reads one line
+// from stdin; never from a flag, so it stays out of shell history.
+func readWebhook(opts *Options) (string, error) {
+	var raw string
+	var err error
+	if opts.IO.IsStdinTTY() {
+		raw, err = opts.Prompter.Secret("Slack webhook URL (input hidden): ")
+	} else {
+		raw, err = bufio.NewReader(opts.IO.In).ReadString('\n')
+		if errors.Is(err, io.EOF) && raw != "" {
+			err = nil
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the Slack webhook URL: %w", err)
+	}
+	url, err := engine.ValidateWebhook(raw)
+	if err != nil {
+		return "", cmdutil.Usagef("%v", err)
+	}
+	return url, nil
+}

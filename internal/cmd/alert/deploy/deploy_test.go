@@ -1,0 +1,51 @@
+package deploy
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/iostreams"
+)
+
+func TestDeployPlansFromStdinWebhookWithoutPrintingIt(t *testing.T) {
+	emu, err := awsemu.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	creds := emu.AddAccount("111122223333", "security").AddUser("deployer").AddAccessKey(awsemu.AccessKey{})
+	zip := filepath.Join(t.TempDir(), "bootstrap.zip")
+	if err := os.WriteFile(zip, []byte("PK test"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ios, in, out, errOut := iostreams.Test()
+	in.WriteString("https://hooks.slack.com/services/TEST/TEST/test\n")
+	opts := &Options{
+		IO:          ios,
+		AWSConfig:   func(context.Context) (aws.Config, error) { return emu.Config(creds), nil },
+		FunctionZip: zip,
+		Poll:        20 * time.Millisecond,
+	}
+	opts.Stack.Prefix, opts.Stack.Architecture = "rgcmd", "arm64"
+	if err := runDeploy(t.Context(), opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"(plan) would store the Slack webhook URL", "(plan) would create stack rgcmd-alert in us-east-1:", "+ AlertFunction (AWS::Lambda::Function)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, out.String())
+		}
+	}
+	if !strings.Contains(errOut.String(), "run again with --approve") {
+		t.Errorf("stderr: %s", errOut.String())
+	}
+	if strings.Contains(out.String()+errOut.String(), "hooks.slack.com") {
+		t.Error("the webhook URL was printed")
+	}
+}

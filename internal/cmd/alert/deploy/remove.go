@@ -1,0 +1,64 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	engine "github.com/rootguard/rootguard/internal/deploy"
+)
+
+// NewCmdRemove returns `rootguard alert remove`.
+func NewCmdRemove(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, AWSConfig: f.LoadAWSConfig, Poll: 5 * time.Second}
+	cmd := &cobra.Command{
+		Use:   "remove",
+		Short: "Remove the alert pipeline (plan first; --approve to apply)",
+		Long: `Delete the alert stacks, the webhook parameter and the artifacts bucket —
+only resources tagged rootguard:managed=true. The trail bucket is kept with
+its logs, on purpose.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRemove(cmd.Context(), opts)
+		},
+	}
+	addStackFlags(cmd, &opts.Stack)
+	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "delete")
+	return cmd
+}
+
+func runRemove(ctx context.Context, opts *Options) error {
+	cfg, err := opts.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := engine.New(clients(cfg), engine.Options{Stack: opts.Stack, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}).Remove(ctx)
+	if err != nil {
+		return fmt.Errorf("remove: %w", err)
+	}
+	verb := "(plan) would delete"
+	if opts.Approve {
+		verb = "deleted"
+	}
+	for _, d := range r.Delete {
+		fmt.Fprintf(opts.IO.Out, "%s %s\n", verb, d)
+	}
+	for _, k := range r.Keep {
+		fmt.Fprintf(opts.IO.Out, "kept %s\n", k)
+	}
+	switch {
+	case len(r.Delete) == 0:
+		fmt.Fprintln(opts.IO.ErrOut, "Nothing to remove.")
+	case !opts.Approve:
+		fmt.Fprintln(opts.IO.ErrOut, "No changes were applied; run again with --approve.")
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "%d removed, %d kept.\n", len(r.Delete), len(r.Keep))
+	}
+	return nil
+}
