@@ -12,6 +12,7 @@ import (
 	auditcmd "github.com/rootguard/rootguard/internal/cmd/audit"
 	democmd "github.com/rootguard/rootguard/internal/cmd/demo"
 	fixcmd "github.com/rootguard/rootguard/internal/cmd/fix"
+	localcmd "github.com/rootguard/rootguard/internal/cmd/local"
 	mfacmd "github.com/rootguard/rootguard/internal/cmd/mfa"
 	"github.com/rootguard/rootguard/internal/cmd/version"
 	"github.com/rootguard/rootguard/internal/cmdutil"
@@ -47,6 +48,7 @@ AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for emulators.`,
 	cmd.AddCommand(mfacmd.NewCmdMFA(f, nil))
 	cmd.AddCommand(alertcmd.NewCmdAlert(f))
 	cmd.AddCommand(democmd.NewCmdDemo(f, subcommandRunner(f), nil))
+	cmd.AddCommand(localcmd.NewCmdLocal(f, nil))
 	return cmd
 }
 
