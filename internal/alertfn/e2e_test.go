@@ -53,7 +53,7 @@ const (
 	// The source queue's visibility timeout must outlast the batching window
 	// plus the poller's last one-second receive plus the invocation, or a
 	// batch's first messages reappear before it is deleted.
-	visibilitySeconds = 3
+	visibilitySeconds = 4
 	maxReceiveCount   = 2
 	burstSize         = 200
 )
