@@ -2,6 +2,7 @@ package fix
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -348,5 +349,61 @@ func TestFixWholeOrganization(t *testing.T) {
 	}
 	if !strings.Contains(stderr(ios), "555555555555 is suspended: skipped") {
 		t.Errorf("the suspended member must be listed as skipped:\n%s", stderr(ios))
+	}
+}
+
+// policyActions reads the actions a docs/permissions policy allows.
+func policyActions(t *testing.T, name string) []string {
+	t.Helper()
+	raw, err := os.ReadFile("../../../docs/permissions/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Statement []struct {
+			Action json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var out []string
+	for _, st := range doc.Statement {
+		var many []string
+		if err := json.Unmarshal(st.Action, &many); err != nil {
+			var one string
+			if err := json.Unmarshal(st.Action, &one); err != nil {
+				t.Fatalf("%s: Action is neither a string nor a list", name)
+			}
+			many = []string{one}
+		}
+		out = append(out, many...)
+	}
+	return out
+}
+
+// TestFixPolicyIsEnough keeps docs/permissions/fix.json true: a management
+// principal allowed exactly its actions (plus audit.json's, which the
+// verification step needs) enables centralized root access and removes a
+// member's root credentials with no AccessDenied anywhere.
+func TestFixPolicyIsEnough(t *testing.T) {
+	emu, _ := memberOrg(t)
+	allowed := append(policyActions(t, "fix.json"), policyActions(t, "audit.json")...)
+	fixer := emu.Account("111111111111").AddUser("fixer", allowed...).AddAccessKey(awsemu.AccessKey{})
+
+	enable, ios := newEnv(t, fixer, emu)
+	enable.Only, enable.Approve = []string{checkCentralized}, true
+	if err := runFix(context.Background(), enable); err != nil {
+		t.Fatalf("enable centralized root access: %v\n%s", err, stdout(ios))
+	}
+	remove, ios := newEnv(t, fixer, emu)
+	remove.Accounts, remove.RemoveRootCredentials, remove.Approve, remove.Yes = []string{"222222222222"}, true, true, true
+	if err := runFix(context.Background(), remove); err != nil {
+		t.Fatalf("remove member root credentials: %v\n%s", err, stdout(ios))
+	}
+	for _, c := range emu.Calls() {
+		if c.ErrorCode == "AccessDenied" || c.ErrorCode == "AccessDeniedException" {
+			t.Errorf("%s %s:%s denied: fix.json lacks it", c.Principal, c.Service, c.Action)
+		}
 	}
 }
