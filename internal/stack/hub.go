@@ -83,6 +83,10 @@ type HubOptions struct {
 	Email string
 	// Architecture of the function: arm64 (default) or x86_64.
 	Architecture string
+	// OrgID, when set, makes this the organization's hub: an event bus that
+	// accepts events from the organization's accounts only, and a rule on it
+	// sending their root activity to the queue (see Spoke).
+	OrgID string
 }
 
 func (o HubOptions) prefix() string {
@@ -179,7 +183,7 @@ func Hub(o HubOptions) (*Template, error) {
 				Principal: servicePrincipal("events.amazonaws.com"),
 				Action:    []string{"sqs:SendMessage"},
 				Resource:  []any{GetAtt(LogicalQueue, "Arn"), GetAtt(LogicalDLQ, "Arn")},
-				Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": ruleARN}},
+				Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": queueSenders(ruleARN, o.OrgID != "")}},
 			}),
 		},
 	}
@@ -262,15 +266,7 @@ func Hub(o HubOptions) (*Template, error) {
 			"EventBusName": "default",
 			"State":        state,
 			"EventPattern": HubPattern(n.Prefix, o.GuardedTrails),
-			"Targets": []any{map[string]any{
-				"Id":  "alert-queue",
-				"Arn": GetAtt(LogicalQueue, "Arn"),
-				"RetryPolicy": map[string]any{
-					"MaximumRetryAttempts":     ruleRetryAttempts,
-					"MaximumEventAgeInSeconds": ruleMaxEventAge,
-				},
-				"DeadLetterConfig": map[string]any{"Arn": GetAtt(LogicalDLQ, "Arn")},
-			}},
+			"Targets":      []any{queueTarget()},
 		},
 	}
 	addAlarms(r, n, o.Email != "")
@@ -290,6 +286,9 @@ func Hub(o HubOptions) (*Template, error) {
 				"Endpoint": o.Email,
 			},
 		}
+	}
+	if o.OrgID != "" {
+		addOrgBus(t, n, o.OrgID)
 	}
 	for _, region := range o.ForwardRegions {
 		r["ForwardRole"+logicalSuffix(region)] = forwardRole(n, region)
@@ -320,6 +319,9 @@ func (o HubOptions) validate() error {
 	}
 	if slices.Contains(o.GuardedTrails, "") {
 		return fmt.Errorf("guarded trail name is empty")
+	}
+	if o.OrgID != "" && !validOrgID(o.OrgID) {
+		return fmt.Errorf("organization ID %q is not of the form o-xxxxxxxxxx", o.OrgID)
 	}
 	if o.Email != "" && (!strings.Contains(o.Email, "@") || strings.ContainsAny(o.Email, " \t\n")) {
 		return fmt.Errorf("e-mail %q is not an address", o.Email)
@@ -386,6 +388,20 @@ func forwardRole(n Names, region string) Resource {
 			}},
 			"Tags": managedTags(),
 		},
+	}
+}
+
+// queueTarget sends a rule's events to the alert queue, retrying as long as
+// EventBridge allows and dead-lettering the rest.
+func queueTarget() map[string]any {
+	return map[string]any{
+		"Id":  "alert-queue",
+		"Arn": GetAtt(LogicalQueue, "Arn"),
+		"RetryPolicy": map[string]any{
+			"MaximumRetryAttempts":     ruleRetryAttempts,
+			"MaximumEventAgeInSeconds": ruleMaxEventAge,
+		},
+		"DeadLetterConfig": map[string]any{"Arn": GetAtt(LogicalDLQ, "Arn")},
 	}
 }
 

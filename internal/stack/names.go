@@ -40,6 +40,23 @@ func (n Names) ForwardRule() string { return n.Prefix + "-root-activity-forward"
 // HomeRegion's default bus; IAM names are global, so each region has one.
 func (n Names) ForwardRole(region string) string { return n.Prefix + "-forward-" + region }
 
+// OrgBus is the hub's event bus the organization's spokes forward to.
+func (n Names) OrgBus() string { return n.Prefix + "-org" }
+
+// OrgRule is the rule on OrgBus sending forwarded root activity to the queue.
+func (n Names) OrgRule() string { return n.Prefix + "-org-root-activity" }
+
+// SpokeStackSet is the service-managed StackSet of spokes.
+func (n Names) SpokeStackSet() string { return n.Prefix + "-alert-spokes" }
+
+// SpokeRule is the rule in each member account and region forwarding root
+// activity to OrgBus.
+func (n Names) SpokeRule() string { return n.Prefix + "-root-activity-spoke" }
+
+// SpokeRole is the spoke rule's role, as a Fn::Sub string naming the region:
+// one template serves every region, and IAM names are global.
+func (n Names) SpokeRole() string { return n.Prefix + "-spoke-${AWS::Region}" }
+
 // Queue is the queue between the rule and the function.
 func (n Names) Queue() string { return n.Prefix + "-alerts" }
 

@@ -1,0 +1,139 @@
+package stack
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Logical IDs of the organization's hub resources and of the spoke.
+const (
+	LogicalOrgBus    = "OrgEventBus"
+	LogicalOrgRule   = "OrgRootActivityRule"
+	LogicalSpokeRule = "SpokeRule"
+	LogicalSpokeRole = "SpokeRole"
+)
+
+// SpokeTargetID is the ID of the spoke rule's target, the hub bus.
+const SpokeTargetID = "hub-bus"
+
+// OrgBusARN is the hub's organization event bus in hubAccount.
+func (n Names) OrgBusARN(hubAccount string) string {
+	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", HomeRegion, hubAccount, n.OrgBus())
+}
+
+// addOrgBus adds the bus member accounts' spokes put root activity on, open
+// to the organization's principals only, and the rule sending it to the
+// alert queue. Only root activity crosses accounts: tampering patterns name
+// the hub's own resources.
+func addOrgBus(t *Template, n Names, orgID string) {
+	busARN := Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/" + n.OrgBus())
+	t.Resources[LogicalOrgBus] = Resource{
+		Type: "AWS::Events::EventBus",
+		Properties: map[string]any{
+			"Name": n.OrgBus(),
+			"Policy": policy(Statement{
+				Sid:       "OrganizationPutsEvents",
+				Effect:    "Allow",
+				Principal: "*",
+				Action:    []string{"events:PutEvents"},
+				Resource:  []any{busARN},
+				Condition: map[string]map[string]any{"StringEquals": {"aws:PrincipalOrgID": orgID}},
+			}),
+			"Tags": managedTags(),
+		},
+	}
+	t.Resources[LogicalOrgRule] = Resource{
+		Type: "AWS::Events::Rule",
+		Properties: map[string]any{
+			"Name":         n.OrgRule(),
+			"Description":  "rootguard: root activity forwarded by the organization's accounts",
+			"EventBusName": Ref(LogicalOrgBus),
+			"State":        RuleEnabled,
+			"EventPattern": ForwardPattern(),
+			"Targets":      []any{queueTarget()},
+		},
+	}
+	t.Outputs["OrgEventBusArn"] = Output{"Event bus the organization's spokes forward root activity to", GetAtt(LogicalOrgBus, "Arn")}
+}
+
+// queueSenders are the rules the queue policy lets send: the hub's own rule
+// and, in an organization's hub, the rule on the organization bus.
+func queueSenders(ruleARN any, org bool) any {
+	if !org {
+		return ruleARN
+	}
+	return []any{ruleARN, GetAtt(LogicalOrgRule, "Arn")}
+}
+
+// validOrgID accepts o- followed by 10 to 32 lowercase letters or digits.
+func validOrgID(id string) bool {
+	rest, ok := strings.CutPrefix(id, "o-")
+	return ok && len(rest) >= 10 && len(rest) <= 32 && strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz0123456789") == ""
+}
+
+// Spoke is the stack a service-managed StackSet puts in every member
+// account and chosen region: a rule on the default bus forwarding root
+// activity (the same pattern as the hub's forwarders) to the hub's
+// organization bus in hubAccount, and the role EventBridge needs for a
+// cross-account target, allowed to put events on that bus only. One
+// template serves every region; the role's name carries the region because
+// IAM names are global.
+func Spoke(prefix, hubAccount string) (*Template, error) {
+	o := HubOptions{Prefix: prefix}
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	if len(hubAccount) != 12 || strings.Trim(hubAccount, "0123456789") != "" {
+		return nil, fmt.Errorf("hub account %q is not a 12-digit account ID", hubAccount)
+	}
+	n := Names{o.prefix()}
+	busARN := strings.Replace(n.OrgBusARN(hubAccount), "arn:aws:", "arn:${AWS::Partition}:", 1)
+	trust := assumeBy("events.amazonaws.com")
+	trust.Statement[0].Condition = map[string]map[string]any{
+		"StringEquals": {"aws:SourceAccount": Ref("AWS::AccountId")},
+		"ArnEquals": {"aws:SourceArn": Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/" + n.SpokeRule())},
+	}
+	return &Template{
+		AWSTemplateFormatVersion: "2010-09-09",
+		Description:              fmt.Sprintf("rootguard: forward this account's root activity to the organization's hub in %s (%s)", hubAccount, HomeRegion),
+		Resources: map[string]Resource{
+			LogicalSpokeRole: {
+				Type: "AWS::IAM::Role",
+				Properties: map[string]any{
+					"RoleName":                 Sub(n.SpokeRole()),
+					"Description":              "rootguard: put root activity on the organization's hub bus",
+					"AssumeRolePolicyDocument": trust,
+					"Policies": []any{map[string]any{
+						"PolicyName": "put-on-hub-bus",
+						"PolicyDocument": policy(Statement{
+							Sid:      "PutOnHubBus",
+							Effect:   "Allow",
+							Action:   []string{"events:PutEvents"},
+							Resource: []any{Sub(busARN)},
+						}),
+					}},
+					"Tags": managedTags(),
+				},
+			},
+			LogicalSpokeRule: {
+				Type: "AWS::Events::Rule",
+				Properties: map[string]any{
+					"Name":         n.SpokeRule(),
+					"Description":  "rootguard: forward root activity to the organization's hub",
+					"EventBusName": "default",
+					"State":        RuleEnabled,
+					"EventPattern": ForwardPattern(),
+					"Targets": []any{map[string]any{
+						"Id":      SpokeTargetID,
+						"Arn":     Sub(busARN),
+						"RoleArn": GetAtt(LogicalSpokeRole, "Arn"),
+						"RetryPolicy": map[string]any{
+							"MaximumRetryAttempts":     ruleRetryAttempts,
+							"MaximumEventAgeInSeconds": ruleMaxEventAge,
+						},
+					}},
+				},
+			},
+		},
+	}, nil
+}
