@@ -91,7 +91,7 @@ func Spoke(prefix, hubAccount string) (*Template, error) {
 	trust := assumeBy("events.amazonaws.com")
 	trust.Statement[0].Condition = map[string]map[string]any{
 		"StringEquals": {"aws:SourceAccount": Ref("AWS::AccountId")},
-		"ArnEquals": {"aws:SourceArn": Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/" + n.SpokeRule())},
+		"ArnEquals":    {"aws:SourceArn": Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/" + n.SpokeRule())},
 	}
 	return &Template{
 		AWSTemplateFormatVersion: "2010-09-09",
