@@ -91,6 +91,10 @@ type Options struct {
 	RootUseDays int           // root-recent-use window; 0 means DefaultRootUseDays
 	ReportWait  time.Duration // bound on waiting for a credential report; 0 means DefaultReportWait
 	Session     Session
+	// RootSessionARN, with SessionAssumeRoot, is the member's root ARN
+	// (arn:aws:iam::<account>:root) that the caller already knows from
+	// opening the session: the audit then skips GetCallerIdentity.
+	RootSessionARN string
 	// Checks limits the audit to these check IDs (nil: all). Only the calls
 	// the chosen checks need are made.
 	Checks []string

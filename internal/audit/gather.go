@@ -85,6 +85,10 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(identified)
+		if opts.RootSessionARN != "" && opts.Session == SessionAssumeRoot {
+			in.fromRootSessionARN(opts.RootSessionARN)
+			return
+		}
 		in.readIdentity(ctx, c.sts)
 	})
 	if n&needSummary != 0 {
@@ -137,6 +141,18 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 		}
 	}
 	return in
+}
+
+// fromRootSessionARN takes the identity an organization run already knows:
+// an AssumeRoot session's principal is the member's root user, so
+// GetCallerIdentity would only repeat it.
+func (in *inputs) fromRootSessionARN(rootARN string) {
+	a, err := arn.Parse(rootARN)
+	if err != nil || a.Service != "iam" || a.Resource != "root" {
+		in.identityErr = fmt.Errorf("identify caller: %q is not a root user ARN", rootARN)
+		return
+	}
+	in.accountID, in.callerARN, in.partition, in.callerIsRoot = a.AccountID, rootARN, a.Partition, true
 }
 
 func (in *inputs) readIdentity(ctx context.Context, api stsAPI) {

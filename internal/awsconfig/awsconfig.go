@@ -8,7 +8,9 @@ package awsconfig
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -25,13 +27,40 @@ const DefaultRegion = "us-east-1"
 // audits fan out over IAM and STS, whose quotas throttle bursts.
 const MaxAttempts = 8
 
-// NewRetryer is the SDK's standard retryer with MaxAttempts attempts. Load
-// installs it; tests that build an aws.Config by hand use it to retry as
-// rootguard does.
+// NewRetryer is the SDK's standard retryer with MaxAttempts attempts and
+// a full-jitter backoff from RetryBase. Load installs it; tests that build
+// an aws.Config by hand use it to retry as rootguard does.
 func NewRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = MaxAttempts
+		o.Backoff = fullJitter{base: RetryBase, max: RetryMaxBackoff}
 	})
+}
+
+// RetryBase and RetryMaxBackoff shape the backoff. The SDK's default waits
+// up to 2 s before the first retry of a throttled call (a 1 s base, doubled);
+// in an organization fan-out a few throttled calls per hundred then add
+// seconds to every wave. IAM and STS throttle with token buckets refilled
+// every second, so a 250 ms base with full jitter spreads the retries of
+// concurrent workers over that refill while still backing off
+// exponentially to RetryMaxBackoff over MaxAttempts.
+const (
+	RetryBase       = 250 * time.Millisecond
+	RetryMaxBackoff = 20 * time.Second
+)
+
+// fullJitter is "full jitter" exponential backoff: a uniform random delay
+// in [0, min(max, base·2^(attempt-1))].
+type fullJitter struct{ base, max time.Duration }
+
+func (j fullJitter) BackoffDelay(attempt int, _ error) (time.Duration, error) {
+	ceiling := j.max
+	if attempt >= 1 && attempt < 32 {
+		if d := j.base << (attempt - 1); d > 0 && d < j.max {
+			ceiling = d
+		}
+	}
+	return time.Duration(rand.Int64N(int64(ceiling) + 1)), nil
 }
 
 // MaxIdleConnsPerHost keeps enough idle connections for an organization

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -68,6 +69,10 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("identify the caller: %w", awserr.Classify(err))
 	}
 	home := aws.ToString(id.Account)
+	partition := "aws"
+	if callerARN, err := arn.Parse(aws.ToString(id.Arn)); err == nil {
+		partition = callerARN.Partition
+	}
 	targets, err := orgscan.Discover(ctx, organizations.NewFromConfig(cfg), opts.Selection)
 	if err != nil {
 		return nil, fmt.Errorf("%w", awserr.Classify(err))
@@ -107,8 +112,11 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 				return row
 			}
 			ao := memberOpts
-			if access == orgscan.AccessCaller {
+			switch access {
+			case orgscan.AccessCaller:
 				ao = opts.Audit
+			case orgscan.AccessAssumeRoot:
+				ao.RootSessionARN = fmt.Sprintf("arn:%s:iam::%s:root", partition, a.ID)
 			}
 			row.Result = audit.Account(ctx, acfg, ao)
 			if row.Result.AccountID == "" {
