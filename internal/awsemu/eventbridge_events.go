@@ -205,7 +205,10 @@ func (p *pipeline) deliverToTarget(ctx context.Context, k regionKey, t *ebTarget
 	case "lambda":
 		p.invokeAsync(ctx, regionKey{account: arn.account, region: arn.region}, arn.function(), payload)
 	case "events":
-		p.routeEvent(regionKey{account: arn.account, region: arn.region}, busName(t.Arn), ev)
+		target := regionKey{account: arn.account, region: arn.region}
+		if p.busAccepts(k.account, target, busName(t.Arn)) {
+			p.routeEvent(target, busName(t.Arn), ev)
+		}
 	default:
 		slog.Warn("awsemu: target service not emulated", "target", t.Arn)
 	}

@@ -84,11 +84,23 @@ func (o *Organization) AddOU(parentID, name string) string {
 }
 
 // AddAccount makes a a member account under parentID (the root or an OU).
+// Moving an account to another parent deploys or removes the stack
+// instances of service-managed StackSets with automatic deployment.
 func (o *Organization) AddAccount(a *Account, parentID string) {
 	o.server.mu.Lock()
-	defer o.server.mu.Unlock()
 	o.parents[a.ID] = parentID
 	o.joined[a.ID] = o.server.now()
+	o.server.mu.Unlock()
+	o.server.accountMoved(a.ID, parentID)
+}
+
+// RemoveAccount takes accountID out of the organization.
+func (o *Organization) RemoveAccount(accountID string) {
+	o.server.mu.Lock()
+	delete(o.parents, accountID)
+	delete(o.joined, accountID)
+	o.server.mu.Unlock()
+	o.server.accountMoved(accountID, "")
 }
 
 // EnableServiceAccess enables trusted access for a service principal.
