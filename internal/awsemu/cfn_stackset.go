@@ -32,20 +32,20 @@ type stackSetService struct {
 }
 
 type stackSet struct {
-	name, id, arn     string
-	admin             regionKey
-	status            string // ACTIVE, DELETED
-	description       string
-	body              string
-	params            []cfnParameterXML
-	capabilities      []string
-	tags              []tag
-	autoDeploy        bool
-	retainOnRemoval   bool
-	targets           map[string][]string // OU (or root) ID → regions, for automatic deployment
-	instances         map[instanceKey]*stackInstance
-	ops               []*stackSetOp
-	run               sync.Mutex // one operation at a time, as on AWS
+	name, id, arn   string
+	admin           regionKey
+	status          string // ACTIVE, DELETED
+	description     string
+	body            string
+	params          []cfnParameterXML
+	capabilities    []string
+	tags            []tag
+	autoDeploy      bool
+	retainOnRemoval bool
+	targets         map[string][]string // OU (or root) ID → regions, for automatic deployment
+	instances       map[instanceKey]*stackInstance
+	ops             []*stackSetOp
+	run             sync.Mutex // one operation at a time, as on AWS
 }
 
 type instanceKey struct{ account, region string }
@@ -487,16 +487,16 @@ func (svc *stackSetService) listStackInstances(c *Call) error {
 		DetailedStatus string
 	}
 	type summaryXML struct {
-		StackSetID               string `xml:"StackSetId"`
-		Region                   string
-		Account                  string
-		StackID                  string `xml:"StackId,omitempty"`
-		Status                   string
-		StatusReason             string `xml:",omitempty"`
-		StackInstanceStatus      detailXML
-		OrganizationalUnitID     string `xml:"OrganizationalUnitId,omitempty"`
-		LastOperationID          string `xml:"LastOperationId,omitempty"`
-		DriftStatus              string
+		StackSetID           string `xml:"StackSetId"`
+		Region               string
+		Account              string
+		StackID              string `xml:"StackId,omitempty"`
+		Status               string
+		StatusReason         string `xml:",omitempty"`
+		StackInstanceStatus  detailXML
+		OrganizationalUnitID string `xml:"OrganizationalUnitId,omitempty"`
+		LastOperationID      string `xml:"LastOperationId,omitempty"`
+		DriftStatus          string
 	}
 	var out []summaryXML
 	for _, inst := range ss.instances {
