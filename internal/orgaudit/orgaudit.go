@@ -4,6 +4,7 @@ package orgaudit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -20,6 +21,9 @@ import (
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/rootsession"
 )
+
+// ErrInterrupted marks the accounts a cancelled run did not audit.
+var ErrInterrupted = errors.New("not audited: the run was interrupted")
 
 // Options select the accounts and tune the run.
 type Options struct {
@@ -105,6 +109,9 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 	}
 	res.Rows = orgscan.Each(ctx, targets.Accounts, opts.Concurrency, opts.AccountTimeout,
 		func(ctx context.Context, _ int, a orgscan.Account) Row {
+			if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
+				return Row{Account: a, Result: audit.AccountResult{AccountID: a.ID, Error: ErrInterrupted.Error()}}
+			}
 			acfg, access, err := creds.For(ctx, a.ID)
 			row := Row{Account: a, Access: access}
 			if err != nil {

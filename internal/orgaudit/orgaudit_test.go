@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,4 +166,37 @@ func anyError(r audit.AccountResult) bool {
 		}
 	}
 	return false
+}
+
+func TestCancelStopsPromptlyAndMarksTheRest(t *testing.T) {
+	emu, auditor := org(t, 30)
+	emu.InjectFault(awsemu.Fault{Latency: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	var finished atomic.Int32
+	start := time.Now()
+	res, err := Run(ctx, emu.Config(auditor), Options{
+		Selection:   orgscan.Selection{Org: true},
+		Concurrency: 2,
+		Audit:       audit.Options{Checks: rootChecks, Now: func() time.Time { return now }},
+		Done: func(int, Row) {
+			if finished.Add(1) == 4 {
+				cancel() // Ctrl-C after a few accounts
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("a cancelled run took %s", took)
+	}
+	interrupted := 0
+	for _, r := range res.Rows {
+		if r.Result.Error == ErrInterrupted.Error() {
+			interrupted++
+		}
+	}
+	if interrupted < 20 || len(res.Rows) != 31 {
+		t.Fatalf("%d of %d rows marked interrupted, want the accounts not yet started", interrupted, len(res.Rows))
+	}
 }

@@ -67,6 +67,15 @@ func runOrgAudit(ctx context.Context, opts *AuditOptions) error {
 	if err := renderOrg(opts, res, accounts, cfg.Region); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
+	if ctx.Err() != nil {
+		missed := 0
+		for _, a := range accounts {
+			if a.Error == orgaudit.ErrInterrupted.Error() {
+				missed++
+			}
+		}
+		return fmt.Errorf("interrupted: %d of %d accounts were not audited; the report above is partial", missed, len(accounts))
+	}
 	return exitFor(report.Summarize(accounts))
 }
 
