@@ -29,16 +29,46 @@ type invokeResult struct {
 	functionError string
 }
 
-// invokeSync runs fn once through kumo and waits for its answer. An error
-// means the function could not be run at all (no runtime polling yet,
-// function missing); a function error is reported in the result.
+// registrationGrace is how long an invocation of a process the executor
+// has just started retries kumo's "no runtime handler" answer: the
+// process's first poll is on its way to kumo.
+const registrationGrace = time.Second
+
+// invokeSync runs fn once through kumo and waits for its answer, starting
+// the function's bootstrap first when the emulator runs it. An error means
+// the function could not be run at all (no runtime polling yet, function
+// missing); a function error, including code that cannot run, is reported
+// in the result.
 func (p *pipeline) invokeSync(ctx context.Context, fn string, payload []byte) (invokeResult, error) {
-	out, err := p.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(fn), Payload: payload})
+	managed, err := p.exec.ensure(ctx, fn)
+
+	var bad *runtimeFailure
+	if errors.As(err, &bad) {
+		return bad.result(), nil
+	}
+
 	if err != nil {
 		return invokeResult{}, fmt.Errorf("invoke %s: %w", fn, err)
 	}
 
-	return invokeResult{payload: out.Payload, functionError: aws.ToString(out.FunctionError)}, nil
+	started := time.Now()
+
+	for {
+		out, err := p.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(fn), Payload: payload})
+
+		var unavailable *types.ServiceException
+		if managed && errors.As(err, &unavailable) && time.Since(started) < registrationGrace {
+			sleep(ctx, 10*time.Millisecond)
+
+			continue
+		}
+
+		if err != nil {
+			return invokeResult{}, fmt.Errorf("invoke %s: %w", fn, err)
+		}
+
+		return invokeResult{payload: out.Payload, functionError: aws.ToString(out.FunctionError)}, nil
+	}
 }
 
 // invokeAsync delivers an event the way Lambda's asynchronous invocation

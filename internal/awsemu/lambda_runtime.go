@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strings"
+	"sync"
 )
 
 // runtimeEndpoint is one function's Lambda Runtime API on its own
@@ -18,30 +20,45 @@ import (
 type runtimeEndpoint struct {
 	addr   string
 	server *http.Server
+
+	// polled is closed when a handler first asks for the next invocation.
+	polled   chan struct{}
+	pollOnce sync.Once
 }
 
 // runtimeAPI returns the host:port of fn's Runtime API, starting it on
 // first use.
 func (p *pipeline) runtimeAPI(fn string) (string, error) {
+	rt, err := p.runtimeEndpoint(fn)
+	if err != nil {
+		return "", err
+	}
+
+	return rt.addr, nil
+}
+
+// runtimeEndpoint returns fn's Runtime API endpoint, starting it on first
+// use.
+func (p *pipeline) runtimeEndpoint(fn string) (*runtimeEndpoint, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
 	if rt, ok := p.runtimes[fn]; ok {
-		return rt.addr, nil
+		return rt, nil
 	}
 
 	if p.ctx.Err() != nil {
-		return "", fmt.Errorf("runtime API for %s: emulator closed", fn)
+		return nil, fmt.Errorf("runtime API for %s: emulator closed", fn)
 	}
 
 	target, err := url.Parse(p.kumo)
 	if err != nil {
-		return "", fmt.Errorf("runtime API for %s: %w", fn, err)
+		return nil, fmt.Errorf("runtime API for %s: %w", fn, err)
 	}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", fmt.Errorf("runtime API for %s: %w", fn, err)
+		return nil, fmt.Errorf("runtime API for %s: %w", fn, err)
 	}
 
 	proxy := &httputil.ReverseProxy{
@@ -56,21 +73,25 @@ func (p *pipeline) runtimeAPI(fn string) (string, error) {
 		},
 	}
 
-	mux := http.NewServeMux()
-	mux.Handle("/2018-06-01/runtime/", proxy)
+	rt := &runtimeEndpoint{addr: ln.Addr().String(), polled: make(chan struct{})}
 
-	rt := &runtimeEndpoint{
-		addr: ln.Addr().String(),
-		server: &http.Server{
-			Handler:     mux,
-			BaseContext: func(net.Listener) context.Context { return p.ctx },
-		},
+	mux := http.NewServeMux()
+	mux.Handle("/2018-06-01/runtime/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/invocation/next") {
+			rt.pollOnce.Do(func() { close(rt.polled) })
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+
+	rt.server = &http.Server{
+		Handler:     mux,
+		BaseContext: func(net.Listener) context.Context { return p.ctx },
 	}
 	p.runtimes[fn] = rt
 
 	p.wg.Go(func() { _ = rt.server.Serve(ln) })
 
-	return rt.addr, nil
+	return rt, nil
 }
 
 // close drops the listener and every connection, including long-polls.

@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// logs is the CloudWatch Logs control plane of every account and region:
-// log groups and their metric filters. kumo keeps one process-wide set of
+// logs is CloudWatch Logs of every account and region: log groups, their
+// metric filters, streams and events. kumo keeps one process-wide set of
 // log groups and has no metric filters, so the front answers these
-// operations; log streams and events still go to kumo.
+// operations itself.
 type logs struct {
 	mu      sync.Mutex
 	regions map[regionKey]map[string]*logGroup // by log group name
@@ -23,6 +23,7 @@ type logGroup struct {
 	name    string
 	created time.Time
 	filters map[string]*metricFilter // by filter name
+	streams map[string]*logStream    // by stream name; see logs_events.go
 }
 
 // logsModels maps each Server to its logs, for the seeding helpers.

@@ -26,6 +26,7 @@ type pipeline struct {
 	sqs    *sqs.Client
 	lambda *lambda.Client
 	kumo   string
+	exec   *executor // runs functions' bootstraps; set by the route setup
 
 	ctx  context.Context
 	stop context.CancelFunc
@@ -59,9 +60,9 @@ type caller struct {
 
 func (c caller) key() regionKey { return regionKey(c) }
 
-func newPipeline(kumoURL string) *pipeline {
-	ctx, stop := context.WithCancel(context.Background())
-	cfg := aws.Config{
+// kumoConfig is the SDK configuration of the emulator's own calls to kumo.
+func kumoConfig(kumoURL string) aws.Config {
+	return aws.Config{
 		Region: "us-east-1",
 		// kumo routes by the SigV4 signing name, so requests must be signed.
 		Credentials:  credentials.NewStaticCredentialsProvider("awsemu", "awsemu", ""),
@@ -70,6 +71,11 @@ func newPipeline(kumoURL string) *pipeline {
 		// multiply it.
 		RetryMaxAttempts: 1,
 	}
+}
+
+func newPipeline(kumoURL string) *pipeline {
+	ctx, stop := context.WithCancel(context.Background())
+	cfg := kumoConfig(kumoURL)
 
 	return &pipeline{
 		sqs:      sqs.NewFromConfig(cfg),

@@ -18,6 +18,7 @@ func init() {
 		}
 
 		p := newPipeline(kumoURL)
+		p.exec = newExecutor(s, p, kumoConfig(kumoURL))
 		pipelines.Store(s, p)
 
 		go func() {
@@ -53,12 +54,15 @@ func (s *Server) pipeline() (*pipeline, error) {
 // function fn (created in this emulator through the Lambda API). Start a
 // handler built with lambda.Start with AWS_LAMBDA_RUNTIME_API set to it, and
 // invocations of fn — direct, from EventBridge rules, from SQS event-source
-// mappings — reach that handler. Close ends its long-polls.
+// mappings — reach that handler, and the emulator no longer runs the
+// function's own bootstrap. Close ends its long-polls.
 func (s *Server) LambdaRuntimeAPI(fn string) (string, error) {
 	p, err := s.pipeline()
 	if err != nil {
 		return "", err
 	}
+
+	p.exec.handOver(fn)
 
 	return p.runtimeAPI(fn)
 }
