@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,6 +35,11 @@ type Options struct {
 	UpdateWebhook bool
 	Approve       bool
 	Poll          time.Duration
+
+	// Org deploys the organization's hub and StackSet of spokes.
+	Org        bool
+	HubAccount string
+	OUs        []string
 }
 
 // NewCmdDeploy returns `rootguard alert deploy`.
@@ -73,7 +77,14 @@ set is discarded.`,
 	fl.StringVar(&opts.FunctionZip, "function-zip", "", "alert function `zip` (default dist/bootstrap-<arch>.zip)")
 	fl.BoolVar(&opts.UpdateWebhook, "update-webhook", false, "ask for a new Slack webhook URL")
 	fl.BoolVar(&opts.Approve, "approve", false, "apply the plan")
+	addOrgFlags(cmd, opts)
+	fl.StringSliceVar(&opts.OUs, "ou", nil, "with --org: organizational `units` to deploy spokes to (default the root)")
 	return cmd
+}
+
+func addOrgFlags(cmd *cobra.Command, opts *Options) {
+	cmd.Flags().BoolVar(&opts.Org, "org", false, "the whole organization: hub in --hub-account, spokes in every member account and --regions (a service-managed StackSet with automatic deployment)")
+	cmd.Flags().StringVar(&opts.HubAccount, "hub-account", "", "with --org: `account` of the hub (default the caller's)")
 }
 
 func addStackFlags(cmd *cobra.Command, o *stack.HubOptions) {
@@ -99,13 +110,12 @@ func clients(cfg aws.Config) engine.Clients {
 }
 
 func runDeploy(ctx context.Context, opts *Options) error {
-	zipPath := opts.FunctionZip
-	if zipPath == "" {
-		zipPath = fmt.Sprintf("dist/bootstrap-%s.zip", opts.Stack.Architecture)
+	if opts.Org {
+		return runDeployOrg(ctx, opts)
 	}
-	zip, err := os.ReadFile(zipPath)
+	zip, err := functionZip(opts)
 	if err != nil {
-		return fmt.Errorf("read the function package: %w (build it with `make lambda`, or pass --function-zip)", err)
+		return err
 	}
 	cfg, err := opts.AWSConfig(ctx)
 	if err != nil {

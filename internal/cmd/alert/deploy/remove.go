@@ -30,10 +30,14 @@ its logs, on purpose.`,
 	}
 	addStackFlags(cmd, &opts.Stack)
 	cmd.Flags().BoolVar(&opts.Approve, "approve", false, "delete")
+	addOrgFlags(cmd, opts)
 	return cmd
 }
 
 func runRemove(ctx context.Context, opts *Options) error {
+	if opts.Org {
+		return runRemoveOrg(ctx, opts)
+	}
 	cfg, err := opts.AWSConfig(ctx)
 	if err != nil {
 		return err
@@ -42,6 +46,11 @@ func runRemove(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return fmt.Errorf("remove: %w", err)
 	}
+	printRemoval(opts, r)
+	return nil
+}
+
+func printRemoval(opts *Options, r *engine.Removal) {
 	verb := "(plan) would delete"
 	if opts.Approve {
 		verb = "deleted"
@@ -60,5 +69,4 @@ func runRemove(ctx context.Context, opts *Options) error {
 	default:
 		fmt.Fprintf(opts.IO.ErrOut, "%d removed, %d kept.\n", len(r.Delete), len(r.Keep))
 	}
-	return nil
 }

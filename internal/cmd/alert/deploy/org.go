@@ -1,0 +1,158 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	engine "github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/orgscan"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+// functionZip reads the function package named by --function-zip, or the
+// one `make lambda` builds for --arch.
+func functionZip(opts *Options) ([]byte, error) {
+	zipPath := opts.FunctionZip
+	if zipPath == "" {
+		zipPath = fmt.Sprintf("dist/bootstrap-%s.zip", opts.Stack.Architecture)
+	}
+	zip, err := os.ReadFile(zipPath)
+	if err != nil {
+		return nil, fmt.Errorf("read the function package: %w (build it with `make lambda`, or pass --function-zip)", err)
+	}
+	return zip, nil
+}
+
+// orgClients reaches the organization with the caller's credentials and
+// the hub account through orgscan's (AssumeRole into
+// OrganizationAccountAccessRole unless the hub is the caller's account).
+func orgClients(ctx context.Context, cfg aws.Config) (engine.OrgClients, error) {
+	home := cfg.Copy()
+	home.Region = stack.HomeRegion
+	id, err := sts.NewFromConfig(home).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return engine.OrgClients{}, fmt.Errorf("identify the caller: %w", err)
+	}
+	creds := &orgscan.Credentials{Base: home, Home: aws.ToString(id.Account)}
+	return engine.OrgClients{
+		Org:       organizations.NewFromConfig(home),
+		StackSets: cloudformation.NewFromConfig(home),
+		Caller:    aws.ToString(id.Account),
+		Hub: func(ctx context.Context, account string) (engine.Clients, error) {
+			acfg, _, err := creds.For(ctx, account)
+			if err != nil {
+				return engine.Clients{}, err
+			}
+			return clients(acfg), nil
+		},
+	}, nil
+}
+
+func (opts *Options) orgOptions(zip []byte) engine.OrgOptions {
+	o := engine.OrgOptions{
+		Options:    engine.Options{Stack: opts.Stack, FunctionZip: zip, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll},
+		HubAccount: opts.HubAccount,
+		Regions:    opts.Stack.ForwardRegions,
+		OUs:        opts.OUs,
+	}
+	o.Stack.ForwardRegions = nil
+	return o
+}
+
+// runDeployOrg deploys the hub and the StackSet of spokes.
+func runDeployOrg(ctx context.Context, opts *Options) error {
+	zip, err := functionZip(opts)
+	if err != nil {
+		return err
+	}
+	cfg, err := opts.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := orgClients(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	oo := opts.orgOptions(zip)
+	if opts.UpdateWebhook {
+		if oo.Webhook, err = readWebhook(opts); err != nil {
+			return err
+		}
+	}
+	plan, err := engine.PlanOrg(ctx, c, oo)
+	if errors.Is(err, engine.ErrNoWebhook) && oo.Webhook == "" {
+		if oo.Webhook, err = readWebhook(opts); err != nil {
+			return err
+		}
+		plan, err = engine.PlanOrg(ctx, c, oo)
+	}
+	if err != nil {
+		return err
+	}
+	w := opts.IO.Out
+	fmt.Fprintf(w, "organization %s: hub in account %s (%s), spokes in %d accounts × %d regions\n",
+		plan.OrgID, plan.HubAccount, stack.HomeRegion, len(plan.Accounts), len(plan.Regions))
+	printPlan(w, plan.Hub)
+	for _, s := range plan.Steps {
+		fmt.Fprintf(w, "(plan) would %s\n", s)
+	}
+	if len(plan.Steps) == 0 {
+		fmt.Fprintf(w, "StackSet %s: no changes\n", plan.StackSet)
+	}
+	if plan.NoChanges() {
+		fmt.Fprintln(opts.IO.ErrOut, "No changes: the organization's alerting is up to date.")
+		plan.Discard(ctx)
+		return nil
+	}
+	if !opts.Approve {
+		plan.Discard(context.WithoutCancel(ctx))
+		fmt.Fprintln(opts.IO.ErrOut, "No changes were applied; run again with --approve.")
+		return nil
+	}
+	results, err := plan.Apply(ctx)
+	if err != nil {
+		return fmt.Errorf("deploy failed: %w", err)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACCOUNT\tREGION\tSPOKE\tDETAIL\tREASON")
+	failed := 0
+	for _, r := range results {
+		if r.Status != "CURRENT" {
+			failed++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Account, r.Region, r.Status, r.Detail, r.Reason)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(opts.IO.ErrOut, "%d spokes: %d current, %d not current.\n", len(results), len(results)-failed, failed)
+	if failed > 0 {
+		return fmt.Errorf("deploy failed: %d spokes are not current; see the REASON column, then run again", failed)
+	}
+	fmt.Fprintln(opts.IO.ErrOut, "Deployed. Accounts that join a targeted OU get a spoke automatically; check coverage with `rootguard alert status --org`.")
+	return nil
+}
+
+// runRemoveOrg deletes the spokes, the StackSet and the hub.
+func runRemoveOrg(ctx context.Context, opts *Options) error {
+	cfg, err := opts.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := orgClients(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	r, err := engine.RemoveOrg(ctx, c, opts.orgOptions(nil))
+	if err != nil {
+		return fmt.Errorf("remove: %w", err)
+	}
+	printRemoval(opts, r)
+	return nil
+}

@@ -1,0 +1,366 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/orgscan"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+// StackSetsPrincipal is the service principal whose trusted access and
+// delegated administration service-managed StackSets need.
+const StackSetsPrincipal = "member.org.stacksets.cloudformation.amazonaws.com"
+
+// Spoke deployments attempt every account even when some fail: StackSets
+// lets MaxConcurrentCount be at most FailureToleranceCount + 1, so the
+// tolerance sits just under the concurrency.
+const (
+	spokeMaxConcurrent    = 25
+	spokeFailureTolerance = spokeMaxConcurrent - 1
+)
+
+// OrgClients are the APIs an organization deploy calls beyond the hub's.
+type OrgClients struct {
+	// Org reads the organization (caller's credentials).
+	Org OrgAPI
+	// StackSets is CloudFormation in stack.HomeRegion with the caller's
+	// credentials: the management account or a delegated administrator.
+	StackSets StackSetAPI
+	// Caller is the caller's account ID.
+	Caller string
+	// Hub returns the engine's clients in the hub account.
+	Hub func(ctx context.Context, account string) (Clients, error)
+}
+
+// OrgAPI is the Organizations API the organization deploy and coverage
+// call; it includes what orgscan.Discover needs.
+type OrgAPI interface {
+	DescribeOrganization(context.Context, *organizations.DescribeOrganizationInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationOutput, error)
+	ListRoots(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)
+	ListAccounts(context.Context, *organizations.ListAccountsInput, ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error)
+	ListAccountsForParent(context.Context, *organizations.ListAccountsForParentInput, ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)
+	ListOrganizationalUnitsForParent(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)
+}
+
+// StackSetAPI is the StackSets part of CloudFormation.
+type StackSetAPI interface {
+	CreateStackSet(context.Context, *cloudformation.CreateStackSetInput, ...func(*cloudformation.Options)) (*cloudformation.CreateStackSetOutput, error)
+	DescribeStackSet(context.Context, *cloudformation.DescribeStackSetInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackSetOutput, error)
+	UpdateStackSet(context.Context, *cloudformation.UpdateStackSetInput, ...func(*cloudformation.Options)) (*cloudformation.UpdateStackSetOutput, error)
+	DeleteStackSet(context.Context, *cloudformation.DeleteStackSetInput, ...func(*cloudformation.Options)) (*cloudformation.DeleteStackSetOutput, error)
+	CreateStackInstances(context.Context, *cloudformation.CreateStackInstancesInput, ...func(*cloudformation.Options)) (*cloudformation.CreateStackInstancesOutput, error)
+	DeleteStackInstances(context.Context, *cloudformation.DeleteStackInstancesInput, ...func(*cloudformation.Options)) (*cloudformation.DeleteStackInstancesOutput, error)
+	DescribeStackSetOperation(context.Context, *cloudformation.DescribeStackSetOperationInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackSetOperationOutput, error)
+	cloudformation.ListStackInstancesAPIClient
+}
+
+var (
+	_ OrgAPI      = (*organizations.Client)(nil)
+	_ StackSetAPI = (*cloudformation.Client)(nil)
+)
+
+// OrgOptions shape an organization deploy.
+type OrgOptions struct {
+	Options
+	// HubAccount holds the pipeline; default the caller's account.
+	HubAccount string
+	// Regions get spokes; stack.HomeRegion always does. The hub account
+	// gets forwarders in the others.
+	Regions []string
+	// OUs are targeted; default the organization's root.
+	OUs []string
+}
+
+// OrgPlan is what an organization deploy would do.
+type OrgPlan struct {
+	OrgID, Management, HubAccount string
+	StackSet                      string
+	OUs, Regions                  []string
+	// Hub is the hub account's plan (its stacks and steps).
+	Hub *Plan
+	// Steps are the StackSet's changes, in order.
+	Steps []string
+	// Accounts expected to hold a spoke in every region.
+	Accounts []orgscan.Account
+
+	c            OrgClients
+	o            OrgOptions
+	names        stack.Names
+	body         string
+	createSet    bool
+	updateSet    bool
+	deploySpokes bool
+}
+
+// NoChanges reports whether the deploy would change nothing.
+func (p *OrgPlan) NoChanges() bool { return p.Hub.NoChanges() && len(p.Steps) == 0 }
+
+// Discard drops the hub's previewed change sets.
+func (p *OrgPlan) Discard(ctx context.Context) { p.Hub.Discard(ctx) }
+
+// InstanceResult is one account and region of the StackSet.
+type InstanceResult struct {
+	Account, Region, Status, Detail, Reason string
+}
+
+func (o OrgOptions) regions() []string {
+	out := []string{stack.HomeRegion}
+	for _, r := range o.Regions {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func names(prefix string) stack.Names {
+	if prefix == "" {
+		prefix = stack.DefaultPrefix
+	}
+	return stack.Names{Prefix: prefix}
+}
+
+// PlanOrg reads the organization, plans the hub in the hub account and the
+// StackSet of spokes. With Approve the hub's plan uploads code and stores
+// the webhook, as Plan does.
+func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) {
+	org, err := c.Org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		return nil, fmt.Errorf("describe the organization: %w", awserr.Classify(err))
+	}
+	n := names(o.Stack.Prefix)
+	p := &OrgPlan{
+		OrgID: aws.ToString(org.Organization.Id), Management: aws.ToString(org.Organization.MasterAccountId),
+		HubAccount: o.HubAccount, StackSet: n.SpokeStackSet(), Regions: o.regions(), OUs: o.OUs,
+		c: c, o: o, names: n,
+	}
+	if p.HubAccount == "" {
+		p.HubAccount = c.Caller
+	}
+	if len(p.OUs) == 0 {
+		roots, err := c.Org.ListRoots(ctx, &organizations.ListRootsInput{})
+		if err != nil {
+			return nil, fmt.Errorf("list the organization's roots: %w", awserr.Classify(err))
+		}
+		for _, r := range roots.Roots {
+			p.OUs = append(p.OUs, aws.ToString(r.Id))
+		}
+	}
+	targets, err := orgscan.Discover(ctx, c.Org, orgscan.Selection{OUs: p.OUs, Exclude: []string{p.Management, p.HubAccount}})
+	if err != nil {
+		return nil, err
+	}
+	p.Accounts = targets.Accounts
+	if p.HubAccount != p.Management {
+		all, err := orgscan.Discover(ctx, c.Org, orgscan.Selection{Accounts: []string{p.HubAccount}})
+		if err != nil {
+			return nil, fmt.Errorf("hub account: %w", err)
+		}
+		if len(all.Accounts) == 0 {
+			return nil, fmt.Errorf("hub account %s is not ACTIVE", p.HubAccount)
+		}
+	}
+
+	hubClients, err := c.Hub(ctx, p.HubAccount)
+	if err != nil {
+		return nil, fmt.Errorf("reach hub account %s: %w", p.HubAccount, err)
+	}
+	hubOpts := o.Options
+	hubOpts.Stack.OrgID = p.OrgID
+	hubOpts.Stack.ForwardRegions = slices.DeleteFunc(slices.Clone(p.Regions), func(r string) bool { return r == stack.HomeRegion })
+	p.Hub, err = New(hubClients, hubOpts).Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	spoke, err := stack.Spoke(n.Prefix, p.HubAccount)
+	if err != nil {
+		p.Discard(ctx)
+		return nil, err
+	}
+	b, err := spoke.JSON()
+	if err != nil {
+		p.Discard(ctx)
+		return nil, err
+	}
+	p.body = string(b)
+	if err := p.planStackSet(ctx); err != nil {
+		p.Discard(ctx)
+		return nil, err
+	}
+	return p, nil
+}
+
+// callAs is DELEGATED_ADMIN unless the caller is the management account.
+func (p *OrgPlan) callAs() cfntypes.CallAs {
+	if p.c.Caller == p.Management {
+		return cfntypes.CallAsSelf
+	}
+	return cfntypes.CallAsDelegatedAdmin
+}
+
+func (p *OrgPlan) planStackSet(ctx context.Context) error {
+	out, err := p.c.StackSets.DescribeStackSet(ctx, &cloudformation.DescribeStackSetInput{StackSetName: &p.StackSet, CallAs: p.callAs()})
+	switch {
+	case awserr.Code(err) == "StackSetNotFoundException":
+		p.createSet, p.deploySpokes = true, true
+		p.Steps = append(p.Steps,
+			fmt.Sprintf("create the service-managed StackSet %s (automatic deployment: accounts joining the targeted OUs get a spoke)", p.StackSet),
+			p.spokeStep())
+		return nil
+	case err != nil:
+		return fmt.Errorf("describe StackSet %s: %w", p.StackSet, awserr.Classify(err))
+	}
+	set := out.StackSet
+	auto := set.AutoDeployment != nil && aws.ToBool(set.AutoDeployment.Enabled) && !aws.ToBool(set.AutoDeployment.RetainStacksOnAccountRemoval)
+	if aws.ToString(set.TemplateBody) != p.body || !auto {
+		p.updateSet = true
+		p.Steps = append(p.Steps, fmt.Sprintf("update StackSet %s (spoke template, automatic deployment) in every existing instance", p.StackSet))
+	}
+	have, err := p.instances(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range p.Accounts {
+		for _, r := range p.Regions {
+			if i := slices.IndexFunc(have, func(x InstanceResult) bool { return x.Account == a.ID && x.Region == r }); i < 0 || have[i].Status != "CURRENT" {
+				p.deploySpokes = true
+			}
+		}
+	}
+	if p.deploySpokes {
+		p.Steps = append(p.Steps, p.spokeStep())
+	}
+	return nil
+}
+
+func (p *OrgPlan) spokeStep() string {
+	return fmt.Sprintf("deploy spokes to %s in %s: %d accounts × %d regions, forwarding to %s",
+		strings.Join(p.OUs, ", "), strings.Join(p.Regions, ", "), len(p.Accounts), len(p.Regions), p.names.OrgBusARN(p.HubAccount))
+}
+
+// instances lists the StackSet's stack instances.
+func (p *OrgPlan) instances(ctx context.Context) ([]InstanceResult, error) {
+	return listInstances(ctx, p.c.StackSets, p.StackSet, p.callAs())
+}
+
+func listInstances(ctx context.Context, c StackSetAPI, set string, callAs cfntypes.CallAs) ([]InstanceResult, error) {
+	var out []InstanceResult
+	pg := cloudformation.NewListStackInstancesPaginator(c, &cloudformation.ListStackInstancesInput{StackSetName: &set, CallAs: callAs})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list instances of StackSet %s: %w", set, awserr.Classify(err))
+		}
+		for _, s := range page.Summaries {
+			r := InstanceResult{Account: aws.ToString(s.Account), Region: aws.ToString(s.Region), Status: string(s.Status), Reason: aws.ToString(s.StatusReason)}
+			if s.StackInstanceStatus != nil {
+				r.Detail = string(s.StackInstanceStatus.DetailedStatus)
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Apply deploys the hub, then the StackSet and its instances, and returns
+// every stack instance's state.
+func (p *OrgPlan) Apply(ctx context.Context) ([]InstanceResult, error) {
+	if !p.o.Approve {
+		return nil, errors.New("apply needs approval")
+	}
+	if err := p.Hub.Apply(ctx); err != nil {
+		return nil, fmt.Errorf("hub account %s: %w", p.HubAccount, err)
+	}
+	tags := []cfntypes.Tag{{Key: aws.String(stack.ManagedTagKey), Value: aws.String(stack.ManagedTagValue)}}
+	auto := &cfntypes.AutoDeployment{Enabled: aws.Bool(true), RetainStacksOnAccountRemoval: aws.Bool(false)}
+	caps := []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam}
+	prefs := &cfntypes.StackSetOperationPreferences{MaxConcurrentCount: aws.Int32(spokeMaxConcurrent), FailureToleranceCount: aws.Int32(spokeFailureTolerance)}
+	switch {
+	case p.createSet:
+		fmt.Fprintf(p.o.Progress, "Creating StackSet %s\n", p.StackSet)
+		if _, err := p.c.StackSets.CreateStackSet(ctx, &cloudformation.CreateStackSetInput{
+			StackSetName: &p.StackSet, TemplateBody: &p.body, PermissionModel: cfntypes.PermissionModelsServiceManaged,
+			AutoDeployment: auto, Capabilities: caps, Tags: tags, CallAs: p.callAs(),
+			Description: aws.String("rootguard: forward root activity from every member account to the organization's hub"),
+		}); err != nil {
+			return nil, fmt.Errorf("create StackSet %s: %w", p.StackSet, awserr.Classify(err))
+		}
+	case p.updateSet:
+		fmt.Fprintf(p.o.Progress, "Updating StackSet %s\n", p.StackSet)
+		out, err := p.c.StackSets.UpdateStackSet(ctx, &cloudformation.UpdateStackSetInput{
+			StackSetName: &p.StackSet, TemplateBody: &p.body, AutoDeployment: auto, Capabilities: caps, Tags: tags,
+			PermissionModel: cfntypes.PermissionModelsServiceManaged, OperationPreferences: prefs, CallAs: p.callAs(),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("update StackSet %s: %w", p.StackSet, awserr.Classify(err))
+		}
+		if err := p.wait(ctx, aws.ToString(out.OperationId)); err != nil {
+			return nil, err
+		}
+	}
+	if p.deploySpokes {
+		fmt.Fprintf(p.o.Progress, "Deploying spokes to %s in %s\n", strings.Join(p.OUs, ", "), strings.Join(p.Regions, ", "))
+		out, err := p.c.StackSets.CreateStackInstances(ctx, &cloudformation.CreateStackInstancesInput{
+			StackSetName: &p.StackSet, Regions: p.Regions, OperationPreferences: prefs, CallAs: p.callAs(),
+			// The hub's own rule already sends its root activity to the queue.
+			DeploymentTargets: &cfntypes.DeploymentTargets{
+				OrganizationalUnitIds: p.OUs,
+				Accounts:              []string{p.HubAccount},
+				AccountFilterType:     cfntypes.AccountFilterTypeDifference,
+			},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("create instances of StackSet %s: %w", p.StackSet, awserr.Classify(err))
+		}
+		if err := p.wait(ctx, aws.ToString(out.OperationId)); err != nil {
+			return nil, err
+		}
+	}
+	return p.instances(ctx)
+}
+
+// wait follows a StackSet operation until it ends; a FAILED operation is
+// not an error here, since each instance's result says which account and
+// region failed and why.
+func (p *OrgPlan) wait(ctx context.Context, op string) error {
+	return waitOperation(ctx, p.c.StackSets, p.StackSet, op, p.callAs(), p.o.poll())
+}
+
+func (o Options) poll() time.Duration {
+	if o.Poll == 0 {
+		return 5 * time.Second
+	}
+	return o.Poll
+}
+
+func waitOperation(ctx context.Context, c StackSetAPI, set, op string, callAs cfntypes.CallAs, poll time.Duration) error {
+	for {
+		out, err := c.DescribeStackSetOperation(ctx, &cloudformation.DescribeStackSetOperationInput{StackSetName: &set, OperationId: &op, CallAs: callAs})
+		if err != nil {
+			return fmt.Errorf("follow StackSet %s operation %s: %w", set, op, awserr.Classify(err))
+		}
+		switch out.StackSetOperation.Status {
+		case cfntypes.StackSetOperationStatusSucceeded, cfntypes.StackSetOperationStatusFailed:
+			return nil
+		case cfntypes.StackSetOperationStatusStopped:
+			return fmt.Errorf("StackSet %s operation %s was stopped", set, op)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w while StackSet %s operation %s was running: StackSets carries on without rootguard; deploy again to converge", ErrInterrupted, set, op)
+		case <-time.After(poll):
+		}
+	}
+}
