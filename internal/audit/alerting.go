@@ -2,34 +2,23 @@ package audit
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awserr"
 )
 
-// rootConsoleLogin is a root ConsoleLogin event as EventBridge delivers it in
-// us-east-1; ACCOUNT_ID is replaced by the audited account.
-//
-//go:embed testdata/events/root-console-login.json
-var rootConsoleLogin string
-
 // alertingState is what the root-alerting check reads: the runbook's
-// pipeline (EventBridge rule + trail) and the CIS 4.3 alternative (metric
-// filter + alarm). It is the input that `alert status` will share.
+// pipeline (EventBridge rule + trail), judged by the code `alert status`
+// uses, and the CIS 4.3 alternative (metric filter + alarm).
 type alertingState struct {
 	rules    []alertRule // enabled rules in us-east-1 whose pattern matches root ConsoleLogin
 	rulesErr error
@@ -38,24 +27,12 @@ type alertingState struct {
 	trailsErr error
 }
 
-type alertRule struct {
-	Name       string
-	ARN        string
-	Targets    int
-	TargetsErr error
-}
+type alertRule = alertstatus.Rule
 
+// alertTrail is a trail as alert status reads it, plus the CIS 4.3 filters
+// on its log group.
 type alertTrail struct {
-	Name        string
-	ARN         string
-	HomeRegion  string
-	MultiRegion bool
-	LogGroupARN string
-
-	Logging      bool
-	StatusErr    error
-	LogsSignIn   bool // event selectors log management write events from signin.amazonaws.com
-	SelectorsErr error
+	alertstatus.Trail
 
 	Filters    []metricAlarmFilter // CIS 4.3 filters on the trail's log group that match root use
 	FiltersErr error
@@ -72,192 +49,31 @@ type metricAlarmFilter struct {
 func readAlerting(ctx context.Context, c clients, accountID func() (string, bool)) alertingState {
 	var st alertingState
 	var wg sync.WaitGroup
-	wg.Go(func() { st.rules, st.rulesErr = readRootRules(ctx, c.events, accountID) })
+	wg.Go(func() { st.rules, st.rulesErr = alertstatus.RootRules(ctx, c.events, accountID) })
 	wg.Go(func() { st.trails, st.trailsErr = readTrails(ctx, c, accountID) })
 	wg.Wait()
 	return st
 }
 
-func sampleEvent(account string) string {
-	return strings.ReplaceAll(rootConsoleLogin, "ACCOUNT_ID", account)
-}
-
-func readRootRules(ctx context.Context, api eventsAPI, accountID func() (string, bool)) ([]alertRule, error) {
-	var candidates []ebtypes.Rule
-	// Root sign-in events arrive on the default bus only.
-	var token *string
-	for {
-		page, err := api.ListRules(ctx, &eventbridge.ListRulesInput{NextToken: token})
-		if err != nil {
-			return nil, fmt.Errorf("list EventBridge rules in %s: %w", alertRegion, err)
-		}
-		for _, r := range page.Rules {
-			enabled := r.State == ebtypes.RuleStateEnabled || r.State == ebtypes.RuleStateEnabledWithAllCloudtrailManagementEvents
-			if enabled && aws.ToString(r.EventPattern) != "" {
-				candidates = append(candidates, r)
-			}
-		}
-		if token = page.NextToken; token == nil {
-			break
-		}
-	}
-	if len(candidates) == 0 {
-		return nil, nil
-	}
-	account, ok := accountID()
-	if !ok {
-		return nil, fmt.Errorf("test EventBridge rule patterns: caller not identified")
-	}
-	event := sampleEvent(account)
-	matched := make([]*alertRule, len(candidates))
-	errs := make([]error, len(candidates))
-	var wg sync.WaitGroup
-	for i, r := range candidates {
-		wg.Go(func() {
-			out, err := api.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: r.EventPattern, Event: aws.String(event)})
-			if err != nil {
-				errs[i] = fmt.Errorf("test pattern of rule %s: %w", aws.ToString(r.Name), err)
-				return
-			}
-			if !out.Result {
-				return
-			}
-			rule := &alertRule{Name: aws.ToString(r.Name), ARN: aws.ToString(r.Arn)}
-			rule.Targets, rule.TargetsErr = countTargets(ctx, api, r.Name)
-			matched[i] = rule
-		})
-	}
-	wg.Wait()
-	var rules []alertRule
-	for i, r := range matched {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		if r != nil {
-			rules = append(rules, *r)
-		}
-	}
-	return rules, nil
-}
-
-func countTargets(ctx context.Context, api eventsAPI, rule *string) (int, error) {
-	n := 0
-	var token *string
-	for {
-		page, err := api.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: rule, NextToken: token})
-		if err != nil {
-			return 0, fmt.Errorf("list targets of rule %s: %w", aws.ToString(rule), err)
-		}
-		n += len(page.Targets)
-		if token = page.NextToken; token == nil || n > 0 {
-			return n, nil
-		}
-	}
-}
-
-// readTrails lists the trails whose events reach us-east-1 (multi-region,
-// or homed there; shadow trails included) and reads each one's status,
-// selectors and CIS 4.3 metric filters concurrently.
+// readTrails reads the trails whose events reach us-east-1 as alert status
+// does, then the CIS 4.3 metric filters of each trail's log group
+// concurrently.
 func readTrails(ctx context.Context, c clients, accountID func() (string, bool)) ([]alertTrail, error) {
-	out, err := c.trails.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
+	read, err := alertstatus.Trails(ctx, c.trails)
 	if err != nil {
-		return nil, fmt.Errorf("describe trails in %s: %w", alertRegion, err)
+		return nil, err
 	}
-	var trails []alertTrail
-	for _, t := range out.TrailList {
-		multi := aws.ToBool(t.IsMultiRegionTrail)
-		if !multi && aws.ToString(t.HomeRegion) != alertRegion {
-			continue
-		}
-		trails = append(trails, alertTrail{
-			Name: aws.ToString(t.Name), ARN: aws.ToString(t.TrailARN), HomeRegion: aws.ToString(t.HomeRegion),
-			MultiRegion: multi, LogGroupARN: aws.ToString(t.CloudWatchLogsLogGroupArn),
-		})
-	}
+	trails := make([]alertTrail, len(read))
 	var wg sync.WaitGroup
-	for i := range trails {
+	for i := range read {
 		t := &trails[i]
-		// A shadow trail is named by its ARN.
-		wg.Go(func() {
-			st, err := c.trails.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(t.ARN)})
-			if err != nil {
-				t.StatusErr = fmt.Errorf("read status of trail %s: %w", t.Name, err)
-				return
-			}
-			t.Logging = aws.ToBool(st.IsLogging)
-		})
-		wg.Go(func() {
-			sel, err := c.trails.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(t.ARN)})
-			if err != nil {
-				t.SelectorsErr = fmt.Errorf("read event selectors of trail %s: %w", t.Name, err)
-				return
-			}
-			t.LogsSignIn = logsSignInEvents(sel)
-		})
+		t.Trail = read[i]
 		if t.LogGroupARN != "" {
 			wg.Go(func() { t.Filters, t.FiltersErr = readRootMetricFilters(ctx, c, t.LogGroupARN, accountID) })
 		}
 	}
 	wg.Wait()
 	return trails, nil
-}
-
-// logsSignInEvents reports whether a trail's selectors log ConsoleLogin: a
-// management event, recorded as a write (readOnly false), from
-// signin.amazonaws.com.
-func logsSignInEvents(sel *cloudtrail.GetEventSelectorsOutput) bool {
-	for _, s := range sel.EventSelectors {
-		if aws.ToBool(s.IncludeManagementEvents) && s.ReadWriteType != cttypes.ReadWriteTypeReadOnly &&
-			!slices.Contains(s.ExcludeManagementEventSources, "signin.amazonaws.com") {
-			return true
-		}
-	}
-	for _, s := range sel.AdvancedEventSelectors {
-		if advancedSelectorLogsSignIn(s.FieldSelectors) {
-			return true
-		}
-	}
-	return false
-}
-
-func advancedSelectorLogsSignIn(fields []cttypes.AdvancedFieldSelector) bool {
-	values := map[string]string{"eventCategory": "Management", "readOnly": "false", "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "eventType": "AwsConsoleSignIn"}
-	management := false
-	for _, f := range fields {
-		field := aws.ToString(f.Field)
-		v, known := values[field]
-		if !known {
-			continue
-		}
-		if !fieldMatches(f, v) {
-			return false
-		}
-		if field == "eventCategory" {
-			management = true
-		}
-	}
-	return management
-}
-
-// fieldMatches applies one advanced field selector (all its conditions are
-// ANDed) to a value.
-func fieldMatches(f cttypes.AdvancedFieldSelector, v string) bool {
-	if len(f.Equals) > 0 && !slices.Contains(f.Equals, v) {
-		return false
-	}
-	if slices.Contains(f.NotEquals, v) {
-		return false
-	}
-	if len(f.StartsWith) > 0 && !slices.ContainsFunc(f.StartsWith, func(p string) bool { return strings.HasPrefix(v, p) }) {
-		return false
-	}
-	if slices.ContainsFunc(f.NotStartsWith, func(p string) bool { return strings.HasPrefix(v, p) }) {
-		return false
-	}
-	if len(f.EndsWith) > 0 && !slices.ContainsFunc(f.EndsWith, func(p string) bool { return strings.HasSuffix(v, p) }) {
-		return false
-	}
-	return !slices.ContainsFunc(f.NotEndsWith, func(p string) bool { return strings.HasSuffix(v, p) })
 }
 
 // readRootMetricFilters finds the CIS 4.3 filters on a trail's log group:
@@ -366,7 +182,7 @@ func cloudTrailRecords(account string) (root, user string, err error) {
 	var ev struct {
 		Detail map[string]any `json:"detail"`
 	}
-	if err := json.Unmarshal([]byte(sampleEvent(account)), &ev); err != nil {
+	if err := json.Unmarshal([]byte(alertstatus.SampleRootSignIn(account)), &ev); err != nil {
 		return "", "", fmt.Errorf("sample event: %w", err)
 	}
 	r, _ := json.Marshal(ev.Detail)

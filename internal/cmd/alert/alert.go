@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/cmd/alert/deploy"
 	"github.com/rootguard/rootguard/internal/cmd/alert/preview"
+	"github.com/rootguard/rootguard/internal/cmd/alert/status"
 	"github.com/rootguard/rootguard/internal/cmd/alert/template"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
@@ -24,5 +25,6 @@ pipeline.`,
 	}
 	cmd.AddCommand(preview.NewCmdPreview(f, nil))
 	cmd.AddCommand(deploy.NewCmdDeploy(f, nil), deploy.NewCmdRemove(f, nil), template.NewCmdTemplate(f, nil))
+	cmd.AddCommand(status.NewCmdStatus(f, nil))
 	return cmd
 }

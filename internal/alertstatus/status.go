@@ -1,0 +1,310 @@
+package alertstatus
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+// RuleAPI adds reading one rule to the rule evaluation's EventBridge surface.
+type RuleAPI interface {
+	EventsAPI
+	DescribeRule(ctx context.Context, in *eventbridge.DescribeRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error)
+}
+
+// LambdaAPI reads the function's state.
+type LambdaAPI interface {
+	GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
+}
+
+// QueueAPI reads queue depths.
+type QueueAPI interface {
+	GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error)
+	GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
+}
+
+// STSAPI identifies the account.
+type STSAPI interface {
+	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+var (
+	_ RuleAPI   = (*eventbridge.Client)(nil)
+	_ LambdaAPI = (*lambda.Client)(nil)
+	_ QueueAPI  = (*sqs.Client)(nil)
+	_ STSAPI    = (*sts.Client)(nil)
+	_ LogsAPI   = (*cloudwatchlogs.Client)(nil)
+)
+
+// Clients are the us-east-1 clients Read uses.
+type Clients struct {
+	STS    STSAPI
+	Events RuleAPI
+	Trails TrailsAPI
+	Lambda LambdaAPI
+	Logs   LogsAPI
+	SQS    QueueAPI
+}
+
+// Report is the state of the pipeline in one account.
+type Report struct {
+	Account string  `json:"account"`
+	Trails  []Trail `json:"-"`
+	Rule    RuleState
+	// Function is rootguard's alert function; Deliveries what its log
+	// group says about the Window before the report.
+	Function   FunctionState
+	Deliveries Deliveries
+	Queue      QueueState
+	DLQ        QueueState
+	Problems   []string
+}
+
+// RuleState is rootguard's rule in us-east-1.
+type RuleState struct {
+	Name           string
+	Exists         bool
+	State          string
+	MatchesRootLog bool // its pattern matches a root ConsoleLogin, per TestEventPattern
+	Targets        int
+}
+
+// FunctionState is the alert function's configuration state.
+type FunctionState struct {
+	Name             string
+	Exists           bool
+	State            string
+	LastUpdateStatus string
+}
+
+// Deliveries is what the function logged in the window.
+type Deliveries struct {
+	Window       time.Duration
+	LastPosted   time.Time // the last `alert posted` line; zero if none
+	Posted       int
+	Errors       int // ERROR lines and runtime crashes
+	LastError    string
+	LogGroupRead bool
+}
+
+// QueueState is a queue's depth.
+type QueueState struct {
+	Name     string
+	Exists   bool
+	Visible  int // ApproximateNumberOfMessages
+	InFlight int
+}
+
+// Window is how far back Read looks at the function's log group.
+const Window = 24 * time.Hour
+
+// Read reads the pipeline named by names. Unreadable parts are errors:
+// a status that guesses is worse than none.
+func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Report, error) {
+	id, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Report{}, fmt.Errorf("identify the caller: %w", err)
+	}
+	r := Report{Account: aws.ToString(id.Account)}
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	wg.Go(func() { r.Trails, errs[0] = Trails(ctx, c.Trails) })
+	wg.Go(func() { r.Rule, errs[1] = readRule(ctx, c.Events, names.Rule(), r.Account) })
+	wg.Go(func() { r.Function, errs[2] = readFunction(ctx, c.Lambda, names.Function()) })
+	wg.Go(func() { r.Deliveries, errs[3] = ReadDeliveries(ctx, c.Logs, names.LogGroup(), now.Add(-Window), now) })
+	wg.Go(func() { r.Queue, errs[4] = readQueue(ctx, c.SQS, names.Queue()) })
+	wg.Go(func() { r.DLQ, errs[5] = readQueue(ctx, c.SQS, names.DeadLetterQueue()) })
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return r, err
+		}
+	}
+	r.Problems = r.problems()
+	return r, nil
+}
+
+func (r Report) problems() []string {
+	var p []string
+	recording := false
+	for _, t := range r.Trails {
+		recording = recording || t.Records()
+	}
+	if !recording {
+		p = append(p, "no logging trail records root sign-ins into us-east-1")
+	}
+	switch {
+	case !r.Rule.Exists:
+		p = append(p, "rule "+r.Rule.Name+" does not exist")
+	case r.Rule.State == string(ebtypes.RuleStateDisabled):
+		p = append(p, "rule "+r.Rule.Name+" is disabled")
+	case !r.Rule.MatchesRootLog:
+		p = append(p, "rule "+r.Rule.Name+" does not match a root ConsoleLogin")
+	case r.Rule.Targets == 0:
+		p = append(p, "rule "+r.Rule.Name+" has no target")
+	}
+	switch {
+	case !r.Function.Exists:
+		p = append(p, "function "+r.Function.Name+" does not exist")
+	case r.Function.State != "Active":
+		p = append(p, "function "+r.Function.Name+" is "+r.Function.State)
+	case r.Function.LastUpdateStatus == "Failed":
+		p = append(p, "function "+r.Function.Name+"'s last update failed")
+	}
+	if r.Deliveries.Errors > 0 {
+		p = append(p, fmt.Sprintf("the function logged %d errors in the last %s", r.Deliveries.Errors, r.Deliveries.Window))
+	}
+	if !r.DLQ.Exists {
+		p = append(p, "dead-letter queue "+r.DLQ.Name+" does not exist")
+	} else if r.DLQ.Visible > 0 {
+		p = append(p, fmt.Sprintf("%d undelivered alerts in %s (fix the webhook, then `rootguard alert redrive`)", r.DLQ.Visible, r.DLQ.Name))
+	}
+	return p
+}
+
+func readRule(ctx context.Context, api RuleAPI, name, account string) (RuleState, error) {
+	st := RuleState{Name: name}
+	out, err := api.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if awserr.Code(err) == "ResourceNotFoundException" {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("describe rule %s: %w", name, err)
+	}
+	st.Exists, st.State = true, string(out.State)
+	if aws.ToString(out.EventPattern) == "" {
+		return st, nil
+	}
+	test, err := api.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: out.EventPattern, Event: aws.String(SampleRootSignIn(account))})
+	if err != nil {
+		return st, fmt.Errorf("test pattern of rule %s: %w", name, err)
+	}
+	st.MatchesRootLog = test.Result
+	st.Targets, err = countTargets(ctx, api, aws.String(name))
+	return st, err
+}
+
+func readFunction(ctx context.Context, api LambdaAPI, name string) (FunctionState, error) {
+	st := FunctionState{Name: name}
+	out, err := api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
+	if awserr.Code(err) == "ResourceNotFoundException" {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("read function %s: %w", name, err)
+	}
+	st.Exists, st.State, st.LastUpdateStatus = true, string(out.State), string(out.LastUpdateStatus)
+	return st, nil
+}
+
+func readQueue(ctx context.Context, api QueueAPI, name string) (QueueState, error) {
+	st := QueueState{Name: name}
+	url, err := api.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+	if code := awserr.Code(err); code == "AWS.SimpleQueueService.NonExistentQueue" || code == "QueueDoesNotExist" {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("find queue %s: %w", name, err)
+	}
+	out, err := api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{
+		sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+	}})
+	if err != nil {
+		return st, fmt.Errorf("read depth of queue %s: %w", name, err)
+	}
+	st.Exists = true
+	st.Visible, _ = strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
+	st.InFlight, _ = strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible)])
+	return st, nil
+}
+
+// LogsAPI reads the function's log group.
+type LogsAPI interface {
+	cloudwatchlogs.FilterLogEventsAPIClient
+}
+
+// LogLine is one structured line of the alert function.
+type LogLine struct {
+	Time       time.Time
+	Msg        string   `json:"msg"`
+	Level      string   `json:"level"`
+	EventIDs   []string `json:"event_ids"`
+	HTTPStatus int      `json:"http_status"`
+	SlackCode  string   `json:"slack_code"`
+	Error      string   `json:"error"`
+	Raw        string   `json:"-"`
+}
+
+// FunctionLines reads the function's log lines between from and to that
+// contain term (empty: all), oldest first. A missing log group has none.
+func FunctionLines(ctx context.Context, api LogsAPI, group, term string, from, to time.Time) ([]LogLine, error) {
+	in := &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group), StartTime: aws.Int64(from.UnixMilli()), EndTime: aws.Int64(to.UnixMilli())}
+	if term != "" {
+		in.FilterPattern = aws.String(strconv.Quote(term))
+	}
+	var lines []LogLine
+	pages := cloudwatchlogs.NewFilterLogEventsPaginator(api, in)
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if awserr.Code(err) == "ResourceNotFoundException" {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read log group %s: %w", group, err)
+		}
+		for _, e := range page.Events {
+			msg := aws.ToString(e.Message)
+			l := LogLine{Time: time.UnixMilli(aws.ToInt64(e.Timestamp)), Raw: msg}
+			if json.Unmarshal([]byte(msg), &l) != nil {
+				l.Msg = msg
+			}
+			lines = append(lines, l)
+		}
+	}
+	return lines, nil
+}
+
+// Failed reports whether a line is an error of the function or its runtime.
+func (l LogLine) Failed() bool {
+	return l.Level == "ERROR" || strings.Contains(l.Raw, "Runtime.ExitError") || strings.Contains(l.Raw, "Task timed out")
+}
+
+// ReadDeliveries summarises the function's log group between from and to.
+func ReadDeliveries(ctx context.Context, api LogsAPI, group string, from, to time.Time) (Deliveries, error) {
+	d := Deliveries{Window: to.Sub(from)}
+	lines, err := FunctionLines(ctx, api, group, "", from, to)
+	if err != nil {
+		return d, err
+	}
+	d.LogGroupRead = true
+	for _, l := range lines {
+		switch {
+		case l.Msg == "alert posted":
+			d.Posted++
+			d.LastPosted = l.Time
+		case l.Failed():
+			d.Errors++
+			d.LastError = l.Msg
+			if l.Error != "" {
+				d.LastError += ": " + l.Error
+			}
+		}
+	}
+	return d, nil
+}

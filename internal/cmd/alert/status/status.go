@@ -1,0 +1,151 @@
+// Package status implements `rootguard alert status`.
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/alertstatus"
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+// Options are the flags and dependencies of `alert status`.
+type Options struct {
+	IO        *iostreams.IOStreams
+	AWSConfig func(context.Context) (aws.Config, error)
+	Now       func() time.Time
+
+	Prefix string
+	Output string
+}
+
+// NewCmdStatus returns `rootguard alert status`.
+func NewCmdStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, AWSConfig: f.LoadAWSConfig, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show whether root activity reaches Slack",
+		Long: `Read the alert pipeline in us-east-1: is a trail logging root sign-ins, is the
+rule enabled and matching a root ConsoleLogin (tested by EventBridge itself),
+is the function active, when did it last post to Slack, how many errors it
+logged in the last 24 hours, and how many alerts wait in the dead-letter
+queue. Exits 3 when something would keep an alert from arriving.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Output != "text" && opts.Output != "json" {
+				return cmdutil.Usagef("--output must be text or json, not %q", opts.Output)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runStatus(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of the pipeline's resources")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output `format`: text or json")
+	return cmd
+}
+
+// Clients builds the status clients for us-east-1.
+func Clients(cfg aws.Config) alertstatus.Clients {
+	home := cfg.Copy()
+	home.Region = stack.HomeRegion
+	return alertstatus.Clients{
+		STS: sts.NewFromConfig(home), Events: eventbridge.NewFromConfig(home), Trails: cloudtrail.NewFromConfig(home),
+		Lambda: lambda.NewFromConfig(home), Logs: cloudwatchlogs.NewFromConfig(home), SQS: sqs.NewFromConfig(home),
+	}
+}
+
+func runStatus(ctx context.Context, opts *Options) error {
+	cfg, err := opts.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := alertstatus.Read(ctx, Clients(cfg), stack.Names{Prefix: opts.Prefix}, opts.Now())
+	if err != nil {
+		return fmt.Errorf("alert status: %w", err)
+	}
+	if opts.Output == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(jsonReport(r)); err != nil {
+			return err
+		}
+	} else {
+		printText(opts, r)
+	}
+	if len(r.Problems) > 0 {
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}
+	}
+	return nil
+}
+
+func printText(opts *Options, r alertstatus.Report) {
+	w := opts.IO.Out
+	fmt.Fprintf(w, "account      %s\n", r.Account)
+	recording := "none"
+	for _, t := range r.Trails {
+		if t.Records() {
+			recording = t.Name + " (logging)"
+			break
+		}
+	}
+	fmt.Fprintf(w, "trail        %s\n", recording)
+	rule := "missing"
+	if r.Rule.Exists {
+		rule = fmt.Sprintf("%s, matches root sign-in: %t, targets: %d", r.Rule.State, r.Rule.MatchesRootLog, r.Rule.Targets)
+	}
+	fmt.Fprintf(w, "rule         %s: %s\n", r.Rule.Name, rule)
+	fn := "missing"
+	if r.Function.Exists {
+		fn = r.Function.State + ", last update " + r.Function.LastUpdateStatus
+	}
+	fmt.Fprintf(w, "function     %s: %s\n", r.Function.Name, fn)
+	last := "none in the last " + r.Deliveries.Window.String()
+	if !r.Deliveries.LastPosted.IsZero() {
+		last = r.Deliveries.LastPosted.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintf(w, "last posted  %s (%d posts, %d errors in %s)\n", last, r.Deliveries.Posted, r.Deliveries.Errors, r.Deliveries.Window)
+	fmt.Fprintf(w, "queue        %s: %d waiting, %d in flight\n", r.Queue.Name, r.Queue.Visible, r.Queue.InFlight)
+	fmt.Fprintf(w, "dlq          %s: %d\n", r.DLQ.Name, r.DLQ.Visible)
+	for _, p := range r.Problems {
+		fmt.Fprintf(opts.IO.ErrOut, "problem: %s\n", p)
+	}
+	if len(r.Problems) == 0 {
+		fmt.Fprintln(opts.IO.ErrOut, "Root activity reaches Slack.")
+	}
+}
+
+// jsonReport is the documented JSON shape (schema version 1).
+func jsonReport(r alertstatus.Report) any {
+	var trails []map[string]any
+	for _, t := range r.Trails {
+		trails = append(trails, map[string]any{"name": t.Name, "arn": t.ARN, "is_logging": t.Logging, "logs_sign_in_events": t.LogsSignIn})
+	}
+	var last *time.Time
+	if !r.Deliveries.LastPosted.IsZero() {
+		last = &r.Deliveries.LastPosted
+	}
+	return map[string]any{
+		"schema_version": 1, "account": r.Account, "trails": trails,
+		"rule":       map[string]any{"name": r.Rule.Name, "exists": r.Rule.Exists, "state": r.Rule.State, "matches_root_sign_in": r.Rule.MatchesRootLog, "targets": r.Rule.Targets},
+		"function":   map[string]any{"name": r.Function.Name, "exists": r.Function.Exists, "state": r.Function.State, "last_update_status": r.Function.LastUpdateStatus},
+		"deliveries": map[string]any{"window_seconds": int(r.Deliveries.Window.Seconds()), "last_posted": last, "posted": r.Deliveries.Posted, "errors": r.Deliveries.Errors},
+		"queue":      map[string]any{"name": r.Queue.Name, "exists": r.Queue.Exists, "messages": r.Queue.Visible, "in_flight": r.Queue.InFlight},
+		"dlq":        map[string]any{"name": r.DLQ.Name, "exists": r.DLQ.Exists, "messages": r.DLQ.Visible},
+		"problems":   r.Problems,
+	}
+}
