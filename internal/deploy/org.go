@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -48,6 +49,7 @@ type OrgClients struct {
 type OrgAPI interface {
 	DescribeOrganization(context.Context, *organizations.DescribeOrganizationInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationOutput, error)
 	ListRoots(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)
+	organizations.ListAWSServiceAccessForOrganizationAPIClient
 	ListAccounts(context.Context, *organizations.ListAccountsInput, ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error)
 	ListAccountsForParent(context.Context, *organizations.ListAccountsForParentInput, ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)
 	ListOrganizationalUnitsForParent(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)
@@ -114,6 +116,14 @@ type InstanceResult struct {
 	Account, Region, Status, Detail, Reason string
 }
 
+// withDefaults fills Progress as New does.
+func (o OrgOptions) withDefaults() OrgOptions {
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	return o
+}
+
 func (o OrgOptions) regions() []string {
 	out := []string{stack.HomeRegion}
 	for _, r := range o.Regions {
@@ -135,6 +145,7 @@ func names(prefix string) stack.Names {
 // StackSet of spokes. With Approve the hub's plan uploads code and stores
 // the webhook, as Plan does.
 func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) {
+	o = o.withDefaults()
 	org, err := c.Org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		return nil, fmt.Errorf("describe the organization: %w", awserr.Classify(err))
@@ -147,6 +158,9 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 	}
 	if p.HubAccount == "" {
 		p.HubAccount = c.Caller
+	}
+	if err := checkTrustedAccess(ctx, c, p.Management); err != nil {
+		return nil, err
 	}
 	if len(p.OUs) == 0 {
 		roots, err := c.Org.ListRoots(ctx, &organizations.ListRootsInput{})
@@ -200,6 +214,32 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 		return nil, err
 	}
 	return p, nil
+}
+
+// ErrNoTrustedAccess means service-managed StackSets cannot work yet.
+var ErrNoTrustedAccess = errors.New("trusted access for CloudFormation StackSets is not enabled in the organization: " +
+	"enable it in the CloudFormation console (StackSets → Activate trusted access) or with `aws cloudformation activate-organizations-access`, then run again")
+
+// checkTrustedAccess fails early, before anything changes, when the
+// management account runs the deploy without StackSets' trusted access. A
+// delegated administrator cannot read the list; StackSets answers it then.
+func checkTrustedAccess(ctx context.Context, c OrgClients, management string) error {
+	if c.Caller != management {
+		return nil
+	}
+	pg := organizations.NewListAWSServiceAccessForOrganizationPaginator(c.Org, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list the organization's trusted services: %w", awserr.Classify(err))
+		}
+		for _, s := range page.EnabledServicePrincipals {
+			if aws.ToString(s.ServicePrincipal) == StackSetsPrincipal {
+				return nil
+			}
+		}
+	}
+	return ErrNoTrustedAccess
 }
 
 // callAs is DELEGATED_ADMIN unless the caller is the management account.

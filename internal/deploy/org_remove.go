@@ -18,6 +18,7 @@ import (
 // the hub in the hub account, as Remove does there. Without Approve it only
 // reports what it would do.
 func RemoveOrg(ctx context.Context, c OrgClients, o OrgOptions) (*Removal, error) {
+	o = o.withDefaults()
 	org, err := c.Org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		return nil, fmt.Errorf("describe the organization: %w", awserr.Classify(err))

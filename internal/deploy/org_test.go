@@ -1,0 +1,168 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/orgscan"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+const testMgmt = "111111111111"
+
+func clientsFor(cfg aws.Config) Clients {
+	home := cfg.Copy()
+	home.Region = stack.HomeRegion
+	return Clients{
+		CFN: func(region string) CFNAPI {
+			c := cfg.Copy()
+			c.Region = region
+			return cloudformation.NewFromConfig(c)
+		},
+		S3:    s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true }),
+		SSM:   ssm.NewFromConfig(home),
+		Trail: cloudtrail.NewFromConfig(home),
+		STS:   sts.NewFromConfig(home),
+	}
+}
+
+// orgAWS: management account, OU prod with 222… and 333…, 444… under the
+// root; the caller is the management account's administrator.
+func orgAWS(t *testing.T, trustedAccess bool) (*awsemu.Server, OrgClients, *orgscan.Credentials) {
+	t.Helper()
+	emu, err := awsemu.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	org := emu.CreateOrganization(testMgmt)
+	prod := org.AddOU(org.RootID(), "prod")
+	for id, parent := range map[string]string{"222222222222": prod, "333333333333": prod, "444444444444": org.RootID()} {
+		a := emu.AddAccount(id, "member")
+		a.AddRole(orgscan.DefaultRoleName, testMgmt)
+		org.AddAccount(a, parent)
+	}
+	if trustedAccess {
+		org.EnableServiceAccess(StackSetsPrincipal)
+	}
+	cfg := emu.Config(emu.Account(testMgmt).AddUser("admin").AddAccessKey(awsemu.AccessKey{}))
+	cfg.Region = stack.HomeRegion
+	creds := &orgscan.Credentials{Base: cfg, Home: testMgmt}
+	return emu, OrgClients{
+		Org:       organizations.NewFromConfig(cfg),
+		StackSets: cloudformation.NewFromConfig(cfg),
+		Caller:    testMgmt,
+		Hub: func(ctx context.Context, account string) (Clients, error) {
+			acfg, _, err := creds.For(ctx, account)
+			return clientsFor(acfg), err
+		},
+	}, creds
+}
+
+func TestDeployOrgWithAMemberHub(t *testing.T) {
+	_, c, creds := orgAWS(t, true)
+	ctx := t.Context()
+	const hub = "222222222222"
+	o := OrgOptions{
+		Options:    Options{Stack: stack.HubOptions{Prefix: "rgmh"}, FunctionZip: []byte("PK\x05\x06 test function"), Webhook: fakeWebhook, Approve: true, Poll: 10 * time.Millisecond},
+		HubAccount: hub,
+	}
+	plan, err := PlanOrg(ctx, c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accounts []string
+	for _, a := range plan.Accounts {
+		accounts = append(accounts, a.ID)
+	}
+	if slices.Sort(accounts); !slices.Equal(accounts, []string{"333333333333", "444444444444"}) {
+		t.Errorf("spoke accounts %v: the hub and the management account get none", accounts)
+	}
+	results, err := plan.Apply(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range results {
+		got = append(got, r.Account+"/"+r.Region+"/"+r.Status)
+	}
+	if want := []string{"333333333333/us-east-1/CURRENT", "444444444444/us-east-1/CURRENT"}; !slices.Equal(got, want) {
+		t.Errorf("instances %v, want %v", got, want)
+	}
+	hubCfg, _, err := creds.For(ctx, hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := stackState(ctx, clientsFor(hubCfg).CFN(stack.HomeRegion), "rgmh-alert"); !ok || err != nil {
+		t.Fatalf("no hub stack in the hub account (%v)", err)
+	}
+	if _, ok, _ := stackState(ctx, c.StackSets.(CFNAPI), "rgmh-alert"); ok {
+		t.Error("the hub stack went to the caller's account")
+	}
+
+	cov, err := CheckCoverage(ctx, CoverageClients{
+		Org: c.Org, StackSets: c.StackSets, Caller: c.Caller,
+		Events: func(ctx context.Context, account, region string) (EventsAPI, error) {
+			acfg, _, err := creds.For(ctx, account)
+			acfg = acfg.Copy()
+			acfg.Region = region
+			return eventbridge.NewFromConfig(acfg), err
+		},
+	}, CoverageOptions{Prefix: "rgmh", HubAccount: hub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cov.Gaps) != 1 || cov.Gaps[0].Account != testMgmt || !strings.Contains(cov.Gaps[0].Problem, "management account") {
+		t.Errorf("gaps %+v, want only the management account", cov.Gaps)
+	}
+	if cov.Accounts != 3 || cov.Covered != 2 {
+		t.Errorf("coverage %d of %d accounts", cov.Covered, cov.Accounts)
+	}
+
+	o.Webhook = ""
+	again, err := PlanOrg(ctx, c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.NoChanges() {
+		t.Errorf("second plan: steps %q, hub %v", again.Steps, again.Hub.Steps)
+	}
+	again.Discard(ctx)
+
+	removal, err := RemoveOrg(ctx, c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removal.Delete) < 3 || !strings.Contains(removal.Delete[0], "2 spoke stack instances") {
+		t.Errorf("removal %q", removal.Delete)
+	}
+	if _, ok, _ := stackState(ctx, clientsFor(hubCfg).CFN(stack.HomeRegion), "rgmh-alert"); ok {
+		t.Error("the hub stack remains after remove")
+	}
+}
+
+func TestDeployOrgNeedsTrustedAccess(t *testing.T) {
+	_, c, _ := orgAWS(t, false)
+	o := OrgOptions{Options: Options{Stack: stack.HubOptions{Prefix: "rgta"}, FunctionZip: []byte("PK"), Webhook: fakeWebhook, Approve: true, Poll: 10 * time.Millisecond}}
+	_, err := PlanOrg(t.Context(), c, o)
+	if !errors.Is(err, ErrNoTrustedAccess) {
+		t.Fatalf("err = %v, want ErrNoTrustedAccess", err)
+	}
+	if _, ok, _ := stackState(t.Context(), c.StackSets.(CFNAPI), "rgta-alert"); ok {
+		t.Error("the hub stack was created although the deploy cannot finish")
+	}
+}
