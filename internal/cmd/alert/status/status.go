@@ -30,6 +30,11 @@ type Options struct {
 
 	Prefix string
 	Output string
+
+	// Org reports the organization's coverage gaps instead (org.go).
+	Org        bool
+	HubAccount string
+	Regions    []string
 }
 
 // NewCmdStatus returns `rootguard alert status`.
@@ -56,6 +61,9 @@ queue. Exits 3 when something would keep an alert from arriving.`,
 	}
 	cmd.Flags().StringVar(&opts.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of the pipeline's resources")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output `format`: text or json")
+	cmd.Flags().BoolVar(&opts.Org, "org", false, "report ACTIVE accounts and regions without a working spoke (`alert deploy --org`)")
+	cmd.Flags().StringVar(&opts.HubAccount, "hub-account", "", "with --org: `account` of the hub (default the caller's)")
+	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --org: `regions` that must have spokes (default us-east-1 and every region the StackSet deploys to)")
 	return cmd
 }
 
@@ -70,6 +78,9 @@ func Clients(cfg aws.Config) alertstatus.Clients {
 }
 
 func runStatus(ctx context.Context, opts *Options) error {
+	if opts.Org {
+		return runOrgStatus(ctx, opts)
+	}
 	cfg, err := opts.AWSConfig(ctx)
 	if err != nil {
 		return err

@@ -1,0 +1,82 @@
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	"github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/orgscan"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+// runOrgStatus reports the organization's coverage gaps: ACTIVE accounts
+// and regions whose root activity does not reach the hub.
+func runOrgStatus(ctx context.Context, opts *Options) error {
+	cfg, err := opts.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	home := cfg.Copy()
+	home.Region = stack.HomeRegion
+	id, err := sts.NewFromConfig(home).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("identify the caller: %w", err)
+	}
+	creds := &orgscan.Credentials{Base: home, Home: aws.ToString(id.Account)}
+	cov, err := deploy.CheckCoverage(ctx, deploy.CoverageClients{
+		Org:       organizations.NewFromConfig(home),
+		StackSets: cloudformation.NewFromConfig(home),
+		Caller:    aws.ToString(id.Account),
+		Events: func(ctx context.Context, account, region string) (deploy.EventsAPI, error) {
+			acfg, _, err := creds.For(ctx, account)
+			if err != nil {
+				return nil, err
+			}
+			acfg = acfg.Copy()
+			acfg.Region = region
+			return eventbridge.NewFromConfig(acfg), nil
+		},
+	}, deploy.CoverageOptions{Prefix: opts.Prefix, HubAccount: opts.HubAccount, Regions: opts.Regions})
+	if err != nil {
+		return fmt.Errorf("alert status --org: %w", err)
+	}
+	if opts.Output == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			SchemaVersion int `json:"schema_version"`
+			*deploy.Coverage
+		}{1, cov}); err != nil {
+			return err
+		}
+	} else {
+		w := opts.IO.Out
+		fmt.Fprintf(w, "hub          %s (StackSet %s)\n", cov.HubAccount, cov.StackSet)
+		fmt.Fprintf(w, "regions      %v\n", cov.Regions)
+		if len(cov.Gaps) > 0 {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ACCOUNT\tREGION\tGAP")
+			for _, g := range cov.Gaps {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", g.Account, g.Region, g.Problem)
+			}
+			_ = tw.Flush()
+		}
+		for _, a := range cov.Skipped {
+			fmt.Fprintf(opts.IO.ErrOut, "skipped %s (%s)\n", a.ID, a.Status)
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%d accounts × %d regions: %d covered, %d gaps.\n", cov.Accounts, len(cov.Regions), cov.Covered, len(cov.Gaps))
+	}
+	if len(cov.Gaps) > 0 {
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}
+	}
+	return nil
+}
