@@ -7,6 +7,7 @@ package deploy
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -15,13 +16,19 @@ import (
 // webhook URL. The message never repeats the input: it may be a secret.
 var ErrInvalidWebhook = errors.New("not a Slack incoming webhook URL: expected https://hooks.slack.com/services/…")
 
-// ValidateWebhook checks that raw is an https://hooks.slack.com/… URL and
-// returns it trimmed of surrounding white space.
+// ValidateWebhook checks that raw is an https://hooks.slack.com/… URL, or
+// an http URL on a loopback IP (a stand-in Slack next to the local AWS, as
+// in `rootguard demo`), and returns it trimmed of surrounding white space.
 func ValidateWebhook(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "https" || u.Host != "hooks.slack.com" || u.User != nil ||
-		len(strings.Trim(u.Path, "/")) == 0 || strings.ContainsAny(s, " \t\r\n") {
+	if err != nil || u.User != nil || len(strings.Trim(u.Path, "/")) == 0 || strings.ContainsAny(s, " \t\r\n") {
+		return "", ErrInvalidWebhook
+	}
+	slack := u.Scheme == "https" && u.Host == "hooks.slack.com"
+	ip := net.ParseIP(u.Hostname())
+	standIn := u.Scheme == "http" && ip != nil && ip.IsLoopback()
+	if !slack && !standIn {
 		return "", ErrInvalidWebhook
 	}
 	return s, nil

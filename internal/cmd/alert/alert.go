@@ -9,6 +9,7 @@ import (
 	"github.com/rootguard/rootguard/internal/cmd/alert/preview"
 	"github.com/rootguard/rootguard/internal/cmd/alert/status"
 	"github.com/rootguard/rootguard/internal/cmd/alert/template"
+	alerttest "github.com/rootguard/rootguard/internal/cmd/alert/test"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
 
@@ -25,6 +26,6 @@ pipeline.`,
 	}
 	cmd.AddCommand(preview.NewCmdPreview(f, nil))
 	cmd.AddCommand(deploy.NewCmdDeploy(f, nil), deploy.NewCmdRemove(f, nil), template.NewCmdTemplate(f, nil))
-	cmd.AddCommand(status.NewCmdStatus(f, nil))
+	cmd.AddCommand(status.NewCmdStatus(f, nil), alerttest.NewCmdTest(f, nil))
 	return cmd
 }
