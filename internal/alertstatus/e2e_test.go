@@ -106,6 +106,7 @@ func TestSendTestFollowsEventToSlack(t *testing.T) {
 		CFN: func(string) deploy.CFNAPI { return cloudformation.NewFromConfig(cfg) },
 		S3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
 		SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg),
+		LocalAWS: true, // the stand-in Slack is on loopback
 	}, deploy.Options{Stack: stack.HubOptions{Prefix: prefix, Architecture: arch}, FunctionZip: bootstrapZip(t),
 		Webhook: srv.URL + "/services/T/B/x", Approve: true, Progress: io.Discard, Poll: 20 * time.Millisecond}).Plan(ctx)
 	if err != nil {

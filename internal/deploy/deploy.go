@@ -27,6 +27,9 @@ type Clients struct {
 	SSM   ssmAPI
 	Trail trailAPI
 	STS   stsAPI
+	// LocalAWS: the clients talk to the local AWS (IsLocalEndpoint), where
+	// a loopback stand-in webhook is allowed.
+	LocalAWS bool
 }
 
 // Options shape a deploy.
@@ -228,7 +231,7 @@ func (d *Deployer) webhook(ctx context.Context, plan *Plan, names stack.Names) e
 		}
 		return nil
 	}
-	url, err := ValidateWebhook(d.o.Webhook)
+	url, err := ValidateWebhook(d.o.Webhook, d.c.LocalAWS)
 	if err != nil {
 		return err
 	}

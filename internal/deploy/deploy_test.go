@@ -137,22 +137,25 @@ func TestDeployNeedsAWebhookTheFirstTime(t *testing.T) {
 
 func TestValidateWebhook(t *testing.T) {
 	for _, tt := range []struct {
-		in string
-		ok bool
+		in    string
+		ok    bool
+		local bool // the AWS endpoint is the local AWS
 	}{
-		{fakeWebhook, true},
-		{"  " + fakeWebhook + "\n", true},
-		{"http://hooks.slack.com/services/TEST/TEST/test", false},
-		{"https://hooks.slack.com.evil.example/services/TEST", false},
-		{"https://user@hooks.slack.com/services/TEST", false},
-		{"https://hooks.slack.com/", false},
-		{"hooks.slack.com/services/TEST/TEST/test", false},
-		{"http://127.0.0.1:8080/services/T/B/x", true},
-		{"http://[::1]:8080/services/T/B/x", true},
-		{"http://10.0.0.1/services/T/B/x", false},
-		{"https://127.0.0.1/services/T/B/x", false},
+		{fakeWebhook, true, false},
+		{fakeWebhook, true, true},
+		{"  " + fakeWebhook + "\n", true, false},
+		{"http://hooks.slack.com/services/TEST/TEST/test", false, false},
+		{"https://hooks.slack.com.evil.example/services/TEST", false, false},
+		{"https://user@hooks.slack.com/services/TEST", false, false},
+		{"https://hooks.slack.com/", false, false},
+		{"hooks.slack.com/services/TEST/TEST/test", false, false},
+		{"http://127.0.0.1:8080/services/T/B/x", true, true},
+		{"http://[::1]:8080/services/T/B/x", true, true},
+		{"http://127.0.0.1:8080/services/T/B/x", false, false}, // real AWS could never reach it
+		{"http://10.0.0.1/services/T/B/x", false, true},
+		{"https://127.0.0.1/services/T/B/x", false, true},
 	} {
-		got, err := ValidateWebhook(tt.in)
+		got, err := ValidateWebhook(tt.in, tt.local)
 		if (err == nil) != tt.ok {
 			t.Errorf("ValidateWebhook(%q) err = %v", tt.in, err)
 		}

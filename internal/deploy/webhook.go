@@ -7,6 +7,8 @@ package deploy
 
 import (
 	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"net"
 	"net/url"
 	"strings"
@@ -16,10 +18,13 @@ import (
 // webhook URL. The message never repeats the input: it may be a secret.
 var ErrInvalidWebhook = errors.New("not a Slack incoming webhook URL: expected https://hooks.slack.com/services/…")
 
-// ValidateWebhook checks that raw is an https://hooks.slack.com/… URL, or
-// an http URL on a loopback IP (a stand-in Slack next to the local AWS, as
-// in `rootguard demo`), and returns it trimmed of surrounding white space.
-func ValidateWebhook(raw string) (string, error) {
+// ValidateWebhook checks that raw is an https://hooks.slack.com/… URL and
+// returns it trimmed of surrounding white space. With localAWS — the AWS
+// endpoint itself is on this machine (IsLocalEndpoint) — an http URL on a
+// loopback IP is accepted too: a stand-in Slack next to the local AWS, as
+// in `rootguard demo`. Against real AWS such a URL could never be reached
+// by the function, so it is refused.
+func ValidateWebhook(raw string, localAWS bool) (string, error) {
 	s := strings.TrimSpace(raw)
 	u, err := url.Parse(s)
 	if err != nil || u.User != nil || len(strings.Trim(u.Path, "/")) == 0 || strings.ContainsAny(s, " \t\r\n") {
@@ -27,9 +32,26 @@ func ValidateWebhook(raw string) (string, error) {
 	}
 	slack := u.Scheme == "https" && u.Host == "hooks.slack.com"
 	ip := net.ParseIP(u.Hostname())
-	standIn := u.Scheme == "http" && ip != nil && ip.IsLoopback()
+	standIn := localAWS && u.Scheme == "http" && ip != nil && ip.IsLoopback()
 	if !slack && !standIn {
 		return "", ErrInvalidWebhook
 	}
 	return s, nil
+}
+
+// IsLocalEndpoint reports whether cfg sends every call to an endpoint on
+// this machine (AWS_ENDPOINT_URL on a loopback address): the local AWS.
+func IsLocalEndpoint(cfg aws.Config) bool {
+	if cfg.BaseEndpoint == nil {
+		return false
+	}
+	u, err := url.Parse(*cfg.BaseEndpoint)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
 }

@@ -106,6 +106,8 @@ func clients(cfg aws.Config) engine.Clients {
 		SSM:   ssm.NewFromConfig(home),
 		Trail: cloudtrail.NewFromConfig(home),
 		STS:   sts.NewFromConfig(home),
+
+		LocalAWS: engine.IsLocalEndpoint(cfg),
 	}
 }
 
@@ -197,7 +199,10 @@ func readWebhook(opts *Options) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read the Slack webhook URL: %w", err)
 	}
-	url, err := engine.ValidateWebhook(raw)
+	// The shape is checked here, before anything else; whether a loopback
+	// stand-in is acceptable depends on the target and is checked by the
+	// engine when it plans.
+	url, err := engine.ValidateWebhook(raw, true)
 	if err != nil {
 		return "", cmdutil.Usagef("%v", err)
 	}
