@@ -147,7 +147,33 @@ func CheckCoverage(ctx context.Context, c CoverageClients, o CoverageOptions) (*
 		cov.Gaps = append(cov.Gaps, gaps...)
 	}
 	cov.Covered = cov.Accounts*len(cov.Regions) - len(cov.Gaps)
+	// Without the hub's rule on its organization bus every spoke forwards
+	// into nothing: report it first, and count no spoke as covering.
+	if problem := hubProblem(ctx, c, cov.HubAccount, n); problem != "" {
+		cov.Gaps = append([]Gap{{cov.HubAccount, stack.HomeRegion, problem}}, cov.Gaps...)
+		cov.Covered = 0
+	}
 	return cov, nil
+}
+
+// hubProblem reads the rule on the hub's organization bus; "" means it
+// sends to the alert queue.
+func hubProblem(ctx context.Context, c CoverageClients, hub string, n stack.Names) string {
+	ev, err := c.Events(ctx, hub, stack.HomeRegion)
+	if err != nil {
+		return fmt.Sprintf("hub: cannot check the organization bus rule: %v", err)
+	}
+	rule, bus := n.OrgRule(), n.OrgBus()
+	out, err := ev.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: &rule, EventBusName: &bus})
+	switch {
+	case awserr.Code(err) == "ResourceNotFoundException":
+		return fmt.Sprintf("hub: rule %s on bus %s is missing, so no forwarded root activity reaches the queue: run `rootguard alert deploy --org`", rule, bus)
+	case err != nil:
+		return fmt.Sprintf("hub: cannot check the organization bus rule: %v", awserr.Classify(err))
+	case out.State == "DISABLED":
+		return fmt.Sprintf("hub: rule %s on bus %s is disabled, so no forwarded root activity reaches the queue", rule, bus)
+	}
+	return ""
 }
 
 func reasonText(reason string) string {

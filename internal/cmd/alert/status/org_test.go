@@ -106,4 +106,15 @@ func TestStatusOrgReportsCoverageGaps(t *testing.T) {
 	if doc.SchemaVersion != 1 || len(doc.Gaps) != 1 || doc.Gaps[0] != want || doc.Covered != 3 {
 		t.Errorf("json %+v, want one gap %+v", doc, want)
 	}
+
+	// Without the hub's rule nothing forwarded arrives.
+	if _, err := eventbridge.NewFromConfig(cfg).DisableRule(ctx, &eventbridge.DisableRuleInput{
+		Name: aws.String("rgst-org-root-activity"), EventBusName: aws.String("rgst-org"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, _ = status("text")
+	if !strings.Contains(out, statusMgmt+"  us-east-1  hub: rule rgst-org-root-activity on bus rgst-org is disabled") || !strings.Contains(errOut, "0 covered, 2 gaps") {
+		t.Errorf("hub rule disabled:\n%s%s", out, errOut)
+	}
 }
