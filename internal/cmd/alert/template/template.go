@@ -17,6 +17,7 @@ type Options struct {
 
 	Stack     stack.HubOptions
 	Forwarder string // region: print the forwarder template instead
+	SpokeHub  string // hub account: print the organization's spoke template instead
 }
 
 // NewCmdTemplate returns `rootguard alert template`.
@@ -46,15 +47,20 @@ the template.`,
 	fl.StringVar(&opts.Stack.Email, "email", "", "e-mail `address` for the pipeline's alarms")
 	fl.StringVar(&opts.Stack.Architecture, "arch", "arm64", "function `architecture`: arm64 or x86_64")
 	fl.StringVar(&opts.Forwarder, "forwarder", "", "print the forwarding template for `region` instead")
+	fl.StringVar(&opts.Stack.OrgID, "org-id", "", "make the hub the `organization`'s: an event bus open to its accounts (aws:PrincipalOrgID)")
+	fl.StringVar(&opts.SpokeHub, "spoke", "", "print the StackSet spoke template forwarding to the hub in `account` instead")
 	return cmd
 }
 
 func runTemplate(opts *Options) error {
 	var tmpl *stack.Template
 	var err error
-	if opts.Forwarder != "" {
+	switch {
+	case opts.SpokeHub != "":
+		tmpl, err = stack.Spoke(opts.Stack.Prefix, opts.SpokeHub)
+	case opts.Forwarder != "":
 		tmpl, err = stack.Forwarder(opts.Stack.Prefix, opts.Forwarder)
-	} else {
+	default:
 		tmpl, err = stack.Hub(opts.Stack)
 	}
 	if err != nil {
