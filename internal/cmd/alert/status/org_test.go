@@ -55,17 +55,26 @@ func TestStatusOrgReportsCoverageGaps(t *testing.T) {
 	cfg := emu.Config(emu.Account(statusMgmt).AddUser("admin").AddAccessKey(awsemu.AccessKey{}))
 	cfg.Region = stack.HomeRegion
 	ctx := t.Context()
-	plan, err := deploy.PlanOrg(ctx, deploy.OrgClients{
+	clients := deploy.OrgClients{
 		Org: organizations.NewFromConfig(cfg), StackSets: cloudformation.NewFromConfig(cfg), Caller: statusMgmt,
 		Hub: func(context.Context, string) (deploy.Clients, error) { return engineClients(cfg), nil },
-	}, deploy.OrgOptions{
+	}
+	oo := deploy.OrgOptions{
 		Options: deploy.Options{Stack: stack.HubOptions{Prefix: "rgst"}, FunctionZip: []byte("PK test"),
 			Webhook: "https://hooks.slack.com/services/TEST/TEST/test", Approve: true, Poll: 10 * time.Millisecond},
 		Regions: []string{"eu-west-1"},
-	})
+	}
+	plan, err := deploy.PlanOrg(ctx, clients, oo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The function and queues live in the local AWS's process-wide
+	// Lambda and SQS: remove them for the next run in this process.
+	t.Cleanup(func() {
+		if _, err := deploy.RemoveOrg(context.Background(), clients, oo); err != nil {
+			t.Errorf("remove: %v", err)
+		}
+	})
 	if _, err := plan.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
