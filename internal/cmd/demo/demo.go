@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,8 +20,9 @@ import (
 	"github.com/rootguard/rootguard/internal/iostreams"
 )
 
-// Runner runs `rootguard args…` in this process.
-type Runner func(ctx context.Context, args ...string) error
+// Runner runs `rootguard args…` in this process, with stdin as its
+// standard input (nil: none).
+type Runner func(ctx context.Context, stdin io.Reader, args ...string) error
 
 // DemoOptions are the dependencies of `rootguard demo`.
 type DemoOptions struct {
@@ -39,8 +41,11 @@ func NewCmdDemo(f *cmdutil.Factory, run Runner, runF func(*DemoOptions) error) *
 organization — a management account and members with root access keys, virtual
 and hardware MFA, a suspended account — and run rootguard against it: audit the
 organization, remove a member's root credentials through centralized root
-access, and audit again. Every step is a real rootguard command, talking to the
-local AWS through the AWS SDK's standard configuration (AWS_ENDPOINT_URL).`,
+access, deploy the Slack alert pipeline (to a stand-in Slack on 127.0.0.1),
+test it, simulate a root sign-in and a burst of failed ones, show the Slack
+messages, and audit again. Every step is a real rootguard command, talking to
+the local AWS through the AWS SDK's standard configuration (AWS_ENDPOINT_URL);
+the local AWS runs the real alert function.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -52,12 +57,17 @@ local AWS through the AWS SDK's standard configuration (AWS_ENDPOINT_URL).`,
 }
 
 // step is one rootguard command of the demo and the exit codes it may end
-// with (a fresh organization has findings: exit 3 is expected there).
+// with (a fresh organization has findings: exit 3 is expected there), or
+// an action of the local AWS itself (CloudTrail delivering sign-ins).
 type step struct {
-	title string
-	args  []string
-	ok    []int
+	title  string
+	args   []string
+	stdin  string
+	ok     []int
+	action func(ctx context.Context) error
 }
+
+var findings = []int{cmdutil.ExitOK, cmdutil.ExitFindings, cmdutil.ExitUnknown}
 
 func runDemo(ctx context.Context, opts *DemoOptions) error {
 	errOut := opts.IO.ErrOut
@@ -82,14 +92,32 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 		"Running as arn:aws:iam::%s:user/rootguard-demo with AWS_ENDPOINT_URL=%s.\n", emu.URL, mgmt, mgmt, emu.URL)
 
 	steps := []step{
-		{"Audit every account of the organization", []string{"audit", "--org"}, []int{cmdutil.ExitOK, cmdutil.ExitFindings, cmdutil.ExitUnknown}},
-		{"Plan the removal of member 222222222222's root credentials (changes nothing)", []string{"fix", "--accounts", "222222222222", "--remove-root-credentials"}, []int{cmdutil.ExitOK}},
-		{"Remove them through sts:AssumeRoot (approved; --yes stands in for typing the account ID)", []string{"fix", "--accounts", "222222222222", "--remove-root-credentials", "--approve", "--yes"}, []int{cmdutil.ExitOK}},
-		{"Audit again", []string{"audit", "--org"}, []int{cmdutil.ExitOK, cmdutil.ExitFindings, cmdutil.ExitUnknown}},
+		{title: "Audit every account of the organization", args: []string{"audit", "--org"}, ok: findings},
+		{title: "Plan the removal of member 222222222222's root credentials (changes nothing)", args: []string{"fix", "--accounts", "222222222222", "--remove-root-credentials"}, ok: []int{cmdutil.ExitOK}},
+		{title: "Remove them through sts:AssumeRoot (approved; --yes stands in for typing the account ID)", args: []string{"fix", "--accounts", "222222222222", "--remove-root-credentials", "--approve", "--yes"}, ok: []int{cmdutil.ExitOK}},
 	}
+	alerting, cleanup, err := alertSteps(ctx, emu, mgmt, errOut)
+	defer cleanup()
+	if err != nil {
+		fmt.Fprintf(errOut, "\n! Skipping the alert pipeline: %v\n", err)
+	}
+	steps = append(steps, alerting...)
+	steps = append(steps, step{title: "Audit again", args: []string{"audit", "--org"}, ok: findings})
+
 	for i, s := range steps {
-		fmt.Fprintf(errOut, "\n━━ %d/%d  %s\n$ rootguard %s\n", i+1, len(steps), s.title, strings.Join(s.args, " "))
-		err := opts.Run(ctx, s.args...)
+		fmt.Fprintf(errOut, "\n━━ %d/%d  %s\n", i+1, len(steps), s.title)
+		if s.action != nil {
+			if err := s.action(ctx); err != nil {
+				return fmt.Errorf("demo step %d: %w", i+1, err)
+			}
+			continue
+		}
+		fmt.Fprintf(errOut, "$ rootguard %s\n", strings.Join(s.args, " "))
+		var stdin io.Reader
+		if s.stdin != "" {
+			stdin = strings.NewReader(s.stdin)
+		}
+		err := opts.Run(ctx, stdin, s.args...)
 		code := cmdutil.ExitCode(err)
 		if !contains(s.ok, code) {
 			if err != nil && !errors.Is(err, cmdutil.ErrSilent) {

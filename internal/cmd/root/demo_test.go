@@ -39,12 +39,26 @@ func TestDemo(t *testing.T) {
 			t.Errorf("first audit lacks %q:\n%s", want, first)
 		}
 	}
-	for _, want := range []string{"root-access-keys             FAIL → PASS", "4 accounts: 3 pass, 1 fail, 0 error", "PASS (3 accounts): 222222222222 (payments)"} {
+	// After the fix and the alert pipeline, every account passes: the
+	// management account's root-alerting too.
+	for _, want := range []string{"root-access-keys             FAIL → PASS", "4 accounts: 4 pass, 0 fail, 0 error", "PASS (4 accounts): 111111111111 (acme-management), 222222222222 (payments)"} {
 		if !strings.Contains(last, want) {
-			t.Errorf("after the fix, output lacks %q:\n%s", want, last)
+			t.Errorf("after the fix and the deploy, output lacks %q:\n%s", want, last)
 		}
 	}
-	if !strings.Contains(errOut.String(), "Demo complete") {
-		t.Errorf("stderr:\n%s", errOut)
+	stderr := errOut.String()
+	for _, want := range []string{
+		"Slack accepted the test alert",
+		"Slack ← [info] Test alert from rootguard — account 111111111111",
+		"Slack ← [critical] Root signed in without MFA — account 111111111111",
+		"failed root sign-ins for 111111111111 from 3 IPs",
+		"Demo complete",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr+stdout, "/services/DEMO/DEMO/demo") {
+		t.Error("the webhook URL was printed")
 	}
 }

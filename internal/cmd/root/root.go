@@ -3,6 +3,7 @@ package root
 
 import (
 	"context"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -56,9 +57,15 @@ AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for emulators.`,
 // command tree on the same streams, prompter and AWS-config loader: the
 // demo's steps take exactly the paths a user's commands take.
 func subcommandRunner(f *cmdutil.Factory) democmd.Runner {
-	return func(ctx context.Context, args ...string) error {
+	return func(ctx context.Context, stdin io.Reader, args ...string) error {
 		sub := *f
 		sub.AWSOptions = awsconfig.Options{}
+		if stdin != nil {
+			ios := *f.IOStreams
+			ios.In = stdin
+			ios.SetTTY(false, f.IOStreams.IsStdoutTTY(), f.IOStreams.IsStderrTTY())
+			sub.IOStreams = &ios
+		}
 		cmd := NewCmdRoot(&sub)
 		cmd.SetArgs(args)
 		return cmd.ExecuteContext(ctx)

@@ -1,0 +1,220 @@
+package demo
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/cmdutil"
+)
+
+// lambdaArch maps Go's architecture names to Lambda's.
+var lambdaArch = map[string]string{"amd64": "x86_64", "arm64": "arm64"}
+
+// buildFunction builds the alert function (cmd/bootstrap) for this machine
+// with the Makefile's flags and zips it, so the local AWS can run it. It
+// needs the Go toolchain and rootguard's source, which `go run
+// ./cmd/rootguard demo` has; elsewhere the demo says so and skips alerting.
+func buildFunction(ctx context.Context, dir string) (zipPath, arch string, err error) {
+	arch, ok := lambdaArch[runtime.GOARCH]
+	if !ok {
+		return "", "", fmt.Errorf("Lambda has no %s architecture", runtime.GOARCH)
+	}
+	bin := filepath.Join(dir, "bootstrap")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin,
+		"github.com/rootguard/rootguard/cmd/bootstrap")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", "", fmt.Errorf("build the alert function: %v\n%s", err, out)
+	}
+	code, err := os.ReadFile(bin)
+	if err != nil {
+		return "", "", err
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, ExternalAttrs: 0o755 << 16})
+	if err == nil {
+		_, err = w.Write(code)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("zip the alert function: %w", err)
+	}
+	zipPath = filepath.Join(dir, "bootstrap-"+arch+".zip")
+	return zipPath, arch, os.WriteFile(zipPath, buf.Bytes(), 0o600)
+}
+
+// standInSlack is a Slack incoming webhook on 127.0.0.1 that records what
+// it is sent.
+type standInSlack struct {
+	srv   *http.Server
+	url   string
+	mu    sync.Mutex
+	posts []string // each post's fallback text
+	last  time.Time
+}
+
+func startSlack() (*standInSlack, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &standInSlack{url: "http://" + ln.Addr().String() + "/services/DEMO/DEMO/demo"}
+	s.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var msg struct {
+			Text string `json:"text"`
+		}
+		if json.Unmarshal(body, &msg) != nil || msg.Text == "" {
+			http.Error(w, "invalid_payload", http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		s.posts = append(s.posts, msg.Text)
+		s.last = time.Now()
+		s.mu.Unlock()
+		io.WriteString(w, "ok")
+	})}
+	go s.srv.Serve(ln)
+	return s, nil
+}
+
+func (s *standInSlack) Close() { s.srv.Close() }
+
+// since returns the posts after the first n.
+func (s *standInSlack) since(n int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n > len(s.posts) {
+		return nil
+	}
+	return append([]string(nil), s.posts[n:]...)
+}
+
+// settle waits until at least want posts arrived after the first n and
+// none for quiet, or until limit passes.
+func (s *standInSlack) settle(ctx context.Context, n, want int, quiet, limit time.Duration) []string {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		s.mu.Lock()
+		got, last := len(s.posts)-n, s.last
+		s.mu.Unlock()
+		if got >= want && time.Since(last) >= quiet {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return s.since(n)
+}
+
+// rootSignIn is the CloudTrail record of a root console sign-in, as
+// CloudTrail delivers it to EventBridge ("AWS Console Sign In via
+// CloudTrail" from aws.signin).
+func rootSignIn(account, ip string, success, mfa bool, at time.Time) []byte {
+	result, mfaUsed := "Failure", "No"
+	if success {
+		result = "Success"
+	}
+	if mfa {
+		mfaUsed = "Yes"
+	}
+	detail := map[string]any{
+		"eventVersion":      "1.09",
+		"userIdentity":      map[string]any{"type": "Root", "principalId": account, "arn": "arn:aws:iam::" + account + ":root", "accountId": account, "accessKeyId": ""},
+		"eventTime":         at.UTC().Format(time.RFC3339),
+		"eventSource":       "signin.amazonaws.com",
+		"eventName":         "ConsoleLogin",
+		"awsRegion":         "us-east-1",
+		"sourceIPAddress":   ip,
+		"userAgent":         "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+		"requestParameters": nil,
+		"responseElements":  map[string]any{"ConsoleLogin": result},
+		"additionalEventData": map[string]any{
+			"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": mfaUsed,
+		},
+		"eventID": uuid.NewString(), "readOnly": false, "eventType": "AwsConsoleSignIn",
+		"managementEvent": true, "recipientAccountId": account, "eventCategory": "Management",
+	}
+	if !success {
+		detail["errorMessage"] = "Failed authentication"
+	}
+	b, _ := json.Marshal(detail)
+	return b
+}
+
+// alertSteps are the demo's alerting part: deploy the pipeline to a
+// stand-in Slack, test it, let "CloudTrail" deliver a root sign-in and a
+// burst of failed ones, and show what Slack received.
+func alertSteps(ctx context.Context, emu emitter, account string, errOut io.Writer) ([]step, func(), error) {
+	dir, err := os.MkdirTemp("", "rootguard-demo-fn")
+	if err != nil {
+		return nil, func() {}, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	fmt.Fprintf(errOut, "\nBuilding the alert function (cmd/bootstrap) for the local AWS…\n")
+	zipPath, arch, err := buildFunction(ctx, dir)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	slack, err := startSlack()
+	if err != nil {
+		return nil, cleanup, err
+	}
+	cleanup = func() { slack.Close(); os.RemoveAll(dir) }
+
+	const burst = 50
+	var seen int
+	show := func(ctx context.Context, want int) error {
+		posts := slack.settle(ctx, seen, want, 3*time.Second, 60*time.Second)
+		seen += len(posts)
+		if len(posts) < want {
+			return fmt.Errorf("the stand-in Slack received %d message(s), want at least %d", len(posts), want)
+		}
+		for _, p := range posts {
+			fmt.Fprintf(errOut, "  Slack ← %s\n", p)
+		}
+		return nil
+	}
+	signIns := func(n int, success bool) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			ips := []string{"198.51.100.7", "203.0.113.20", "192.0.2.99"}
+			for i := range n {
+				if _, err := emu.EmitServiceEvent(account, "us-east-1", "aws.signin", "AWS Console Sign In via CloudTrail",
+					rootSignIn(account, ips[i%len(ips)], success, false, time.Now())); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(errOut, "CloudTrail delivered %d root sign-in event(s) to the default bus in us-east-1.\n", n)
+			return show(ctx, 1)
+		}
+	}
+	return []step{
+		{title: "Deploy the Slack alert pipeline (the webhook URL arrives on stdin, never as a flag)",
+			args: []string{"alert", "deploy", "--approve", "--arch", arch, "--function-zip", zipPath}, stdin: slack.url + "\n", ok: []int{cmdutil.ExitOK}},
+		{title: "Test it end to end without signing in as root", args: []string{"alert", "test", "--wait", "60s"}, ok: []int{cmdutil.ExitOK}},
+		{title: "Show what Slack received from the test", action: func(ctx context.Context) error { return show(ctx, 1) }},
+		{title: "Simulate a root sign-in without MFA", action: signIns(1, true)},
+		{title: fmt.Sprintf("Simulate a burst of %d failed root sign-ins from 3 IPs", burst), action: signIns(burst, false)},
+	}, cleanup, nil
+}
+
+// emitter is the local AWS standing in for CloudTrail.
+type emitter interface {
+	EmitServiceEvent(account, region, source, detailType string, detail []byte) (string, error)
+}
