@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -259,11 +260,19 @@ func queueAttributes(props map[string]any) map[string]string {
 			attrs[attr] = fmt.Sprint(v)
 		}
 	}
-	if rp, ok := props["RedrivePolicy"]; ok {
+	if rp, ok := props["RedrivePolicy"].(map[string]any); ok {
+		// kumo dead-letters only into a queue whose ARN matches exactly, and
+		// its queues all live in its single account.
+		dlq := parseArn(fmt.Sprint(rp["deadLetterTargetArn"]))
+		rp = maps.Clone(rp)
+		rp["deadLetterTargetArn"] = fmt.Sprintf("arn:aws:sqs:%s:%s:%s", dlq.region, kumoAccount, dlq.resource)
 		attrs["RedrivePolicy"] = jsonText(rp)
 	}
 	return attrs
 }
+
+// kumoAccount is the account of every queue in kumo.
+const kumoAccount = "000000000000"
 
 func createQueue(p *cfnProvisioner, ctx context.Context, r *cfnResource, tags []tag) error {
 	name := str(r.props, "QueueName")

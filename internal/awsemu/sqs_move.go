@@ -1,0 +1,375 @@
+package awsemu
+
+// SQS message move tasks (dead-letter queue redrive), which kumo's SQS lacks:
+// StartMessageMoveTask, ListMessageMoveTasks and CancelMessageMoveTask. A
+// task moves messages through kumo's own API — receive from the source,
+// send to the destination, delete from the source — in the background, so
+// queue depths, receive counts and redrive behave as kumo models them.
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/google/uuid"
+)
+
+func init() {
+	addRoutes(func(s *Server) {
+		kumoURL, err := KumoURL()
+		if err != nil {
+			return // New fails with the same error
+		}
+		ctx, stop := context.WithCancel(context.Background())
+		m := &moveTasks{sqs: sqs.NewFromConfig(kumoConfig(kumoURL)), ctx: ctx, bySource: map[string][]*moveTask{}}
+		go func() {
+			<-s.Done()
+			stop()
+		}()
+		s.handle("sqs", "StartMessageMoveTask", m.start)
+		s.handle("sqs", "ListMessageMoveTasks", m.list)
+		s.handle("sqs", "CancelMessageMoveTask", m.cancel)
+	})
+}
+
+// Move task statuses, as SQS names them.
+const (
+	moveRunning    = "RUNNING"
+	moveCompleted  = "COMPLETED"
+	moveCancelling = "CANCELLING"
+	moveCancelled  = "CANCELLED"
+	moveFailed     = "FAILED"
+)
+
+// moveTasksListMax is ListMessageMoveTasks' MaxResults limit.
+const moveTasksListMax = 10
+
+// moveAPI is the part of kumo's SQS a move task uses.
+type moveAPI interface {
+	GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error)
+	GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
+	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, optFns ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
+	SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
+	DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, optFns ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error)
+	sqs.ListQueuesAPIClient
+}
+
+var _ moveAPI = (*sqs.Client)(nil)
+
+// moveTasks are one Server's message move tasks; kumo's queues are
+// process-wide, but tasks belong to the Server that started them.
+type moveTasks struct {
+	sqs moveAPI
+	ctx context.Context // cancelled when the Server closes
+
+	mu       sync.Mutex
+	bySource map[string][]*moveTask // by source ARN, oldest first
+}
+
+// moveTask is one task; its fields are guarded by moveTasks.mu.
+type moveTask struct {
+	id, handle         string
+	source, dest       string // ARNs as given; dest is empty for "back to each source"
+	maxPerSecond       int
+	started            time.Time
+	status             string
+	moved, toMove      int64
+	failure            string
+	cancel             context.CancelFunc
+	sourceURL, destURL string
+}
+
+type moveTaskResult struct {
+	TaskHandle                        string `json:"TaskHandle,omitempty"`
+	Status                            string `json:"Status"`
+	SourceArn                         string `json:"SourceArn"`
+	DestinationArn                    string `json:"DestinationArn,omitempty"`
+	MaxNumberOfMessagesPerSecond      int    `json:"MaxNumberOfMessagesPerSecond,omitempty"`
+	ApproximateNumberOfMessagesMoved  int64  `json:"ApproximateNumberOfMessagesMoved"`
+	ApproximateNumberOfMessagesToMove int64  `json:"ApproximateNumberOfMessagesToMove"`
+	FailureReason                     string `json:"FailureReason,omitempty"`
+	StartedTimestamp                  int64  `json:"StartedTimestamp"`
+}
+
+func errMoveNotFound(format string, args ...any) error {
+	return newAPIError(http.StatusBadRequest, "ResourceNotFoundException", format, args...)
+}
+
+func errMoveUnsupported(format string, args ...any) error {
+	return newAPIError(http.StatusBadRequest, "UnsupportedOperation", format, args...)
+}
+
+func errMoveInvalid(format string, args ...any) error {
+	return newAPIError(http.StatusBadRequest, "InvalidParameterValue", format, args...)
+}
+
+func (m *moveTasks) start(c *Call) error {
+	var in struct {
+		SourceArn                    string
+		DestinationArn               string
+		MaxNumberOfMessagesPerSecond *int
+	}
+	if err := c.DecodeJSON(&in); err != nil {
+		return err
+	}
+	if in.MaxNumberOfMessagesPerSecond != nil && (*in.MaxNumberOfMessagesPerSecond < 1 || *in.MaxNumberOfMessagesPerSecond > 500) {
+		return errMoveInvalid("Value %d for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: must be between 1 and 500.", *in.MaxNumberOfMessagesPerSecond)
+	}
+	ctx := c.Request.Context()
+	sourceURL, err := m.queueURL(ctx, in.SourceArn)
+	if err != nil {
+		return err
+	}
+	dest := in.DestinationArn
+	if dest == "" {
+		// On AWS each message goes back to the queue it was dead-lettered
+		// from; kumo does not record it, so the source must serve one queue.
+		if dest, err = m.onlySourceOf(ctx, in.SourceArn); err != nil {
+			return err
+		}
+	} else if parseArn(dest).resource == parseArn(in.SourceArn).resource {
+		return errMoveInvalid("Source queue and destination queue must be different.")
+	}
+	destURL, err := m.queueURL(ctx, dest)
+	if err != nil {
+		return err
+	}
+	toMove, err := m.depth(ctx, sourceURL)
+	if err != nil {
+		return err
+	}
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, t := range m.bySource[in.SourceArn] {
+		if t.status == moveRunning || t.status == moveCancelling {
+			return errMoveUnsupported("There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
+		}
+	}
+	id := uuid.NewString()
+	handle, _ := json.Marshal(map[string]string{"taskId": id, "sourceArn": in.SourceArn})
+	taskCtx, cancel := context.WithCancel(m.ctx)
+	t := &moveTask{
+		id: id, handle: base64.StdEncoding.EncodeToString(handle), source: in.SourceArn, dest: in.DestinationArn,
+		started: time.Now(), status: moveRunning, toMove: toMove, cancel: cancel, sourceURL: sourceURL, destURL: destURL,
+	}
+	if in.MaxNumberOfMessagesPerSecond != nil {
+		t.maxPerSecond = *in.MaxNumberOfMessagesPerSecond
+	}
+	m.bySource[in.SourceArn] = append(m.bySource[in.SourceArn], t)
+	go m.run(taskCtx, t)
+	return c.Result(map[string]string{"TaskHandle": t.handle})
+}
+
+func (m *moveTasks) list(c *Call) error {
+	var in struct {
+		SourceArn  string
+		MaxResults *int
+	}
+	if err := c.DecodeJSON(&in); err != nil {
+		return err
+	}
+	limit := 1
+	if in.MaxResults != nil {
+		limit = *in.MaxResults
+	}
+	if limit < 1 || limit > moveTasksListMax {
+		return errMoveInvalid("Value %d for parameter MaxResults is invalid. Reason: must be between 1 and %d.", limit, moveTasksListMax)
+	}
+	if _, err := m.queueURL(c.Request.Context(), in.SourceArn); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	results := []moveTaskResult{}
+	tasks := m.bySource[in.SourceArn]
+	for _, t := range slices.Backward(tasks) {
+		if len(results) == limit {
+			break
+		}
+		r := moveTaskResult{
+			Status: t.status, SourceArn: t.source, DestinationArn: t.dest, MaxNumberOfMessagesPerSecond: t.maxPerSecond,
+			ApproximateNumberOfMessagesMoved: t.moved, ApproximateNumberOfMessagesToMove: t.toMove,
+			FailureReason: t.failure, StartedTimestamp: t.started.UnixMilli(),
+		}
+		if t.status == moveRunning {
+			r.TaskHandle = t.handle
+		}
+		results = append(results, r)
+	}
+	return c.Result(map[string]any{"Results": results})
+}
+
+func (m *moveTasks) cancel(c *Call) error {
+	var in struct{ TaskHandle string }
+	if err := c.DecodeJSON(&in); err != nil {
+		return err
+	}
+	raw, err := base64.StdEncoding.DecodeString(in.TaskHandle)
+	var handle struct{ TaskID, SourceArn string }
+	if err != nil || json.Unmarshal(raw, &handle) != nil {
+		return errMoveInvalid("Value %s for parameter TaskHandle is invalid.", in.TaskHandle)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, t := range m.bySource[handle.SourceArn] {
+		if t.id != handle.TaskID {
+			continue
+		}
+		if t.status != moveRunning {
+			return errMoveUnsupported("Only tasks in RUNNING status can be cancelled; this task is %s.", t.status)
+		}
+		t.status = moveCancelling
+		t.cancel()
+		return c.Result(map[string]int64{"ApproximateNumberOfMessagesMoved": t.moved})
+	}
+	return errMoveNotFound("The task %s does not exist.", handle.TaskID)
+}
+
+// run moves up to toMove messages, ten at a time, honouring the task's rate.
+func (m *moveTasks) run(ctx context.Context, t *moveTask) {
+	err := m.move(ctx, t)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case t.status == moveCancelling:
+		t.status = moveCancelled
+	case err != nil:
+		t.status, t.failure = moveFailed, err.Error()
+	default:
+		t.status = moveCompleted
+	}
+	t.cancel()
+}
+
+func (m *moveTasks) move(ctx context.Context, t *moveTask) error {
+	for {
+		m.mu.Lock()
+		left := t.toMove - t.moved
+		m.mu.Unlock()
+		if left <= 0 {
+			return nil
+		}
+		batch := min(int32(10), int32(left)) //nolint:gosec // at most 10
+		if t.maxPerSecond > 0 {
+			batch = min(batch, int32(t.maxPerSecond)) //nolint:gosec // at most 500
+		}
+		began := time.Now()
+		out, err := m.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl: aws.String(t.sourceURL), MaxNumberOfMessages: batch, WaitTimeSeconds: 0,
+			MessageAttributeNames: []string{"All"},
+		})
+		if ctx.Err() != nil {
+			return nil // cancelled or closed; run decides the status
+		}
+		if err != nil {
+			return errors.New("receive from the source queue: " + err.Error())
+		}
+		if len(out.Messages) == 0 {
+			return nil // the rest were deleted or are in flight elsewhere
+		}
+		send := make([]sqstypes.SendMessageBatchRequestEntry, len(out.Messages))
+		for i, msg := range out.Messages {
+			send[i] = sqstypes.SendMessageBatchRequestEntry{Id: msg.MessageId, MessageBody: msg.Body, MessageAttributes: msg.MessageAttributes}
+		}
+		sent, err := m.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(t.destURL), Entries: send})
+		if err != nil {
+			return errors.New("send to the destination queue: " + err.Error())
+		}
+		var done []sqstypes.DeleteMessageBatchRequestEntry
+		for _, ok := range sent.Successful {
+			for _, msg := range out.Messages {
+				if aws.ToString(msg.MessageId) == aws.ToString(ok.Id) {
+					done = append(done, sqstypes.DeleteMessageBatchRequestEntry{Id: msg.MessageId, ReceiptHandle: msg.ReceiptHandle})
+				}
+			}
+		}
+		if len(done) > 0 {
+			if _, err := m.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(t.sourceURL), Entries: done}); err != nil {
+				return errors.New("delete from the source queue: " + err.Error())
+			}
+		}
+		m.mu.Lock()
+		t.moved += int64(len(done))
+		m.mu.Unlock()
+		if len(sent.Failed) > 0 {
+			return errors.New("the destination queue refused " + aws.ToString(sent.Failed[0].Code) + ": " + aws.ToString(sent.Failed[0].Message))
+		}
+		if t.maxPerSecond > 0 {
+			sleep(ctx, time.Until(began.Add(time.Duration(len(done))*time.Second/time.Duration(t.maxPerSecond))))
+		}
+	}
+}
+
+// queueURL finds the queue an ARN names in kumo; kumo is single-account, so
+// the name decides.
+func (m *moveTasks) queueURL(ctx context.Context, queueARN string) (string, error) {
+	a := parseArn(queueARN)
+	if a.service != "sqs" || a.resource == "" {
+		return "", errMoveInvalid("Value %s for parameter SourceArn is invalid. Reason: not an SQS queue ARN.", queueARN)
+	}
+	out, err := m.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(a.resource)})
+	if err != nil {
+		if isCode(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
+			return "", errMoveNotFound("The resource that you specified for the SourceArn or DestinationArn parameter doesn't exist: %s", queueARN)
+		}
+		return "", err
+	}
+	return aws.ToString(out.QueueUrl), nil
+}
+
+// onlySourceOf returns the ARN of the one queue whose redrive policy
+// dead-letters into dlqARN.
+func (m *moveTasks) onlySourceOf(ctx context.Context, dlqARN string) (string, error) {
+	var sources []string
+	pages := sqs.NewListQueuesPaginator(m.sqs, &sqs.ListQueuesInput{})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return "", err
+		}
+		for _, url := range page.QueueUrls {
+			attrs, err := m.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+				AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn, sqstypes.QueueAttributeNameRedrivePolicy}})
+			if err != nil {
+				continue // deleted since the listing
+			}
+			var policy struct {
+				DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+			}
+			if json.Unmarshal([]byte(attrs.Attributes[string(sqstypes.QueueAttributeNameRedrivePolicy)]), &policy) == nil &&
+				parseArn(policy.DeadLetterTargetArn).resource == parseArn(dlqARN).resource {
+				sources = append(sources, attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])
+			}
+		}
+	}
+	switch len(sources) {
+	case 0:
+		return "", errMoveUnsupported("Source queue must be configured as a Dead Letter Queue.")
+	case 1:
+		return sources[0], nil
+	default:
+		return "", errMoveUnsupported("%s is the dead-letter queue of %d queues; name the DestinationArn (this emulator does not record each message's origin).", dlqARN, len(sources))
+	}
+}
+
+// depth is the source's visible messages when the task starts: the task
+// moves at most that many.
+func (m *moveTasks) depth(ctx context.Context, url string) (int64, error) {
+	out, err := m.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}})
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = json.Unmarshal([]byte(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)]), &n)
+	return n, err
+}
