@@ -63,6 +63,9 @@ Without --approve nothing changes: the plan is printed and the preview change
 set is discarded.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !opts.Org && (len(opts.OUs) > 0 || opts.HubAccount != "") {
+				return cmdutil.Usagef("--ou and --hub-account shape an organization deploy: add --org")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
