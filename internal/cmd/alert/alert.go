@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/cmd/alert/deploy"
 	"github.com/rootguard/rootguard/internal/cmd/alert/preview"
+	"github.com/rootguard/rootguard/internal/cmd/alert/redrive"
 	"github.com/rootguard/rootguard/internal/cmd/alert/status"
 	"github.com/rootguard/rootguard/internal/cmd/alert/template"
 	alerttest "github.com/rootguard/rootguard/internal/cmd/alert/test"
@@ -27,5 +28,6 @@ pipeline.`,
 	cmd.AddCommand(preview.NewCmdPreview(f, nil))
 	cmd.AddCommand(deploy.NewCmdDeploy(f, nil), deploy.NewCmdRemove(f, nil), template.NewCmdTemplate(f, nil))
 	cmd.AddCommand(status.NewCmdStatus(f, nil), alerttest.NewCmdTest(f, nil))
+	cmd.AddCommand(redrive.NewCmdRedrive(f, nil))
 	return cmd
 }
