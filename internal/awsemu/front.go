@@ -102,6 +102,11 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 	defer s.calls.add(c.record)
 
 	restHandler, pattern := s.restRoute(req, r)
+	if req.protocol == protocolREST {
+		if op := restOperation(req.service, r); op != "" {
+			pattern = op
+		}
+	}
 	if pattern != "" {
 		c.Action = pattern
 		c.record.Action = pattern
