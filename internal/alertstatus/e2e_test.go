@@ -34,7 +34,7 @@ import (
 
 // bootstrapZip builds cmd/bootstrap as `make lambda` does, for this host,
 // and zips it with archive/zip.
-func bootstrapZip(t *testing.T) []byte {
+func bootstrapZip(t testing.TB) []byte {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "bootstrap")
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./cmd/bootstrap")

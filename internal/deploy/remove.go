@@ -39,6 +39,7 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 	}
 	targets = append(targets, target{names.HubStack(), stack.HomeRegion})
 	var stacks []stackRun
+	var trailBuckets []string
 	for _, t := range targets {
 		cfn := d.c.CFN(t.region)
 		_, ok, err := stackState(ctx, cfn, t.name)
@@ -55,7 +56,8 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 		r.Delete = append(r.Delete, fmt.Sprintf("stack %s in %s (%d resources)", t.name, t.region, len(res)))
 		for _, x := range res {
 			if x.Type == "AWS::S3::Bucket" && x.Logical == stack.LogicalTrailBkt {
-				r.Keep = append(r.Keep, fmt.Sprintf("trail bucket %s and the CloudTrail logs in it, kept on purpose as evidence", x.Physical))
+				r.Keep = append(r.Keep, fmt.Sprintf("trail bucket %s and the CloudTrail logs in it, kept on purpose as evidence (retagged %s=true)", x.Physical, stack.RetainedTagKey))
+				trailBuckets = append(trailBuckets, x.Physical)
 			}
 		}
 		stacks = append(stacks, stackRun{cfn: cfn, name: t.name, progress: d.o.Progress, poll: d.o.Poll, now: d.o.Now})
@@ -96,7 +98,34 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 			return r, err
 		}
 	}
+	for _, b := range trailBuckets {
+		if err := retag(ctx, d.c.S3, b); err != nil {
+			return r, err
+		}
+	}
 	return r, nil
+}
+
+// retag swaps a retained bucket's managed tag for the retained one:
+// DeletionPolicy Retain keeps the stack's tags, and a bucket rootguard no
+// longer manages must not claim it does.
+func retag(ctx context.Context, c s3API, bucket string) error {
+	out, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &bucket})
+	if err != nil && awserr.Code(err) != "NoSuchTagSet" {
+		return fmt.Errorf("read tags of retained bucket %s: %w", bucket, err)
+	}
+	tags := []s3types.Tag{{Key: aws.String(stack.RetainedTagKey), Value: aws.String("true")}}
+	if out != nil {
+		for _, t := range out.TagSet {
+			if k := aws.ToString(t.Key); k != stack.ManagedTagKey && k != stack.RetainedTagKey {
+				tags = append(tags, t)
+			}
+		}
+	}
+	if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &bucket, Tagging: &s3types.Tagging{TagSet: tags}}); err != nil {
+		return fmt.Errorf("retag retained bucket %s: %w", bucket, err)
+	}
+	return nil
 }
 
 // managedBucket reports whether bucket exists and carries the managed tag.

@@ -81,5 +81,9 @@ const (
 	ManagedTagValue = "true"
 )
 
+// RetainedTagKey (value "true") replaces ManagedTagKey on what `alert
+// remove` keeps on purpose (the trail bucket and its logs).
+const RetainedTagKey = "rootguard:retained"
+
 // managedTags is the tag list of every taggable resource.
 func managedTags() []Tag { return []Tag{{ManagedTagKey, ManagedTagValue}} }

@@ -19,7 +19,7 @@ func NewCmdRemove(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Short: "Remove the alert pipeline (plan first; --approve to apply)",
 		Long: `Delete the alert stacks, the webhook parameter and the artifacts bucket —
 only resources tagged rootguard:managed=true. The trail bucket is kept with
-its logs, on purpose.`,
+its logs, on purpose, and retagged rootguard:retained=true instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {

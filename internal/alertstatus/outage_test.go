@@ -1,0 +1,300 @@
+package alertstatus_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/alertstatus"
+	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/redrive"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+// pipelineEnv is a pipeline deployed through the engine on the local AWS
+// with the real bootstrap and a stand-in Slack.
+type pipelineEnv struct {
+	emu     *awsemu.Server
+	cfg     aws.Config
+	names   stack.Names
+	slack   *standInSlack
+	clients alertstatus.Clients
+	// engine deploys or removes; webhook false leaves the stored URL alone.
+	engine func(approve, webhook bool) *deploy.Deployer
+}
+
+func deployPipeline(t testing.TB, prefix string) *pipelineEnv {
+	t.Helper()
+	if runtime.GOOS != "linux" || testing.Short() {
+		t.Skip("runs the real function on the local AWS (Linux)")
+	}
+	slack := &standInSlack{}
+	slack.status.Store(http.StatusOK)
+	srv := httptest.NewServer(slack)
+	t.Cleanup(srv.Close)
+	emu, err := awsemu.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	cfg := emu.Config(emu.AddAccount("111122223333", "security").AddUser("deployer").AddAccessKey(awsemu.AccessKey{}))
+	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
+	zip := bootstrapZip(t)
+	env := &pipelineEnv{emu: emu, cfg: cfg, names: stack.Names{Prefix: prefix}, slack: slack,
+		clients: alertstatus.Clients{STS: sts.NewFromConfig(cfg), Events: eventbridge.NewFromConfig(cfg), Trails: cloudtrail.NewFromConfig(cfg),
+			Lambda: lambda.NewFromConfig(cfg), Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}}
+	env.engine = func(approve, webhook bool) *deploy.Deployer {
+		url := ""
+		if webhook {
+			url = srv.URL + "/services/T/B/x"
+		}
+		return deploy.New(deploy.Clients{
+			CFN: func(string) deploy.CFNAPI { return cloudformation.NewFromConfig(cfg) },
+			S3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+			SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg),
+			LocalAWS: true, // the stand-in Slack is on loopback
+		}, deploy.Options{Stack: stack.HubOptions{Prefix: prefix, Architecture: arch}, FunctionZip: zip,
+			Webhook: url, Approve: approve, Progress: io.Discard, Poll: 20 * time.Millisecond})
+	}
+	plan, err := env.engine(true, true).Plan(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// putRootSignIns puts root ConsoleLogin events with the given CloudTrail
+// event IDs on the default bus, one PutEvents call each.
+func (e *pipelineEnv) putRootSignIn(t testing.TB, eventID string) {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(alertstatus.SampleRootSignIn("111122223333")), &ev); err != nil {
+		t.Fatal(err)
+	}
+	detail := ev["detail"].(map[string]any)
+	detail["eventID"] = eventID
+	raw, _ := json.Marshal(detail)
+	out, err := eventbridge.NewFromConfig(e.cfg).PutEvents(t.Context(), &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+		Source: aws.String(ev["source"].(string)), DetailType: aws.String(ev["detail-type"].(string)), Detail: aws.String(string(raw)),
+	}}})
+	if err != nil || out.FailedEntryCount != 0 {
+		t.Fatalf("put root sign-in %s: %v", eventID, err)
+	}
+}
+
+// postsOf counts the accepted posts naming each event ID.
+func (s *standInSlack) postsOf(ids []string) map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := map[string]int{}
+	for _, p := range s.posts {
+		for _, id := range ids {
+			if strings.Contains(p, id) {
+				n[id]++
+			}
+		}
+	}
+	return n
+}
+
+func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); !cond(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, within)
+		}
+	}
+}
+
+// TestSlackOutageLosesNothing: while Slack answers 503 every alert ends in
+// the dead-letter queue; after Slack recovers, a redrive posts each exactly
+// once.
+func TestSlackOutageLosesNothing(t *testing.T) {
+	env := deployPipeline(t, "rgoutage")
+	ctx := t.Context()
+	sqsAPI := sqs.NewFromConfig(env.cfg)
+
+	// The template's 30 s function timeout and 180 s visibility timeout
+	// would make five failed receives take fifteen minutes; shorten both on
+	// the deployed resources, keeping the visibility timeout above the
+	// batching window plus the function timeout, as AWS advises (below it a
+	// message reappears within its own batch) (the second deploy below still plans nothing,
+	// as CloudFormation compares templates, not live settings).
+	queueURL, err := sqsAPI.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(env.names.Queue())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqsAPI.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: queueURL.QueueUrl, Attributes: map[string]string{"VisibilityTimeout": "5"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lambda.NewFromConfig(env.cfg).UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{
+		FunctionName: aws.String(env.names.Function()), Timeout: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+
+	env.slack.status.Store(http.StatusServiceUnavailable)
+	ids := make([]string, 3)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("0utage00-0000-4000-8000-%012d", i)
+		env.putRootSignIn(t, ids[i])
+	}
+	waitFor(t, "all alerts dead-lettered", 35*time.Second, func() bool {
+		r, err := alertstatus.Read(ctx, env.clients, env.names, time.Now())
+		return err == nil && r.DLQ.Visible == len(ids) && r.Queue.Visible+r.Queue.InFlight == 0
+	})
+	r, err := alertstatus.Read(ctx, env.clients, env.names, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.DLQ.Visible != len(ids) || r.Deliveries.Errors == 0 || !slices.ContainsFunc(r.Problems, func(p string) bool { return strings.Contains(p, "3 undelivered alerts") }) {
+		t.Errorf("status during the outage: dlq %d, errors %d, problems %q", r.DLQ.Visible, r.Deliveries.Errors, r.Problems)
+	}
+	if n := env.slack.postsOf(ids); len(n) != 0 {
+		t.Fatalf("Slack accepted posts during the outage: %v", n)
+	}
+
+	env.slack.status.Store(http.StatusOK)
+	plan, err := redrive.Read(ctx, sqsAPI, env.names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Messages != len(ids) {
+		t.Errorf("redrive plan: %d messages, want %d", plan.Messages, len(ids))
+	}
+	if _, err := redrive.Run(ctx, sqsAPI, plan, 50*time.Millisecond, func(redrive.Task) {}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "every alert posted and the queue drained", 15*time.Second, func() bool {
+		r, err := alertstatus.Read(ctx, env.clients, env.names, time.Now())
+		return err == nil && len(env.slack.postsOf(ids)) == len(ids) && r.Queue.Visible+r.Queue.InFlight+r.DLQ.Visible+r.DLQ.InFlight == 0
+	})
+	for _, id := range ids {
+		if n := env.slack.postsOf(ids)[id]; n != 1 {
+			t.Errorf("event %s posted %d times, want once", id, n)
+		}
+	}
+
+	second, err := env.engine(false, false).Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.NoChanges() {
+		t.Errorf("second deploy plans changes: %+v", second)
+	}
+	second.Discard(ctx)
+
+	removal, err := env.engine(true, false).Remove(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removal.Keep) != 1 || !strings.Contains(removal.Keep[0], "trail bucket") {
+		t.Errorf("remove keeps %q, want the trail bucket only", removal.Keep)
+	}
+	assertNothingManaged(t, env)
+}
+
+// assertNothingManaged asks the local AWS for every kind of resource the
+// pipeline creates and fails on any still tagged rootguard:managed=true.
+func assertNothingManaged(t *testing.T, env *pipelineEnv) {
+	t.Helper()
+	ctx := t.Context()
+	// kumo's queues, functions and buckets are process-wide: other tests'
+	// pipelines use other prefixes.
+	managed := func(kind, name string, tags map[string]string) {
+		if strings.Contains(name, env.names.Prefix) && tags[stack.ManagedTagKey] == stack.ManagedTagValue {
+			t.Errorf("%s %s is still tagged %s=%s after remove", kind, name, stack.ManagedTagKey, stack.ManagedTagValue)
+		}
+	}
+	sqsAPI := sqs.NewFromConfig(env.cfg)
+	queues, err := sqsAPI.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(env.names.Prefix)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range queues.QueueUrls {
+		tags, err := sqsAPI.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(q)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		managed("queue", q, tags.Tags)
+	}
+	lambdaAPI := lambda.NewFromConfig(env.cfg)
+	fns, err := lambdaAPI.ListFunctions(ctx, &lambda.ListFunctionsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fns.Functions {
+		tags, err := lambdaAPI.ListTags(ctx, &lambda.ListTagsInput{Resource: f.FunctionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		managed("function", aws.ToString(f.FunctionName), tags.Tags)
+	}
+	ebAPI := eventbridge.NewFromConfig(env.cfg)
+	rules, err := ebAPI.ListRules(ctx, &eventbridge.ListRulesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules.Rules {
+		tags, err := ebAPI.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: r.Arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, tg := range tags.Tags {
+			m[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		managed("rule", aws.ToString(r.Name), m)
+	}
+	if _, err := ssm.NewFromConfig(env.cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(env.names.WebhookParameter())}); err == nil {
+		t.Errorf("webhook parameter %s remains", env.names.WebhookParameter())
+	}
+	s3API := s3.NewFromConfig(env.cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	retained := 0
+	buckets, err := s3API.ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range buckets.Buckets {
+		tags, err := s3API.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b.Name})
+		if err != nil {
+			continue // no tag set
+		}
+		m := map[string]string{}
+		for _, tg := range tags.TagSet {
+			m[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		managed("bucket", aws.ToString(b.Name), m)
+		if strings.HasPrefix(aws.ToString(b.Name), env.names.HubStack()+"-trailbucket") {
+			retained++
+			if m[stack.RetainedTagKey] != "true" {
+				t.Errorf("retained trail bucket %s tags %v, want %s=true", aws.ToString(b.Name), m, stack.RetainedTagKey)
+			}
+		}
+	}
+	if retained != 1 {
+		t.Errorf("%d retained trail buckets, want 1", retained)
+	}
+}
