@@ -98,12 +98,11 @@ func TestEndToEndRootActivityReachesSlack(t *testing.T) {
 	))
 
 	fixture := readFixture(t)
-	eb := eventbridge.NewFromConfig(cfg)
 
 	// One failed root sign-in: the stand-in receives exactly the body
 	// `rootguard alert preview` prints for the event as delivered.
 	t.Run("single event", func(t *testing.T) {
-		ids := putEvents(t, eb, []signIn{fixture})
+		ids := putEvents(t, emu, []signIn{fixture})
 		want := previewBody(t, fixture.delivered(ids[0]))
 		posts := slack.waitPosts(t, 1, 10*time.Second)
 		if got := posts[0].body; got != want {
@@ -122,7 +121,7 @@ func TestEndToEndRootActivityReachesSlack(t *testing.T) {
 			burst[i] = fixture.variant(i)
 		}
 		burstStart := time.Now()
-		putEvents(t, eb, burst)
+		putEvents(t, emu, burst)
 		var posts []slackPost
 		counted := 0
 		deadline := time.Now().Add(15 * time.Second)
@@ -151,7 +150,7 @@ func TestEndToEndRootActivityReachesSlack(t *testing.T) {
 		slack.reset()
 		slack.refuse(http.StatusNotFound, "channel_not_found")
 		ev := fixture.variant(burstSize)
-		ids := putEvents(t, eb, []signIn{ev})
+		ids := putEvents(t, emu, []signIn{ev})
 
 		msg := p.waitDeadLetter(t, 15*time.Second)
 		var got, want any
@@ -383,26 +382,19 @@ func (s signIn) delivered(id string) []byte {
 	return b
 }
 
-// putEvents puts the sign-ins on the default bus, ten per call as the API
-// allows, and returns their EventBridge ids.
-func putEvents(t *testing.T, eb *eventbridge.Client, evs []signIn) []string {
+// putEvents has the local AWS deliver the sign-ins to the default bus as
+// CloudTrail does (PutEvents refuses aws.* sources), and returns their
+// EventBridge ids.
+func putEvents(t *testing.T, emu *awsemu.Server, evs []signIn) []string {
 	t.Helper()
 	var ids []string
-	for start := 0; start < len(evs); start += 10 {
-		var entries []ebtypes.PutEventsRequestEntry
-		for _, ev := range evs[start:min(start+10, len(evs))] {
-			entries = append(entries, ebtypes.PutEventsRequestEntry{
-				Source: aws.String("aws.signin"), DetailType: aws.String("AWS Console Sign In via CloudTrail"),
-				Detail: aws.String(ev.detailJSON()), Time: aws.Time(ev.at),
-			})
+	for _, ev := range evs {
+		id, err := emu.EmitServiceEvent(awsemu.ServiceEvent{Account: e2eAccount, Region: "us-east-1", Source: "aws.signin",
+			DetailType: "AWS Console Sign In via CloudTrail", Time: ev.at, Detail: []byte(ev.detailJSON())})
+		if err != nil {
+			t.Fatalf("deliver sign-in: %v", err)
 		}
-		out, err := eb.PutEvents(t.Context(), &eventbridge.PutEventsInput{Entries: entries})
-		if err != nil || out.FailedEntryCount != 0 {
-			t.Fatalf("put events: %v (failed %d)", err, out.FailedEntryCount)
-		}
-		for _, e := range out.Entries {
-			ids = append(ids, aws.ToString(e.EventId))
-		}
+		ids = append(ids, id)
 	}
 	return ids
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -97,11 +96,9 @@ func (e *pipelineEnv) putRootSignIn(t testing.TB, eventID string) {
 	detail := ev["detail"].(map[string]any)
 	detail["eventID"] = eventID
 	raw, _ := json.Marshal(detail)
-	out, err := eventbridge.NewFromConfig(e.cfg).PutEvents(t.Context(), &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
-		Source: aws.String(ev["source"].(string)), DetailType: aws.String(ev["detail-type"].(string)), Detail: aws.String(string(raw)),
-	}}})
-	if err != nil || out.FailedEntryCount != 0 {
-		t.Fatalf("put root sign-in %s: %v", eventID, err)
+	if _, err := e.emu.EmitServiceEvent(awsemu.ServiceEvent{Account: "111122223333", Region: "us-east-1",
+		Source: ev["source"].(string), DetailType: ev["detail-type"].(string), Detail: raw}); err != nil {
+		t.Fatalf("deliver root sign-in %s: %v", eventID, err)
 	}
 }
 

@@ -8,24 +8,36 @@ import (
 	"github.com/google/uuid"
 )
 
-// EmitServiceEvent puts an event on the default bus of account in region
+// ServiceEvent is an event an AWS service puts on an account's default bus.
+type ServiceEvent struct {
+	Account, Region    string
+	Source, DetailType string    // e.g. aws.signin, "AWS Console Sign In via CloudTrail"
+	Time               time.Time // zero: the Server's clock
+	Detail             []byte    // the CloudTrail record
+}
+
+// EmitServiceEvent puts ev on the default bus of its account and region
 // the way an AWS service does — CloudTrail delivering a root sign-in
-// record ("AWS Console Sign In via CloudTrail" from aws.signin) — rather
-// than through PutEvents. It returns the event ID. The demo and tests use
-// it to stand in for CloudTrail.
-func (s *Server) EmitServiceEvent(account, region, source, detailType string, detail []byte) (string, error) {
-	if !json.Valid(detail) {
-		return "", fmt.Errorf("emit %s event: detail is not JSON", source)
+// record — which PutEvents refuses to callers (aws.* sources are AWS's).
+// It returns the event ID. The demo and tests use it to stand in for
+// CloudTrail.
+func (s *Server) EmitServiceEvent(ev ServiceEvent) (string, error) {
+	if !json.Valid(ev.Detail) {
+		return "", fmt.Errorf("emit %s event: detail is not JSON", ev.Source)
 	}
 	p, err := s.pipeline()
 	if err != nil {
 		return "", err
 	}
-	ev := &ebEvent{
-		Version: "0", ID: uuid.NewString(), DetailType: detailType, Source: source,
-		Account: account, Time: s.now().UTC().Format(time.RFC3339), Region: region,
-		Resources: []string{}, Detail: json.RawMessage(detail),
+	at := ev.Time
+	if at.IsZero() {
+		at = s.now()
 	}
-	p.routeEvent(regionKey{account: account, region: region}, busName(""), ev)
-	return ev.ID, nil
+	e := &ebEvent{
+		Version: "0", ID: uuid.NewString(), DetailType: ev.DetailType, Source: ev.Source,
+		Account: ev.Account, Time: at.UTC().Format(time.RFC3339), Region: ev.Region,
+		Resources: []string{}, Detail: json.RawMessage(ev.Detail),
+	}
+	p.routeEvent(regionKey{account: ev.Account, region: ev.Region}, busName(""), e)
+	return e.ID, nil
 }

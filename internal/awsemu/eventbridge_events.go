@@ -53,6 +53,15 @@ func (p *pipeline) putEvents(c caller, body []byte) (any, error) {
 	failed := 0
 
 	for i, e := range in.Entries {
+		// AWS reserves the aws.* sources for its services: a caller cannot
+		// pose as CloudTrail (Server.EmitServiceEvent is how services put
+		// their events here).
+		if strings.HasPrefix(e.Source, "aws.") {
+			results[i] = putEventsResult{ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source."}
+			failed++
+
+			continue
+		}
 		ev, err := newEvent(c, e)
 		if err != nil {
 			results[i] = putEventsResult{ErrorCode: "InvalidArgument", ErrorMessage: err.Error()}

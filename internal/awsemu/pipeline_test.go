@@ -146,12 +146,22 @@ func TestPipelineRuleDeliversRootSignInToLambdaRuntime(t *testing.T) {
 		t.Fatalf("put targets: %v", err)
 	}
 
-	out, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
-		{Source: aws.String("aws.signin"), DetailType: aws.String("AWS Console Sign In via CloudTrail"), Detail: aws.String(signInDetail("IAMUser"))},
+	// Callers cannot pose as CloudTrail: aws.* sources are AWS's.
+	refused, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
 		{Source: aws.String("aws.signin"), DetailType: aws.String("AWS Console Sign In via CloudTrail"), Detail: aws.String(signInDetail("Root"))},
 	}})
-	if err != nil || out.FailedEntryCount != 0 {
-		t.Fatalf("put events: %v (failed %d)", err, out.FailedEntryCount)
+	if err != nil || refused.FailedEntryCount != 1 || aws.ToString(refused.Entries[0].ErrorCode) != "NotAuthorizedForSourceException" {
+		t.Fatalf("PutEvents with source aws.signin: err %v, entries %+v; want NotAuthorizedForSourceException", err, refused)
+	}
+	// CloudTrail delivers an IAM user's and root's sign-ins.
+	var ids []string
+	for _, identity := range []string{"IAMUser", "Root"} {
+		id, err := emu.EmitServiceEvent(awsemu.ServiceEvent{Account: "111122223333", Region: "us-east-1", Source: "aws.signin",
+			DetailType: "AWS Console Sign In via CloudTrail", Detail: []byte(signInDetail(identity))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
 	}
 
 	var event events.EventBridgeEvent
@@ -161,9 +171,9 @@ func TestPipelineRuleDeliversRootSignInToLambdaRuntime(t *testing.T) {
 	var detail struct{ UserIdentity struct{ Type string } }
 	_ = json.Unmarshal(event.Detail, &detail)
 	if detail.UserIdentity.Type != "Root" || event.AccountID != "111122223333" || event.Region != "us-east-1" ||
-		event.ID != aws.ToString(out.Entries[1].EventId) {
+		event.ID != ids[1] {
 		t.Errorf("handler got %+v (identity %q), want the root sign-in %s in 111122223333/us-east-1",
-			event, detail.UserIdentity.Type, aws.ToString(out.Entries[1].EventId))
+			event, detail.UserIdentity.Type, ids[1])
 	}
 	select {
 	case extra := <-got:

@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
 
@@ -195,8 +196,10 @@ func alertSteps(ctx context.Context, emu emitter, account string, errOut io.Writ
 		return func(ctx context.Context) error {
 			ips := []string{"198.51.100.7", "203.0.113.20", "192.0.2.99"}
 			for i := range n {
-				if _, err := emu.EmitServiceEvent(account, "us-east-1", "aws.signin", "AWS Console Sign In via CloudTrail",
-					rootSignIn(account, ips[i%len(ips)], success, false, time.Now())); err != nil {
+				now := time.Now()
+				if _, err := emu.EmitServiceEvent(awsemu.ServiceEvent{Account: account, Region: "us-east-1", Source: "aws.signin",
+					DetailType: "AWS Console Sign In via CloudTrail", Time: now,
+					Detail: rootSignIn(account, ips[i%len(ips)], success, false, now)}); err != nil {
 					return err
 				}
 			}
@@ -216,5 +219,5 @@ func alertSteps(ctx context.Context, emu emitter, account string, errOut io.Writ
 
 // emitter is the local AWS standing in for CloudTrail.
 type emitter interface {
-	EmitServiceEvent(account, region, source, detailType string, detail []byte) (string, error)
+	EmitServiceEvent(ev awsemu.ServiceEvent) (string, error)
 }

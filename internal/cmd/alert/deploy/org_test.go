@@ -245,8 +245,8 @@ func TestDeployOrgEndToEnd(t *testing.T) {
 	outsiderCfg := emu.Config(outsider)
 	outsiderCfg.Region = stack.HomeRegion
 	forwardTo(t, outsiderCfg, stack.Names{Prefix: orgPrefix}.OrgBusARN(orgMgmt))
-	putRootSignIn(t, outsiderCfg, "999999999999")
-	putRootSignIn(t, memberConfig(t, cfg, "333333333333", stack.HomeRegion), "333333333333")
+	putRootSignIn(t, emu, "999999999999")
+	putRootSignIn(t, emu, "333333333333")
 	eventually(t, 15*time.Second, "the member's root sign-in reached the stand-in Slack", func() bool {
 		return slices.ContainsFunc(slack.received(), func(p string) bool { return strings.Contains(p, "333333333333") })
 	})
@@ -330,7 +330,9 @@ func forwardTo(t *testing.T, cfg aws.Config, busARN string) {
 	}
 }
 
-func putRootSignIn(t *testing.T, cfg aws.Config, account string) {
+// putRootSignIn has the local AWS deliver a root sign-in to account's
+// default bus in us-east-1, as CloudTrail does.
+func putRootSignIn(t *testing.T, emu *awsemu.Server, account string) {
 	t.Helper()
 	detail, _ := json.Marshal(map[string]any{
 		"eventVersion": "1.09", "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "awsRegion": "us-east-1",
@@ -340,10 +342,8 @@ func putRootSignIn(t *testing.T, cfg aws.Config, account string) {
 		"responseElements":    map[string]any{"ConsoleLogin": "Success"},
 		"additionalEventData": map[string]any{"MFAUsed": "Yes", "LoginTo": "https://console.aws.amazon.com/"},
 	})
-	out, err := eventbridge.NewFromConfig(cfg).PutEvents(t.Context(), &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
-		Source: aws.String("aws.signin"), DetailType: aws.String("AWS Console Sign In via CloudTrail"), Detail: aws.String(string(detail)),
-	}}})
-	if err != nil || out.FailedEntryCount != 0 {
-		t.Fatalf("put the root sign-in: %v", err)
+	if _, err := emu.EmitServiceEvent(awsemu.ServiceEvent{Account: account, Region: stack.HomeRegion, Source: "aws.signin",
+		DetailType: "AWS Console Sign In via CloudTrail", Detail: detail}); err != nil {
+		t.Fatalf("deliver the root sign-in: %v", err)
 	}
 }
