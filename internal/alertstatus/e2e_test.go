@@ -1,14 +1,9 @@
 package alertstatus_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -29,6 +24,7 @@ import (
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/lambdazip"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
@@ -36,30 +32,11 @@ import (
 // and zips it with archive/zip.
 func bootstrapZip(t testing.TB) []byte {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./cmd/bootstrap")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build bootstrap: %v\n%s", err, out)
-	}
-	code, err := os.ReadFile(bin)
+	zip, err := lambdazip.Build(t.Context(), "github.com/rootguard/rootguard/cmd/bootstrap", "linux", runtime.GOARCH)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, ExternalAttrs: 0o755 << 16})
-	if err == nil {
-		_, err = w.Write(code)
-	}
-	if err == nil {
-		err = zw.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return zip
 }
 
 // standInSlack records posts and answers with status.

@@ -1,13 +1,8 @@
 package awsemu_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -19,34 +14,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/lambdazip"
 )
 
 // echoZip builds testdata/lambdaecho for goarch and zips it as bootstrap.
 func echoZip(t *testing.T, goarch string) []byte {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-o", bin, "./testdata/lambdaecho")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build lambdaecho: %v\n%s", err, out)
-	}
-	code, err := os.ReadFile(bin)
+	zip, err := lambdazip.Build(t.Context(), "./testdata/lambdaecho", "linux", goarch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, ExternalAttrs: 0o755 << 16})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(code); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return zip
 }
 
 type echoReply struct {

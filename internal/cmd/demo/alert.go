@@ -1,8 +1,6 @@
 package demo
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
+	"github.com/rootguard/rootguard/internal/lambdazip"
 )
 
 // lambdaArch maps Go's architecture names to Lambda's.
@@ -34,31 +32,12 @@ func buildFunction(ctx context.Context, dir string) (zipPath, arch string, err e
 	if !ok {
 		return "", "", fmt.Errorf("Lambda has no %s architecture", runtime.GOARCH)
 	}
-	bin := filepath.Join(dir, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin,
-		"github.com/rootguard/rootguard/cmd/bootstrap")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("build the alert function: %v\n%s", err, out)
-	}
-	code, err := os.ReadFile(bin)
+	zip, err := lambdazip.Build(ctx, "github.com/rootguard/rootguard/cmd/bootstrap", runtime.GOOS, runtime.GOARCH)
 	if err != nil {
-		return "", "", err
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, ExternalAttrs: 0o755 << 16})
-	if err == nil {
-		_, err = w.Write(code)
-	}
-	if err == nil {
-		err = zw.Close()
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("zip the alert function: %w", err)
+		return "", "", fmt.Errorf("build the alert function: %w", err)
 	}
 	zipPath = filepath.Join(dir, "bootstrap-"+arch+".zip")
-	return zipPath, arch, os.WriteFile(zipPath, buf.Bytes(), 0o600)
+	return zipPath, arch, os.WriteFile(zipPath, zip, 0o600)
 }
 
 // standInSlack is a Slack incoming webhook on 127.0.0.1 that records what

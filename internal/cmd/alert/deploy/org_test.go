@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
 	"io"
@@ -27,6 +26,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu"
 	engine "github.com/rootguard/rootguard/internal/deploy"
 	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/lambdazip"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/stack"
 )
@@ -41,35 +41,12 @@ const (
 // machine, as `make lambda` does, zipped with bootstrap at its root.
 func bootstrapZip(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./cmd/bootstrap")
-	cmd.Dir = "../../../.."
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build bootstrap: %v\n%s", err, b)
-	}
-	exe, err := os.ReadFile(bin)
+	zip, err := lambdazip.Build(t.Context(), "github.com/rootguard/rootguard/cmd/bootstrap", "linux", runtime.GOARCH)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "bootstrap.zip")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, ExternalAttrs: 0o755 << 16})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(exe); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	path := filepath.Join(t.TempDir(), "bootstrap.zip")
+	if err := os.WriteFile(path, zip, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
