@@ -361,6 +361,11 @@ func extractBootstrap(code []byte) (string, error) {
 		return "", &runtimeFailure{"Runtime.InvalidEntrypoint", "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"}
 	}
 	defer f.Close()
+	// Lambda keeps the zip's permission bits: a bootstrap that is not
+	// executable there fails to start, and so it does here.
+	if info, err := f.Stat(); err != nil || info.Mode().Perm()&0o111 == 0 {
+		return "", &runtimeFailure{"Runtime.InvalidEntrypoint", "fork/exec /var/task/bootstrap: permission denied"}
+	}
 	bin, err := io.ReadAll(f)
 	if err != nil {
 		return "", &runtimeFailure{"Runtime.InvalidEntrypoint", fmt.Sprintf("read bootstrap: %v", err)}

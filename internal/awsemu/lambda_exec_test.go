@@ -1,8 +1,11 @@
 package awsemu_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"syscall"
@@ -162,5 +165,46 @@ func TestExecutorRefusesBootstrapOfAnotherArchitecture(t *testing.T) {
 	}
 	if failure.ErrorType != "Runtime.InvalidEntrypoint" || !strings.Contains(failure.ErrorMessage, "GOARCH="+runtime.GOARCH) {
 		t.Errorf("failure = %+v", failure)
+	}
+}
+
+// TestLambdaExecRefusesANonExecutableBootstrap: a zip whose bootstrap lacks
+// the executable bits (a zip written without Unix modes) fails to start, as
+// on Lambda.
+func TestLambdaExecRefusesANonExecutableBootstrap(t *testing.T) {
+	good := echoZip(t, runtime.GOARCH)
+	zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := zr.File[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, _ := io.ReadAll(rc)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("bootstrap") // no mode: readers see 0666
+	_, _ = w.Write(bin)
+	_ = zw.Close()
+
+	_, cfg := newHub(t)
+	ctx := t.Context()
+	lc := lambda.NewFromConfig(cfg)
+	fn := fmt.Sprintf("rg-noexec-%d", time.Now().UnixNano())
+	if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String(fn), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Role: aws.String("arn:aws:iam::111122223333:role/echo-role"),
+		Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = lc.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(fn)}) })
+
+	_, out := invokeEcho(t, lc, fn, `{}`)
+	var failure struct{ ErrorType, ErrorMessage string }
+	_ = json.Unmarshal(out.Payload, &failure)
+	if aws.ToString(out.FunctionError) != "Unhandled" || failure.ErrorType != "Runtime.InvalidEntrypoint" || !strings.Contains(failure.ErrorMessage, "permission denied") {
+		t.Fatalf("function error %q, failure %+v", aws.ToString(out.FunctionError), failure)
 	}
 }
