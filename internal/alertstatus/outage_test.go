@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -129,10 +130,26 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 // TestSlackOutageLosesNothing: while Slack answers 503 every alert ends in
 // the dead-letter queue; after Slack recovers, a redrive posts each exactly
 // once.
+//
+// `alert status` and `alert redrive` run as an operator allowed exactly
+// docs/permissions/alert-operate.json's actions, which keeps that policy
+// true: the run must not be refused anything.
 func TestSlackOutageLosesNothing(t *testing.T) {
 	env := deployPipeline(t, "rgoutage")
 	ctx := t.Context()
 	sqsAPI := sqs.NewFromConfig(env.cfg)
+	operatorCfg := env.emu.Config(env.emu.Account("111122223333").AddUser("operator", operatePolicyActions(t)...).AddAccessKey(awsemu.AccessKey{}))
+	operator := alertstatus.Clients{STS: sts.NewFromConfig(operatorCfg), Events: eventbridge.NewFromConfig(operatorCfg),
+		Trails: cloudtrail.NewFromConfig(operatorCfg), Lambda: lambda.NewFromConfig(operatorCfg),
+		Logs: cloudwatchlogs.NewFromConfig(operatorCfg), SQS: sqs.NewFromConfig(operatorCfg)}
+	operatorSQS := sqs.NewFromConfig(operatorCfg)
+	t.Cleanup(func() {
+		for _, c := range env.emu.Calls() {
+			if strings.HasSuffix(c.Principal, ":user/operator") && (c.ErrorCode == "AccessDenied" || c.ErrorCode == "AccessDeniedException") {
+				t.Errorf("operator refused %s:%s: docs/permissions/alert-operate.json lacks it", c.Service, c.Action)
+			}
+		}
+	})
 
 	// The template's 30 s function timeout and 180 s visibility timeout
 	// would make five failed receives take fifteen minutes; shorten both on
@@ -159,10 +176,10 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 		env.putRootSignIn(t, ids[i])
 	}
 	waitFor(t, "all alerts dead-lettered", 35*time.Second, func() bool {
-		r, err := alertstatus.Read(ctx, env.clients, env.names, time.Now())
+		r, err := alertstatus.Read(ctx, operator, env.names, time.Now())
 		return err == nil && r.DLQ.Visible == len(ids) && r.Queue.Visible+r.Queue.InFlight == 0
 	})
-	r, err := alertstatus.Read(ctx, env.clients, env.names, time.Now())
+	r, err := alertstatus.Read(ctx, operator, env.names, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,14 +191,14 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 	}
 
 	env.slack.status.Store(http.StatusOK)
-	plan, err := redrive.Read(ctx, sqsAPI, env.names)
+	plan, err := redrive.Read(ctx, operatorSQS, env.names)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if plan.Messages != len(ids) {
 		t.Errorf("redrive plan: %d messages, want %d", plan.Messages, len(ids))
 	}
-	if _, err := redrive.Run(ctx, sqsAPI, plan, 50*time.Millisecond, func(redrive.Task) {}); err != nil {
+	if _, err := redrive.Run(ctx, operatorSQS, plan, 50*time.Millisecond, func(redrive.Task) {}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "every alert posted and the queue drained", 15*time.Second, func() bool {
@@ -211,6 +228,35 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 		t.Errorf("remove keeps %q, want the trail bucket only", removal.Keep)
 	}
 	assertNothingManaged(t, env)
+}
+
+// operatePolicyActions reads the actions docs/permissions/alert-operate.json
+// allows.
+func operatePolicyActions(t *testing.T) []string {
+	t.Helper()
+	raw, err := os.ReadFile("../../docs/permissions/alert-operate.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Statement []struct{ Action json.RawMessage }
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, st := range doc.Statement {
+		var many []string
+		if json.Unmarshal(st.Action, &many) != nil {
+			var one string
+			if err := json.Unmarshal(st.Action, &one); err != nil {
+				t.Fatal("alert-operate.json: Action is neither a string nor a list")
+			}
+			many = []string{one}
+		}
+		out = append(out, many...)
+	}
+	return out
 }
 
 // assertNothingManaged asks the local AWS for every kind of resource the
