@@ -92,6 +92,16 @@ func TestSendTestFollowsEventToSlack(t *testing.T) {
 	if err := plan.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// `alert test` runs as an operator allowed exactly
+	// docs/permissions/alert-operate.json's actions.
+	cfg = emu.Config(emu.Account("111122223333").AddUser("operator", operatePolicyActions(t)...).AddAccessKey(awsemu.AccessKey{}))
+	t.Cleanup(func() {
+		for _, c := range emu.Calls() {
+			if strings.HasSuffix(c.Principal, ":user/operator") && (c.ErrorCode == "AccessDenied" || c.ErrorCode == "AccessDeniedException") {
+				t.Errorf("operator refused %s:%s: docs/permissions/alert-operate.json lacks it", c.Service, c.Action)
+			}
+		}
+	})
 	clients := alertstatus.Clients{STS: sts.NewFromConfig(cfg), Events: eventbridge.NewFromConfig(cfg), Trails: cloudtrail.NewFromConfig(cfg),
 		Lambda: lambda.NewFromConfig(cfg), Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}
 
