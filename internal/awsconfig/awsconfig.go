@@ -107,5 +107,12 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
+	// Every command that loads a configuration calls AWS: without
+	// credentials it cannot run at all, which is exit 1 with a hint, not a
+	// report full of ERROR rows.
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return aws.Config{}, fmt.Errorf("no usable AWS credentials (%w)\n"+
+			"Configure them as for the aws CLI: `aws configure`, AWS_PROFILE or --profile, `aws sso login`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY", err)
+	}
 	return cfg, nil
 }
