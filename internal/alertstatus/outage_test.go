@@ -38,6 +38,7 @@ type pipelineEnv struct {
 	cfg     aws.Config
 	names   stack.Names
 	slack   *standInSlack
+	webhook string // the stand-in's URL: never to be logged
 	clients alertstatus.Clients
 	// engine deploys or removes; webhook false leaves the stored URL alone.
 	engine func(approve, webhook bool) *deploy.Deployer
@@ -60,7 +61,7 @@ func deployPipeline(t testing.TB, prefix string) *pipelineEnv {
 	cfg := emu.Config(emu.AddAccount("111122223333", "security").AddUser("deployer").AddAccessKey(awsemu.AccessKey{}))
 	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
 	zip := bootstrapZip(t)
-	env := &pipelineEnv{emu: emu, cfg: cfg, names: stack.Names{Prefix: prefix}, slack: slack,
+	env := &pipelineEnv{emu: emu, cfg: cfg, names: stack.Names{Prefix: prefix}, slack: slack, webhook: srv.URL,
 		clients: alertstatus.Clients{STS: sts.NewFromConfig(cfg), Events: eventbridge.NewFromConfig(cfg), Trails: cloudtrail.NewFromConfig(cfg),
 			Lambda: lambda.NewFromConfig(cfg), Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}}
 	env.engine = func(approve, webhook bool) *deploy.Deployer {
@@ -84,6 +85,25 @@ func deployPipeline(t testing.TB, prefix string) *pipelineEnv {
 		t.Fatal(err)
 	}
 	return env
+}
+
+// operator returns the configuration and clients of a principal allowed
+// exactly docs/permissions/alert-operate.json's actions, and fails the test
+// at its end if any of its calls was refused: running status, test and
+// redrive as this operator keeps the policy true.
+func (e *pipelineEnv) operator(t *testing.T) (aws.Config, alertstatus.Clients) {
+	t.Helper()
+	cfg := e.emu.Config(e.emu.Account("111122223333").AddUser("operator", operatePolicyActions(t)...).AddAccessKey(awsemu.AccessKey{}))
+	t.Cleanup(func() {
+		for _, c := range e.emu.Calls() {
+			if strings.HasSuffix(c.Principal, ":user/operator") && (c.ErrorCode == "AccessDenied" || c.ErrorCode == "AccessDeniedException") {
+				t.Errorf("operator refused %s:%s: docs/permissions/alert-operate.json lacks it", c.Service, c.Action)
+			}
+		}
+	})
+	return cfg, alertstatus.Clients{STS: sts.NewFromConfig(cfg), Events: eventbridge.NewFromConfig(cfg),
+		Trails: cloudtrail.NewFromConfig(cfg), Lambda: lambda.NewFromConfig(cfg),
+		Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}
 }
 
 // putRootSignIns puts root ConsoleLogin events with the given CloudTrail
@@ -138,18 +158,8 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 	env := deployPipeline(t, "rgoutage")
 	ctx := t.Context()
 	sqsAPI := sqs.NewFromConfig(env.cfg)
-	operatorCfg := env.emu.Config(env.emu.Account("111122223333").AddUser("operator", operatePolicyActions(t)...).AddAccessKey(awsemu.AccessKey{}))
-	operator := alertstatus.Clients{STS: sts.NewFromConfig(operatorCfg), Events: eventbridge.NewFromConfig(operatorCfg),
-		Trails: cloudtrail.NewFromConfig(operatorCfg), Lambda: lambda.NewFromConfig(operatorCfg),
-		Logs: cloudwatchlogs.NewFromConfig(operatorCfg), SQS: sqs.NewFromConfig(operatorCfg)}
+	operatorCfg, operator := env.operator(t)
 	operatorSQS := sqs.NewFromConfig(operatorCfg)
-	t.Cleanup(func() {
-		for _, c := range env.emu.Calls() {
-			if strings.HasSuffix(c.Principal, ":user/operator") && (c.ErrorCode == "AccessDenied" || c.ErrorCode == "AccessDeniedException") {
-				t.Errorf("operator refused %s:%s: docs/permissions/alert-operate.json lacks it", c.Service, c.Action)
-			}
-		}
-	})
 
 	// The template's 30 s function timeout and 180 s visibility timeout
 	// would make five failed receives take fifteen minutes; shorten both on
