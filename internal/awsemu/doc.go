@@ -8,6 +8,25 @@
 // formats and error shapes. Everything else is reverse-proxied to the
 // process-wide kumo (github.com/sivchari/kumo), started lazily and shared.
 //
+// The alert pipeline's control plane is modelled per account and region in
+// the front too: EventBridge (rules, targets, TestEventPattern, custom buses
+// with resource policies, delivery to SQS, Lambda and other accounts' buses;
+// PutEvents refuses aws.* sources, and EmitServiceEvent stands in for
+// CloudTrail), CloudTrail (trails, status, event selectors), CloudWatch Logs
+// (groups, streams, events, metric filters, TestMetricFilter), CloudWatch
+// alarms (RPC-v2 CBOR), Lambda event-source mappings and event-invoke
+// configs, SQS message-move tasks, CloudFormation (change sets, rollback,
+// intrinsics) and service-managed StackSets with automatic deployment.
+// Functions really run: a provided.al2023 zip's bootstrap is executed on
+// this host against a per-function Runtime API (LambdaRuntimeAPI), with the
+// execution role's credentials and its output in /aws/lambda/<name>.
+//
+// Known limits: the data plane kumo serves (SQS, SSM, S3, Lambda storage) is
+// one account (000000000000) shared by the whole process; SigV4 signatures
+// are not verified, only access key IDs; IAM policies are not evaluated
+// beyond per-user allow lists (AddUser's actions) and AssumeRoot task
+// policies.
+//
 // Typical use in a test:
 //
 //	emu, err := awsemu.New()
