@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,6 +26,10 @@ import (
 // ErrInterrupted marks the accounts a cancelled run did not audit.
 var ErrInterrupted = errors.New("not audited: the run was interrupted")
 
+// discoveryBuffer is how many discovered accounts may wait for a worker
+// before discovery pauses.
+const discoveryBuffer = 1024
+
 // Options select the accounts and tune the run.
 type Options struct {
 	Selection      orgscan.Selection
@@ -33,8 +38,9 @@ type Options struct {
 	AccountTimeout time.Duration
 	Audit          audit.Options
 
-	// Started is called once the accounts are known; Done as each account
-	// finishes (from a worker goroutine), for progress and streaming.
+	// Started is called once discovery has found every account (while the
+	// first ones are already being audited); Done as each account finishes
+	// (from a worker goroutine), for progress and streaming.
 	Started func(total int)
 	Done    func(i int, r Row)
 }
@@ -68,23 +74,27 @@ var memberChecksInRootSession = []string{
 // itself cannot be read; an account that cannot be reached or audited is
 // that account's ERROR row.
 func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return nil, fmt.Errorf("identify the caller: %w", awserr.Classify(err))
+	// Who the caller is and whether root sessions are on decide how members
+	// are reached; both are read at once, before the first member starts.
+	var (
+		id           *sts.GetCallerIdentityOutput
+		idErr        error
+		rootSessions bool
+		note         string
+		ready        sync.WaitGroup
+	)
+	ready.Go(func() { id, idErr = sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}) })
+	ready.Go(func() { rootSessions, note = rootSessionsEnabled(ctx, iam.NewFromConfig(cfg)) })
+	ready.Wait()
+	if idErr != nil {
+		return nil, fmt.Errorf("identify the caller: %w", awserr.Classify(idErr))
 	}
 	home := aws.ToString(id.Account)
 	partition := "aws"
 	if callerARN, err := arn.Parse(aws.ToString(id.Arn)); err == nil {
 		partition = callerARN.Partition
 	}
-	targets, err := orgscan.Discover(ctx, organizations.NewFromConfig(cfg), opts.Selection)
-	if err != nil {
-		return nil, fmt.Errorf("%w", awserr.Classify(err))
-	}
-	res := &Result{Management: targets.Management, Skipped: targets.Skipped}
-
-	rootSessions, note := rootSessionsEnabled(ctx, iam.NewFromConfig(cfg))
-	res.RootSessions = rootSessions
+	res := &Result{RootSessions: rootSessions}
 	if note != "" {
 		res.Notes = append(res.Notes, note)
 	}
@@ -104,10 +114,23 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 		res.MemberChecks = audit.CheckIDs()
 	}
 
-	if opts.Started != nil {
-		opts.Started(len(targets.Accounts))
-	}
-	res.Rows = orgscan.Each(ctx, targets.Accounts, opts.Concurrency, opts.AccountTimeout,
+	// Members are audited as discovery finds them: the first page's
+	// accounts start while the next pages are listed. The buffer keeps
+	// discovery from waiting on busy workers.
+	found := make(chan orgscan.Account, discoveryBuffer)
+	var (
+		targets     *orgscan.Targets
+		discoverErr error
+	)
+	go func() {
+		defer close(found)
+		targets, discoverErr = orgscan.DiscoverEach(ctx, organizations.NewFromConfig(cfg), opts.Selection,
+			func(a orgscan.Account) { found <- a })
+		if discoverErr == nil && opts.Started != nil {
+			opts.Started(len(targets.Accounts))
+		}
+	}()
+	res.Rows = orgscan.EachStream(ctx, found, opts.Concurrency, opts.AccountTimeout,
 		func(ctx context.Context, _ int, a orgscan.Account) Row {
 			if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
 				return Row{Account: a, Result: audit.AccountResult{AccountID: a.ID, Error: ErrInterrupted.Error()}}
@@ -134,6 +157,14 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 			}
 			return row
 		}, opts.Done)
+	if discoverErr != nil {
+		if ctx.Err() == nil || targets == nil {
+			return nil, fmt.Errorf("%w", awserr.Classify(discoverErr))
+		}
+		// Interrupted while listing: report what was audited.
+		res.Notes = append(res.Notes, "interrupted while listing the organization's accounts: accounts not yet listed are not in this report")
+	}
+	res.Management, res.Skipped = targets.Management, targets.Skipped
 	return res, nil
 }
 

@@ -49,32 +49,59 @@ type Targets struct {
 // Discover resolves sel against the organization, paginating every list.
 // Accounts named with --accounts must belong to the organization.
 func Discover(ctx context.Context, client orgAPI, sel Selection) (*Targets, error) {
+	return DiscoverEach(ctx, client, sel, nil)
+}
+
+// DiscoverEach is Discover that also hands each ACTIVE selected account to
+// emit as soon as it is known: page by page while ListAccounts is still
+// paginating when the selection is the whole organization (minus
+// exclusions), so work on the first accounts overlaps the discovery of
+// the rest; at the end otherwise (OUs and named accounts are resolved
+// against the full list). Each account is emitted once, in discovery
+// order. emit may be nil.
+func DiscoverEach(ctx context.Context, client orgAPI, sel Selection, emit func(Account)) (*Targets, error) {
 	org, err := client.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		return nil, fmt.Errorf("describe the organization: %w", err)
 	}
 	t := &Targets{Management: aws.ToString(org.Organization.MasterAccountId)}
-
-	all, err := listAccounts(ctx, client)
-	if err != nil {
-		return nil, err
+	seen := map[string]bool{}
+	take := func(a Account) {
+		if seen[a.ID] || slices.Contains(sel.Exclude, a.ID) {
+			return
+		}
+		seen[a.ID] = true
+		if a.Status != string(orgtypes.AccountStatusActive) {
+			t.Skipped = append(t.Skipped, a)
+			return
+		}
+		t.Accounts = append(t.Accounts, a)
+		if emit != nil {
+			emit(a)
+		}
 	}
+	streaming := sel.Org && len(sel.OUs) == 0 && len(sel.Accounts) == 0
+
+	var all []Account
+	err = listAccounts(ctx, client, func(page []Account) {
+		all = append(all, page...)
+		if streaming {
+			for _, a := range page {
+				take(a)
+			}
+		}
+	})
+	if err != nil || streaming {
+		return t, err
+	}
+
 	byID := make(map[string]Account, len(all))
 	for _, a := range all {
 		byID[a.ID] = a
 	}
-
-	var chosen []Account
-	seen := map[string]bool{}
-	add := func(a Account) {
-		if !seen[a.ID] && !slices.Contains(sel.Exclude, a.ID) {
-			seen[a.ID] = true
-			chosen = append(chosen, a)
-		}
-	}
 	if sel.Org {
 		for _, a := range all {
-			add(a)
+			take(a)
 		}
 	}
 	for _, ou := range sel.OUs {
@@ -83,7 +110,7 @@ func Discover(ctx context.Context, client orgAPI, sel Selection) (*Targets, erro
 			return nil, err
 		}
 		for _, a := range accts {
-			add(a)
+			take(a)
 		}
 	}
 	for _, id := range sel.Accounts {
@@ -91,14 +118,7 @@ func Discover(ctx context.Context, client orgAPI, sel Selection) (*Targets, erro
 		if !ok {
 			return nil, fmt.Errorf("account %s is not in organization %s", id, aws.ToString(org.Organization.Id))
 		}
-		add(a)
-	}
-	for _, a := range chosen {
-		if a.Status == string(orgtypes.AccountStatusActive) {
-			t.Accounts = append(t.Accounts, a)
-		} else {
-			t.Skipped = append(t.Skipped, a)
-		}
+		take(a)
 	}
 	return t, nil
 }
@@ -107,19 +127,21 @@ func toAccount(a orgtypes.Account) Account {
 	return Account{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Status: string(a.Status)}
 }
 
-func listAccounts(ctx context.Context, client orgAPI) ([]Account, error) {
-	var out []Account
+// listAccounts hands every page of the organization's accounts to onPage.
+func listAccounts(ctx context.Context, client orgAPI, onPage func([]Account)) error {
 	p := organizations.NewListAccountsPaginator(client, &organizations.ListAccountsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list the organization's accounts: %w", err)
+			return fmt.Errorf("list the organization's accounts: %w", err)
 		}
-		for _, a := range page.Accounts {
-			out = append(out, toAccount(a))
+		accts := make([]Account, len(page.Accounts))
+		for i, a := range page.Accounts {
+			accts[i] = toAccount(a)
 		}
+		onPage(accts)
 	}
-	return out, nil
+	return nil
 }
 
 // accountsUnder returns every account in the OU and its descendant OUs.

@@ -2,6 +2,7 @@ package orgscan
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -22,13 +23,28 @@ const DefaultConcurrency = 32
 // account becomes an ERROR row instead of a hanging run.
 const DefaultAccountTimeout = 2 * time.Minute
 
-// Each runs job for every account (with its index in accounts) with at most concurrency at once, each
-// under its own deadline, and returns the results by index. A job reports
-// its own failure in its result: one account never aborts the run. done,
-// if not nil, is called (from the worker goroutine) as each account
-// finishes, for streaming output and progress. When ctx is cancelled,
-// accounts not yet started get job's result for a cancelled context.
+// Each runs job for every account (with its index in accounts) with at
+// most concurrency at once, each under its own deadline, and returns the
+// results by index. A job reports its own failure in its result: one
+// account never aborts the run. done, if not nil, is called (from the
+// worker goroutine) as each account finishes, for streaming output and
+// progress. When ctx is cancelled, accounts not yet started get job's
+// result for a cancelled context.
 func Each[T any](ctx context.Context, accounts []Account, concurrency int, timeout time.Duration,
+	job func(ctx context.Context, i int, a Account) T, done func(i int, r T)) []T {
+	in := make(chan Account, len(accounts))
+	for _, a := range accounts {
+		in <- a
+	}
+	close(in)
+	return EachStream(ctx, in, concurrency, timeout, job, done)
+}
+
+// EachStream is Each over accounts that arrive on a channel while they are
+// being discovered: each starts as soon as a worker is free, and its index
+// is its arrival order. It returns once the channel is closed and every
+// job has finished.
+func EachStream[T any](ctx context.Context, in <-chan Account, concurrency int, timeout time.Duration,
 	job func(ctx context.Context, i int, a Account) T, done func(i int, r T)) []T {
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
@@ -36,16 +52,29 @@ func Each[T any](ctx context.Context, accounts []Account, concurrency int, timeo
 	if timeout <= 0 {
 		timeout = DefaultAccountTimeout
 	}
-	results := make([]T, len(accounts))
-	var g errgroup.Group
+	var (
+		mu      sync.Mutex
+		results []T
+		g       errgroup.Group
+	)
 	g.SetLimit(concurrency)
-	for i, a := range accounts {
+	i := 0
+	for a := range in {
+		idx := i
+		i++
 		g.Go(func() error {
 			actx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			results[i] = job(actx, i, a)
+			r := job(actx, idx, a)
+			mu.Lock()
+			for len(results) <= idx {
+				var zero T
+				results = append(results, zero)
+			}
+			results[idx] = r
+			mu.Unlock()
 			if done != nil {
-				done(i, results[i])
+				done(idx, r)
 			}
 			return nil
 		})

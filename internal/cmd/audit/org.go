@@ -21,7 +21,7 @@ func runOrgAudit(ctx context.Context, opts *AuditOptions) error {
 	}
 	var (
 		mu  sync.Mutex
-		bar *progress.Bar
+		bar = progress.New(opts.IO.ErrOut, opts.IO.IsStderrTTY(), "Auditing accounts")
 		// jsonl streams each account as it finishes; a write error stops
 		// the stream but not the audit.
 		streamErr error
@@ -33,9 +33,7 @@ func runOrgAudit(ctx context.Context, opts *AuditOptions) error {
 		Concurrency:    opts.Concurrency,
 		AccountTimeout: opts.AccountTimeout,
 		Audit:          audit.Options{RootUseDays: opts.RootUseDays, ReportWait: opts.ReportWait, Now: opts.Now},
-		Started: func(total int) {
-			bar = progress.New(opts.IO.ErrOut, opts.IO.IsStderrTTY(), "Auditing accounts", total)
-		},
+		Started:        bar.SetTotal,
 		Done: func(_ int, row orgaudit.Row) {
 			bar.Add()
 			if !stream {
