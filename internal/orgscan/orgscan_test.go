@@ -2,6 +2,7 @@ package orgscan
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -186,5 +187,48 @@ func TestEachDeadlinePerAccount(t *testing.T) {
 	}
 	if time.Since(start) > time.Second {
 		t.Fatal("a hanging account must end at its deadline")
+	}
+}
+
+// TestDiscoverEachStreamsPages: for the whole organization, the first
+// page's accounts are handed over before the last page is listed, each
+// account once and in discovery order; a selection by OU is handed over
+// only once resolved.
+func TestDiscoverEachStreamsPages(t *testing.T) {
+	emu, prod := sampleOrg(t)
+	for i := range 40 {
+		a := emu.AddAccount(fmt.Sprintf("6%011d", i), "extra")
+		emu.Organization().AddAccount(a, emu.Organization().RootID())
+	}
+	emu.InjectFault(awsemu.Fault{Service: "organizations", Latency: 30 * time.Millisecond})
+	admin := emu.Account("111111111111").AddUser("lister", "*").AddAccessKey(awsemu.AccessKey{})
+	client := organizations.NewFromConfig(emu.Config(admin))
+
+	var firstEmit time.Time
+	var emitted []string
+	got, err := DiscoverEach(context.Background(), client, Selection{Org: true, Exclude: []string{"600000000003"}}, func(a Account) {
+		if firstEmit.IsZero() {
+			firstEmit = time.Now()
+		}
+		emitted = append(emitted, a.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := emu.CallsTo("organizations", "ListAccounts")
+	if len(pages) < 3 {
+		t.Fatalf("%d ListAccounts pages, want at least 3 for 45 accounts", len(pages))
+	}
+	if last := pages[len(pages)-1].Time; !firstEmit.Before(last) {
+		t.Errorf("first account handed over at %s, after the last page was requested at %s: discovery did not stream", firstEmit, last)
+	}
+	if !slices.Equal(emitted, ids(got.Accounts)) || slices.Contains(emitted, "600000000003") || slices.Contains(emitted, "444444444444") {
+		t.Errorf("emitted %v\nwant the ACTIVE, non-excluded accounts once each, in order: %v", emitted, ids(got.Accounts))
+	}
+
+	emitted = nil
+	byOU, err := DiscoverEach(context.Background(), client, Selection{OUs: []string{prod}}, func(a Account) { emitted = append(emitted, a.ID) })
+	if err != nil || !slices.Equal(emitted, ids(byOU.Accounts)) || len(emitted) != 2 {
+		t.Errorf("by OU: emitted %v, accounts %v, err %v", emitted, ids(byOU.Accounts), err)
 	}
 }
