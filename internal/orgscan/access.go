@@ -65,6 +65,7 @@ func (c *Credentials) For(ctx context.Context, account string) (aws.Config, Acce
 	if err != nil {
 		return aws.Config{}, access, err
 	}
+	cfg = MemberConfig(cfg)
 	c.mu.Lock()
 	if c.cache == nil {
 		c.cache = map[string]aws.Config{}

@@ -4,11 +4,10 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 )
 
-// DefaultConcurrency bounds how many accounts are worked on at once. Every
+// DefaultConcurrency bounds how many accounts are worked on at once (an
+// account backing off from its own throttling does not count: yield.go). Every
 // member account's IAM calls count against that account's own IAM request
 // quota, so the one shared budget is the caller's: one STS AssumeRoot or
 // AssumeRole per account, throttled per account and Region by STS's token
@@ -55,17 +54,22 @@ func EachStream[T any](ctx context.Context, in <-chan Account, concurrency int, 
 	var (
 		mu      sync.Mutex
 		results []T
-		g       errgroup.Group
+		wg      sync.WaitGroup
+		s       = newSlots(concurrency)
 	)
-	g.SetLimit(concurrency)
 	i := 0
 	for a := range in {
 		idx := i
 		i++
-		g.Go(func() error {
-			actx, cancel := context.WithTimeout(ctx, timeout)
+		s.open <- struct{}{}
+		s.work <- struct{}{}
+		l := &lease{s: s, held: true}
+		wg.Go(func() {
+			defer func() { <-s.open }()
+			actx, cancel := context.WithTimeout(context.WithValue(ctx, leaseKey{}, l), timeout)
 			defer cancel()
 			r := job(actx, idx, a)
+			l.done()
 			mu.Lock()
 			for len(results) <= idx {
 				var zero T
@@ -76,9 +80,8 @@ func EachStream[T any](ctx context.Context, in <-chan Account, concurrency int, 
 			if done != nil {
 				done(idx, r)
 			}
-			return nil
 		})
 	}
-	_ = g.Wait() // jobs never return errors: failures are rows
+	wg.Wait()
 	return results
 }

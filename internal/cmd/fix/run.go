@@ -238,7 +238,7 @@ func planMember(ctx context.Context, opts *FixOptions, cfg aws.Config, acct stri
 	if err != nil {
 		return nil, explainAssumeRoot(acct, err)
 	}
-	client := iam.NewFromConfig(session)
+	client := iam.NewFromConfig(orgscan.MemberConfig(session))
 	inv, err := rgfix.ReadInventory(ctx, client, acct, "", what)
 	if err != nil {
 		return nil, awserrContext(err)
@@ -248,7 +248,10 @@ func planMember(ctx context.Context, opts *FixOptions, cfg aws.Config, acct stri
 		checks: affected,
 		audit: func(ctx context.Context) (aws.Config, audit.Session, error) {
 			s, err := rootsession.Assume(ctx, cfg, acct, rootsession.AuditRootUserCredentials)
-			return s, audit.SessionAssumeRoot, err
+			if err != nil {
+				return aws.Config{}, audit.SessionAssumeRoot, err
+			}
+			return orgscan.MemberConfig(s), audit.SessionAssumeRoot, nil
 		},
 	}, nil
 }
