@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/awsemu/eventpattern"
 )
 
 const defaultBus = "default"
@@ -20,7 +22,7 @@ type ebRule struct {
 	Description        string `json:",omitempty"`
 	RoleArn            string `json:",omitempty"`
 
-	pattern *eventPattern
+	pattern *eventpattern.Pattern
 	targets []*ebTarget
 	tags    []tag
 }
@@ -134,7 +136,7 @@ func (p *pipeline) putRule(c caller, body []byte) (any, error) {
 	}
 
 	if in.EventPattern != "" {
-		pat, err := compileEventPattern(in.EventPattern)
+		pat, err := eventpattern.Compile(in.EventPattern)
 		if err != nil {
 			return nil, errCode("InvalidEventPatternException", "%v", err)
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/awsemu/eventpattern"
 )
 
 // ebEvent is the envelope EventBridge matches and delivers.
@@ -112,8 +114,8 @@ func (p *pipeline) routeEvent(k regionKey, bus string, ev *ebEvent) {
 		return
 	}
 
-	var decoded map[string]any
-	if err := decodeJSONNumbers(doc, &decoded); err != nil {
+	decoded, err := eventpattern.DecodeEvent(doc)
+	if err != nil {
 		return
 	}
 
@@ -121,7 +123,7 @@ func (p *pipeline) routeEvent(k regionKey, bus string, ev *ebEvent) {
 	defer p.mu.Unlock()
 
 	for _, r := range p.region(k).rules {
-		if r.EventBusName != bus || r.State == "DISABLED" || r.pattern == nil || !r.pattern.matches(decoded) {
+		if r.EventBusName != bus || r.State == "DISABLED" || r.pattern == nil || !r.pattern.Matches(decoded) {
 			continue
 		}
 
@@ -272,13 +274,13 @@ func (p *pipeline) testEventPattern(_ caller, body []byte) (any, error) {
 		return nil, err
 	}
 
-	pat, err := compileEventPattern(in.EventPattern)
+	pat, err := eventpattern.Compile(in.EventPattern)
 	if err != nil {
 		return nil, errCode("InvalidEventPatternException", "%v", err)
 	}
 
-	var event map[string]any
-	if err := decodeJSONNumbers([]byte(in.Event), &event); err != nil {
+	event, err := eventpattern.DecodeEvent([]byte(in.Event))
+	if err != nil {
 		return nil, errValidation("Parameter Event is not valid.")
 	}
 
@@ -288,5 +290,5 @@ func (p *pipeline) testEventPattern(_ caller, body []byte) (any, error) {
 		}
 	}
 
-	return map[string]bool{"Result": pat.matches(event)}, nil
+	return map[string]bool{"Result": pat.Matches(event)}, nil
 }

@@ -1,4 +1,8 @@
-package awsemu
+// Package eventpattern compiles EventBridge event patterns and matches
+// events against them, following the EventBridge user guide ("Creating
+// event patterns", "Content filtering"): exact values, prefix, suffix,
+// equals-ignore-case, wildcard, anything-but, numeric, exists, cidr and $or.
+package eventpattern
 
 import (
 	"bytes"
@@ -11,19 +15,19 @@ import (
 	"strings"
 )
 
-// eventPattern is a compiled EventBridge event pattern. The semantics follow
+// Pattern is a compiled EventBridge event pattern. The semantics follow
 // the EventBridge user guide ("Creating event patterns", "Content filtering"):
 // every field named in the pattern must match (AND), the values listed for a
 // field are alternatives (OR), an array in the event matches when any element
 // matches, and "$or" lists alternative sub-patterns.
-type eventPattern struct {
+type Pattern struct {
 	fields map[string]*fieldPattern
-	or     []*eventPattern
+	or     []*Pattern
 }
 
 // fieldPattern is either a nested object pattern or a list of value matchers.
 type fieldPattern struct {
-	nested *eventPattern
+	nested *Pattern
 	values []valueMatcher
 }
 
@@ -31,16 +35,16 @@ type fieldPattern struct {
 // field is missing, which only {"exists": false} accepts.
 type valueMatcher func(v any, present bool) bool
 
-// errInvalidPattern wraps every reason a pattern is rejected, so handlers can
+// ErrInvalid wraps every reason a pattern is rejected, so handlers can
 // answer InvalidEventPatternException.
-var errInvalidPattern = errors.New("event pattern is not valid")
+var ErrInvalid = errors.New("event pattern is not valid")
 
 func invalidPattern(format string, args ...any) error {
-	return fmt.Errorf("%w. Reason: %s", errInvalidPattern, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w. Reason: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// compileEventPattern parses and validates a pattern document.
-func compileEventPattern(doc string) (*eventPattern, error) {
+// Compile parses and validates a pattern document.
+func Compile(doc string) (*Pattern, error) {
 	var raw any
 	if err := decodeJSONNumbers([]byte(doc), &raw); err != nil {
 		return nil, invalidPattern("%v", err)
@@ -54,6 +58,17 @@ func compileEventPattern(doc string) (*eventPattern, error) {
 	return compileObject(obj)
 }
 
+// DecodeEvent decodes an event document the way Matches expects it: numbers
+// stay json.Number, so exact matches compare their string form.
+func DecodeEvent(data []byte) (map[string]any, error) {
+	var event map[string]any
+	if err := decodeJSONNumbers(data, &event); err != nil {
+		return nil, err
+	}
+
+	return event, nil
+}
+
 func decodeJSONNumbers(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -61,8 +76,8 @@ func decodeJSONNumbers(data []byte, v any) error {
 	return dec.Decode(v)
 }
 
-func compileObject(obj map[string]any) (*eventPattern, error) {
-	p := &eventPattern{fields: make(map[string]*fieldPattern, len(obj))}
+func compileObject(obj map[string]any) (*Pattern, error) {
+	p := &Pattern{fields: make(map[string]*fieldPattern, len(obj))}
 
 	for key, val := range obj {
 		if key == "$or" {
@@ -431,8 +446,8 @@ func cidrMatcher(key string, arg any) (valueMatcher, error) {
 	}, nil
 }
 
-// matches reports whether the decoded event (an object) matches.
-func (p *eventPattern) matches(event map[string]any) bool {
+// Matches reports whether the event, decoded by DecodeEvent, matches.
+func (p *Pattern) Matches(event map[string]any) bool {
 	for key, f := range p.fields {
 		v, present := event[key]
 		if !f.matches(v, present) {
@@ -445,7 +460,7 @@ func (p *eventPattern) matches(event map[string]any) bool {
 	}
 
 	for _, alt := range p.or {
-		if alt.matches(event) {
+		if alt.Matches(event) {
 			return true
 		}
 	}
@@ -479,10 +494,10 @@ func (f *fieldPattern) matches(v any, present bool) bool {
 func (f *fieldPattern) matchesNested(v any, present bool) bool {
 	switch val := v.(type) {
 	case map[string]any:
-		return f.nested.matches(val)
+		return f.nested.Matches(val)
 	case []any:
 		for _, item := range val {
-			if obj, ok := item.(map[string]any); ok && f.nested.matches(obj) {
+			if obj, ok := item.(map[string]any); ok && f.nested.Matches(obj) {
 				return true
 			}
 		}
@@ -491,7 +506,7 @@ func (f *fieldPattern) matchesNested(v any, present bool) bool {
 	default:
 		// A missing or scalar field matches only patterns that require
 		// absence all the way down, e.g. {"exists": false}.
-		return !present && f.nested.matches(map[string]any{})
+		return !present && f.nested.Matches(map[string]any{})
 	}
 }
 
@@ -503,14 +518,4 @@ func (f *fieldPattern) matchesLeaf(v any, present bool) bool {
 	}
 
 	return false
-}
-
-// matchEvent decodes an event document and tests it against the pattern.
-func (p *eventPattern) matchEvent(event []byte) (bool, error) {
-	var obj map[string]any
-	if err := decodeJSONNumbers(event, &obj); err != nil {
-		return false, fmt.Errorf("decode event: %w", err)
-	}
-
-	return p.matches(obj), nil
 }

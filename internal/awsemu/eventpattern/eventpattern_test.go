@@ -1,4 +1,4 @@
-package awsemu
+package eventpattern
 
 import (
 	"errors"
@@ -88,15 +88,17 @@ func TestPipelinePatternMatchesDocsExamples(t *testing.T) {
 
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := compileEventPattern(tc.pattern)
+			p, err := Compile(tc.pattern)
 			if err != nil {
 				t.Fatalf("compile %s: %v", tc.pattern, err)
 			}
 
-			got, err := p.matchEvent([]byte(tc.event))
+			event, err := DecodeEvent([]byte(tc.event))
 			if err != nil {
-				t.Fatalf("match: %v", err)
+				t.Fatalf("decode event: %v", err)
 			}
+
+			got := p.Matches(event)
 
 			if got != tc.want {
 				t.Errorf("match = %v, want %v", got, tc.want)
@@ -121,7 +123,7 @@ func TestPipelinePatternRejectsInvalid(t *testing.T) {
 		`{"$or":[{"a":["b"]}]}`,
 		`{"source":`,
 	} {
-		if _, err := compileEventPattern(pattern); !errors.Is(err, errInvalidPattern) {
+		if _, err := Compile(pattern); !errors.Is(err, ErrInvalid) {
 			t.Errorf("compile %s: err = %v, want invalid pattern", pattern, err)
 		}
 	}
