@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/awsemu/filterpattern"
 )
 
 // Log streams and events of the per-account log groups: what a function's
@@ -298,7 +300,7 @@ func (m *logs) filterLogEvents(c caller, body []byte) (any, error) {
 	if err := decodeInput(body, &in); err != nil {
 		return nil, err
 	}
-	pattern, err := parseFilterPattern(in.FilterPattern)
+	pattern, err := filterpattern.Parse(in.FilterPattern)
 	if err != nil {
 		return nil, errLogsInvalidParameter("Invalid filter pattern: %v", err)
 	}
@@ -324,7 +326,7 @@ func (m *logs) filterLogEvents(c caller, body []byte) (any, error) {
 			continue
 		}
 		for i, e := range st.events {
-			if inTimeRange(e.timestamp, in.StartTime, in.EndTime) && pattern.matches(e.message) {
+			if inTimeRange(e.timestamp, in.StartTime, in.EndTime) && pattern.Matches(e.message) {
 				matched = append(matched, outputLogEvent{LogStreamName: st.name, Timestamp: e.timestamp, IngestionTime: e.ingested,
 					Message: e.message, EventID: fmt.Sprintf("%s/%010d", st.name, i)})
 			}

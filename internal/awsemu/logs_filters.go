@@ -3,6 +3,8 @@ package awsemu
 import (
 	"slices"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/awsemu/filterpattern"
 )
 
 // metricFilter is a MetricFilter as DescribeMetricFilters returns it.
@@ -41,7 +43,7 @@ func (m *logs) putMetricFilter(c caller, body []byte) (any, error) {
 	if t.MetricName == "" || t.MetricNamespace == "" || t.MetricValue == "" {
 		return nil, errLogsInvalidParameter("metricName, metricNamespace and metricValue are required.")
 	}
-	if _, err := parseFilterPattern(in.FilterPattern); err != nil {
+	if _, err := filterpattern.Parse(in.FilterPattern); err != nil {
 		return nil, errLogsInvalidParameter("Invalid metric filter pattern: %v", err)
 	}
 
@@ -148,7 +150,7 @@ func testMetricFilter(_ caller, body []byte) (any, error) {
 	if len(in.LogEventMessages) == 0 || len(in.LogEventMessages) > 50 {
 		return nil, errLogsInvalidParameter("logEventMessages must have 1 to 50 members.")
 	}
-	p, err := parseFilterPattern(in.FilterPattern)
+	p, err := filterpattern.Parse(in.FilterPattern)
 	if err != nil {
 		return nil, errLogsInvalidParameter("Invalid metric filter pattern: %v", err)
 	}
@@ -159,7 +161,7 @@ func testMetricFilter(_ caller, body []byte) (any, error) {
 	}
 	matches := []match{}
 	for i, msg := range in.LogEventMessages {
-		if p.matches(msg) {
+		if p.Matches(msg) {
 			matches = append(matches, match{EventNumber: i + 1, EventMessage: msg, ExtractedValues: map[string]string{}})
 		}
 	}

@@ -1,4 +1,7 @@
-package awsemu
+// Package filterpattern parses CloudWatch Logs filter patterns (the syntax
+// of metric filters, subscription filters and FilterLogEvents) and matches
+// log events against them.
+package filterpattern
 
 import (
 	"encoding/json"
@@ -11,16 +14,18 @@ import (
 	"unicode"
 )
 
-// filterPattern is a parsed CloudWatch Logs filter pattern. Two of the three
+// Pattern is a parsed CloudWatch Logs filter pattern. Two of the three
 // syntaxes are modelled: terms ("ERROR", "?ERROR ?WARN", "ERROR -DEBUG",
 // quoted phrases) and JSON ({ $.a.b = "x" && ($.n > 1 || $.c NOT EXISTS) },
 // with * wildcards, %regex%, IS NULL/TRUE/FALSE). Space-delimited patterns
 // ([ip, user, ...]) are refused as invalid.
-type filterPattern interface {
-	matches(event string) bool
+type Pattern interface {
+	// Matches reports whether the log event's message matches.
+	Matches(event string) bool
 }
 
-func parseFilterPattern(p string) (filterPattern, error) {
+// Parse parses a filter pattern; the empty pattern matches every event.
+func Parse(p string) (Pattern, error) {
 	p = strings.TrimSpace(p)
 	switch {
 	case strings.HasPrefix(p, "{"):
@@ -38,7 +43,7 @@ type termPattern struct {
 	all, none, any []string
 }
 
-func parseTermPattern(p string) (filterPattern, error) {
+func parseTermPattern(p string) (Pattern, error) {
 	var t termPattern
 	for p = strings.TrimSpace(p); p != ""; p = strings.TrimSpace(p) {
 		list := &t.all
@@ -73,7 +78,7 @@ func parseTermPattern(p string) (filterPattern, error) {
 	return t, nil
 }
 
-func (t termPattern) matches(event string) bool {
+func (t termPattern) Matches(event string) bool {
 	contains := func(term string) bool { return strings.Contains(event, term) }
 	if len(t.any) > 0 {
 		return slices.ContainsFunc(t.any, contains)
@@ -85,7 +90,7 @@ func (t termPattern) matches(event string) bool {
 // jsonPattern is { expression } over the fields of a JSON event.
 type jsonPattern struct{ expr jsonExpr }
 
-func (p jsonPattern) matches(event string) bool {
+func (p jsonPattern) Matches(event string) bool {
 	v, ok := jsonEvent(event)
 	return ok && p.expr.eval(v)
 }
@@ -234,7 +239,7 @@ type jsonParser struct {
 	pos int
 }
 
-func parseJSONPattern(p string) (filterPattern, error) {
+func parseJSONPattern(p string) (Pattern, error) {
 	ps := &jsonParser{s: p}
 	if err := ps.expect("{"); err != nil {
 		return nil, err

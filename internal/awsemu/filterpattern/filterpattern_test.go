@@ -1,4 +1,4 @@
-package awsemu
+package filterpattern
 
 import "testing"
 
@@ -34,12 +34,12 @@ func TestFilterPatternMatches(t *testing.T) {
 		{`{ ($.count = 1 || $.count = 3) && $.user.type = "Root" }`, true},
 		{`{ $.count = "3" }`, false},
 	} {
-		p, err := parseFilterPattern(tc.pattern)
+		p, err := Parse(tc.pattern)
 		if err != nil {
 			t.Errorf("parse %s: %v", tc.pattern, err)
 			continue
 		}
-		if got := p.matches(event); got != tc.want {
+		if got := p.Matches(event); got != tc.want {
 			t.Errorf("%s matches = %v, want %v", tc.pattern, got, tc.want)
 		}
 	}
@@ -58,20 +58,20 @@ func TestFilterPatternRejects(t *testing.T) {
 		`?ERROR WARN`,
 		`[ip, user]`,
 	} {
-		if _, err := parseFilterPattern(p); err == nil {
+		if _, err := Parse(p); err == nil {
 			t.Errorf("parse %s: accepted", p)
 		}
 	}
 }
 
-func FuzzParseFilterPattern(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, seed := range []string{`{ $.a.b = "x*" && ($.n > 1 || $.c NOT EXISTS) }`, `?A ?B`, `A -B "c d"`, `{ $.x = %y% }`} {
 		f.Add(seed, `{"a":{"b":"xy"},"n":2,"x":"y"}`)
 	}
 	f.Fuzz(func(t *testing.T, pattern, event string) {
-		p, err := parseFilterPattern(pattern)
+		p, err := Parse(pattern)
 		if err == nil {
-			p.matches(event)
+			p.Matches(event)
 		}
 	})
 }
