@@ -14,12 +14,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,7 +45,7 @@ type Client struct {
 func New(rawURL string, httpClient *http.Client) (*Client, error) {
 	u, err := url.Parse(rawURL)
 	// The parse error quotes the URL, so it is not wrapped.
-	if err != nil || u.Host == "" {
+	if err != nil || u.Hostname() == "" {
 		return nil, errors.New("webhook URL is not a valid URL")
 	}
 	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
@@ -194,13 +196,21 @@ func (c *Client) once(ctx context.Context, body []byte) attempt {
 	return a
 }
 
+// maxRetryAfter is the longest wait a Retry-After header can ask for; a
+// longer one, which would overflow a Duration, is read as this.
+const maxRetryAfter = time.Duration(math.MaxInt64)
+
 // retryAfter reads a Retry-After header: seconds (what Slack sends) or an
 // HTTP date.
 func retryAfter(h string) time.Duration {
 	if h == "" {
 		return 0
 	}
-	if s, err := strconv.Atoi(h); err == nil && s >= 0 {
+	if strings.Trim(h, "0123456789") == "" {
+		s, err := strconv.ParseInt(h, 10, 64)
+		if err != nil || s > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
 		return time.Duration(s) * time.Second
 	}
 	if t, err := http.ParseTime(h); err == nil {
