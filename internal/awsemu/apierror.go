@@ -3,19 +3,14 @@ package awsemu
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
-// APIError is an error answered in the protocol's own shape: Query XML
-// <ErrorResponse> for IAM/STS, "__type" JSON for JSON protocols, and the
-// X-Amzn-ErrorType header for REST-JSON. Handlers return it; any other
-// error becomes InternalFailure (500).
-type APIError struct {
-	Status  int
-	Code    string
-	Message string
-}
-
-func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+// APIError is an error answered in the protocol's own shape (see
+// wire.WriteError). Handlers return it; any other error becomes
+// InternalFailure (500).
+type APIError = wire.Error
 
 func newAPIError(status int, code, format string, args ...any) *APIError {
 	return &APIError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
@@ -34,26 +29,26 @@ func errInvalidInput(format string, args ...any) *APIError {
 // the caller and the action.
 func errAccessDenied(c *Call, action, why string) *APIError {
 	code := "AccessDenied"
-	if c.protocol == protocolJSON {
+	if c.protocol == wire.JSON {
 		code = "AccessDeniedException"
 	}
 	return newAPIError(http.StatusForbidden, code, "User: %s is not authorized to perform: %s %s", c.Caller.ARN(), action, why)
 }
 
 // errThrottled is the throttling error each protocol's services return.
-func errThrottled(p protocol) *APIError {
+func errThrottled(p wire.Protocol) *APIError {
 	switch p {
-	case protocolQuery:
+	case wire.Query:
 		return newAPIError(http.StatusBadRequest, "Throttling", "Rate exceeded")
-	case protocolJSON:
+	case wire.JSON:
 		return newAPIError(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 	default:
 		return newAPIError(http.StatusTooManyRequests, "TooManyRequestsException", "Rate exceeded")
 	}
 }
 
-func errServiceUnavailable(p protocol) *APIError {
-	if p == protocolQuery {
+func errServiceUnavailable(p wire.Protocol) *APIError {
+	if p == wire.Query {
 		return newAPIError(http.StatusServiceUnavailable, "ServiceUnavailable", "Service is unavailable")
 	}
 	return newAPIError(http.StatusServiceUnavailable, "ServiceUnavailableException", "Service is unavailable")
@@ -61,8 +56,8 @@ func errServiceUnavailable(p protocol) *APIError {
 
 // errUnknownAction answers an action the front owns the service of but does
 // not model.
-func errUnknownAction(p protocol, action string) *APIError {
-	if p == protocolJSON {
+func errUnknownAction(p wire.Protocol, action string) *APIError {
+	if p == wire.JSON {
 		return newAPIError(http.StatusBadRequest, "UnknownOperationException", "The action %s is not valid for this web service.", action)
 	}
 	return newAPIError(http.StatusBadRequest, "InvalidAction", "The action %s is not valid for this web service.", action)

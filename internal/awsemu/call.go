@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
 // Call is one API request as the front understood it.
@@ -28,7 +30,7 @@ type Call struct {
 
 	accessKeyID string
 	allow       []string // the caller's allow list; nil allows everything
-	protocol    protocol
+	protocol    wire.Protocol
 	w           http.ResponseWriter
 	server      *Server
 	record      *CallRecord
@@ -37,29 +39,29 @@ type Call struct {
 
 type callContextKey struct{}
 
-func (s *Server) newCall(w http.ResponseWriter, r *http.Request, req signedRequest, body []byte, global bool) *Call {
+func (s *Server) newCall(w http.ResponseWriter, r *http.Request, req wire.Request, body []byte, global bool) *Call {
 	now := s.now()
 	c := &Call{
-		Service:        req.service,
-		Action:         req.action,
-		Region:         req.region,
-		Params:         req.params,
+		Service:        req.Service,
+		Action:         req.Action,
+		Region:         req.Region,
+		Params:         req.Params,
 		Body:           body,
 		Request:        r,
 		RequestID:      newRequestID(),
 		Time:           now,
 		GlobalEndpoint: global,
-		accessKeyID:    req.accessKeyID,
-		protocol:       req.protocol,
+		accessKeyID:    req.AccessKeyID,
+		protocol:       req.Protocol,
 		w:              w,
 		server:         s,
 	}
 	c.record = &CallRecord{
 		Time:    now,
-		Service: req.service,
-		Action:  req.action,
-		Region:  req.region,
-		Params:  keyParams(req.params, body, req.protocol),
+		Service: req.Service,
+		Action:  req.Action,
+		Region:  req.Region,
+		Params:  keyParams(req.Params, body, req.Protocol),
 		Status:  http.StatusOK,
 	}
 	return c
@@ -89,15 +91,15 @@ func (c *Call) DecodeJSON(v any) error {
 func (c *Call) Result(v any) error {
 	c.written = true
 	switch c.protocol {
-	case protocolQuery:
-		return writeQueryResult(c.w, c.Service, c.Action, c.RequestID, v)
-	case protocolCBOR:
-		return writeCBOR(c.w, http.StatusOK, c.RequestID, v)
+	case wire.Query:
+		return wire.WriteQueryResult(c.w, c.Service, c.Action, c.RequestID, v)
+	case wire.CBOR:
+		return wire.WriteCBOR(c.w, http.StatusOK, c.RequestID, v)
 	}
 	if v == nil {
 		v = struct{}{}
 	}
-	return writeJSON(c.w, http.StatusOK, c.RequestID, v)
+	return wire.WriteJSON(c.w, http.StatusOK, c.RequestID, v)
 }
 
 // Note adds a key parameter to the call's log record.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
 // CallRecord is one call in the call log.
@@ -34,16 +36,16 @@ var loggedParams = []string{
 }
 
 // keyParams picks loggedParams from Query parameters or top-level JSON fields.
-func keyParams(params url.Values, body []byte, p protocol) map[string]string {
+func keyParams(params url.Values, body []byte, p wire.Protocol) map[string]string {
 	out := map[string]string{}
 	switch p {
-	case protocolQuery:
+	case wire.Query:
 		for _, name := range loggedParams {
 			if v := params.Get(name); v != "" {
 				out[strings.TrimSuffix(name, ".arn")] = v
 			}
 		}
-	case protocolJSON:
+	case wire.JSON:
 		var fields map[string]any
 		if json.Unmarshal(body, &fields) != nil {
 			return out

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
 // alarms is the CloudWatch metric alarms of every account and region. kumo
@@ -55,12 +57,12 @@ func (s *Server) alarms() (*alarms, error) {
 // single-account alarms would contradict the front's.
 func alarmHandler(h func(caller, *alarmRequest) (any, error)) Handler {
 	return func(c *Call) error {
-		if c.protocol != protocolCBOR {
+		if c.protocol != wire.CBOR {
 			return newAPIError(http.StatusBadRequest, "InvalidAction",
 				"awsemu answers %s in the RPC v2 CBOR protocol only (aws-sdk-go-v2 service/cloudwatch)", c.Action)
 		}
 		var in alarmRequest
-		if err := decodeCBOR(c.Body, &in); err != nil {
+		if err := wire.DecodeCBOR(c.Body, &in); err != nil {
 			return err
 		}
 		out, err := h(callerOf(c), &in)

@@ -4,7 +4,7 @@ package awsemu
 //
 //  1. serves raw paths registered with handlePath (unsigned APIs such as the
 //     Lambda Runtime API) directly, with no identity, faults or log;
-//  2. parses the SigV4 credential scope and the action (parseRequest) and
+//  2. parses the SigV4 credential scope and the action (wire.ParseRequest) and
 //     resolves the access key to a Principal (unknown → InvalidClientTokenId);
 //  3. records the call in the call log and applies injected faults;
 //  4. enforces AssumeRoot task policies and per-principal allow lists;
@@ -31,6 +31,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
 // Handler answers one API call.
@@ -97,13 +99,13 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
-	req := parseRequest(r, body)
+	req := wire.ParseRequest(r, body)
 	c := s.newCall(w, r, req, body, global)
 	defer s.calls.add(c.record)
 
 	restHandler, pattern := s.restRoute(req, r)
-	if req.protocol == protocolREST {
-		if op := restOperation(req.service, r); op != "" {
+	if req.Protocol == wire.REST {
+		if op := restOperation(req.Service, r); op != "" {
 			pattern = op
 		}
 	}
@@ -128,11 +130,11 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 }
 
 // restRoute finds the REST handler registered for the request, if any.
-func (s *Server) restRoute(req signedRequest, r *http.Request) (http.Handler, string) {
-	if req.protocol != protocolREST {
+func (s *Server) restRoute(req wire.Request, r *http.Request) (http.Handler, string) {
+	if req.Protocol != wire.REST {
 		return nil, ""
 	}
-	mux := s.rest[req.service]
+	mux := s.rest[req.Service]
 	if mux == nil {
 		return nil, ""
 	}
@@ -170,5 +172,5 @@ func (c *Call) finish(err error) {
 		return
 	}
 	c.written = true
-	writeAPIError(c.w, c.protocol, c.RequestID, apiErr)
+	wire.WriteError(c.w, c.protocol, c.RequestID, apiErr)
 }

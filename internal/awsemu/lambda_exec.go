@@ -28,6 +28,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
 // The executor runs functions of the OS-only runtimes (provided.al2023,
@@ -188,7 +190,7 @@ func (e *executor) invokeDirect(c *Call) error {
 		}
 		c.written = true
 		c.w.Header().Set("X-Amz-Function-Error", "Unhandled")
-		return writeJSON(c.w, http.StatusOK, c.RequestID, bad.payload())
+		return wire.WriteJSON(c.w, http.StatusOK, c.RequestID, bad.payload())
 	}
 	// The process's first poll may still be on its way to kumo, which
 	// answers 502 until it arrives.

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
 // restAction is one operation of Lambda's REST-JSON API: it returns the
@@ -60,7 +62,7 @@ func restHandler(pattern string, action restAction) Handler {
 			return nil
 		}
 
-		return writeJSON(c.w, status, c.RequestID, out)
+		return wire.WriteJSON(c.w, status, c.RequestID, out)
 	}
 }
 

@@ -3,6 +3,8 @@ package awsemu
 import (
 	"net/http"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
 // PrincipalType is the kind of identity behind an access key.
@@ -63,7 +65,7 @@ func (s *Server) authenticate(c *Call) error {
 	defer s.mu.Unlock()
 	cred := s.keys[c.accessKeyID]
 	if cred == nil || (cred.key != nil && !cred.key.active) {
-		if c.protocol == protocolJSON {
+		if c.protocol == wire.JSON {
 			return newAPIError(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
 		}
 		return newAPIError(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")

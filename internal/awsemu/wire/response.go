@@ -1,4 +1,4 @@
-package awsemu
+package wire
 
 import (
 	"bytes"
@@ -14,10 +14,10 @@ var queryNamespaces = map[string]string{
 	"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
 }
 
-// writeQueryResult writes <ActionResponse><ActionResult>result</ActionResult>
+// WriteQueryResult writes <ActionResponse><ActionResult>result</ActionResult>
 // <ResponseMetadata/></ActionResponse>; a nil result writes no Result element,
 // as AWS does for actions without output.
-func writeQueryResult(w http.ResponseWriter, service, action, requestID string, result any) error {
+func WriteQueryResult(w http.ResponseWriter, service, action, requestID string, result any) error {
 	var buf bytes.Buffer
 	enc := xml.NewEncoder(&buf)
 	start := xml.StartElement{Name: xml.Name{Local: action + "Response"}}
@@ -51,8 +51,8 @@ func writeQueryResult(w http.ResponseWriter, service, action, requestID string, 
 	return err
 }
 
-// writeJSON writes an awsJson 1.1 (or REST-JSON) body.
-func writeJSON(w http.ResponseWriter, status int, requestID string, v any) error {
+// WriteJSON writes an awsJson 1.1 (or REST-JSON) body.
+func WriteJSON(w http.ResponseWriter, status int, requestID string, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -65,10 +65,10 @@ func writeJSON(w http.ResponseWriter, status int, requestID string, v any) error
 	return err
 }
 
-// writeAPIError shapes e for the protocol the request spoke.
-func writeAPIError(w http.ResponseWriter, p protocol, requestID string, e *APIError) {
+// WriteError shapes e for the protocol the request spoke.
+func WriteError(w http.ResponseWriter, p Protocol, requestID string, e *Error) {
 	switch p {
-	case protocolQuery:
+	case Query:
 		faultType := "Sender"
 		if e.Status >= 500 {
 			faultType = "Receiver"
@@ -87,13 +87,13 @@ func writeAPIError(w http.ResponseWriter, p protocol, requestID string, e *APIEr
 		w.Header().Set("X-Amzn-Requestid", requestID)
 		w.WriteHeader(e.Status)
 		_, _ = w.Write(body)
-	case protocolCBOR:
+	case CBOR:
 		writeCBORError(w, requestID, e)
-	case protocolJSON:
+	case JSON:
 		w.Header().Set("X-Amzn-Errortype", e.Code)
-		_ = writeJSON(w, e.Status, requestID, map[string]string{"__type": e.Code, "message": e.Message})
+		_ = WriteJSON(w, e.Status, requestID, map[string]string{"__type": e.Code, "message": e.Message})
 	default:
 		w.Header().Set("X-Amzn-Errortype", e.Code)
-		_ = writeJSON(w, e.Status, requestID, map[string]string{"message": e.Message, "Type": "User"})
+		_ = WriteJSON(w, e.Status, requestID, map[string]string{"message": e.Message, "Type": "User"})
 	}
 }

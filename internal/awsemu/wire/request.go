@@ -1,4 +1,9 @@
-package awsemu
+// Package wire reads and writes the AWS wire protocols awsemu answers in:
+// it tells a request's protocol, signing scope and action (ParseRequest),
+// and writes results and errors in that protocol's shape — Query XML,
+// awsJson and REST-JSON, and Smithy RPC v2 CBOR (WriteQueryResult,
+// WriteJSON, WriteCBOR, WriteError).
+package wire
 
 import (
 	"net/http"
@@ -6,62 +11,62 @@ import (
 	"strings"
 )
 
-// protocol is the AWS wire protocol a request speaks; it decides how the
+// Protocol is the AWS wire protocol a request speaks; it decides how the
 // answer and its errors are shaped.
-type protocol int
+type Protocol int
 
 const (
-	// protocolREST is REST-JSON or REST-XML (Lambda, S3): the action is in
-	// the method and path.
-	protocolREST protocol = iota
-	// protocolQuery is the form-encoded Query protocol (IAM, STS).
-	protocolQuery
-	// protocolJSON is awsJson 1.0/1.1 with an X-Amz-Target header
-	// (Organizations, SQS, EventBridge, Logs).
-	protocolJSON
-	// protocolCBOR is Smithy RPC v2 CBOR (CloudWatch): the action is the
-	// last segment of /service/<Service>/operation/<Operation>.
-	protocolCBOR
+	// REST is REST-JSON or REST-XML (Lambda, S3): the action is in the
+	// method and path.
+	REST Protocol = iota
+	// Query is the form-encoded Query protocol (IAM, STS).
+	Query
+	// JSON is awsJson 1.0/1.1 with an X-Amz-Target header (Organizations,
+	// SQS, EventBridge, Logs).
+	JSON
+	// CBOR is Smithy RPC v2 CBOR (CloudWatch): the action is the last
+	// segment of /service/<Service>/operation/<Operation>.
+	CBOR
 )
 
-// signedRequest is what the front learns from a request before answering
-// it: who signed it, for which service and region, and which action it asks.
-type signedRequest struct {
-	accessKeyID string
-	region      string
-	service     string
-	protocol    protocol
-	action      string
-	params      url.Values // Query protocol parameters; nil otherwise
+// Request is what the front learns from a request before answering it: who
+// signed it, for which service and region, and which action it asks.
+type Request struct {
+	AccessKeyID string
+	Region      string
+	Service     string
+	Protocol    Protocol
+	Action      string
+	Params      url.Values // Query protocol parameters; nil otherwise
 }
 
-// parseRequest reads the SigV4 credential scope (Authorization header, or
+// ParseRequest reads the SigV4 credential scope (Authorization header, or
 // X-Amz-Credential for presigned URLs) and the action. It never fails: an
 // unsigned request has an empty access key ID and is refused by the caller.
-func parseRequest(r *http.Request, body []byte) signedRequest {
-	var req signedRequest
+func ParseRequest(r *http.Request, body []byte) Request {
+	var req Request
 	scope, ok := credentialScopeFromAuthorization(r.Header.Get("Authorization"))
 	if !ok {
 		scope, ok = parseCredentialScope(r.URL.Query().Get("X-Amz-Credential"))
 	}
 	if ok {
-		req.accessKeyID, req.region, req.service = scope.accessKeyID, scope.region, scope.service
+		req.AccessKeyID, req.Region, req.Service = scope.accessKeyID, scope.region, scope.service
 	}
 
 	if r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor" {
-		req.protocol = protocolCBOR
-		req.action = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+		req.Protocol = CBOR
+		req.Action = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 		return req
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		req.protocol = protocolJSON
-		req.action = target[strings.LastIndexByte(target, '.')+1:]
+		req.Protocol = JSON
+		req.Action = target[strings.LastIndexByte(target, '.')+1:]
 		return req
 	}
 	if params, ok := queryParams(r, body); ok {
-		req.protocol = protocolQuery
-		req.params = params
-		req.action = params.Get("Action")
+		req.Protocol = Query
+		req.Params = params
+		req.Action = params.Get("Action")
 	}
 	return req
 }

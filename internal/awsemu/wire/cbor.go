@@ -1,4 +1,4 @@
-package awsemu
+package wire
 
 import (
 	"net/http"
@@ -34,8 +34,8 @@ func mustDecMode(opts cbor.DecOptions) cbor.DecMode {
 	return m
 }
 
-// writeCBOR writes an RPC v2 CBOR body; nil is an empty structure.
-func writeCBOR(w http.ResponseWriter, status int, requestID string, v any) error {
+// WriteCBOR writes an RPC v2 CBOR body; nil is an empty structure.
+func WriteCBOR(w http.ResponseWriter, status int, requestID string, v any) error {
 	if v == nil {
 		v = struct{}{}
 	}
@@ -66,7 +66,7 @@ var cloudWatchErrorShapes = map[string]string{
 // writeCBORError answers e as CloudWatch does: the error shape in __type and,
 // because the service is awsQueryCompatible, the Query code in
 // X-Amzn-Query-Error, which the SDK reports as the error code.
-func writeCBORError(w http.ResponseWriter, requestID string, e *APIError) {
+func writeCBORError(w http.ResponseWriter, requestID string, e *Error) {
 	shape := e.Code
 	if s, ok := cloudWatchErrorShapes[e.Code]; ok {
 		shape = "com.amazonaws.cloudwatch#" + s
@@ -76,16 +76,17 @@ func writeCBORError(w http.ResponseWriter, requestID string, e *APIError) {
 		fault = "Receiver"
 	}
 	w.Header().Set("X-Amzn-Query-Error", e.Code+";"+fault)
-	_ = writeCBOR(w, e.Status, requestID, map[string]string{"__type": shape, "message": e.Message})
+	_ = WriteCBOR(w, e.Status, requestID, map[string]string{"__type": shape, "message": e.Message})
 }
 
-// decodeCBOR unmarshals an RPC v2 CBOR request body into v.
-func decodeCBOR(body []byte, v any) error {
+// DecodeCBOR unmarshals an RPC v2 CBOR request body into v; a malformed
+// body is a SerializationException.
+func DecodeCBOR(body []byte, v any) error {
 	if len(body) == 0 {
 		return nil
 	}
 	if err := cborDecoder.Unmarshal(body, v); err != nil {
-		return newAPIError(http.StatusBadRequest, "SerializationException", "%v", err)
+		return &Error{Status: http.StatusBadRequest, Code: "SerializationException", Message: err.Error()}
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package awsemu
+package wire
 
 import (
 	"net/http"
@@ -13,30 +13,30 @@ func TestParseRequest(t *testing.T) {
 		name string
 		req  func() *http.Request
 		body string
-		want signedRequest
+		want Request
 	}{
 		{"query", func() *http.Request {
 			r := httptest.NewRequest(http.MethodPost, "/", nil)
 			r.Header.Set("Authorization", auth)
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 			return r
-		}, "Action=ListAccessKeys&Version=2010-05-08", signedRequest{accessKeyID: "AKIAEXAMPLE", region: "eu-west-1", service: "iam", protocol: protocolQuery, action: "ListAccessKeys"}},
+		}, "Action=ListAccessKeys&Version=2010-05-08", Request{AccessKeyID: "AKIAEXAMPLE", Region: "eu-west-1", Service: "iam", Protocol: Query, Action: "ListAccessKeys"}},
 		{"json", func() *http.Request {
 			r := httptest.NewRequest(http.MethodPost, "/", nil)
 			r.Header.Set("Authorization", strings.Replace(auth, "/iam/", "/organizations/", 1))
 			r.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128.ListAccounts")
 			return r
-		}, "{}", signedRequest{accessKeyID: "AKIAEXAMPLE", region: "eu-west-1", service: "organizations", protocol: protocolJSON, action: "ListAccounts"}},
+		}, "{}", Request{AccessKeyID: "AKIAEXAMPLE", Region: "eu-west-1", Service: "organizations", Protocol: JSON, Action: "ListAccounts"}},
 		{"presigned REST", func() *http.Request {
 			return httptest.NewRequest(http.MethodGet, "/bucket/key?X-Amz-Credential=AKIAEXAMPLE%2F20240501%2Fus-east-1%2Fs3%2Faws4_request", nil)
-		}, "", signedRequest{accessKeyID: "AKIAEXAMPLE", region: "us-east-1", service: "s3", protocol: protocolREST}},
-		{"unsigned", func() *http.Request { return httptest.NewRequest(http.MethodGet, "/", nil) }, "", signedRequest{}},
+		}, "", Request{AccessKeyID: "AKIAEXAMPLE", Region: "us-east-1", Service: "s3", Protocol: REST}},
+		{"unsigned", func() *http.Request { return httptest.NewRequest(http.MethodGet, "/", nil) }, "", Request{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := parseRequest(tt.req(), []byte(tt.body))
-			if got.accessKeyID != tt.want.accessKeyID || got.region != tt.want.region || got.service != tt.want.service ||
-				got.protocol != tt.want.protocol || got.action != tt.want.action {
+			got := ParseRequest(tt.req(), []byte(tt.body))
+			if got.AccessKeyID != tt.want.AccessKeyID || got.Region != tt.want.Region || got.Service != tt.want.Service ||
+				got.Protocol != tt.want.Protocol || got.Action != tt.want.Action {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
@@ -54,15 +54,15 @@ func FuzzParseRequest(f *testing.F) {
 		if target != "" {
 			r.Header.Set("X-Amz-Target", target)
 		}
-		got := parseRequest(r, []byte(body))
-		if got.accessKeyID != "" && !strings.Contains(authorization, got.accessKeyID) {
-			t.Errorf("access key %q not from the header", got.accessKeyID)
+		got := ParseRequest(r, []byte(body))
+		if got.AccessKeyID != "" && !strings.Contains(authorization, got.AccessKeyID) {
+			t.Errorf("access key %q not from the header", got.AccessKeyID)
 		}
-		if got.protocol == protocolQuery && got.action == "" {
+		if got.Protocol == Query && got.Action == "" {
 			t.Error("Query request without an action")
 		}
-		if got.protocol == protocolJSON && strings.Contains(got.action, ".") {
-			t.Errorf("JSON action %q keeps the target prefix", got.action)
+		if got.Protocol == JSON && strings.Contains(got.Action, ".") {
+			t.Errorf("JSON action %q keeps the target prefix", got.Action)
 		}
 	})
 }
