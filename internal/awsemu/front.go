@@ -105,7 +105,7 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 
 	restHandler, pattern := s.restRoute(req, r)
 	if req.Protocol == wire.REST {
-		if op := restOperation(req.Service, r); op != "" {
+		if op := wire.RESTOperation(req.Service, r); op != "" {
 			pattern = op
 		}
 	}

@@ -1,8 +1,8 @@
 // Package wire reads and writes the AWS wire protocols awsemu answers in:
-// it tells a request's protocol, signing scope and action (ParseRequest),
-// and writes results and errors in that protocol's shape — Query XML,
-// awsJson and REST-JSON, and Smithy RPC v2 CBOR (WriteQueryResult,
-// WriteJSON, WriteCBOR, WriteError).
+// it tells a request's protocol, signing scope and action (ParseRequest,
+// RESTOperation), and writes results and errors in that protocol's shape —
+// Query XML, awsJson and REST-JSON, and Smithy RPC v2 CBOR
+// (WriteQueryResult, WriteJSON, WriteCBOR, WriteError).
 package wire
 
 import (

@@ -1,4 +1,4 @@
-package awsemu
+package wire
 
 import (
 	"net/http"
@@ -45,9 +45,9 @@ var (
 	restNames     map[string]*http.ServeMux // service → patterns (handlers unused)
 )
 
-// restOperation returns the operation name of a REST request to service,
-// or "" when it is not in restOperations.
-func restOperation(service string, r *http.Request) string {
+// RESTOperation returns the operation name of a REST request to service
+// ("CreateFunction"), or "" when it is not in restOperations.
+func RESTOperation(service string, r *http.Request) string {
 	restNamesOnce.Do(func() {
 		restNames = map[string]*http.ServeMux{}
 		for svc, ops := range restOperations {
