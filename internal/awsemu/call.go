@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/awsemu/calllog"
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
@@ -61,7 +62,7 @@ func (s *Server) newCall(w http.ResponseWriter, r *http.Request, req wire.Reques
 		Service: req.Service,
 		Action:  req.Action,
 		Region:  req.Region,
-		Params:  keyParams(req.Params, body, req.Protocol),
+		Params:  calllog.KeyParams(req.Params, body, req.Protocol),
 		Status:  http.StatusOK,
 	}
 	return c
@@ -118,3 +119,15 @@ func (c *Call) Done() <-chan struct{} {
 	}()
 	return ctx.Done()
 }
+
+// CallRecord is one call in the call log.
+type CallRecord = calllog.Record
+
+// Calls returns a copy of the call log, oldest first.
+func (s *Server) Calls() []CallRecord { return s.calls.Records() }
+
+// CallsTo returns the logged calls of one service action.
+func (s *Server) CallsTo(service, action string) []CallRecord { return s.calls.To(service, action) }
+
+// ResetCalls empties the call log.
+func (s *Server) ResetCalls() { s.calls.Reset() }

@@ -101,7 +101,7 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 
 	req := wire.ParseRequest(r, body)
 	c := s.newCall(w, r, req, body, global)
-	defer s.calls.add(c.record)
+	defer s.calls.Add(c.record)
 
 	restHandler, pattern := s.restRoute(req, r)
 	if req.Protocol == wire.REST {

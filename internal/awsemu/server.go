@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/rootguard/rootguard/internal/awsemu/calllog"
 )
 
 // Server is one local multi-account AWS: the front on 127.0.0.1 and its
@@ -33,7 +35,7 @@ type Server struct {
 	proxy  *httputil.ReverseProxy
 
 	faults  faultInjector
-	calls   callLog
+	calls   calllog.Log
 	closing chan struct{}
 	once    sync.Once
 	servers []*http.Server

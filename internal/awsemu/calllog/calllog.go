@@ -1,4 +1,7 @@
-package awsemu
+// Package calllog is awsemu's log of the API calls it answered: who called
+// which action with which key parameters, and the outcome, rendered for
+// test failures (String) and as what a credential change did (Describe).
+package calllog
 
 import (
 	"encoding/json"
@@ -12,8 +15,8 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
-// CallRecord is one call in the call log.
-type CallRecord struct {
+// Record is one call in the call log.
+type Record struct {
 	Time      time.Time
 	Account   string // the caller's account; empty when authentication failed
 	Principal string // the caller's ARN
@@ -35,8 +38,9 @@ var loggedParams = []string{
 	"Name", "EventBusName",
 }
 
-// keyParams picks loggedParams from Query parameters or top-level JSON fields.
-func keyParams(params url.Values, body []byte, p wire.Protocol) map[string]string {
+// KeyParams picks the parameters worth asserting on (AccessKeyId, UserName,
+// RoleArn, …) from Query parameters or top-level JSON fields.
+func KeyParams(params url.Values, body []byte, p wire.Protocol) map[string]string {
 	out := map[string]string{}
 	switch p {
 	case wire.Query:
@@ -59,28 +63,30 @@ func keyParams(params url.Values, body []byte, p wire.Protocol) map[string]strin
 	return out
 }
 
-type callLog struct {
+// Log is a call log safe for concurrent use.
+type Log struct {
 	mu      sync.Mutex
-	records []CallRecord
+	records []Record
 }
 
-func (l *callLog) add(r *CallRecord) {
+// Add appends a copy of *r.
+func (l *Log) Add(r *Record) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.records = append(l.records, *r)
 }
 
-// Calls returns a copy of the call log, oldest first.
-func (s *Server) Calls() []CallRecord {
-	s.calls.mu.Lock()
-	defer s.calls.mu.Unlock()
-	return append([]CallRecord(nil), s.calls.records...)
+// Records returns a copy of the log, oldest first.
+func (l *Log) Records() []Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Record(nil), l.records...)
 }
 
-// CallsTo returns the logged calls of one service action.
-func (s *Server) CallsTo(service, action string) []CallRecord {
-	var out []CallRecord
-	for _, r := range s.Calls() {
+// To returns the logged calls of one service action.
+func (l *Log) To(service, action string) []Record {
+	var out []Record
+	for _, r := range l.Records() {
 		if r.Service == service && r.Action == action {
 			out = append(out, r)
 		}
@@ -88,19 +94,19 @@ func (s *Server) CallsTo(service, action string) []CallRecord {
 	return out
 }
 
-// ResetCalls empties the call log.
-func (s *Server) ResetCalls() {
-	s.calls.mu.Lock()
-	defer s.calls.mu.Unlock()
-	s.calls.records = nil
+// Reset empties the log.
+func (l *Log) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = nil
 }
 
 // OK reports whether the call succeeded.
-func (r CallRecord) OK() bool { return r.ErrorCode == "" }
+func (r Record) OK() bool { return r.ErrorCode == "" }
 
 // String renders the record for test failures and logs:
 // "2024-05-01T10:00:00Z 222222222222 arn:aws:iam::222222222222:root iam:DeleteAccessKey AccessKeyId=AKIA… -> ok".
-func (r CallRecord) String() string {
+func (r Record) String() string {
 	keys := make([]string, 0, len(r.Params))
 	for k := range r.Params {
 		keys = append(keys, k)
@@ -123,7 +129,7 @@ func (r CallRecord) String() string {
 // changes rootguard makes: "root key AKIA… was deleted in 222222222222",
 // "access key AKIA… of user alice was deleted in 222222222222". Other calls
 // are described by String.
-func (r CallRecord) Describe() string {
+func (r Record) Describe() string {
 	if !r.OK() {
 		return r.String()
 	}
