@@ -45,4 +45,52 @@
 //
 // Other files of this package add services through the extension point
 // described in front.go.
+//
+// # Package layout
+//
+// awsemu holds the Server, its account and organization model, the front
+// and the per-service handlers. The pieces that need none of the Server's
+// state are leaf packages under it, each with its own tests:
+//
+//   - wire: the AWS wire protocols — parsing a request's protocol, SigV4
+//     scope and action (ParseRequest, RESTOperation) and writing results and
+//     errors as Query XML, awsJson/REST-JSON or RPC v2 CBOR; APIError is an
+//     alias of wire.Error.
+//   - calllog: the call log's records (CallRecord is an alias of
+//     calllog.Record), their rendering and the key parameters logged.
+//   - eventpattern: EventBridge event patterns (PutRule, TestEventPattern,
+//     event routing).
+//   - filterpattern: CloudWatch Logs filter patterns (metric filters,
+//     TestMetricFilter, FilterLogEvents).
 package awsemu
+
+// Phase 2 of the split (not done): move each service's handlers into its own
+// package (events, cloudtrail, logs, cloudwatch, lambda, cloudformation, …),
+// leaving awsemu with the Server, the front and the IAM/STS/Organizations
+// model. The pipeline services already take a (caller, body) pair rather
+// than *Server (jsonAction), which is the shape to generalise. A service
+// package would need, from a small internal package both sides import:
+//
+//   - the call: caller account, ARN and principal type, region, Query params,
+//     body, the request, Result/DecodeJSON/Note/Done — today's *Call without
+//     its server and writer fields, behind an interface or a plain struct;
+//   - registration: Handle(service, action), HandleREST(service, pattern),
+//     HandlePath(prefix), replacing addRoutes(func(*Server));
+//   - errors: wire.Error plus the shared constructors (validation, not
+//     found, AccessDenied in the request's protocol, throttling);
+//   - accounts and principals, read-only: does an account exist or is it
+//     suspended, the organization's ID, members and OU tree (cross-account
+//     buses, StackSets), roles and their trust (EventBridge target roles,
+//     CloudFormation's IAM resources);
+//   - the clock, a background-work group that Close cancels and waits for
+//     (deliveries, pollers), and the kumo data-plane clients;
+//   - narrow interfaces between services where one drives another:
+//     CloudTrail/EmitServiceEvent → EventBridge routing, EventBridge → Lambda
+//     invoke and SQS delivery, Lambda → Logs, CloudFormation → the resources
+//     it provisions.
+//
+// Order: the leaf services first (cloudtrail, logs, cloudwatch alarms, sqs
+// move tasks), then events and lambda, CloudFormation last; the template
+// engine in cfn_model.go (parse, dependency order, intrinsics) could become
+// its own package at that point, once resources are reached through an
+// interface rather than *cfnResource.
