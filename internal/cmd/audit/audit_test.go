@@ -29,6 +29,10 @@ func TestFlags(t *testing.T) {
 		{"--output xml", true, "", 0, 0},
 		{"--root-use-days 0", true, "", 0, 0},
 		{"extra", true, "", 0, 0},
+		{"--org --exclude-accounts 111122223333 --ou ou-ab12-cd34ef56,r-ab12", false, "table", 90, 60 * time.Second},
+		{"--org --exclude-accounts 11112222333", true, "", 0, 0},
+		{"--accounts 111122223333,", true, "", 0, 0},
+		{"--ou ou-ab12-cd34ef5", true, "", 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {

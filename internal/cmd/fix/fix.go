@@ -80,10 +80,8 @@ show before → after.`,
 					return cmdutil.Usagef("--only %s: fix acts on %s", id, strings.Join(fixable, ", "))
 				}
 			}
-			for _, a := range opts.Accounts {
-				if !isAccountID(a) {
-					return cmdutil.Usagef("--accounts %s: an account ID is 12 digits", a)
-				}
+			if err := (orgscan.Selection{OUs: opts.OUs, Accounts: opts.Accounts, Exclude: opts.Exclude}).Validate(); err != nil {
+				return cmdutil.Usagef("%w", err)
 			}
 			if opts.RemoveRootCredentials && !opts.members() {
 				return cmdutil.Usagef("--remove-root-credentials needs --accounts, --ou or --org: it removes the root credentials of member accounts through centralized root access")
@@ -120,18 +118,6 @@ show before → after.`,
 // members reports whether the run targets member accounts (through
 // AssumeRoot) rather than the caller's own account.
 func (o *FixOptions) members() bool { return o.Org || len(o.OUs) > 0 || len(o.Accounts) > 0 }
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 // errNotConfirmed stops a run whose typed confirmation did not match.
 var errNotConfirmed = errors.New("the confirmation did not match: no changes were applied")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -404,6 +405,25 @@ func TestFixPolicyIsEnough(t *testing.T) {
 	for _, c := range emu.Calls() {
 		if c.ErrorCode == "AccessDenied" || c.ErrorCode == "AccessDeniedException" {
 			t.Errorf("%s %s:%s denied: fix.json lacks it", c.Principal, c.Service, c.Action)
+		}
+	}
+}
+
+func TestFlagsRefuseMistypedIDs(t *testing.T) {
+	for _, args := range [][]string{
+		{"--accounts", "22222222222"},
+		{"--org", "--exclude-accounts", "22222222222"},
+		{"--exclude-accounts", "222222222222", "--ou", "ou-ab12"},
+	} {
+		ios, _, _, _ := iostreams.Test()
+		ran := false
+		cmd := NewCmdFix(&cmdutil.Factory{IOStreams: ios}, func(*FixOptions) error { ran = true; return nil })
+		cmd.SetArgs(args)
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		err := cmd.Execute()
+		if ran || cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), args[len(args)-1]) {
+			t.Errorf("%v: ran = %v, err = %v", args, ran, err)
 		}
 	}
 }
