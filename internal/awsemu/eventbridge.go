@@ -34,6 +34,7 @@ type ebTarget struct {
 
 	ID               string `json:"Id"`
 	Arn              string
+	RoleArn          string
 	Input            string
 	InputPath        string
 	InputTransformer *struct {

@@ -135,7 +135,8 @@ func (p *pipeline) routeEvent(k regionKey, bus string, ev *ebEvent) {
 				continue
 			}
 
-			p.goDeliver(func(ctx context.Context) { p.deliverToTarget(ctx, k, t, ev, payload) })
+			ruleARN := r.Arn
+			p.goDeliver(func(ctx context.Context) { p.deliverToTarget(ctx, k, ruleARN, t, ev, payload) })
 		}
 	}
 }
@@ -192,9 +193,10 @@ func jsonPath(event map[string]any, path string) any {
 }
 
 // deliverToTarget sends one event to one target: SQS queues and Lambda
-// functions in kumo, or another account's event bus. A queue that cannot be
-// reached after retries gets the event in the target's dead-letter queue.
-func (p *pipeline) deliverToTarget(ctx context.Context, k regionKey, t *ebTarget, ev *ebEvent, payload []byte) {
+// functions in kumo, or another account's or Region's event bus. A queue
+// that cannot be reached after retries gets the event in the target's
+// dead-letter queue.
+func (p *pipeline) deliverToTarget(ctx context.Context, k regionKey, ruleARN string, t *ebTarget, ev *ebEvent, payload []byte) {
 	arn := parseArn(t.Arn)
 
 	switch arn.service {
@@ -217,6 +219,13 @@ func (p *pipeline) deliverToTarget(ctx context.Context, k regionKey, t *ebTarget
 		p.invokeAsync(ctx, regionKey{account: arn.account, region: arn.region}, arn.function(), payload)
 	case "events":
 		target := regionKey{account: arn.account, region: arn.region}
+		if target.region != k.region {
+			if err := p.exec.s.eventsMayAssume(k.account, ruleARN, t.RoleArn); err != nil {
+				slog.Warn("awsemu: event not delivered to a bus in another Region", "rule", ruleARN, "target", t.Arn, "error", err)
+
+				return
+			}
+		}
 		if p.busAccepts(k.account, target, busName(t.Arn)) {
 			p.routeEvent(target, busName(t.Arn), ev)
 		}
