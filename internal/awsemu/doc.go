@@ -10,13 +10,16 @@
 //
 // The alert pipeline's control plane is modelled per account and region in
 // the front too: EventBridge (rules, targets, TestEventPattern, custom buses
-// with resource policies, delivery to SQS, Lambda and other accounts' buses;
+// with resource policies, delivery to SQS, Lambda and other accounts' and
+// Regions' buses — the latter only through a role EventBridge may assume;
 // PutEvents refuses aws.* sources, and EmitServiceEvent stands in for
 // CloudTrail), CloudTrail (trails, status, event selectors), CloudWatch Logs
 // (groups, streams, events, metric filters, TestMetricFilter), CloudWatch
 // alarms (RPC-v2 CBOR), Lambda event-source mappings and event-invoke
-// configs, SQS message-move tasks, CloudFormation (change sets, rollback,
-// intrinsics) and service-managed StackSets with automatic deployment.
+// configs, SQS message-move tasks, SNS topics and subscriptions (e-mail
+// ones stay pending confirmation; nothing is published), CloudFormation
+// (change sets, rollback, intrinsics) and service-managed StackSets with
+// automatic deployment.
 // Functions really run: a provided.al2023 zip's bootstrap is executed on
 // this host against a per-function Runtime API (LambdaRuntimeAPI), with the
 // execution role's credentials and its output in /aws/lambda/<name>.

@@ -83,7 +83,7 @@ func (s *Server) handlePath(prefix string, h http.Handler) {
 
 // ownedServices are answered only by the front: an action it does not model
 // is InvalidAction rather than a trip to kumo's single-account model.
-var ownedServices = map[string]bool{"iam": true, "sts": true, "organizations": true}
+var ownedServices = map[string]bool{"iam": true, "sts": true, "organizations": true, "sns": true}
 
 func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool) {
 	for _, p := range s.paths {
