@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,6 +165,43 @@ func TestValidateWebhook(t *testing.T) {
 		}
 		if err == nil && got != strings.TrimSpace(tt.in) {
 			t.Errorf("ValidateWebhook(%q) = %q", tt.in, got)
+		}
+	}
+}
+
+// TestRemoveFindsForwardersWithoutRegions: removing without the regions the
+// pipeline was deployed with still deletes their forwarder stacks, found
+// through the hub's forwarding roles; before, they were left forwarding to a
+// bus through roles the removal had deleted.
+func TestRemoveFindsForwardersWithoutRegions(t *testing.T) {
+	clients, _ := localAWS(t)
+	ctx := t.Context()
+	opts := Options{
+		Stack:       stack.HubOptions{Prefix: "rgfwd", ForwardRegions: []string{"eu-west-1", "ap-southeast-2"}},
+		FunctionZip: []byte("PK\x05\x06 test function"),
+		Webhook:     fakeWebhook,
+		Approve:     true,
+		Poll:        20 * time.Millisecond,
+	}
+	plan, err := New(clients, opts).Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	opts.Stack.ForwardRegions = nil
+	removal, err := New(clients, opts).Remove(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, region := range []string{"ap-southeast-2", "eu-west-1"} {
+		if !slices.ContainsFunc(removal.Delete, func(d string) bool { return strings.HasPrefix(d, "stack rgfwd-alert-forward in "+region) }) {
+			t.Errorf("removal %q does not name the forwarder in %s", removal.Delete, region)
+		}
+		if _, exists, _ := stackState(ctx, clients.CFN(region), "rgfwd-alert-forward"); exists {
+			t.Errorf("the forwarder stack in %s remains after remove", region)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -23,7 +25,9 @@ type Removal struct {
 
 // Remove deletes the forwarder stacks, the hub stack, the webhook parameter
 // and the artifacts bucket — all rootguard-tagged; untagged resources are
-// never touched. The trail bucket (DeletionPolicy Retain) keeps its logs.
+// never touched. The forwarder stacks are those in the regions given and in
+// every region the hub stack has a forwarding role for, so a removal without
+// --regions leaves no forwarder behind. The trail bucket (DeletionPolicy Retain) keeps its logs.
 // Without Approve it only reports what it would do.
 func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 	names := d.names()
@@ -32,9 +36,13 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 		return nil, fmt.Errorf("identify the account: %w", err)
 	}
 	r := &Removal{}
+	regions, err := d.forwardRegions(ctx, names)
+	if err != nil {
+		return nil, err
+	}
 	type target struct{ name, region string }
 	targets := []target{}
-	for _, region := range d.o.Stack.ForwardRegions {
+	for _, region := range regions {
 		targets = append(targets, target{names.ForwarderStack(), region})
 	}
 	targets = append(targets, target{names.HubStack(), stack.HomeRegion})
@@ -104,6 +112,29 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 		}
 	}
 	return r, nil
+}
+
+// forwardRegions are the regions given, then those the hub stack holds a
+// forwarding role for (stack.Names.ForwardRole), in order, once each.
+func (d *Deployer) forwardRegions(ctx context.Context, names stack.Names) ([]string, error) {
+	regions := slices.Clone(d.o.Stack.ForwardRegions)
+	cfn := d.c.CFN(stack.HomeRegion)
+	if _, ok, err := stackState(ctx, cfn, names.HubStack()); err != nil || !ok {
+		return regions, err
+	}
+	res, err := stackResources(ctx, cfn, names.HubStack())
+	if err != nil {
+		return nil, err
+	}
+	var found []string
+	for _, x := range res {
+		region, ok := strings.CutPrefix(x.Physical, names.ForwardRole(""))
+		if x.Type == "AWS::IAM::Role" && ok && region != "" && !slices.Contains(regions, region) {
+			found = append(found, region)
+		}
+	}
+	slices.Sort(found)
+	return append(regions, found...), nil
 }
 
 // retag swaps a retained bucket's managed tag for the retained one:
