@@ -51,7 +51,7 @@ password) for scale tests; --latency and --throttle inject faults on every call.
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for svc, rate := range opts.Throttle {
-				if r, err := strconv.ParseFloat(rate, 64); err != nil || r < 0 || r > 1 {
+				if r, err := strconv.ParseFloat(rate, 64); err != nil || !(r >= 0 && r <= 1) { // NaN is neither
 					return cmdutil.Usagef("--throttle %s=%s: the rate must be a number from 0 to 1", svc, rate)
 				}
 			}

@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
 )
 
@@ -72,5 +74,18 @@ func TestLocalServesWhatItPrints(t *testing.T) {
 	}
 	if !checked {
 		t.Fatal("the server never became ready")
+	}
+}
+
+func TestThrottleRateMustBeAFraction(t *testing.T) {
+	for _, rate := range []string{"NaN", "-0.1", "1.5", "Inf", "x", ""} {
+		ios, _, _, _ := iostreams.Test()
+		cmd := NewCmdLocal(&cmdutil.Factory{IOStreams: ios}, func(*LocalOptions) error { return nil })
+		cmd.SetArgs([]string{"--throttle", "iam=" + rate})
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		if err := cmd.Execute(); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Errorf("--throttle iam=%s: err = %v, want a usage error", rate, err)
+		}
 	}
 }
