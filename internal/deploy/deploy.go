@@ -172,7 +172,7 @@ func (d *Deployer) Plan(ctx context.Context) (*Plan, error) {
 	}
 	plan.Stacks = append(plan.Stacks, hubPlan)
 	for _, region := range d.o.Stack.ForwardRegions {
-		fwd, err := stack.Forwarder(names.Prefix, region)
+		fwd, err := stack.Forwarder(names.Prefix, region, d.o.Stack.AllManagementEvents)
 		if err != nil {
 			return nil, err
 		}

@@ -90,7 +90,8 @@ func TestTemplatesValidate(t *testing.T) {
 		{"hub", hub(stack.HubOptions{})},
 		{"hub with trail, forwarders and e-mail", hub(stack.HubOptions{CreateTrail: true, ForwardRegions: []string{"eu-west-1"}, Email: "alerts@example.com", AllManagementEvents: true})},
 		{"organization hub", hub(stack.HubOptions{OrgID: "o-exampleorg1"})},
-		{"forwarder", func() (*stack.Template, error) { return stack.Forwarder("", "eu-west-1") }},
+		{"forwarder", func() (*stack.Template, error) { return stack.Forwarder("", "eu-west-1", false) }},
+		{"forwarder of all management events", func() (*stack.Template, error) { return stack.Forwarder("", "eu-west-1", true) }},
 		{"spoke", func() (*stack.Template, error) { return stack.Spoke("", "111122223333") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,8 +4,10 @@ import "fmt"
 
 // Forwarder is the stack in region that forwards root activity to the
 // default bus in HomeRegion, through the role the hub stack created for
-// region.
-func Forwarder(prefix, region string) (*Template, error) {
+// region. allManagementEvents must match the hub's AllManagementEvents: a
+// rule in the plain ENABLED state never sees read-only calls, so it could
+// not forward them.
+func Forwarder(prefix, region string, allManagementEvents bool) (*Template, error) {
 	o := HubOptions{Prefix: prefix, ForwardRegions: []string{region}}
 	if err := o.validate(); err != nil {
 		return nil, err
@@ -21,7 +23,7 @@ func Forwarder(prefix, region string) (*Template, error) {
 					"Name":         n.ForwardRule(),
 					"Description":  "rootguard: forward root activity to " + HomeRegion,
 					"EventBusName": "default",
-					"State":        RuleEnabled,
+					"State":        ruleState(allManagementEvents),
 					"EventPattern": ForwardPattern(),
 					"Targets": []any{map[string]any{
 						"Id":      "home-bus",

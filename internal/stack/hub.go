@@ -106,10 +106,6 @@ func Hub(o HubOptions) (*Template, error) {
 	if arch == "" {
 		arch = defaultArchitecture
 	}
-	state := RuleEnabled
-	if o.AllManagementEvents {
-		state = RuleEnabledWithAllManagement
-	}
 	paramARN := Sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${" + ParamWebhookParameter + "}")
 	logGroupARN := Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" + n.LogGroup() + ":*")
 	ruleARN := GetAtt(LogicalRule, "Arn")
@@ -264,7 +260,7 @@ func Hub(o HubOptions) (*Template, error) {
 			"Name":         n.Rule(),
 			"Description":  "rootguard: root activity, tampering with the alert pipeline, and rootguard test events",
 			"EventBusName": "default",
-			"State":        state,
+			"State":        ruleState(o.AllManagementEvents),
 			"EventPattern": HubPattern(n.Prefix, o.GuardedTrails),
 			"Targets":      []any{queueTarget()},
 		},
@@ -298,6 +294,15 @@ func Hub(o HubOptions) (*Template, error) {
 		t.Outputs["TrailBucket"] = Output{"Bucket receiving the trail's logs; kept when the stack is removed", Ref(LogicalTrailBkt)}
 	}
 	return t, nil
+}
+
+// ruleState is the state of a rule matching root activity: read-only
+// management events reach a rule only in RuleEnabledWithAllManagement.
+func ruleState(allManagementEvents bool) string {
+	if allManagementEvents {
+		return RuleEnabledWithAllManagement
+	}
+	return RuleEnabled
 }
 
 func (o HubOptions) validate() error {

@@ -22,10 +22,6 @@ func TestTemplatesMatchGolden(t *testing.T) {
 		Architecture:        "x86_64",
 	}
 	existingTrail := HubOptions{GuardedTrails: []string{"org-management-trail"}}
-	forwarder, err := Forwarder("", "eu-west-1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct {
 		golden string
 		tmpl   func() (*Template, error)
@@ -33,7 +29,8 @@ func TestTemplatesMatchGolden(t *testing.T) {
 		{"hub-default.json", func() (*Template, error) { return Hub(HubOptions{}) }},
 		{"hub-full.json", func() (*Template, error) { return Hub(full) }},
 		{"hub-existing-trail.json", func() (*Template, error) { return Hub(existingTrail) }},
-		{"forwarder-eu-west-1.json", func() (*Template, error) { return forwarder, nil }},
+		{"forwarder-eu-west-1.json", func() (*Template, error) { return Forwarder("", "eu-west-1", false) }},
+		{"forwarder-eu-west-1-all-management-events.json", func() (*Template, error) { return Forwarder("", "eu-west-1", true) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

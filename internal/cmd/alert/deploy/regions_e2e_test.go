@@ -50,8 +50,14 @@ func newRegionsEnv(t *testing.T) *regionsEnv {
 	if _, err := exec.LookPath("go"); err != nil || runtime.GOOS != "linux" {
 		t.Skip("runs the real alert function on the local AWS: needs Linux and go on PATH")
 	}
-	e := &regionsEnv{zip: bootstrapZip(t), slack: newSlackStandIn(t)}
-	e.webhook = e.slack.srv.URL + "/services/T000/B000/regions-e2e-secret"
+	slack := newSlackStandIn(t)
+	return newRegionsAccount(t, &regionsEnv{zip: bootstrapZip(t), slack: slack, webhook: slack.srv.URL + "/services/T000/B000/regions-e2e-secret"})
+}
+
+// newRegionsAccount starts the local AWS with the one account e deploys
+// to, as deployer.
+func newRegionsAccount(t *testing.T, e *regionsEnv) *regionsEnv {
+	t.Helper()
 	var err error
 	if e.emu, err = awsemu.New(); err != nil {
 		t.Fatal(err)

@@ -59,7 +59,7 @@ func runTemplate(opts *Options) error {
 	case opts.SpokeHub != "":
 		tmpl, err = stack.Spoke(opts.Stack.Prefix, opts.SpokeHub)
 	case opts.Forwarder != "":
-		tmpl, err = stack.Forwarder(opts.Stack.Prefix, opts.Forwarder)
+		tmpl, err = stack.Forwarder(opts.Stack.Prefix, opts.Forwarder, opts.Stack.AllManagementEvents)
 	default:
 		tmpl, err = stack.Hub(opts.Stack)
 	}
