@@ -101,7 +101,12 @@ func readQueue(ctx context.Context, api SQSAPI, name string) (Queue, int, error)
 		return q, 0, fmt.Errorf("read queue %s: %w", name, awserr.Classify(err))
 	}
 	q.ARN = out.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]
-	n, _ := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
+	raw, ok := out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)]
+	n, err := strconv.Atoi(raw)
+	if !ok || err != nil || n < 0 {
+		// Never read an unknown depth as "no dead letters".
+		return q, 0, fmt.Errorf("read queue %s: ApproximateNumberOfMessages is %q, not a message count", name, raw)
+	}
 	return q, n, nil
 }
 
