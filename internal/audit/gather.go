@@ -254,10 +254,10 @@ func listAssignedVirtualMFA(ctx context.Context, api iamAPI) ([]mfaDevice, error
 	return out, nil
 }
 
-// isVirtualMFASerial reports whether an MFA serial is a virtual device's:
+// IsVirtualMFASerial reports whether an MFA serial is a virtual device's:
 // virtual devices are IAM resources arn:…:iam::<acct>:mfa/<name>; hardware
 // TOTP tokens have plain serials and FIDO keys are …:u2f/….
-func isVirtualMFASerial(serial string) bool {
+func IsVirtualMFASerial(serial string) bool {
 	a, err := arn.Parse(serial)
 	return err == nil && a.Service == "iam" && strings.HasPrefix(a.Resource, "mfa/")
 }

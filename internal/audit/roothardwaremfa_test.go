@@ -40,8 +40,8 @@ func TestIsVirtualMFASerial(t *testing.T) {
 		"GAHT12345678":                       false,
 		"arn:aws:iam::111122223333:user/mfa": false,
 	} {
-		if got := isVirtualMFASerial(serial); got != want {
-			t.Errorf("isVirtualMFASerial(%q) = %v, want %v", serial, got, want)
+		if got := IsVirtualMFASerial(serial); got != want {
+			t.Errorf("IsVirtualMFASerial(%q) = %v, want %v", serial, got, want)
 		}
 	}
 }

@@ -58,7 +58,7 @@ func readRootSession(ctx context.Context, api iamAPI, n need, in *inputs) {
 					return
 				}
 				for _, d := range page.MFADevices {
-					if serial := aws.ToString(d.SerialNumber); isVirtualMFASerial(serial) {
+					if serial := aws.ToString(d.SerialNumber); IsVirtualMFASerial(serial) {
 						in.virtualMFA = append(in.virtualMFA, mfaDevice{Serial: serial})
 					}
 				}

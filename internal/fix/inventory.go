@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/audit"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -177,5 +179,5 @@ func readMFADevices(ctx context.Context, client iamAPI) ([]MFADevice, error) {
 // IAM resources named arn:aws:iam::ACCOUNT:mfa/NAME; hardware TOTP tokens
 // have a vendor serial and FIDO keys an arn:…:u2f/… serial.
 func isVirtualSerial(d iamtypes.MFADevice) bool {
-	return arnResourceType(aws.ToString(d.SerialNumber)) == "mfa"
+	return audit.IsVirtualMFASerial(aws.ToString(d.SerialNumber))
 }
