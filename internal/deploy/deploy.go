@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,7 +57,8 @@ var ErrNoWebhook = errors.New("no Slack webhook URL is stored yet: give one on s
 type Plan struct {
 	// Steps outside CloudFormation, in order (bucket, code, parameter).
 	Steps []string
-	// Stacks, hub first.
+	// Stacks: the hub, the forwarders of the regions given, then those
+	// of regions no longer given (Delete).
 	Stacks []StackPlan
 	// Trail is the trail decision.
 	Trail TrailChoice
@@ -71,7 +73,10 @@ type StackPlan struct {
 	Status string
 	// Recreate: the stack is in ROLLBACK_COMPLETE and is deleted first.
 	Recreate bool
-	Changes  []Change
+	// Delete: the stack forwards from a region no longer given, whose role
+	// leaves the hub stack; Changes lists its resources, all removed.
+	Delete  bool
+	Changes []Change
 
 	run       stackRun
 	changeSet string
@@ -84,7 +89,7 @@ func (p *Plan) NoChanges() bool {
 		return false
 	}
 	for _, s := range p.Stacks {
-		if len(s.Changes) > 0 || s.Recreate {
+		if len(s.Changes) > 0 || s.Recreate || s.Delete {
 			return false
 		}
 	}
@@ -187,7 +192,51 @@ func (d *Deployer) Plan(ctx context.Context) (*Plan, error) {
 		}
 		plan.Stacks = append(plan.Stacks, sp)
 	}
+	dropped, err := d.droppedForwarders(ctx, names)
+	if err != nil {
+		plan.Discard(ctx)
+		return nil, err
+	}
+	plan.Stacks = append(plan.Stacks, dropped...)
 	return plan, nil
+}
+
+// droppedForwarders plans the deletion of the forwarder stacks in regions
+// the hub stack has a forwarding role for but the deploy does not name:
+// the hub's new template drops the role, which would leave them forwarding
+// through a role that no longer exists.
+func (d *Deployer) droppedForwarders(ctx context.Context, names stack.Names) ([]StackPlan, error) {
+	served, err := hubForwardRegions(ctx, d.c.CFN(stack.HomeRegion), names)
+	if err != nil {
+		return nil, err
+	}
+	var plans []StackPlan
+	for _, region := range served {
+		if slices.Contains(d.o.Stack.ForwardRegions, region) {
+			continue
+		}
+		run := stackRun{cfn: d.c.CFN(region), name: names.ForwarderStack(), progress: d.o.Progress, poll: d.o.Poll, now: d.o.Now}
+		st, exists, err := stackState(ctx, run.cfn, run.name)
+		status := string(st.StackStatus)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("region %s: %w", region, err)
+		case !exists || status == "DELETE_COMPLETE":
+			continue
+		case strings.HasSuffix(status, "_IN_PROGRESS"):
+			return nil, fmt.Errorf("stack %s in %s is %s (another deploy or removal is running): run again when it settles", run.name, region, status)
+		}
+		res, err := stackResources(ctx, run.cfn, run.name)
+		if err != nil {
+			return nil, fmt.Errorf("region %s: %w", region, err)
+		}
+		sp := StackPlan{Name: run.name, Region: region, Status: status, Delete: true, run: run}
+		for _, r := range res {
+			sp.Changes = append(sp.Changes, Change{Action: "Remove", Logical: r.Logical, Type: r.Type})
+		}
+		plans = append(plans, sp)
+	}
+	return plans, nil
 }
 
 // code finds or (with Approve) uploads the function package.
@@ -324,10 +373,23 @@ func (p *Plan) Discard(ctx context.Context) {
 	}
 }
 
-// Apply executes the change sets, hub first, following each stack's events.
+// Apply deletes the forwarders of dropped regions, then executes the change
+// sets, hub first, following each stack's events. The deletions go first so
+// that a failure leaves the hub's role for the region, which `alert status`
+// checks, rather than a forwarder whose role is gone.
 func (p *Plan) Apply(ctx context.Context) error {
 	if !p.d.o.Approve {
 		return errors.New("apply needs approval")
+	}
+	for _, s := range p.Stacks {
+		if !s.Delete {
+			continue
+		}
+		fmt.Fprintf(p.d.o.Progress, "Deleting stack %s in %s: the region is no longer forwarded\n", s.Name, s.Region)
+		if err := s.run.remove(ctx); err != nil {
+			p.Discard(context.WithoutCancel(ctx))
+			return err
+		}
 	}
 	for i, s := range p.Stacks {
 		if s.changeSet == "" {

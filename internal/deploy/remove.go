@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -115,26 +114,39 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 }
 
 // forwardRegions are the regions given, then those the hub stack holds a
-// forwarding role for (stack.Names.ForwardRole), in order, once each.
+// forwarding role for, in order, once each.
 func (d *Deployer) forwardRegions(ctx context.Context, names stack.Names) ([]string, error) {
 	regions := slices.Clone(d.o.Stack.ForwardRegions)
-	cfn := d.c.CFN(stack.HomeRegion)
+	served, err := hubForwardRegions(ctx, d.c.CFN(stack.HomeRegion), names)
+	if err != nil {
+		return nil, err
+	}
+	for _, region := range served {
+		if !slices.Contains(regions, region) {
+			regions = append(regions, region)
+		}
+	}
+	return regions, nil
+}
+
+// hubForwardRegions are the regions the hub stack holds a forwarding role
+// for (stack.Names.ForwardRoleRegion), sorted; none without a hub stack.
+func hubForwardRegions(ctx context.Context, cfn CFNAPI, names stack.Names) ([]string, error) {
 	if _, ok, err := stackState(ctx, cfn, names.HubStack()); err != nil || !ok {
-		return regions, err
+		return nil, err
 	}
 	res, err := stackResources(ctx, cfn, names.HubStack())
 	if err != nil {
 		return nil, err
 	}
-	var found []string
+	var regions []string
 	for _, x := range res {
-		region, ok := strings.CutPrefix(x.Physical, names.ForwardRole(""))
-		if x.Type == "AWS::IAM::Role" && ok && region != "" && !slices.Contains(regions, region) {
-			found = append(found, region)
+		if region, ok := names.ForwardRoleRegion(x.Physical); ok && x.Type == "AWS::IAM::Role" {
+			regions = append(regions, region)
 		}
 	}
-	slices.Sort(found)
-	return append(regions, found...), nil
+	slices.Sort(regions)
+	return regions, nil
 }
 
 // retag swaps a retained bucket's managed tag for the retained one:

@@ -40,6 +40,13 @@ func (n Names) ForwardRule() string { return n.Prefix + "-root-activity-forward"
 // HomeRegion's default bus; IAM names are global, so each region has one.
 func (n Names) ForwardRole(region string) string { return n.Prefix + "-forward-" + region }
 
+// ForwardRoleRegion is the region whose ForwardRole is role, if it is one:
+// the hub stack's forwarding roles are the record of the regions it serves.
+func (n Names) ForwardRoleRegion(role string) (string, bool) {
+	region, ok := strings.CutPrefix(role, n.ForwardRole(""))
+	return region, ok && region != ""
+}
+
 // OrgBus is the hub's event bus the organization's spokes forward to.
 func (n Names) OrgBus() string { return n.Prefix + "-org" }
 

@@ -168,6 +168,13 @@ func printPlan(w io.Writer, plan *engine.Plan) {
 		fmt.Fprintf(w, "(plan) would %s\n", s)
 	}
 	for _, s := range plan.Stacks {
+		if s.Delete {
+			fmt.Fprintf(w, "(plan) would delete stack %s in %s (the region is not in --regions, so the hub stack drops its forwarding role):\n", s.Name, s.Region)
+			for _, c := range s.Changes {
+				fmt.Fprintf(w, "  %s\n", c)
+			}
+			continue
+		}
 		if s.Recreate {
 			fmt.Fprintf(w, "(plan) would delete stack %s (ROLLBACK_COMPLETE after a failed deploy) and create it again\n", s.Name)
 		}

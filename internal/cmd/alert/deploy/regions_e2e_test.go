@@ -36,8 +36,11 @@ const (
 // regionsEnv is one account on the local AWS and a stand-in Slack, driven
 // through the commands' own flag parsing and run functions.
 type regionsEnv struct {
-	emu     *awsemu.Server
-	cfg     aws.Config // the deployer, in us-east-1
+	emu *awsemu.Server
+	cfg aws.Config // the deployer, in us-east-1
+	// prefix names the pipeline: functions, queues and buckets are shared
+	// by every local AWS in the process, so each test needs its own.
+	prefix  string
 	slack   *slackStandIn
 	webhook string
 	zip     string
@@ -51,7 +54,7 @@ func newRegionsEnv(t *testing.T) *regionsEnv {
 		t.Skip("runs the real alert function on the local AWS: needs Linux and go on PATH")
 	}
 	slack := newSlackStandIn(t)
-	return newRegionsAccount(t, &regionsEnv{zip: bootstrapZip(t), slack: slack, webhook: slack.srv.URL + "/services/T000/B000/regions-e2e-secret"})
+	return newRegionsAccount(t, &regionsEnv{prefix: regPrefix, zip: bootstrapZip(t), slack: slack, webhook: slack.srv.URL + "/services/T000/B000/regions-e2e-secret"})
 }
 
 // newRegionsAccount starts the local AWS with the one account e deploys
@@ -252,12 +255,12 @@ func (e *regionsEnv) stackStatus(t *testing.T, region, name string) string {
 func (e *regionsEnv) assertNothingManagedIn(t *testing.T, region string) {
 	t.Helper()
 	ctx := t.Context()
-	for _, name := range []string{"rgreg-alert", "rgreg-alert-forward"} {
+	for _, name := range []string{e.prefix + "-alert", e.prefix + "-alert-forward"} {
 		if st := e.stackStatus(t, region, name); st != "" {
 			t.Errorf("stack %s is left in %s (%s)", name, region, st)
 		}
 	}
-	alarms, err := cloudwatch.NewFromConfig(e.in(region)).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(regPrefix)})
+	alarms, err := cloudwatch.NewFromConfig(e.in(region)).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(e.prefix)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +274,7 @@ func (e *regionsEnv) assertNothingManagedIn(t *testing.T, region string) {
 	for _, tp := range topics.Topics {
 		t.Errorf("topic %s is left in %s", aws.ToString(tp.TopicArn), region)
 	}
-	rules, err := eventbridge.NewFromConfig(e.in(region)).ListRules(ctx, &eventbridge.ListRulesInput{NamePrefix: aws.String(regPrefix)})
+	rules, err := eventbridge.NewFromConfig(e.in(region)).ListRules(ctx, &eventbridge.ListRulesInput{NamePrefix: aws.String(e.prefix)})
 	if err != nil {
 		t.Fatal(err)
 	}
