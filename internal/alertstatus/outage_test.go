@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -62,8 +61,7 @@ func deployPipeline(t testing.TB, prefix string) *pipelineEnv {
 	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
 	zip := bootstrapZip(t)
 	env := &pipelineEnv{emu: emu, cfg: cfg, names: stack.Names{Prefix: prefix}, slack: slack, webhook: srv.URL,
-		clients: alertstatus.Clients{STS: sts.NewFromConfig(cfg), Events: eventbridge.NewFromConfig(cfg), Trails: cloudtrail.NewFromConfig(cfg),
-			Lambda: lambda.NewFromConfig(cfg), Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}}
+		clients: clientsOf(cfg)}
 	env.engine = func(approve, webhook bool) *deploy.Deployer {
 		url := ""
 		if webhook {
@@ -101,9 +99,7 @@ func (e *pipelineEnv) operator(t *testing.T) (aws.Config, alertstatus.Clients) {
 			}
 		}
 	})
-	return cfg, alertstatus.Clients{STS: sts.NewFromConfig(cfg), Events: eventbridge.NewFromConfig(cfg),
-		Trails: cloudtrail.NewFromConfig(cfg), Lambda: lambda.NewFromConfig(cfg),
-		Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}
+	return cfg, clientsOf(cfg)
 }
 
 // putRootSignIns puts root ConsoleLogin events with the given CloudTrail

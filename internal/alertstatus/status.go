@@ -52,14 +52,20 @@ var (
 	_ LogsAPI   = (*cloudwatchlogs.Client)(nil)
 )
 
-// Clients are the us-east-1 clients Read uses.
+// Clients are the clients Read uses: in us-east-1 but for Stacks and
+// RegionEvents, which give a region's (the hub stack is in us-east-1, its
+// forwarders elsewhere).
 type Clients struct {
-	STS    STSAPI
-	Events RuleAPI
-	Trails TrailsAPI
-	Lambda LambdaAPI
-	Logs   LogsAPI
-	SQS    QueueAPI
+	STS          STSAPI
+	Events       RuleAPI
+	Trails       TrailsAPI
+	Lambda       LambdaAPI
+	Logs         LogsAPI
+	SQS          QueueAPI
+	IAM          RoleAPI
+	SNS          SubscriptionsAPI
+	Stacks       func(region string) StacksAPI
+	RegionEvents func(region string) ForwardRuleAPI
 }
 
 // Report is the state of the pipeline in one account.
@@ -73,7 +79,13 @@ type Report struct {
 	Deliveries Deliveries
 	Queue      QueueState
 	DLQ        QueueState
-	Problems   []string
+	// Forwarders are those of the regions the hub stack holds a forwarding
+	// role for; AlarmEmails the e-mail subscriptions of its alarm topic.
+	Forwarders  []Forwarder
+	AlarmEmails []AlarmEmail
+	// Problems keep alerts from arriving; Warnings do not.
+	Problems []string
+	Warnings []string
 }
 
 // RuleState is rootguard's rule in us-east-1.
@@ -123,21 +135,39 @@ func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Rep
 	}
 	r := Report{Account: aws.ToString(id.Account)}
 	var wg sync.WaitGroup
-	errs := make([]error, 6)
+	errs := make([]error, 7)
 	wg.Go(func() { r.Trails, errs[0] = Trails(ctx, c.Trails) })
 	wg.Go(func() { r.Rule, errs[1] = readRule(ctx, c.Events, names.Rule(), r.Account) })
 	wg.Go(func() { r.Function, errs[2] = readFunction(ctx, c.Lambda, names.Function()) })
 	wg.Go(func() { r.Deliveries, errs[3] = ReadDeliveries(ctx, c.Logs, names.LogGroup(), now.Add(-Window), now) })
 	wg.Go(func() { r.Queue, errs[4] = readQueue(ctx, c.SQS, names.Queue()) })
 	wg.Go(func() { r.DLQ, errs[5] = readQueue(ctx, c.SQS, names.DeadLetterQueue()) })
+	wg.Go(func() { errs[6] = r.readDeployment(ctx, c, names) })
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return r, err
 		}
 	}
-	r.Problems = r.problems()
+	r.Problems = append(r.problems(), r.forwarderProblems(names)...)
+	r.Warnings = r.alarmWarnings()
 	return r, nil
+}
+
+// readDeployment reads what the hub stack records and checks it: each
+// forwarder and the alarm topic's e-mail subscriptions.
+func (r *Report) readDeployment(ctx context.Context, c Clients, names stack.Names) error {
+	d, err := readDeployment(ctx, c.Stacks(stack.HomeRegion), names)
+	if err != nil {
+		return err
+	}
+	if r.Forwarders, err = readForwarders(ctx, c, names, r.Account, d.regions); err != nil {
+		return err
+	}
+	if d.alarmTopic != "" {
+		r.AlarmEmails, err = readAlarmEmails(ctx, c.SNS, d.alarmTopic)
+	}
+	return err
 }
 
 func (r Report) problems() []string {

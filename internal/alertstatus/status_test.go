@@ -12,8 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -23,6 +25,22 @@ import (
 	"github.com/rootguard/rootguard/internal/deploy"
 	"github.com/rootguard/rootguard/internal/stack"
 )
+
+// clientsOf are status's clients for cfg, in its region but for the
+// regional ones.
+func clientsOf(cfg aws.Config) alertstatus.Clients {
+	in := func(region string) aws.Config {
+		c := cfg.Copy()
+		c.Region = region
+		return c
+	}
+	return alertstatus.Clients{STS: sts.NewFromConfig(cfg), Events: eventbridge.NewFromConfig(cfg), Trails: cloudtrail.NewFromConfig(cfg),
+		Lambda: lambda.NewFromConfig(cfg), Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg),
+		IAM: iam.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg),
+		Stacks:       func(region string) alertstatus.StacksAPI { return cloudformation.NewFromConfig(in(region)) },
+		RegionEvents: func(region string) alertstatus.ForwardRuleAPI { return eventbridge.NewFromConfig(in(region)) },
+	}
+}
 
 func TestReadDeployedPipeline(t *testing.T) {
 	emu, err := awsemu.New()
@@ -34,8 +52,7 @@ func TestReadDeployedPipeline(t *testing.T) {
 	ctx := t.Context()
 	prefix := "rgstatus"
 	names := stack.Names{Prefix: prefix}
-	clients := alertstatus.Clients{STS: sts.NewFromConfig(cfg), Events: eventbridge.NewFromConfig(cfg), Trails: cloudtrail.NewFromConfig(cfg),
-		Lambda: lambda.NewFromConfig(cfg), Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg)}
+	clients := clientsOf(cfg)
 
 	r, err := alertstatus.Read(ctx, clients, names, time.Now())
 	if err != nil {

@@ -61,6 +61,7 @@ const (
 	LogicalTrailBkt   = "TrailBucket"
 	LogicalLogGroup   = "AlertFunctionLogs"
 	LogicalAlarmTopic = "AlarmTopic"
+	LogicalAlarmEmail = "AlarmEmail"
 )
 
 // HubOptions shape the hub stack.
@@ -274,7 +275,7 @@ func Hub(o HubOptions) (*Template, error) {
 				"Tags":      managedTags(),
 			},
 		}
-		r["AlarmEmail"] = Resource{
+		r[LogicalAlarmEmail] = Resource{
 			Type: "AWS::SNS::Subscription",
 			Properties: map[string]any{
 				"TopicArn": Ref(LogicalAlarmTopic),
@@ -366,6 +367,10 @@ func assumeBy(service string) PolicyDocument {
 	})
 }
 
+// ForwardPolicy is the inline policy of each forwarding role: without it
+// the role exists but cannot put events on the bus.
+const ForwardPolicy = "forward-root-activity"
+
 // forwardRole lets the forwarding rule in region put events on this
 // region's default bus, and nothing else. It lives in the hub stack because
 // IAM is global; the Forwarder stack in region refers to it by name.
@@ -383,7 +388,7 @@ func forwardRole(n Names, region string) Resource {
 			"Description":              "rootguard: forward root activity from " + region + " to " + HomeRegion,
 			"AssumeRolePolicyDocument": doc,
 			"Policies": []any{map[string]any{
-				"PolicyName": "forward-root-activity",
+				"PolicyName": ForwardPolicy,
 				"PolicyDocument": policy(Statement{
 					Sid:      "PutOnHomeBus",
 					Effect:   "Allow",

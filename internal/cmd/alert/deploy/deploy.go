@@ -157,7 +157,23 @@ func runDeploy(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("deploy failed: %w", err)
 	}
 	fmt.Fprintln(opts.IO.ErrOut, "Deployed. Check it end to end with `rootguard alert test`.")
+	if subscribesEmail(plan) {
+		fmt.Fprintf(opts.IO.ErrOut, "AWS sent a confirmation link to %s: the pipeline's alarms e-mail it only once the link is followed (`rootguard alert status` warns until then).\n", opts.Stack.Email)
+	}
 	return nil
+}
+
+// subscribesEmail reports whether the plan creates the alarm e-mail
+// subscription, for which AWS mails the address a confirmation link.
+func subscribesEmail(plan *engine.Plan) bool {
+	for _, s := range plan.Stacks {
+		for _, c := range s.Changes {
+			if c.Logical == stack.LogicalAlarmEmail && (c.Action == "Add" || c.Replacement) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func printPlan(w io.Writer, plan *engine.Plan) {

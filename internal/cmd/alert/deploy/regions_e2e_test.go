@@ -195,11 +195,11 @@ func TestDeployRegionsForwardsToHubEndToEnd(t *testing.T) {
 		}
 	}
 
-	// `alert status` reads the hub in us-east-1 only: it has no notion of
-	// regional coverage, so it reports the pipeline healthy whether or not
-	// ap-southeast-2 forwards (see the report in the commit message).
+	// `alert status` checks the forwarders of the regions the hub stack has
+	// a role for: eu-west-1's, not ap-southeast-2, which was never asked for.
 	out, errOut, err = e.run(t, "status", "", "--prefix", regPrefix)
-	if err != nil || !strings.Contains(errOut, "Root activity reaches Slack.") || !strings.Contains(out, "(1 posts, 0 errors") {
+	if err != nil || !strings.Contains(errOut, "Root activity reaches Slack.") || !strings.Contains(out, "(1 posts, 0 errors") ||
+		!strings.Contains(out, "forwarder    eu-west-1: stack CREATE_COMPLETE, rule ENABLED, targets the hub bus: true, role ready: true\n") || strings.Contains(out, "ap-southeast-2") {
 		t.Errorf("status after the forwarded alert (%v):\n%s%s", err, out, errOut)
 	}
 

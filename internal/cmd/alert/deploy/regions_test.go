@@ -1,12 +1,19 @@
 package deploy
 
 import (
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/rootguard/rootguard/internal/cmdutil"
 )
 
 // newQuickRegionsEnv is regionsEnv with a stand-in function package: the
@@ -115,4 +122,119 @@ func TestDeployDeletesTheForwarderOfADroppedRegion(t *testing.T) {
 	if !strings.Contains(errOut, "No changes: the alert pipeline is up to date.") || strings.Contains(out, "(plan) would") {
 		t.Errorf("deploying the same regions again is not a no-op:\n%s%s", out, errOut)
 	}
+}
+
+// `alert status` checks each forwarder the hub stack has a role for, and
+// its problem lines give a fix that works: following it makes status clean
+// again. An unconfirmed alarm e-mail is a warning, announced by the deploy
+// that subscribes it.
+func TestStatusChecksTheForwardersAndTheAlarmEmail(t *testing.T) {
+	e := newQuickRegionsEnv(t, "rgstat")
+	const hint = "AWS sent a confirmation link to ops@example.com: the pipeline's alarms e-mail it only once the link is followed"
+	_, errOut := e.deploy(t, "--regions", "eu-west-1", "--email", "ops@example.com", "--approve")
+	if !strings.Contains(errOut, hint) {
+		t.Errorf("deploy with --email does not say a confirmation link was sent:\n%s", errOut)
+	}
+
+	out, errOut, err := e.run(t, "status", "", "--prefix", e.prefix)
+	if err != nil || !strings.Contains(errOut, "Root activity reaches Slack.") ||
+		!strings.Contains(out, "forwarder    eu-west-1: stack CREATE_COMPLETE, rule ENABLED, targets the hub bus: true, role ready: true\n") ||
+		!strings.Contains(out, "alarm e-mail ops@example.com (pending confirmation)\n") ||
+		!strings.Contains(errOut, "warning: the alarm e-mail subscription of ops@example.com is pending confirmation") {
+		t.Errorf("status of the deployed pipeline (%v):\n%s%s", err, out, errOut)
+	}
+
+	// A disabled rule: CloudFormation does not see the change, so the fix
+	// drops the region and deploys it again.
+	if _, err := eventbridge.NewFromConfig(e.in("eu-west-1")).DisableRule(t.Context(), &eventbridge.DisableRuleInput{Name: aws.String("rgstat-root-activity-forward")}); err != nil {
+		t.Fatal(err)
+	}
+	problem := e.statusProblem(t, "root activity in eu-west-1 does not reach us-east-1: rule rgstat-root-activity-forward is disabled")
+	for _, errOut := range e.follow(t, problem, "--email", "ops@example.com") {
+		if strings.Contains(errOut, hint) {
+			t.Errorf("a deploy that keeps the e-mail subscription says a new link was sent:\n%s", errOut)
+		}
+	}
+	e.assertStatusClean(t)
+
+	// A deleted forwarder stack, in JSON.
+	if _, err := cloudformation.NewFromConfig(e.in("eu-west-1")).DeleteStack(t.Context(), &cloudformation.DeleteStackInput{StackName: aws.String("rgstat-alert-forward")}); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = e.run(t, "status", "", "--prefix", e.prefix, "--output", "json")
+	var report struct {
+		Forwarders []struct {
+			Region      string
+			StackStatus string `json:"stack_status"`
+		}
+		AlarmEmails []struct {
+			Address string
+			Pending bool `json:"pending_confirmation"`
+		} `json:"alarm_emails"`
+		Problems, Warnings []string
+	}
+	if jerr := json.Unmarshal([]byte(out), &report); jerr != nil {
+		t.Fatalf("status --output json: %v\n%s", jerr, out)
+	}
+	if exitCode(err) != cmdutil.ExitFindings || len(report.Forwarders) != 1 || report.Forwarders[0].Region != "eu-west-1" || report.Forwarders[0].StackStatus != "" ||
+		len(report.Problems) != 1 || len(report.AlarmEmails) != 1 || !report.AlarmEmails[0].Pending || len(report.Warnings) != 1 {
+		t.Errorf("status --output json with the forwarder stack deleted (%v):\n%s", err, out)
+	}
+	problem = e.statusProblem(t, "root activity in eu-west-1 does not reach us-east-1: forwarder stack rgstat-alert-forward does not exist there; run `rootguard alert deploy --prefix rgstat --regions eu-west-1`")
+	e.follow(t, problem, "--email", "ops@example.com")
+	e.assertStatusClean(t)
+}
+
+// statusProblem runs `alert status`, which must exit 3 with one problem
+// starting with want, and returns that problem.
+func (e *regionsEnv) statusProblem(t *testing.T, want string) string {
+	t.Helper()
+	out, errOut, err := e.run(t, "status", "", "--prefix", e.prefix)
+	var problems []string
+	for _, line := range strings.Split(errOut, "\n") {
+		if p, ok := strings.CutPrefix(line, "problem: "); ok {
+			problems = append(problems, p)
+		}
+	}
+	if exitCode(err) != cmdutil.ExitFindings || len(problems) != 1 || !strings.HasPrefix(problems[0], want) {
+		t.Fatalf("status (%v) does not report one problem %q:\n%s%s", err, want, out, errOut)
+	}
+	return problems[0]
+}
+
+// follow runs each `rootguard alert deploy …` command problem names, with
+// extra (the deploy options it leaves to the user) and --approve, and
+// returns their stderr.
+func (e *regionsEnv) follow(t *testing.T, problem string, extra ...string) []string {
+	t.Helper()
+	cmds := regexp.MustCompile("`rootguard alert deploy([^`]*)`").FindAllStringSubmatch(problem, -1)
+	if len(cmds) == 0 {
+		t.Fatalf("problem gives no deploy command: %s", problem)
+	}
+	var errOuts []string
+	for _, c := range cmds {
+		args := append(strings.Fields(c[1]), append(extra, "--function-zip", e.zip, "--arch", "arm64", "--approve")...)
+		out, errOut, err := e.run(t, "deploy", "", args...)
+		if err != nil {
+			t.Fatalf("following %q: %v\n%s%s", c[0], err, out, errOut)
+		}
+		errOuts = append(errOuts, errOut)
+	}
+	return errOuts
+}
+
+func (e *regionsEnv) assertStatusClean(t *testing.T) {
+	t.Helper()
+	out, errOut, err := e.run(t, "status", "", "--prefix", e.prefix)
+	if err != nil || strings.Contains(errOut, "problem: ") || !strings.Contains(out, "forwarder    eu-west-1: stack CREATE_COMPLETE, rule ENABLED, targets the hub bus: true, role ready: true\n") {
+		t.Errorf("status after following the fix (%v):\n%s%s", err, out, errOut)
+	}
+}
+
+func exitCode(err error) int {
+	var exit *cmdutil.ExitCodeError
+	if errors.As(err, &exit) {
+		return exit.Code
+	}
+	return -1
 }

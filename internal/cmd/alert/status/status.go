@@ -8,10 +8,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
@@ -47,7 +50,12 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 rule enabled and matching a root ConsoleLogin (tested by EventBridge itself),
 is the function active, when did it last post to Slack, how many errors it
 logged in the last 24 hours, and how many alerts wait in the dead-letter
-queue. Exits 3 when something would keep an alert from arriving.`,
+queue. In every region the hub stack has a forwarding role for (--regions
+of the deploy): is the forwarder stack complete, its rule enabled (with
+read-only calls when the us-east-1 rule has them) and targeting the
+us-east-1 bus through that role, and does the role exist with its policy.
+An alarm e-mail that has not confirmed its subscription is a warning.
+Exits 3 when something would keep an alert from arriving.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Output != "text" && opts.Output != "json" {
@@ -67,13 +75,21 @@ queue. Exits 3 when something would keep an alert from arriving.`,
 	return cmd
 }
 
-// Clients builds the status clients for us-east-1.
+// Clients builds the status clients: for us-east-1, and for the
+// forwarders' regions.
 func Clients(cfg aws.Config) alertstatus.Clients {
-	home := cfg.Copy()
-	home.Region = stack.HomeRegion
+	in := func(region string) aws.Config {
+		c := cfg.Copy()
+		c.Region = region
+		return c
+	}
+	home := in(stack.HomeRegion)
 	return alertstatus.Clients{
 		STS: sts.NewFromConfig(home), Events: eventbridge.NewFromConfig(home), Trails: cloudtrail.NewFromConfig(home),
 		Lambda: lambda.NewFromConfig(home), Logs: cloudwatchlogs.NewFromConfig(home), SQS: sqs.NewFromConfig(home),
+		IAM: iam.NewFromConfig(home), SNS: sns.NewFromConfig(home),
+		Stacks:       func(region string) alertstatus.StacksAPI { return cloudformation.NewFromConfig(in(region)) },
+		RegionEvents: func(region string) alertstatus.ForwardRuleAPI { return eventbridge.NewFromConfig(in(region)) },
 	}
 }
 
@@ -132,8 +148,28 @@ func printText(opts *Options, r alertstatus.Report) {
 	fmt.Fprintf(w, "last posted  %s (%d posts, %d errors in %s)\n", last, r.Deliveries.Posted, r.Deliveries.Errors, r.Deliveries.Window)
 	fmt.Fprintf(w, "queue        %s: %d waiting, %d in flight\n", r.Queue.Name, r.Queue.Visible, r.Queue.InFlight)
 	fmt.Fprintf(w, "dlq          %s: %d\n", r.DLQ.Name, r.DLQ.Visible)
+	for _, f := range r.Forwarders {
+		stackStatus, rule := f.StackStatus, f.RuleState
+		if stackStatus == "" {
+			stackStatus = "missing"
+		}
+		if rule == "" {
+			rule = "missing"
+		}
+		fmt.Fprintf(w, "forwarder    %s: stack %s, rule %s, targets the hub bus: %t, role ready: %t\n", f.Region, stackStatus, rule, f.TargetsHub, f.RoleReady)
+	}
+	for _, e := range r.AlarmEmails {
+		state := "confirmed"
+		if e.Pending {
+			state = "pending confirmation"
+		}
+		fmt.Fprintf(w, "alarm e-mail %s (%s)\n", e.Address, state)
+	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(opts.IO.ErrOut, "problem: %s\n", p)
+	}
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", warning)
 	}
 	if len(r.Problems) == 0 {
 		fmt.Fprintln(opts.IO.ErrOut, "Root activity reaches Slack.")
@@ -146,6 +182,15 @@ func jsonReport(r alertstatus.Report) any {
 	for _, t := range r.Trails {
 		trails = append(trails, map[string]any{"name": t.Name, "arn": t.ARN, "is_logging": t.Logging, "logs_sign_in_events": t.LogsSignIn})
 	}
+	forwarders := []map[string]any{}
+	for _, f := range r.Forwarders {
+		forwarders = append(forwarders, map[string]any{"region": f.Region, "stack": f.Stack, "stack_status": f.StackStatus,
+			"rule": f.Rule, "rule_state": f.RuleState, "targets_hub_bus": f.TargetsHub, "role": f.Role, "role_ready": f.RoleReady})
+	}
+	emails := []map[string]any{}
+	for _, e := range r.AlarmEmails {
+		emails = append(emails, map[string]any{"address": e.Address, "pending_confirmation": e.Pending})
+	}
 	var last *time.Time
 	if !r.Deliveries.LastPosted.IsZero() {
 		last = &r.Deliveries.LastPosted
@@ -157,6 +202,7 @@ func jsonReport(r alertstatus.Report) any {
 		"deliveries": map[string]any{"window_seconds": int(r.Deliveries.Window.Seconds()), "last_posted": last, "posted": r.Deliveries.Posted, "errors": r.Deliveries.Errors},
 		"queue":      map[string]any{"name": r.Queue.Name, "exists": r.Queue.Exists, "messages": r.Queue.Visible, "in_flight": r.Queue.InFlight},
 		"dlq":        map[string]any{"name": r.DLQ.Name, "exists": r.DLQ.Exists, "messages": r.DLQ.Visible},
-		"problems":   r.Problems,
+		"forwarders": forwarders, "alarm_emails": emails,
+		"problems": r.Problems, "warnings": r.Warnings,
 	}
 }
