@@ -231,6 +231,8 @@ func (r Report) forwarderProblems(names stack.Names) []string {
 		switch {
 		case f.StackStatus == "":
 			p = append(p, where+fmt.Sprintf("forwarder stack %s does not exist there; %s", f.Stack, redeploy))
+		case strings.HasSuffix(f.StackStatus, "_IN_PROGRESS"):
+			p = append(p, where+fmt.Sprintf("forwarder stack %s is %s (a deploy or removal is running); check again when it settles", f.Stack, f.StackStatus))
 		case !strings.HasSuffix(f.StackStatus, "_COMPLETE") || f.StackStatus == "ROLLBACK_COMPLETE" || f.StackStatus == "DELETE_COMPLETE":
 			p = append(p, where+fmt.Sprintf("forwarder stack %s is %s; %s", f.Stack, f.StackStatus, redeploy))
 		case f.RuleState == "":

@@ -105,8 +105,14 @@ func TestReadChecksEachForwarderAndTheAlarmEmail(t *testing.T) {
 			return err
 		}, "root activity in eu-west-1 does not reach us-east-1: rule rgfwd-root-activity-forward does not target the us-east-1 default bus through role rgfwd-forward-eu-west-1 (" + rebuild + ")"},
 		{"stack deleted", func() error {
-			_, err := cloudformation.NewFromConfig(in("eu-west-1")).DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(names.ForwarderStack())})
-			return err
+			cfn := cloudformation.NewFromConfig(in("eu-west-1"))
+			name := aws.String(names.ForwarderStack())
+			if _, err := cfn.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: name}); err != nil {
+				return err
+			}
+			return cloudformation.NewStackDeleteCompleteWaiter(cfn, func(o *cloudformation.StackDeleteCompleteWaiterOptions) {
+				o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+			}).Wait(ctx, &cloudformation.DescribeStacksInput{StackName: name}, 5*time.Second)
 		}, "root activity in eu-west-1 does not reach us-east-1: forwarder stack rgfwd-alert-forward does not exist there; " + redeploy},
 		{"role deleted", func() error {
 			roles := iam.NewFromConfig(cfg)

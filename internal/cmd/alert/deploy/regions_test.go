@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -161,6 +162,7 @@ func TestStatusChecksTheForwardersAndTheAlarmEmail(t *testing.T) {
 	if _, err := cloudformation.NewFromConfig(e.in("eu-west-1")).DeleteStack(t.Context(), &cloudformation.DeleteStackInput{StackName: aws.String("rgstat-alert-forward")}); err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, 5*time.Second, "the forwarder stack is deleted", func() bool { return e.stackStatus(t, "eu-west-1", "rgstat-alert-forward") == "" })
 	out, _, err = e.run(t, "status", "", "--prefix", e.prefix, "--output", "json")
 	var report struct {
 		Forwarders []struct {
@@ -183,6 +185,10 @@ func TestStatusChecksTheForwardersAndTheAlarmEmail(t *testing.T) {
 	problem = e.statusProblem(t, "root activity in eu-west-1 does not reach us-east-1: forwarder stack rgstat-alert-forward does not exist there; run `rootguard alert deploy --prefix rgstat --regions eu-west-1`")
 	e.follow(t, problem, "--email", "ops@example.com")
 	e.assertStatusClean(t)
+
+	if strings.Contains(e.transcript.String(), "regions-quick-secret") {
+		t.Error("a command printed the webhook URL")
+	}
 }
 
 // statusProblem runs `alert status`, which must exit 3 with one problem
