@@ -198,7 +198,7 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 		return nil, err
 	}
 
-	spoke, err := stack.Spoke(n.Prefix, p.HubAccount)
+	spoke, err := stack.Spoke(n.Prefix, p.HubAccount, o.Options.Stack.AllManagementEvents)
 	if err != nil {
 		p.Discard(ctx)
 		return nil, err

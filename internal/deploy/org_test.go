@@ -143,6 +143,33 @@ func TestDeployOrgWithAMemberHub(t *testing.T) {
 	}
 	again.Discard(ctx)
 
+	// --all-management-events reaches every spoke, and such spokes still count
+	// as coverage.
+	o.Stack.AllManagementEvents = true
+	o.Webhook = fakeWebhook
+	wider, err := PlanOrg(ctx, c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wider.NoChanges() {
+		t.Fatal("turning on --all-management-events planned no change")
+	}
+	if _, err := wider.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	memberCfg, _, err := creds.For(ctx, "333333333333")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule, err := eventbridge.NewFromConfig(memberCfg).DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(stack.Names{Prefix: "rgmh"}.SpokeRule())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rule.State != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" {
+		t.Errorf("member spoke rule state %s after --all-management-events", rule.State)
+	}
+	o.Stack.AllManagementEvents = false
+
 	removal, err := RemoveOrg(ctx, c, o)
 	if err != nil {
 		t.Fatal(err)

@@ -285,7 +285,7 @@ func Hub(o HubOptions) (*Template, error) {
 		}
 	}
 	if o.OrgID != "" {
-		addOrgBus(t, n, o.OrgID)
+		addOrgBus(t, n, o.OrgID, o.AllManagementEvents)
 	}
 	for _, region := range o.ForwardRegions {
 		r["ForwardRole"+logicalSuffix(region)] = forwardRole(n, region)

@@ -25,7 +25,7 @@ func (n Names) OrgBusARN(hubAccount string) string {
 // to the organization's principals only, and the rule sending it to the
 // alert queue. Only root activity crosses accounts: tampering patterns name
 // the hub's own resources.
-func addOrgBus(t *Template, n Names, orgID string) {
+func addOrgBus(t *Template, n Names, orgID string, allManagementEvents bool) {
 	busARN := Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/" + n.OrgBus())
 	t.Resources[LogicalOrgBus] = Resource{
 		Type: "AWS::Events::EventBus",
@@ -48,7 +48,7 @@ func addOrgBus(t *Template, n Names, orgID string) {
 			"Name":         n.OrgRule(),
 			"Description":  "rootguard: root activity forwarded by the organization's accounts",
 			"EventBusName": Ref(LogicalOrgBus),
-			"State":        RuleEnabled,
+			"State":        ruleState(allManagementEvents),
 			"EventPattern": ForwardPattern(),
 			"Targets":      []any{queueTarget()},
 		},
@@ -78,8 +78,8 @@ func validOrgID(id string) bool {
 // cross-account target, allowed to put events on that bus only. One
 // template serves every region; the role's name carries the region because
 // IAM names are global.
-func Spoke(prefix, hubAccount string) (*Template, error) {
-	o := HubOptions{Prefix: prefix}
+func Spoke(prefix, hubAccount string, allManagementEvents bool) (*Template, error) {
+	o := HubOptions{Prefix: prefix, AllManagementEvents: allManagementEvents}
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func Spoke(prefix, hubAccount string) (*Template, error) {
 					"Name":         n.SpokeRule(),
 					"Description":  "rootguard: forward root activity to the organization's hub",
 					"EventBusName": "default",
-					"State":        RuleEnabled,
+					"State":        ruleState(allManagementEvents),
 					"EventPattern": ForwardPattern(),
 					"Targets": []any{map[string]any{
 						"Id":      SpokeTargetID,

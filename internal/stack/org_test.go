@@ -19,7 +19,7 @@ func TestOrgTemplatesMatchGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spoke, err := Spoke("", testHubAccount)
+	spoke, err := Spoke("", testHubAccount, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestOrgBusAcceptsOnlyTheOrganization(t *testing.T) {
 }
 
 func TestSpokeRoleIsScopedToTheHubBus(t *testing.T) {
-	spoke, err := Spoke("", testHubAccount)
+	spoke, err := Spoke("", testHubAccount, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +133,34 @@ func TestSpokeRoleIsScopedToTheHubBus(t *testing.T) {
 	}
 
 	for _, bad := range []string{"1234", "11112222333a", ""} {
-		if _, err := Spoke("", bad); err == nil {
+		if _, err := Spoke("", bad, false); err == nil {
 			t.Errorf("Spoke accepted hub account %q", bad)
 		}
+	}
+}
+
+// TestOrgRulesFollowAllManagementEvents: with --all-management-events the
+// spoke rule and the hub's organization-bus rule see read-only root calls
+// too, like the hub's own rule; a rule left ENABLED would never forward them.
+func TestOrgRulesFollowAllManagementEvents(t *testing.T) {
+	for _, all := range []bool{false, true} {
+		want := ruleState(all)
+		spoke, err := Spoke("", testHubAccount, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := spoke.Resources[LogicalSpokeRule].Properties.(map[string]any)["State"]; got != want {
+			t.Errorf("all=%v: spoke rule state %v, want %s", all, got, want)
+		}
+		hub, err := Hub(HubOptions{OrgID: testOrgID, AllManagementEvents: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hub.Resources[LogicalOrgRule].Properties.(map[string]any)["State"]; got != want {
+			t.Errorf("all=%v: organization-bus rule state %v, want %s", all, got, want)
+		}
+	}
+	if ruleState(true) == ruleState(false) {
+		t.Fatal("ruleState ignores its argument")
 	}
 }

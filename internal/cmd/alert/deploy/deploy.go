@@ -75,7 +75,7 @@ set is discarded.`,
 	addStackFlags(cmd, &opts.Stack)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Stack.Email, "email", "", "e-mail `address` for the pipeline's alarms")
-	fl.BoolVar(&opts.Stack.AllManagementEvents, "all-management-events", false, "also alert on read-only root calls: the rules in us-east-1 and every --regions are ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+	fl.BoolVar(&opts.Stack.AllManagementEvents, "all-management-events", false, "also alert on read-only root calls: the rules in us-east-1, every --regions and, with --org, every spoke are ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 	fl.StringVar(&opts.Stack.Architecture, "arch", "arm64", "function `architecture`: arm64 or x86_64")
 	fl.StringVar(&opts.FunctionZip, "function-zip", "", "alert function `zip` (default dist/bootstrap-<arch>.zip)")
 	fl.BoolVar(&opts.UpdateWebhook, "update-webhook", false, "ask for a new Slack webhook URL")
