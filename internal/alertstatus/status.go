@@ -259,8 +259,21 @@ func readQueue(ctx context.Context, api QueueAPI, name string) (QueueState, erro
 		return st, fmt.Errorf("read depth of queue %s: %w", name, err)
 	}
 	st.Exists = true
-	st.Visible, _ = strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
-	st.InFlight, _ = strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible)])
+	for _, a := range []struct {
+		name sqstypes.QueueAttributeName
+		into *int
+	}{
+		{sqstypes.QueueAttributeNameApproximateNumberOfMessages, &st.Visible},
+		{sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible, &st.InFlight},
+	} {
+		raw, ok := out.Attributes[string(a.name)]
+		n, err := strconv.Atoi(raw)
+		if !ok || err != nil || n < 0 {
+			// Never read an unknown depth as an empty queue.
+			return st, fmt.Errorf("read depth of queue %s: %s is %q, not a message count", name, a.name, raw)
+		}
+		*a.into = n
+	}
 	return st, nil
 }
 
@@ -271,7 +284,7 @@ type LogsAPI interface {
 
 // LogLine is one structured line of the alert function.
 type LogLine struct {
-	Time       time.Time
+	Time       time.Time `json:"-"` // CloudWatch's timestamp, not the line's own "time"
 	Msg        string   `json:"msg"`
 	Level      string   `json:"level"`
 	EventIDs   []string `json:"event_ids"`
@@ -300,9 +313,12 @@ func FunctionLines(ctx context.Context, api LogsAPI, group, term string, from, t
 		}
 		for _, e := range page.Events {
 			msg := aws.ToString(e.Message)
-			l := LogLine{Time: time.UnixMilli(aws.ToInt64(e.Timestamp)), Raw: msg}
-			if json.Unmarshal([]byte(msg), &l) != nil {
-				l.Msg = msg
+			at := time.UnixMilli(aws.ToInt64(e.Timestamp))
+			l := LogLine{Time: at, Raw: msg}
+			// Only a JSON object is a structured line; anything else (the
+			// runtime's own lines, null, a bare string) is its own message.
+			if !strings.HasPrefix(strings.TrimSpace(msg), "{") || json.Unmarshal([]byte(msg), &l) != nil {
+				l = LogLine{Time: at, Raw: msg, Msg: msg}
 			}
 			lines = append(lines, l)
 		}
