@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"net/mail"
 	"slices"
 	"strings"
 )
@@ -315,12 +316,15 @@ func (o HubOptions) validate() error {
 	default:
 		return fmt.Errorf("architecture %q: use arm64 or x86_64", o.Architecture)
 	}
-	for _, region := range o.ForwardRegions {
+	for i, region := range o.ForwardRegions {
 		if region == HomeRegion {
 			return fmt.Errorf("forward region %s is the home region", region)
 		}
 		if !validRegion(region) {
 			return fmt.Errorf("forward region %q is not a region name", region)
+		}
+		if slices.Contains(o.ForwardRegions[:i], region) {
+			return fmt.Errorf("forward region %s is given twice", region)
 		}
 	}
 	if slices.Contains(o.GuardedTrails, "") {
@@ -329,14 +333,23 @@ func (o HubOptions) validate() error {
 	if o.OrgID != "" && !validOrgID(o.OrgID) {
 		return fmt.Errorf("organization ID %q is not of the form o-xxxxxxxxxx", o.OrgID)
 	}
-	if o.Email != "" && (!strings.Contains(o.Email, "@") || strings.ContainsAny(o.Email, " \t\n")) {
-		return fmt.Errorf("e-mail %q is not an address", o.Email)
+	if o.Email != "" {
+		// A bare address, as SNS's email protocol takes it: no display name.
+		addr, err := mail.ParseAddress(o.Email)
+		if err != nil || addr.Address != o.Email || addr.Name != "" {
+			return fmt.Errorf("e-mail %q is not an address (name@example.com)", o.Email)
+		}
 	}
 	return nil
 }
 
-// validRegion accepts names such as eu-west-1 and us-gov-west-1.
+// validRegion accepts names such as eu-west-1 and us-gov-west-1. The
+// longest region names today have 14 characters; 25 keeps the per-region
+// role names (prefix-forward-region) inside IAM's 64.
 func validRegion(r string) bool {
+	if len(r) > 25 {
+		return false
+	}
 	parts := strings.Split(r, "-")
 	if len(parts) < 3 {
 		return false
