@@ -1,19 +1,19 @@
 package awsemu
 
 import (
-	"fmt"
 	"net/http"
 
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
 // APIError is an error answered in the protocol's own shape (see
 // wire.WriteError). Handlers return it; any other error becomes
 // InternalFailure (500).
-type APIError = wire.Error
+type APIError = emu.Error
 
 func newAPIError(status int, code, format string, args ...any) *APIError {
-	return &APIError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+	return emu.NewError(status, code, format, args...)
 }
 
 func errNoSuchEntity(format string, args ...any) *APIError {
@@ -29,7 +29,7 @@ func errInvalidInput(format string, args ...any) *APIError {
 // the caller and the action.
 func errAccessDenied(c *Call, action, why string) *APIError {
 	code := "AccessDenied"
-	if c.protocol == wire.JSON {
+	if c.Protocol == wire.JSON {
 		code = "AccessDeniedException"
 	}
 	return newAPIError(http.StatusForbidden, code, "User: %s is not authorized to perform: %s %s", c.Caller.ARN(), action, why)

@@ -2,36 +2,21 @@ package awsemu
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/rootguard/rootguard/internal/awsemu/calllog"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
-// Call is one API request as the front understood it.
+// Call is one API request as the front understood it: the emu.Call a
+// service answers, and the front's side of it (the writer, the call log
+// record, the caller's allow list).
 type Call struct {
-	Service string // SigV4 signing name: "iam", "sts", "organizations", "sqs", …
-	Action  string // Query Action, JSON X-Amz-Target operation, or REST pattern
-	Region  string // the region the request was signed for
-	// Caller is who signed the request; zero for unsigned raw-path requests.
-	Caller Principal
-	// Params are the Query protocol parameters (nil for JSON and REST).
-	Params url.Values
-	// Body is the raw request body (JSON protocols, REST).
-	Body      []byte
-	Request   *http.Request
-	RequestID string
-	Time      time.Time
-	// GlobalEndpoint is true when the request reached the global STS
-	// endpoint (Server.GlobalSTSURL) rather than a regional one.
-	GlobalEndpoint bool
+	emu.Call
 
 	accessKeyID string
 	allow       []string // the caller's allow list; nil allows everything
-	protocol    wire.Protocol
 	w           http.ResponseWriter
 	server      *Server
 	record      *CallRecord
@@ -43,20 +28,23 @@ type callContextKey struct{}
 func (s *Server) newCall(w http.ResponseWriter, r *http.Request, req wire.Request, body []byte, global bool) *Call {
 	now := s.now()
 	c := &Call{
-		Service:        req.Service,
-		Action:         req.Action,
-		Region:         req.Region,
-		Params:         req.Params,
-		Body:           body,
-		Request:        r,
-		RequestID:      newRequestID(),
-		Time:           now,
-		GlobalEndpoint: global,
-		accessKeyID:    req.AccessKeyID,
-		protocol:       req.Protocol,
-		w:              w,
-		server:         s,
+		Call: emu.Call{
+			Service:        req.Service,
+			Action:         req.Action,
+			Region:         req.Region,
+			Params:         req.Params,
+			Body:           body,
+			Request:        r,
+			RequestID:      newRequestID(),
+			Time:           now,
+			Protocol:       req.Protocol,
+			GlobalEndpoint: global,
+		},
+		accessKeyID: req.AccessKeyID,
+		w:           w,
+		server:      s,
 	}
+	c.Reply = c
 	c.record = &CallRecord{
 		Time:    now,
 		Service: req.Service,
@@ -72,26 +60,12 @@ func (c *Call) context() context.Context {
 	return context.WithValue(c.Request.Context(), callContextKey{}, c)
 }
 
-// Param is a Query protocol parameter.
-func (c *Call) Param(name string) string { return c.Params.Get(name) }
-
-// DecodeJSON unmarshals the JSON request body into v.
-func (c *Call) DecodeJSON(v any) error {
-	if len(c.Body) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(c.Body, v); err != nil {
-		return newAPIError(http.StatusBadRequest, "SerializationException", "%v", err)
-	}
-	return nil
-}
-
 // Result answers the call: for Query requests v is encoded as the XML
 // <ActionResult> (nil: no result element); for RPC v2 CBOR as a CBOR map;
 // otherwise as a JSON body.
 func (c *Call) Result(v any) error {
 	c.written = true
-	switch c.protocol {
+	switch c.Protocol {
 	case wire.Query:
 		return wire.WriteQueryResult(c.w, c.Service, c.Action, c.RequestID, v)
 	case wire.CBOR:

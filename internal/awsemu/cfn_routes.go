@@ -46,23 +46,6 @@ func errCFNValidation(format string, args ...any) *APIError {
 
 func cfnTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// members reads a Query list of structures: Prefix.member.N.Field.
-func members(c *Call, prefix string, fields ...string) []map[string]string {
-	var out []map[string]string
-	for i := 1; ; i++ {
-		m := map[string]string{}
-		for _, f := range fields {
-			if v, ok := c.Params[fmt.Sprintf("%s.member.%d.%s", prefix, i, f)]; ok {
-				m[f] = v[0]
-			}
-		}
-		if len(m) == 0 {
-			return out
-		}
-		out = append(out, m)
-	}
-}
-
 // stack finds an active stack by name or ID. Callers hold svc.mu.
 func (svc *cfnService) stack(k regionKey, nameOrID string) *cfnStack {
 	for _, st := range svc.stacks[k] {
@@ -128,7 +111,7 @@ func (svc *cfnService) createChangeSet(c *Call) error {
 			params[pname] = *p.Default
 		}
 	}
-	for _, m := range members(c, "Parameters", "ParameterKey", "ParameterValue", "UsePreviousValue") {
+	for _, m := range c.Members("Parameters", "ParameterKey", "ParameterValue", "UsePreviousValue") {
 		if m["UsePreviousValue"] == "true" {
 			params[m["ParameterKey"]] = st.params[m["ParameterKey"]]
 			continue
@@ -141,7 +124,7 @@ func (svc *cfnService) createChangeSet(c *Call) error {
 		}
 	}
 	var tags []tag
-	for _, m := range members(c, "Tags", "Key", "Value") {
+	for _, m := range c.Members("Tags", "Key", "Value") {
 		tags = append(tags, tag{m["Key"], m["Value"]})
 	}
 	sc := cfnScope{account: k.account, region: k.region, stackName: name, stackID: st.id, params: params, resources: st.resources}

@@ -192,7 +192,7 @@ func (ss *stackSet) configure(c *Call) {
 	if v := c.Param("Description"); v != "" {
 		ss.description = v
 	}
-	if params := members(c, "Parameters", "ParameterKey", "ParameterValue"); params != nil {
+	if params := c.Members("Parameters", "ParameterKey", "ParameterValue"); params != nil {
 		ss.params = nil
 		for _, m := range params {
 			ss.params = append(ss.params, cfnParameterXML{m["ParameterKey"], m["ParameterValue"]})
@@ -201,7 +201,7 @@ func (ss *stackSet) configure(c *Call) {
 	if caps := paramList(c, "Capabilities"); caps != nil {
 		ss.capabilities = caps
 	}
-	if tags := members(c, "Tags", "Key", "Value"); tags != nil {
+	if tags := c.Members("Tags", "Key", "Value"); tags != nil {
 		ss.tags = nil
 		for _, m := range tags {
 			ss.tags = append(ss.tags, tag{m["Key"], m["Value"]})

@@ -3,6 +3,9 @@ package awsemu
 import (
 	"fmt"
 	"slices"
+
+	"github.com/rootguard/rootguard/internal/awsemu/cloudwatch"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // Alarm seeds a CloudWatch metric alarm (AddAlarm). Zero values get the
@@ -23,22 +26,21 @@ func (a *Account) AddAlarm(spec Alarm) error {
 	if err != nil {
 		return err
 	}
-	if spec.State != "" && !slices.Contains(alarmStates, spec.State) {
-		return fmt.Errorf("add alarm %s to %s: state %q is not one of %v", spec.Name, a.ID, spec.State, alarmStates)
+	if spec.State != "" && !slices.Contains(cloudwatch.States, spec.State) {
+		return fmt.Errorf("add alarm %s to %s: state %q is not one of %v", spec.Name, a.ID, spec.State, cloudwatch.States)
 	}
-	enabled := !spec.ActionsDisabled
-	in := &alarmRequest{ActionsEnabled: &enabled, metricAlarm: metricAlarm{
+	alarm := cloudwatch.MetricAlarm{
 		AlarmName: spec.Name, MetricName: spec.MetricName, Namespace: spec.Namespace, AlarmActions: spec.AlarmActions,
 		Statistic: "Sum", Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold",
-	}}
-	c := caller{account: a.ID, region: spec.Region}
-	if _, err := m.put(c, in); err != nil {
+	}
+	scope := emu.Scope{Account: a.ID, Region: spec.Region}
+	if err := m.PutMetricAlarm(scope, alarm, !spec.ActionsDisabled); err != nil {
 		return fmt.Errorf("add alarm %s to %s: %w", spec.Name, a.ID, err)
 	}
 	if spec.State == "" {
 		return nil
 	}
-	if err := m.setState(c, spec.Name, spec.State, "Seeded by awsemu"); err != nil {
+	if err := m.SetState(scope, spec.Name, spec.State, "Seeded by awsemu"); err != nil {
 		return fmt.Errorf("add alarm %s to %s: %w", spec.Name, a.ID, err)
 	}
 	return nil

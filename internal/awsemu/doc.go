@@ -47,53 +47,67 @@
 // records every call with its caller and key parameters.
 //
 // Other files of this package add services through the extension point
-// described in front.go.
+// described in front.go; service packages (sns, cloudwatch) through emu.Host,
+// registered in services.go.
 //
 // # Package layout
 //
 // awsemu holds the Server, its account and organization model, the front
-// and the per-service handlers. The pieces that need none of the Server's
-// state are leaf packages under it, each with its own tests:
+// and most per-service handlers. The pieces that need none of the Server's
+// state are packages under it, each with its own tests:
 //
 //   - wire: the AWS wire protocols — parsing a request's protocol, SigV4
 //     scope and action (ParseRequest, RESTOperation) and writing results and
-//     errors as Query XML, awsJson/REST-JSON or RPC v2 CBOR; APIError is an
-//     alias of wire.Error.
+//     errors as Query XML, awsJson/REST-JSON or RPC v2 CBOR.
 //   - calllog: the call log's records (CallRecord is an alias of
 //     calllog.Record), their rendering and the key parameters logged.
 //   - eventpattern: EventBridge event patterns (PutRule, TestEventPattern,
 //     event routing).
 //   - filterpattern: CloudWatch Logs filter patterns (metric filters,
 //     TestMetricFilter, FilterLogEvents).
+//   - internal/emu: the API between the front and service packages — the
+//     Call a handler answers (awsemu's Call embeds it and is its Replier),
+//     Handler, Host (Handle, Now) for registration, Error (APIError is an
+//     alias) with NewError and BadRequest, Principal (aliased here), Scope
+//     (an account in a region) and PageByName.
+//   - sns: SNS topics and subscriptions.
+//   - cloudwatch: CloudWatch metric alarms; AddAlarm seeds them through
+//     Alarms.PutMetricAlarm and Alarms.SetState.
+//
+// The service packages are registered on every Server in services.go; their
+// wire-level tests (sns_test.go, cloudwatch_alarms_test.go) stay here, since
+// they run the whole front through the SDK.
 package awsemu
 
-// Phase 2 of the split (not done): move each service's handlers into its own
+// Phase 2 of the split (started): move each service's handlers into its own
 // package (events, cloudtrail, logs, cloudwatch, lambda, cloudformation, …),
 // leaving awsemu with the Server, the front and the IAM/STS/Organizations
-// model. The pipeline services already take a (caller, body) pair rather
-// than *Server (jsonAction), which is the shape to generalise. A service
-// package would need, from a small internal package both sides import:
+// model. sns and cloudwatch (alarms) have moved, onto internal/emu: the
+// call, Host registration, errors, the principal, Scope and the clock
+// (Host.Now). The rest of the shared API grows with the service that first
+// needs it:
 //
-//   - the call: caller account, ARN and principal type, region, Query params,
-//     body, the request, Result/DecodeJSON/Note/Done — today's *Call without
-//     its server and writer fields, behind an interface or a plain struct;
-//   - registration: Handle(service, action), HandleREST(service, pattern),
-//     HandlePath(prefix), replacing addRoutes(func(*Server));
-//   - errors: wire.Error plus the shared constructors (validation, not
-//     found, AccessDenied in the request's protocol, throttling);
+//   - registration: HandleREST(service, pattern) and HandlePath(prefix) on
+//     Host, for lambda; the pipeline's jsonAction (caller, body) becomes a
+//     func(emu.Scope, []byte) (any, error), and caller/regionKey become
+//     emu.Scope;
+//   - errors: AccessDenied in the request's protocol and throttling, once a
+//     moved service raises them (fault injection stays in the front);
 //   - accounts and principals, read-only: does an account exist or is it
 //     suspended, the organization's ID, members and OU tree (cross-account
 //     buses, StackSets), roles and their trust (EventBridge target roles,
-//     CloudFormation's IAM resources);
-//   - the clock, a background-work group that Close cancels and waits for
-//     (deliveries, pollers), and the kumo data-plane clients;
+//     CloudFormation's IAM resources) — an interface on Host;
+//   - a background-work group that Close cancels and waits for (deliveries,
+//     pollers), and the kumo data-plane clients — today's pipeline;
 //   - narrow interfaces between services where one drives another:
 //     CloudTrail/EmitServiceEvent → EventBridge routing, EventBridge → Lambda
 //     invoke and SQS delivery, Lambda → Logs, CloudFormation → the resources
-//     it provisions.
+//     it provisions;
+//   - ARN parsing (pipeline_arn.go) once a second moved service needs it
+//     (sns checks its own topic ARNs' prefix).
 //
-// Order: the leaf services first (cloudtrail, logs, cloudwatch alarms, sqs
-// move tasks), then events and lambda, CloudFormation last; the template
-// engine in cfn_model.go (parse, dependency order, intrinsics) could become
-// its own package at that point, once resources are reached through an
-// interface rather than *cfnResource.
+// Order: the leaf services next (cloudtrail, logs, sqs move tasks), then
+// events and lambda, CloudFormation last; the template engine in
+// cfn_model.go (parse, dependency order, intrinsics) could become its own
+// package at that point, once resources are reached through an interface
+// rather than *cfnResource.

@@ -139,7 +139,7 @@ func (p *pipeline) getEventSourceMapping(c caller, r *http.Request, _ []byte) (i
 }
 
 func errMappingNotFound(id string) error {
-	return pipelineError(http.StatusNotFound, "ResourceNotFoundException", "%s", "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: "+id+")")
+	return newAPIError(http.StatusNotFound, "ResourceNotFoundException", "%s", "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: "+id+")")
 }
 
 // mapping returns a copy of the mapping, safe to encode without the lock.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/awsemu/eventpattern"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 const defaultBus = "default"
@@ -208,37 +209,12 @@ func (p *pipeline) listRules(c caller, body []byte) (any, error) {
 
 	slices.SortFunc(rules, func(a, b ebRule) int { return strings.Compare(a.Name, b.Name) })
 
-	page, next := paginateByName(rules, func(r ebRule) string { return r.Name }, in.NextToken, in.Limit)
+	page, next := emu.PageByName(rules, func(r ebRule) string { return r.Name }, in.NextToken, in.Limit)
 
 	return struct {
 		Rules     []ebRule
 		NextToken string `json:",omitempty"`
 	}{page, next}, nil
-}
-
-// paginateByName returns the page after token (the last name of the
-// previous page) and the token for the next page, if any.
-func paginateByName[T any](sorted []T, name func(T) string, token string, limit int) ([]T, string) {
-	if limit <= 0 || limit > 100 {
-		limit = 100
-	}
-
-	start := 0
-	if token != "" {
-		start, _ = slices.BinarySearchFunc(sorted, token, func(v T, t string) int { return strings.Compare(name(v), t) })
-		if start < len(sorted) && name(sorted[start]) == token {
-			start++
-		}
-	}
-
-	end := min(start+limit, len(sorted))
-	page := sorted[start:end]
-
-	if end < len(sorted) && len(page) > 0 {
-		return page, name(page[len(page)-1])
-	}
-
-	return page, ""
 }
 
 func (p *pipeline) deleteRule(c caller, body []byte) (any, error) {
@@ -368,7 +344,7 @@ func (p *pipeline) listTargetsByRule(c caller, body []byte) (any, error) {
 	sorted := slices.Clone(r.targets)
 	slices.SortFunc(sorted, func(a, b *ebTarget) int { return strings.Compare(a.ID, b.ID) })
 
-	page, next := paginateByName(sorted, func(t *ebTarget) string { return t.ID }, in.NextToken, in.Limit)
+	page, next := emu.PageByName(sorted, func(t *ebTarget) string { return t.ID }, in.NextToken, in.Limit)
 
 	raws := make([]json.RawMessage, len(page))
 	for i, t := range page {

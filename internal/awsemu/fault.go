@@ -86,7 +86,7 @@ func (f *faultInjector) apply(c *Call) error {
 	}
 	if hang {
 		c.server.hang(c.Request.Context())
-		return errServiceUnavailable(c.protocol)
+		return errServiceUnavailable(c.Protocol)
 	}
 	return failure
 }
@@ -112,9 +112,9 @@ func (f *faultInjector) draw(c *Call) (time.Duration, error, bool) {
 		}
 		switch {
 		case f.hit(rule.ThrottleRate):
-			failure = errThrottled(c.protocol)
+			failure = errThrottled(c.Protocol)
 		case f.hit(rule.ServerErrorRate):
-			failure = errServiceUnavailable(c.protocol)
+			failure = errServiceUnavailable(c.Protocol)
 		case f.hit(rule.DenyRate):
 			failure = errAccessDenied(c, c.Service+":"+c.Action, "with an explicit deny in a service control policy")
 		}

@@ -10,7 +10,8 @@ package awsemu
 //  4. enforces AssumeRoot task policies and per-principal allow lists;
 //  5. answers from a registered Handler, or reverse-proxies to kumo.
 //
-// Extension point, for code in this package (other files register at init):
+// Extension point, for code in this package (other files register at init;
+// service packages register through emu.Host instead, see services.go):
 //
 //	func init() {
 //		addRoutes(func(s *Server) {
@@ -123,7 +124,7 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 	case s.routes[routeKey{c.Service, c.Action}] != nil:
 		c.finish(s.routes[routeKey{c.Service, c.Action}](c))
 	case ownedServices[c.Service]:
-		c.finish(errUnknownAction(c.protocol, c.Action))
+		c.finish(errUnknownAction(c.Protocol, c.Action))
 	default:
 		s.forwardToKumo(c)
 	}
@@ -172,5 +173,5 @@ func (c *Call) finish(err error) {
 		return
 	}
 	c.written = true
-	wire.WriteError(c.w, c.protocol, c.RequestID, apiErr)
+	wire.WriteError(c.w, c.Protocol, c.RequestID, apiErr)
 }

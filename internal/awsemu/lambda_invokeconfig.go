@@ -134,7 +134,7 @@ func (p *pipeline) getEventInvokeConfig(c caller, r *http.Request, _ []byte) (in
 
 	cfg := p.invokeConfigFor(c.key(), fn)
 	if cfg == nil {
-		return 0, nil, pipelineError(http.StatusNotFound, "ResourceNotFoundException", "%s", "The function "+functionArn(c.key(), fn)+" doesn't have an EventInvokeConfig")
+		return 0, nil, newAPIError(http.StatusNotFound, "ResourceNotFoundException", "%s", "The function "+functionArn(c.key(), fn)+" doesn't have an EventInvokeConfig")
 	}
 
 	return http.StatusOK, cfg, nil

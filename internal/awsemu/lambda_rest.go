@@ -73,7 +73,7 @@ func (p *pipeline) requireFunction(r *http.Request, fn string) error {
 
 	var missing *types.ResourceNotFoundException
 	if errors.As(err, &missing) {
-		return pipelineError(http.StatusNotFound, "ResourceNotFoundException", "Function not found: %s", fn)
+		return newAPIError(http.StatusNotFound, "ResourceNotFoundException", "Function not found: %s", fn)
 	}
 
 	if err != nil {

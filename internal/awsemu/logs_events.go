@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/awsemu/filterpattern"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // Log streams and events of the per-account log groups: what a function's
@@ -139,7 +140,7 @@ func (m *logs) describeLogStreams(c caller, body []byte) (any, error) {
 		out = append(out, o)
 	}
 	slices.SortFunc(out, func(a, b logStreamOut) int { return strings.Compare(a.LogStreamName, b.LogStreamName) })
-	page, next := paginateByName(out, func(s logStreamOut) string { return s.LogStreamName }, in.NextToken, limit)
+	page, next := emu.PageByName(out, func(s logStreamOut) string { return s.LogStreamName }, in.NextToken, limit)
 	return struct {
 		LogStreams []logStreamOut `json:"logStreams"`
 		NextToken  string         `json:"nextToken,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/awsemu/filterpattern"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // metricFilter is a MetricFilter as DescribeMetricFilters returns it.
@@ -112,7 +113,7 @@ func (m *logs) describeMetricFilters(c caller, body []byte) (any, error) {
 	// each filter uniquely; it is also the page token.
 	key := func(f metricFilter) string { return f.LogGroupName + ":" + f.FilterName }
 	slices.SortFunc(found, func(a, b metricFilter) int { return strings.Compare(key(a), key(b)) })
-	page, next := paginateByName(found, key, in.NextToken, limit)
+	page, next := emu.PageByName(found, key, in.NextToken, limit)
 	return struct {
 		MetricFilters []metricFilter `json:"metricFilters"`
 		NextToken     string         `json:"nextToken,omitempty"`

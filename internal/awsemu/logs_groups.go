@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // logs is CloudWatch Logs of every account and region: log groups, their
@@ -142,7 +144,7 @@ func (m *logs) describeLogGroups(c caller, body []byte) (any, error) {
 		}
 	}
 	slices.SortFunc(out, func(a, b logGroupOut) int { return strings.Compare(a.LogGroupName, b.LogGroupName) })
-	page, next := paginateByName(out, func(g logGroupOut) string { return g.LogGroupName }, in.NextToken, limit)
+	page, next := emu.PageByName(out, func(g logGroupOut) string { return g.LogGroupName }, in.NextToken, limit)
 	return struct {
 		LogGroups []logGroupOut `json:"logGroups"`
 		NextToken string        `json:"nextToken,omitempty"`

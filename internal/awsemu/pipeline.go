@@ -3,7 +3,6 @@ package awsemu
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"sync"
 
@@ -11,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // pipeline answers the alert pipeline's control plane (EventBridge rules,
@@ -122,17 +123,13 @@ func (p *pipeline) goDeliver(f func(ctx context.Context)) {
 	p.wg.Go(func() { f(p.ctx) })
 }
 
-func pipelineError(status int, code, format string, args ...any) *APIError {
-	return &APIError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
 func errValidation(format string, args ...any) error {
-	return pipelineError(http.StatusBadRequest, "ValidationException", format, args...)
+	return newAPIError(http.StatusBadRequest, "ValidationException", format, args...)
 }
 
 // errCode is a client error (400) with the given AWS error code.
 func errCode(code, format string, args ...any) error {
-	return pipelineError(http.StatusBadRequest, code, format, args...)
+	return emu.BadRequest(code, format, args...)
 }
 
 // jsonAction is one operation of a JSON-protocol service.
@@ -162,7 +159,7 @@ func decodeInput(body []byte, v any) error {
 	}
 
 	if err := json.Unmarshal(body, v); err != nil {
-		return pipelineError(http.StatusBadRequest, "SerializationException", "%v", err)
+		return newAPIError(http.StatusBadRequest, "SerializationException", "%v", err)
 	}
 
 	return nil

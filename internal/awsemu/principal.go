@@ -4,45 +4,21 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
+// Principal is who signed a request.
+type Principal = emu.Principal
+
 // PrincipalType is the kind of identity behind an access key.
-type PrincipalType string
+type PrincipalType = emu.PrincipalType
 
 const (
-	PrincipalRoot        PrincipalType = "Root"
-	PrincipalUser        PrincipalType = "IAMUser"
-	PrincipalAssumedRole PrincipalType = "AssumedRole"
+	PrincipalRoot        = emu.PrincipalRoot
+	PrincipalUser        = emu.PrincipalUser
+	PrincipalAssumedRole = emu.PrincipalAssumedRole
 )
-
-// Principal is who signed a request.
-type Principal struct {
-	Account string
-	Type    PrincipalType
-	Name    string // IAM user or role name; empty for root
-	Session string // role session name
-	// TaskPolicyARN is set on AssumeRoot sessions: the root-task policy that
-	// bounds what the session may call.
-	TaskPolicyARN string
-}
-
-// ARN is the principal's ARN as GetCallerIdentity reports it.
-func (p Principal) ARN() string {
-	switch p.Type {
-	case PrincipalRoot:
-		return "arn:aws:iam::" + p.Account + ":root"
-	case PrincipalUser:
-		return "arn:aws:iam::" + p.Account + ":user/" + p.Name
-	case PrincipalAssumedRole:
-		return "arn:aws:sts::" + p.Account + ":assumed-role/" + p.Name + "/" + p.Session
-	}
-	return ""
-}
-
-// IsRoot reports whether the principal is the account's root user, with its
-// own credentials or in an AssumeRoot session.
-func (p Principal) IsRoot() bool { return p.Type == PrincipalRoot }
 
 // credential is an access key the front accepts: a long-term key of a user
 // (root included) or temporary session credentials.
@@ -65,7 +41,7 @@ func (s *Server) authenticate(c *Call) error {
 	defer s.mu.Unlock()
 	cred := s.keys[c.accessKeyID]
 	if cred == nil || (cred.key != nil && !cred.key.active) {
-		if c.protocol == wire.JSON {
+		if c.Protocol == wire.JSON {
 			return newAPIError(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
 		}
 		return newAPIError(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")

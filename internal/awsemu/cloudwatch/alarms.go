@@ -1,4 +1,8 @@
-package awsemu
+// Package cloudwatch models CloudWatch metric alarms for awsemu, per account
+// and region, in the RPC v2 CBOR protocol aws-sdk-go-v2 uses. kumo keeps one
+// process-wide set, so the front answers the alarm operations; metric data
+// (PutMetricData, GetMetricData) still goes to kumo.
+package cloudwatch
 
 import (
 	"encoding/base64"
@@ -9,63 +13,54 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
-// alarms is the CloudWatch metric alarms of every account and region. kumo
-// keeps one process-wide set, so the front answers the alarm operations;
-// metric data (PutMetricData, GetMetricData) still goes to kumo.
-type alarms struct {
+// Alarms is the CloudWatch metric alarms of every account and region.
+type Alarms struct {
 	mu      sync.Mutex
-	regions map[regionKey]map[string]*metricAlarm // by alarm name
+	regions map[emu.Scope]map[string]*MetricAlarm // by alarm name
 	now     func() time.Time
 }
 
-// alarmModels maps each Server to its alarms, for the seeding helpers.
-var alarmModels sync.Map // *Server → *alarms
-
-func init() {
-	addRoutes(func(s *Server) {
-		m := &alarms{regions: map[regionKey]map[string]*metricAlarm{}, now: s.now}
-		alarmModels.Store(s, m)
-		go func() {
-			<-s.Done()
-			alarmModels.Delete(s)
-		}()
-		for action, h := range map[string]func(caller, *alarmRequest) (any, error){
-			"PutMetricAlarm":          m.put,
-			"DescribeAlarms":          m.describe,
-			"DescribeAlarmsForMetric": m.describeForMetric,
-			"DeleteAlarms":            m.delete,
-			"SetAlarmState":           m.setAlarmState,
-		} {
-			s.handle("monitoring", action, alarmHandler(h))
-		}
-	})
+// Register answers the alarm actions on host and returns the model, for
+// seeding.
+func Register(host emu.Host) *Alarms {
+	m := &Alarms{regions: map[emu.Scope]map[string]*MetricAlarm{}, now: host.Now}
+	for action, h := range map[string]func(emu.Scope, *alarmRequest) (any, error){
+		"PutMetricAlarm":          m.put,
+		"DescribeAlarms":          m.describe,
+		"DescribeAlarmsForMetric": m.describeForMetric,
+		"DeleteAlarms":            m.delete,
+		"SetAlarmState":           m.setAlarmState,
+	} {
+		host.Handle("monitoring", action, alarmHandler(h))
+	}
+	return m
 }
 
-func (s *Server) alarms() (*alarms, error) {
-	m, ok := alarmModels.Load(s)
-	if !ok {
-		return nil, fmt.Errorf("awsemu: server is closed")
-	}
-	return m.(*alarms), nil
+// PutMetricAlarm creates or replaces an alarm as the PutMetricAlarm action
+// does.
+func (m *Alarms) PutMetricAlarm(s emu.Scope, a MetricAlarm, actionsEnabled bool) error {
+	_, err := m.put(s, &alarmRequest{MetricAlarm: a, ActionsEnabled: &actionsEnabled})
+	return err
 }
 
 // alarmHandler decodes an RPC v2 CBOR request for h. The Query form of these
 // actions is not modelled: it is refused rather than sent to kumo, whose
 // single-account alarms would contradict the front's.
-func alarmHandler(h func(caller, *alarmRequest) (any, error)) Handler {
-	return func(c *Call) error {
-		if c.protocol != wire.CBOR {
-			return newAPIError(http.StatusBadRequest, "InvalidAction",
+func alarmHandler(h func(emu.Scope, *alarmRequest) (any, error)) emu.Handler {
+	return func(c *emu.Call) error {
+		if c.Protocol != wire.CBOR {
+			return emu.NewError(http.StatusBadRequest, "InvalidAction",
 				"awsemu answers %s in the RPC v2 CBOR protocol only (aws-sdk-go-v2 service/cloudwatch)", c.Action)
 		}
 		var in alarmRequest
 		if err := wire.DecodeCBOR(c.Body, &in); err != nil {
 			return err
 		}
-		out, err := h(callerOf(c), &in)
+		out, err := h(c.Scope(), &in)
 		if err != nil {
 			return err
 		}
@@ -73,9 +68,9 @@ func alarmHandler(h func(caller, *alarmRequest) (any, error)) Handler {
 	}
 }
 
-// metricAlarm is a MetricAlarm as DescribeAlarms returns it; the field names
+// MetricAlarm is a MetricAlarm as DescribeAlarms returns it; the field names
 // are the wire names.
-type metricAlarm struct {
+type MetricAlarm struct {
 	AlarmName                          string
 	AlarmArn                           string
 	AlarmDescription                   string `cbor:",omitempty"`
@@ -92,7 +87,7 @@ type metricAlarm struct {
 	Namespace                          string
 	Statistic                          string      `cbor:",omitempty"`
 	ExtendedStatistic                  string      `cbor:",omitempty"`
-	Dimensions                         []dimension `cbor:",omitempty"`
+	Dimensions                         []Dimension `cbor:",omitempty"`
 	Period                             int32       `cbor:",omitempty"`
 	Unit                               string      `cbor:",omitempty"`
 	EvaluationPeriods                  int32
@@ -102,14 +97,15 @@ type metricAlarm struct {
 	TreatMissingData                   string `cbor:",omitempty"`
 }
 
-type dimension struct {
+// Dimension is a metric dimension.
+type Dimension struct {
 	Name  string
 	Value string
 }
 
 // alarmRequest holds the input members of every alarm operation modelled.
 type alarmRequest struct {
-	metricAlarm
+	MetricAlarm
 	ActionsEnabled *bool
 	Metrics        []any // metric math; not modelled
 
@@ -121,8 +117,8 @@ type alarmRequest struct {
 	NextToken       string
 }
 
-// Alarm states, as StateValue spells them.
-var alarmStates = []string{"OK", "ALARM", "INSUFFICIENT_DATA"}
+// States are the alarm states, as StateValue spells them.
+var States = []string{"OK", "ALARM", "INSUFFICIENT_DATA"}
 
 var comparisonOperators = []string{
 	"GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold",
@@ -132,20 +128,20 @@ var comparisonOperators = []string{
 var statistics = []string{"SampleCount", "Average", "Sum", "Minimum", "Maximum"}
 
 func errInvalidParameterValue(format string, args ...any) error {
-	return errCode("InvalidParameterValue", format, args...)
+	return emu.BadRequest("InvalidParameterValue", format, args...)
 }
 
-func (m *alarms) put(c caller, in *alarmRequest) (any, error) {
-	a := in.metricAlarm
+func (m *Alarms) put(s emu.Scope, in *alarmRequest) (any, error) {
+	a := in.MetricAlarm
 	switch {
 	case a.AlarmName == "" || len(a.AlarmName) > 255:
 		return nil, errInvalidParameterValue("AlarmName must be 1 to 255 characters.")
 	case len(in.Metrics) > 0:
 		return nil, errInvalidParameterValue("awsemu does not model metric math alarms (Metrics).")
 	case a.MetricName == "" || a.Namespace == "":
-		return nil, errCode("InvalidParameterCombination", "MetricName and Namespace are required when Metrics is not specified.")
+		return nil, emu.BadRequest("InvalidParameterCombination", "MetricName and Namespace are required when Metrics is not specified.")
 	case (a.Statistic == "") == (a.ExtendedStatistic == ""):
-		return nil, errCode("InvalidParameterCombination", "Exactly one of Statistic or ExtendedStatistic must be specified.")
+		return nil, emu.BadRequest("InvalidParameterCombination", "Exactly one of Statistic or ExtendedStatistic must be specified.")
 	case a.Statistic != "" && !slices.Contains(statistics, a.Statistic):
 		return nil, errInvalidParameterValue("Statistic %q is not one of %s.", a.Statistic, strings.Join(statistics, ", "))
 	case !slices.Contains(comparisonOperators, a.ComparisonOperator):
@@ -159,17 +155,17 @@ func (m *alarms) put(c caller, in *alarmRequest) (any, error) {
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.store(c, &a)
+	m.store(s, &a)
 	return nil, nil
 }
 
 // store creates or replaces an alarm; a replaced alarm keeps its state, as
 // on AWS. Callers hold m.mu.
-func (m *alarms) store(c caller, a *metricAlarm) {
+func (m *Alarms) store(s emu.Scope, a *MetricAlarm) {
 	now := m.now().Truncate(time.Millisecond)
-	a.AlarmArn = fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", c.region, c.account, a.AlarmName)
+	a.AlarmArn = fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.Region, s.Account, a.AlarmName)
 	a.AlarmConfigurationUpdatedTimestamp = now
-	region := m.region(c.key())
+	region := m.region(s)
 	if old := region[a.AlarmName]; old != nil {
 		a.StateValue, a.StateReason = old.StateValue, old.StateReason
 		a.StateUpdatedTimestamp, a.StateTransitionedTimestamp = old.StateUpdatedTimestamp, old.StateTransitionedTimestamp
@@ -182,10 +178,10 @@ func (m *alarms) store(c caller, a *metricAlarm) {
 
 // region returns the alarms of k, creating the map on first use. Callers
 // hold m.mu.
-func (m *alarms) region(k regionKey) map[string]*metricAlarm {
+func (m *Alarms) region(k emu.Scope) map[string]*MetricAlarm {
 	r := m.regions[k]
 	if r == nil {
-		r = map[string]*metricAlarm{}
+		r = map[string]*MetricAlarm{}
 		m.regions[k] = r
 	}
 	return r
@@ -193,25 +189,25 @@ func (m *alarms) region(k regionKey) map[string]*metricAlarm {
 
 // sorted returns copies of the caller's alarms that keep, by name. Callers
 // hold m.mu.
-func (m *alarms) sorted(c caller, keep func(*metricAlarm) bool) []metricAlarm {
-	out := []metricAlarm{}
-	for _, a := range m.region(c.key()) {
+func (m *Alarms) sorted(s emu.Scope, keep func(*MetricAlarm) bool) []MetricAlarm {
+	out := []MetricAlarm{}
+	for _, a := range m.region(s) {
 		if keep(a) {
 			out = append(out, *a)
 		}
 	}
-	slices.SortFunc(out, func(a, b metricAlarm) int { return strings.Compare(a.AlarmName, b.AlarmName) })
+	slices.SortFunc(out, func(a, b MetricAlarm) int { return strings.Compare(a.AlarmName, b.AlarmName) })
 	return out
 }
 
-func (m *alarms) describe(c caller, in *alarmRequest) (any, error) {
+func (m *Alarms) describe(s emu.Scope, in *alarmRequest) (any, error) {
 	switch {
 	case len(in.AlarmNames) > 0 && in.AlarmNamePrefix != "":
-		return nil, errCode("InvalidParameterCombination", "AlarmNames and AlarmNamePrefix cannot be specified together.")
+		return nil, emu.BadRequest("InvalidParameterCombination", "AlarmNames and AlarmNamePrefix cannot be specified together.")
 	case len(in.AlarmNames) > 100:
 		return nil, errInvalidParameterValue("AlarmNames must have at most 100 members.")
-	case in.StateValue != "" && !slices.Contains(alarmStates, in.StateValue):
-		return nil, errInvalidParameterValue("StateValue %q is not one of %s.", in.StateValue, strings.Join(alarmStates, ", "))
+	case in.StateValue != "" && !slices.Contains(States, in.StateValue):
+		return nil, errInvalidParameterValue("StateValue %q is not one of %s.", in.StateValue, strings.Join(States, ", "))
 	case in.MaxRecords < 0 || in.MaxRecords > 100:
 		return nil, errInvalidParameterValue("MaxRecords must be between 1 and 100.")
 	}
@@ -225,7 +221,7 @@ func (m *alarms) describe(c caller, in *alarmRequest) (any, error) {
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	found := m.sorted(c, func(a *metricAlarm) bool {
+	found := m.sorted(s, func(a *MetricAlarm) bool {
 		return metricAlarms &&
 			(len(in.AlarmNames) == 0 || slices.Contains(in.AlarmNames, a.AlarmName)) &&
 			strings.HasPrefix(a.AlarmName, in.AlarmNamePrefix) &&
@@ -236,7 +232,7 @@ func (m *alarms) describe(c caller, in *alarmRequest) (any, error) {
 	if limit == 0 {
 		limit = 50
 	}
-	page, next := paginateByName(found, func(a metricAlarm) string { return a.AlarmName }, after, limit)
+	page, next := emu.PageByName(found, func(a MetricAlarm) string { return a.AlarmName }, after, limit)
 	out := map[string]any{"MetricAlarms": page, "CompositeAlarms": []any{}}
 	if next != "" {
 		out["NextToken"] = base64.RawURLEncoding.EncodeToString([]byte(next))
@@ -252,18 +248,18 @@ func decodeAlarmToken(token string) (string, error) {
 	}
 	name, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil || len(name) == 0 {
-		return "", errCode("InvalidNextToken", "The service returned an invalid next token.")
+		return "", emu.BadRequest("InvalidNextToken", "The service returned an invalid next token.")
 	}
 	return string(name), nil
 }
 
-func (m *alarms) describeForMetric(c caller, in *alarmRequest) (any, error) {
+func (m *Alarms) describeForMetric(s emu.Scope, in *alarmRequest) (any, error) {
 	if in.MetricName == "" || in.Namespace == "" {
-		return nil, errCode("MissingParameter", "MetricName and Namespace are required.")
+		return nil, emu.BadRequest("MissingParameter", "MetricName and Namespace are required.")
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	found := m.sorted(c, func(a *metricAlarm) bool {
+	found := m.sorted(s, func(a *MetricAlarm) bool {
 		return a.MetricName == in.MetricName && a.Namespace == in.Namespace &&
 			(in.Statistic == "" || a.Statistic == in.Statistic) &&
 			(in.ExtendedStatistic == "" || a.ExtendedStatistic == in.ExtendedStatistic) &&
@@ -275,8 +271,8 @@ func (m *alarms) describeForMetric(c caller, in *alarmRequest) (any, error) {
 }
 
 // sameDimensions compares dimension sets, in any order.
-func sameDimensions(a, b []dimension) bool {
-	cmp := func(x, y dimension) int { return strings.Compare(x.Name+"\x00"+x.Value, y.Name+"\x00"+y.Value) }
+func sameDimensions(a, b []Dimension) bool {
+	cmp := func(x, y Dimension) int { return strings.Compare(x.Name+"\x00"+x.Value, y.Name+"\x00"+y.Value) }
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.SortFunc(a, cmp)
 	slices.SortFunc(b, cmp)
@@ -284,16 +280,16 @@ func sameDimensions(a, b []dimension) bool {
 }
 
 // delete removes the named alarms, or none of them if one does not exist.
-func (m *alarms) delete(c caller, in *alarmRequest) (any, error) {
+func (m *Alarms) delete(s emu.Scope, in *alarmRequest) (any, error) {
 	if len(in.AlarmNames) == 0 || len(in.AlarmNames) > 100 {
 		return nil, errInvalidParameterValue("AlarmNames must have 1 to 100 members.")
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	region := m.region(c.key())
+	region := m.region(s)
 	for _, name := range in.AlarmNames {
 		if region[name] == nil {
-			return nil, pipelineError(http.StatusNotFound, "ResourceNotFound", "%s does not exist.", name)
+			return nil, emu.NewError(http.StatusNotFound, "ResourceNotFound", "%s does not exist.", name)
 		}
 	}
 	for _, name := range in.AlarmNames {
@@ -302,21 +298,21 @@ func (m *alarms) delete(c caller, in *alarmRequest) (any, error) {
 	return nil, nil
 }
 
-func (m *alarms) setAlarmState(c caller, in *alarmRequest) (any, error) {
-	return nil, m.setState(c, in.AlarmName, in.StateValue, in.StateReason)
+func (m *Alarms) setAlarmState(s emu.Scope, in *alarmRequest) (any, error) {
+	return nil, m.SetState(s, in.AlarmName, in.StateValue, in.StateReason)
 }
 
-// setState moves an alarm to state until its (unmodelled) next evaluation,
+// SetState moves an alarm to state until its (unmodelled) next evaluation,
 // as SetAlarmState does.
-func (m *alarms) setState(c caller, name, state, reason string) error {
-	if !slices.Contains(alarmStates, state) {
-		return errInvalidParameterValue("StateValue %q is not one of %s.", state, strings.Join(alarmStates, ", "))
+func (m *Alarms) SetState(s emu.Scope, name, state, reason string) error {
+	if !slices.Contains(States, state) {
+		return errInvalidParameterValue("StateValue %q is not one of %s.", state, strings.Join(States, ", "))
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a := m.region(c.key())[name]
+	a := m.region(s)[name]
 	if a == nil {
-		return pipelineError(http.StatusNotFound, "ResourceNotFound", "Alarm %s not found", name)
+		return emu.NewError(http.StatusNotFound, "ResourceNotFound", "Alarm %s not found", name)
 	}
 	now := m.now().Truncate(time.Millisecond)
 	if a.StateValue != state {

@@ -1,4 +1,9 @@
-package awsemu
+// Package sns models SNS topics and subscriptions, per account and region,
+// for awsemu: CloudFormation's AWS::SNS::Topic and AWS::SNS::Subscription
+// (the pipeline's alarm e-mail) and reading them back. Nothing is published:
+// e-mail and e-mail-json subscriptions stay pending confirmation, as on AWS
+// until the recipient follows the link AWS mails them.
+package sns
 
 import (
 	"fmt"
@@ -10,13 +15,11 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
-// SNS topics and subscriptions, per account and region: CloudFormation's
-// AWS::SNS::Topic and AWS::SNS::Subscription (the pipeline's alarm e-mail)
-// and reading them back. Nothing is published: e-mail and e-mail-json
-// subscriptions stay pending confirmation, as on AWS until the recipient
-// follows the link AWS mails them.
+type tag struct{ Key, Value string }
 
 type snsTopic struct {
 	arn  string
@@ -34,57 +37,63 @@ type snsModel struct {
 	subs   []*snsSubscription
 }
 
-func init() {
-	addRoutes(func(s *Server) {
-		m := &snsModel{topics: map[string]*snsTopic{}}
-		for action, h := range map[string]func(*Call) error{
-			"CreateTopic":              m.createTopic,
-			"DeleteTopic":              m.deleteTopic,
-			"ListTopics":               m.listTopics,
-			"GetTopicAttributes":       m.getTopicAttributes,
-			"Subscribe":                m.subscribe,
-			"Unsubscribe":              m.unsubscribe,
-			"ListSubscriptionsByTopic": m.listSubscriptionsByTopic,
-			"TagResource":              m.tagResource,
-			"ListTagsForResource":      m.listTagsForResource,
-		} {
-			s.handle("sns", action, func(c *Call) error {
-				m.mu.Lock()
-				defer m.mu.Unlock()
-				return h(c)
-			})
-		}
-	})
+// Register answers the SNS actions modelled on host, from a model of its
+// own.
+func Register(host emu.Host) {
+	m := &snsModel{topics: map[string]*snsTopic{}}
+	for action, h := range map[string]emu.Handler{
+		"CreateTopic":              m.createTopic,
+		"DeleteTopic":              m.deleteTopic,
+		"ListTopics":               m.listTopics,
+		"GetTopicAttributes":       m.getTopicAttributes,
+		"Subscribe":                m.subscribe,
+		"Unsubscribe":              m.unsubscribe,
+		"ListSubscriptionsByTopic": m.listSubscriptionsByTopic,
+		"TagResource":              m.tagResource,
+		"ListTagsForResource":      m.listTagsForResource,
+	} {
+		host.Handle("sns", action, func(c *emu.Call) error {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			return h(c)
+		})
+	}
 }
 
 var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
 func snsInvalid(format string, args ...any) error {
-	return newAPIError(http.StatusBadRequest, "InvalidParameter", "Invalid parameter: "+format, args...)
+	return emu.NewError(http.StatusBadRequest, "InvalidParameter", "Invalid parameter: "+format, args...)
 }
 
 func snsNotFound(what string) error {
-	return newAPIError(http.StatusNotFound, "NotFound", "%s does not exist", what)
+	return emu.NewError(http.StatusNotFound, "NotFound", "%s does not exist", what)
 }
 
-func queryTags(c *Call) []tag {
+func queryTags(c *emu.Call) []tag {
 	var tags []tag
-	for _, t := range members(c, "Tags", "Key", "Value") {
+	for _, t := range c.Members("Tags", "Key", "Value") {
 		tags = append(tags, tag{Key: t["Key"], Value: t["Value"]})
 	}
 	return tags
 }
 
+// inScope reports whether the topic ARN is in the caller's account and
+// region.
+func inScope(c *emu.Call, arn string) bool {
+	return strings.HasPrefix(arn, "arn:aws:sns:"+c.Region+":"+c.Caller.Account+":")
+}
+
 // topic finds the caller's topic by ARN.
-func (m *snsModel) topic(c *Call, arn string) (*snsTopic, error) {
+func (m *snsModel) topic(c *emu.Call, arn string) (*snsTopic, error) {
 	t := m.topics[arn]
-	if t == nil || parseArn(arn).account != c.Caller.Account || parseArn(arn).region != c.Region {
+	if t == nil || !inScope(c, arn) {
 		return nil, snsNotFound("Topic")
 	}
 	return t, nil
 }
 
-func (m *snsModel) createTopic(c *Call) error {
+func (m *snsModel) createTopic(c *emu.Call) error {
 	name := c.Param("Name")
 	if !topicName.MatchString(strings.TrimSuffix(name, ".fifo")) {
 		return snsInvalid("Topic Name")
@@ -98,7 +107,7 @@ func (m *snsModel) createTopic(c *Call) error {
 
 // deleteTopic removes the topic and its subscriptions; deleting a topic
 // that does not exist succeeds, as on AWS.
-func (m *snsModel) deleteTopic(c *Call) error {
+func (m *snsModel) deleteTopic(c *emu.Call) error {
 	arn := c.Param("TopicArn")
 	if _, err := m.topic(c, arn); err != nil {
 		return c.Result(nil)
@@ -108,11 +117,11 @@ func (m *snsModel) deleteTopic(c *Call) error {
 	return c.Result(nil)
 }
 
-func (m *snsModel) listTopics(c *Call) error {
+func (m *snsModel) listTopics(c *emu.Call) error {
 	type member struct{ TopicArn string }
 	var out []member
 	for arn := range m.topics {
-		if a := parseArn(arn); a.account == c.Caller.Account && a.region == c.Region {
+		if inScope(c, arn) {
 			out = append(out, member{arn})
 		}
 	}
@@ -127,7 +136,7 @@ type snsEntry struct {
 	Value string `xml:"value"`
 }
 
-func (m *snsModel) getTopicAttributes(c *Call) error {
+func (m *snsModel) getTopicAttributes(c *emu.Call) error {
 	t, err := m.topic(c, c.Param("TopicArn"))
 	if err != nil {
 		return err
@@ -156,7 +165,7 @@ func (m *snsModel) getTopicAttributes(c *Call) error {
 
 // subscribe adds a subscription; e-mail ones are pending confirmation, and
 // their ARN is returned only with ReturnSubscriptionArn, as on AWS.
-func (m *snsModel) subscribe(c *Call) error {
+func (m *snsModel) subscribe(c *emu.Call) error {
 	topic, protocol, endpoint := c.Param("TopicArn"), c.Param("Protocol"), c.Param("Endpoint")
 	t, err := m.topic(c, topic)
 	if err != nil {
@@ -192,7 +201,7 @@ func (m *snsModel) subscribe(c *Call) error {
 	return c.Result(struct{ SubscriptionArn string }{arn})
 }
 
-func (m *snsModel) unsubscribe(c *Call) error {
+func (m *snsModel) unsubscribe(c *emu.Call) error {
 	arn := c.Param("SubscriptionArn")
 	i := slices.IndexFunc(m.subs, func(s *snsSubscription) bool { return s.arn == arn && s.owner == c.Caller.Account })
 	if i < 0 {
@@ -202,7 +211,7 @@ func (m *snsModel) unsubscribe(c *Call) error {
 	return c.Result(nil)
 }
 
-func (m *snsModel) listSubscriptionsByTopic(c *Call) error {
+func (m *snsModel) listSubscriptionsByTopic(c *emu.Call) error {
 	t, err := m.topic(c, c.Param("TopicArn"))
 	if err != nil {
 		return err
@@ -224,10 +233,10 @@ func (m *snsModel) listSubscriptionsByTopic(c *Call) error {
 	}{out})
 }
 
-func (m *snsModel) tagResource(c *Call) error {
+func (m *snsModel) tagResource(c *emu.Call) error {
 	t, err := m.topic(c, c.Param("ResourceArn"))
 	if err != nil {
-		return newAPIError(http.StatusNotFound, "ResourceNotFound", "Resource does not exist")
+		return emu.NewError(http.StatusNotFound, "ResourceNotFound", "Resource does not exist")
 	}
 	for _, nt := range queryTags(c) {
 		if i := slices.IndexFunc(t.tags, func(old tag) bool { return old.Key == nt.Key }); i >= 0 {
@@ -239,10 +248,10 @@ func (m *snsModel) tagResource(c *Call) error {
 	return c.Result(struct{}{})
 }
 
-func (m *snsModel) listTagsForResource(c *Call) error {
+func (m *snsModel) listTagsForResource(c *emu.Call) error {
 	t, err := m.topic(c, c.Param("ResourceArn"))
 	if err != nil {
-		return newAPIError(http.StatusNotFound, "ResourceNotFound", "Resource does not exist")
+		return emu.NewError(http.StatusNotFound, "ResourceNotFound", "Resource does not exist")
 	}
 	return c.Result(struct {
 		Tags []tag `xml:"Tags>member"`

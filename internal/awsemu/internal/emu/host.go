@@ -1,0 +1,12 @@
+package emu
+
+import "time"
+
+// Host is what the front gives a service package at start-up.
+type Host interface {
+	// Handle answers action of service (the SigV4 signing name, e.g. "sns",
+	// "monitoring") for Query, JSON and RPC v2 CBOR requests.
+	Handle(service, action string, h Handler)
+	// Now is the emulator's clock (awsemu.WithClock).
+	Now() time.Time
+}
