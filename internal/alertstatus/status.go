@@ -285,13 +285,13 @@ type LogsAPI interface {
 // LogLine is one structured line of the alert function.
 type LogLine struct {
 	Time       time.Time `json:"-"` // CloudWatch's timestamp, not the line's own "time"
-	Msg        string   `json:"msg"`
-	Level      string   `json:"level"`
-	EventIDs   []string `json:"event_ids"`
-	HTTPStatus int      `json:"http_status"`
-	SlackCode  string   `json:"slack_code"`
-	Error      string   `json:"error"`
-	Raw        string   `json:"-"`
+	Msg        string    `json:"msg"`
+	Level      string    `json:"level"`
+	EventIDs   []string  `json:"event_ids"`
+	HTTPStatus int       `json:"http_status"`
+	SlackCode  string    `json:"slack_code"`
+	Error      string    `json:"error"`
+	Raw        string    `json:"-"`
 }
 
 // FunctionLines reads the function's log lines between from and to that
