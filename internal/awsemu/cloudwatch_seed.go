@@ -22,10 +22,11 @@ type Alarm struct {
 // AddAlarm adds (or replaces) a metric alarm in the account, as
 // PutMetricAlarm would.
 func (a *Account) AddAlarm(spec Alarm) error {
-	m, err := a.server.alarms()
+	svc, err := a.server.services()
 	if err != nil {
 		return err
 	}
+	m := svc.alarms
 	if spec.State != "" && !slices.Contains(cloudwatch.States, spec.State) {
 		return fmt.Errorf("add alarm %s to %s: state %q is not one of %v", spec.Name, a.ID, spec.State, cloudwatch.States)
 	}

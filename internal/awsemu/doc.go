@@ -47,8 +47,8 @@
 // records every call with its caller and key parameters.
 //
 // Other files of this package add services through the extension point
-// described in front.go; service packages (sns, cloudwatch) through emu.Host,
-// registered in services.go.
+// described in front.go; service packages (sns, cloudwatch, cloudtrail)
+// through emu.Host, registered in services.go.
 //
 // # Package layout
 //
@@ -67,30 +67,34 @@
 //     TestMetricFilter, FilterLogEvents).
 //   - internal/emu: the API between the front and service packages — the
 //     Call a handler answers (awsemu's Call embeds it and is its Replier),
-//     Handler, Host (Handle, Now) for registration, Error (APIError is an
-//     alias) with NewError and BadRequest, Principal (aliased here), Scope
-//     (an account in a region) and PageByName.
+//     Handler, Host (Handle, Now) for registration, JSONAction and
+//     JSONHandler for JSON-protocol operations, DecodeJSON, Error (APIError
+//     is an alias) with NewError and BadRequest, Principal (aliased here),
+//     Scope (an account in a region) and PageByName.
 //   - sns: SNS topics and subscriptions.
 //   - cloudwatch: CloudWatch metric alarms; AddAlarm seeds them through
 //     Alarms.PutMetricAlarm and Alarms.SetState.
+//   - cloudtrail: CloudTrail trails, status and event selectors; AddTrail
+//     seeds them through Trails.Add.
 //
-// The service packages are registered on every Server in services.go; their
-// wire-level tests (sns_test.go, cloudwatch_alarms_test.go) stay here, since
-// they run the whole front through the SDK.
+// The service packages are registered on every Server in services.go, which
+// keeps each Server's models (services) for the seeding helpers; their
+// wire-level tests (sns_test.go, cloudwatch_alarms_test.go,
+// cloudtrail_test.go) stay here, since they run the whole front through the
+// SDK.
 package awsemu
 
 // Phase 2 of the split (started): move each service's handlers into its own
 // package (events, cloudtrail, logs, cloudwatch, lambda, cloudformation, …),
 // leaving awsemu with the Server, the front and the IAM/STS/Organizations
-// model. sns and cloudwatch (alarms) have moved, onto internal/emu: the
-// call, Host registration, errors, the principal, Scope and the clock
-// (Host.Now). The rest of the shared API grows with the service that first
-// needs it:
+// model. sns, cloudwatch (alarms) and cloudtrail have moved, onto
+// internal/emu: the call, Host registration, JSON actions, errors, the
+// principal, Scope and the clock (Host.Now). The rest of the shared API
+// grows with the service that first needs it:
 //
 //   - registration: HandleREST(service, pattern) and HandlePath(prefix) on
-//     Host, for lambda; the pipeline's jsonAction (caller, body) becomes a
-//     func(emu.Scope, []byte) (any, error), and caller/regionKey become
-//     emu.Scope;
+//     Host, for lambda; the pipeline's remaining jsonActions (caller, body)
+//     become emu.JSONAction, and caller/regionKey become emu.Scope;
 //   - errors: AccessDenied in the request's protocol and throttling, once a
 //     moved service raises them (fault injection stays in the front);
 //   - accounts and principals, read-only: does an account exist or is it
@@ -103,10 +107,11 @@ package awsemu
 //     CloudTrail/EmitServiceEvent → EventBridge routing, EventBridge → Lambda
 //     invoke and SQS delivery, Lambda → Logs, CloudFormation → the resources
 //     it provisions;
-//   - ARN parsing (pipeline_arn.go) once a second moved service needs it
-//     (sns checks its own topic ARNs' prefix).
+//   - ARN parsing (pipeline_arn.go) once a moved service needs more than a
+//     field of it (sns checks its own topic ARNs' prefix, cloudtrail takes
+//     the resource of a trail ARN).
 //
-// Order: the leaf services next (cloudtrail, logs, sqs move tasks), then
+// Order: the leaf services next (logs, sqs move tasks), then
 // events and lambda, CloudFormation last; the template engine in
 // cfn_model.go (parse, dependency order, intrinsics) could become its own
 // package at that point, once resources are reached through an interface

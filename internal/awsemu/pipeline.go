@@ -15,7 +15,7 @@ import (
 )
 
 // pipeline answers the alert pipeline's control plane (EventBridge rules,
-// CloudTrail trails, Logs metric filters, CloudWatch alarms, Lambda event
+// Logs metric filters, CloudWatch alarms, Lambda event
 // source mappings and event-invoke configs) from per-account, per-region
 // models, so a 1,000-account organization sees 1,000 independent sets of
 // resources with ARNs in each caller's account. kumo is single-account and
@@ -47,7 +47,6 @@ type regionKey struct {
 // regionState is everything pipeline models for one account and region.
 type regionState struct {
 	rules         map[string]*ebRule             // by bus name + "/" + rule name
-	trails        map[string]*trail              // by name, in the home region
 	mappings      map[string]*eventSourceMapping // by UUID
 	invokeConfigs map[string]*eventInvokeConfig  // by function name
 }
@@ -108,7 +107,6 @@ func (p *pipeline) region(k regionKey) *regionState {
 	if !ok {
 		st = &regionState{
 			rules:         make(map[string]*ebRule),
-			trails:        make(map[string]*trail),
 			mappings:      make(map[string]*eventSourceMapping),
 			invokeConfigs: make(map[string]*eventInvokeConfig),
 		}

@@ -31,10 +31,6 @@ func init() {
 			s.handle("events", action, jsonHandler(a))
 		}
 
-		for action, a := range p.cloudTrailActions() {
-			s.handle("cloudtrail", action, jsonHandler(a))
-		}
-
 		for pattern, a := range p.lambdaRoutes() {
 			s.handleREST("lambda", pattern, restHandler(pattern, a))
 		}

@@ -3,6 +3,9 @@ package awsemu
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/rootguard/rootguard/internal/awsemu/cloudtrail"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // Trail seeds a CloudTrail trail (AddTrail).
@@ -25,26 +28,15 @@ type Rule struct {
 // AddTrail adds a trail to the account, as CreateTrail (+ StartLogging,
 // + PutEventSelectors) would.
 func (a *Account) AddTrail(spec Trail) error {
-	p, err := a.server.pipeline()
+	svc, err := a.server.services()
 	if err != nil {
 		return err
 	}
 
-	p.mu.Lock()
-	defer p.mu.Unlock()
-
-	t := &trail{Name: spec.Name, S3BucketName: spec.S3BucketName, IsMultiRegionTrail: spec.MultiRegion,
-		IncludeGlobalServiceEvents: true, CloudWatchLogsLogGroupArn: spec.CloudWatchLogsLogGroupArn, logging: spec.Logging}
-	if err := p.addTrail(caller{account: a.ID, region: spec.Region}, t); err != nil {
+	seed := cloudtrail.Seed{Name: spec.Name, S3BucketName: spec.S3BucketName, CloudWatchLogsLogGroupArn: spec.CloudWatchLogsLogGroupArn,
+		MultiRegion: spec.MultiRegion, Logging: spec.Logging, EventSelectors: spec.EventSelectors}
+	if err := svc.trails.Add(emu.Scope{Account: a.ID, Region: spec.Region}, seed); err != nil {
 		return fmt.Errorf("add trail %s to %s: %w", spec.Name, a.ID, err)
-	}
-
-	if spec.EventSelectors != "" {
-		if !json.Valid([]byte(spec.EventSelectors)) {
-			return fmt.Errorf("add trail %s to %s: event selectors are not JSON", spec.Name, a.ID)
-		}
-
-		t.selectors, t.HasCustomEventSelectors = json.RawMessage(spec.EventSelectors), true
 	}
 
 	return nil

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/awsemu/cloudtrail"
 	"github.com/rootguard/rootguard/internal/awsemu/cloudwatch"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
@@ -22,26 +23,36 @@ func (h host) Handle(service, action string, handler emu.Handler) {
 
 func (h host) Now() time.Time { return h.s.now() }
 
-// alarmModels maps each Server to its CloudWatch alarms, for AddAlarm.
-var alarmModels sync.Map // *Server → *cloudwatch.Alarms
+// services is a Server's models of the services in packages of their own
+// that the seeding helpers reach: AddAlarm, AddTrail.
+type services struct {
+	alarms *cloudwatch.Alarms
+	trails *cloudtrail.Trails
+}
+
+// serviceModels maps each Server to its services.
+var serviceModels sync.Map // *Server → *services
 
 func init() {
 	addRoutes(func(s *Server) {
 		sns.Register(host{s})
 
-		alarms := cloudwatch.Register(host{s})
-		alarmModels.Store(s, alarms)
+		svc := &services{
+			alarms: cloudwatch.Register(host{s}),
+			trails: cloudtrail.Register(host{s}),
+		}
+		serviceModels.Store(s, svc)
 		go func() {
 			<-s.Done()
-			alarmModels.Delete(s)
+			serviceModels.Delete(s)
 		}()
 	})
 }
 
-func (s *Server) alarms() (*cloudwatch.Alarms, error) {
-	m, ok := alarmModels.Load(s)
+func (s *Server) services() (*services, error) {
+	m, ok := serviceModels.Load(s)
 	if !ok {
 		return nil, fmt.Errorf("awsemu: server is closed")
 	}
-	return m.(*cloudwatch.Alarms), nil
+	return m.(*services), nil
 }

@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -84,15 +83,7 @@ func (c *Call) Members(prefix string, fields ...string) []map[string]string {
 }
 
 // DecodeJSON unmarshals the JSON request body into v.
-func (c *Call) DecodeJSON(v any) error {
-	if len(c.Body) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(c.Body, v); err != nil {
-		return NewError(http.StatusBadRequest, "SerializationException", "%v", err)
-	}
-	return nil
-}
+func (c *Call) DecodeJSON(v any) error { return DecodeJSON(c.Body, v) }
 
 // Scope is one account in one region.
 type Scope struct {
