@@ -47,8 +47,8 @@
 // records every call with its caller and key parameters.
 //
 // Other files of this package add services through the extension point
-// described in front.go; service packages (sns, cloudwatch, cloudtrail)
-// through emu.Host, registered in services.go.
+// described in front.go; service packages (sns, cloudwatch, cloudtrail,
+// logs) through emu.Host, registered in services.go.
 //
 // # Package layout
 //
@@ -76,18 +76,22 @@
 //     Alarms.PutMetricAlarm and Alarms.SetState.
 //   - cloudtrail: CloudTrail trails, status and event selectors; AddTrail
 //     seeds them through Trails.Add.
+//   - logs: CloudWatch Logs groups, metric filters, streams and events;
+//     AddLogGroup and AddMetricFilter seed them through Logs.CreateLogGroup
+//     and Logs.PutMetricFilter, and functions' output is written through
+//     Logs.AppendLog.
 //
 // The service packages are registered on every Server in services.go, which
-// keeps each Server's models (services) for the seeding helpers; their
-// wire-level tests (sns_test.go, cloudwatch_alarms_test.go,
-// cloudtrail_test.go) stay here, since they run the whole front through the
-// SDK.
+// keeps each Server's models (services) for the seeding helpers and the
+// functions' output; their wire-level tests (sns_test.go,
+// cloudwatch_alarms_test.go, cloudtrail_test.go, logs_*_test.go) stay here,
+// since they run the whole front through the SDK.
 package awsemu
 
 // Phase 2 of the split (started): move each service's handlers into its own
 // package (events, cloudtrail, logs, cloudwatch, lambda, cloudformation, …),
 // leaving awsemu with the Server, the front and the IAM/STS/Organizations
-// model. sns, cloudwatch (alarms) and cloudtrail have moved, onto
+// model. sns, cloudwatch (alarms), cloudtrail and logs have moved, onto
 // internal/emu: the call, Host registration, JSON actions, errors, the
 // principal, Scope and the clock (Host.Now). The rest of the shared API
 // grows with the service that first needs it:
@@ -105,13 +109,14 @@ package awsemu
 //     pollers), and the kumo data-plane clients — today's pipeline;
 //   - narrow interfaces between services where one drives another:
 //     CloudTrail/EmitServiceEvent → EventBridge routing, EventBridge → Lambda
-//     invoke and SQS delivery, Lambda → Logs, CloudFormation → the resources
-//     it provisions;
+//     invoke and SQS delivery, Lambda → Logs (lambda_exec.go calls
+//     logs.Logs.AppendLog; a moved lambda declares that one method as an
+//     interface of its own), CloudFormation → the resources it provisions;
 //   - ARN parsing (pipeline_arn.go) once a moved service needs more than a
 //     field of it (sns checks its own topic ARNs' prefix, cloudtrail takes
 //     the resource of a trail ARN).
 //
-// Order: the leaf services next (logs, sqs move tasks), then
+// Order: the leaf services next (sqs move tasks), then
 // events and lambda, CloudFormation last; the template engine in
 // cfn_model.go (parse, dependency order, intrinsics) could become its own
 // package at that point, once resources are reached through an interface

@@ -29,6 +29,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
@@ -323,8 +324,8 @@ func (e *executor) start(ctx context.Context, fn string, spec *execSpec) (*execP
 }
 
 func (e *executor) logs(k regionKey, group, stream string, lines ...string) {
-	if m, err := e.s.logs(); err == nil {
-		m.appendLog(k, group, stream, time.Now(), lines...)
+	if svc, err := e.s.services(); err == nil {
+		svc.logs.AppendLog(emu.Scope{Account: k.account, Region: k.region}, group, stream, time.Now(), lines...)
 	}
 }
 

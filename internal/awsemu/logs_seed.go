@@ -1,9 +1,11 @@
 package awsemu
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/logs"
 )
 
 // MetricFilter seeds a CloudWatch Logs metric filter (AddMetricFilter).
@@ -14,12 +16,11 @@ type MetricFilter struct {
 
 // AddLogGroup adds a log group to the account, as CreateLogGroup would.
 func (a *Account) AddLogGroup(region, name string) error {
-	m, err := a.server.logs()
+	svc, err := a.server.services()
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(map[string]string{"logGroupName": name})
-	if _, err := m.createLogGroup(caller{account: a.ID, region: region}, body); err != nil {
+	if err := svc.logs.CreateLogGroup(emu.Scope{Account: a.ID, Region: region}, name); err != nil {
 		return fmt.Errorf("add log group %s to %s: %w", name, a.ID, err)
 	}
 	return nil
@@ -28,11 +29,10 @@ func (a *Account) AddLogGroup(region, name string) error {
 // AddMetricFilter adds a metric filter to the account, as PutMetricFilter
 // would, creating its log group first if the account has none of that name.
 func (a *Account) AddMetricFilter(spec MetricFilter) error {
-	m, err := a.server.logs()
+	svc, err := a.server.services()
 	if err != nil {
 		return err
 	}
-	c := caller{account: a.ID, region: spec.Region}
 	if spec.Value == "" {
 		spec.Value = "1"
 	}
@@ -40,9 +40,9 @@ func (a *Account) AddMetricFilter(spec MetricFilter) error {
 	if err := a.AddLogGroup(spec.Region, spec.LogGroup); err != nil && !(errors.As(err, &exists) && exists.Code == "ResourceAlreadyExistsException") {
 		return err
 	}
-	body, _ := json.Marshal(metricFilter{FilterName: spec.Name, FilterPattern: spec.Pattern, LogGroupName: spec.LogGroup,
-		MetricTransformations: []metricTransformation{{MetricName: spec.MetricName, MetricNamespace: spec.Namespace, MetricValue: spec.Value}}})
-	if _, err := m.putMetricFilter(c, body); err != nil {
+	filter := logs.MetricFilterSeed{LogGroup: spec.LogGroup, Name: spec.Name, Pattern: spec.Pattern,
+		MetricName: spec.MetricName, Namespace: spec.Namespace, Value: spec.Value}
+	if err := svc.logs.PutMetricFilter(emu.Scope{Account: a.ID, Region: spec.Region}, filter); err != nil {
 		return fmt.Errorf("add metric filter %s to %s: %w", spec.Name, a.ID, err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/cloudtrail"
 	"github.com/rootguard/rootguard/internal/awsemu/cloudwatch"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/logs"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
 )
 
@@ -24,10 +25,12 @@ func (h host) Handle(service, action string, handler emu.Handler) {
 func (h host) Now() time.Time { return h.s.now() }
 
 // services is a Server's models of the services in packages of their own
-// that the seeding helpers reach: AddAlarm, AddTrail.
+// that the rest of awsemu reaches: the seeding helpers (AddAlarm, AddTrail,
+// AddLogGroup, AddMetricFilter) and the functions' output (lambda_exec.go).
 type services struct {
 	alarms *cloudwatch.Alarms
 	trails *cloudtrail.Trails
+	logs   *logs.Logs
 }
 
 // serviceModels maps each Server to its services.
@@ -40,6 +43,7 @@ func init() {
 		svc := &services{
 			alarms: cloudwatch.Register(host{s}),
 			trails: cloudtrail.Register(host{s}),
+			logs:   logs.Register(host{s}),
 		}
 		serviceModels.Store(s, svc)
 		go func() {

@@ -1,6 +1,13 @@
-package awsemu
+// Package logs models CloudWatch Logs for awsemu, per account and region:
+// log groups, their metric filters (TestMetricFilter too), streams and
+// events (PutLogEvents, GetLogEvents, FilterLogEvents). kumo keeps one
+// process-wide set of log groups and has no metric filters, so the front
+// answers these operations itself; awsemu writes its functions' output
+// here through Logs.AppendLog.
+package logs
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -11,13 +18,10 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
-// logs is CloudWatch Logs of every account and region: log groups, their
-// metric filters, streams and events. kumo keeps one process-wide set of
-// log groups and has no metric filters, so the front answers these
-// operations itself.
-type logs struct {
+// Logs is CloudWatch Logs of every account and region.
+type Logs struct {
 	mu      sync.Mutex
-	regions map[regionKey]map[string]*logGroup // by log group name
+	regions map[emu.Scope]map[string]*logGroup // by log group name
 	now     func() time.Time
 }
 
@@ -25,75 +29,73 @@ type logGroup struct {
 	name    string
 	created time.Time
 	filters map[string]*metricFilter // by filter name
-	streams map[string]*logStream    // by stream name; see logs_events.go
+	streams map[string]*logStream    // by stream name; see events.go
 }
 
-// logsModels maps each Server to its logs, for the seeding helpers.
-var logsModels sync.Map // *Server → *logs
-
-func init() {
-	addRoutes(func(s *Server) {
-		m := &logs{regions: map[regionKey]map[string]*logGroup{}, now: s.now}
-		logsModels.Store(s, m)
-		go func() {
-			<-s.Done()
-			logsModels.Delete(s)
-		}()
-		for action, a := range map[string]jsonAction{
-			"CreateLogGroup":        m.createLogGroup,
-			"DescribeLogGroups":     m.describeLogGroups,
-			"DeleteLogGroup":        m.deleteLogGroup,
-			"PutMetricFilter":       m.putMetricFilter,
-			"DescribeMetricFilters": m.describeMetricFilters,
-			"DeleteMetricFilter":    m.deleteMetricFilter,
-			"TestMetricFilter":      testMetricFilter,
-		} {
-			s.handle("logs", action, jsonHandler(a))
-		}
-	})
-}
-
-func (s *Server) logs() (*logs, error) {
-	m, ok := logsModels.Load(s)
-	if !ok {
-		return nil, fmt.Errorf("awsemu: server is closed")
+// Register answers the Logs actions modelled on host and returns the model,
+// for seeding and for the functions' output.
+func Register(host emu.Host) *Logs {
+	m := &Logs{regions: map[emu.Scope]map[string]*logGroup{}, now: host.Now}
+	for action, a := range map[string]emu.JSONAction{
+		"CreateLogGroup":        m.createLogGroup,
+		"DescribeLogGroups":     m.describeLogGroups,
+		"DeleteLogGroup":        m.deleteLogGroup,
+		"PutMetricFilter":       m.putMetricFilter,
+		"DescribeMetricFilters": m.describeMetricFilters,
+		"DeleteMetricFilter":    m.deleteMetricFilter,
+		"TestMetricFilter":      testMetricFilter,
+		"CreateLogStream":       m.createLogStream,
+		"DescribeLogStreams":    m.describeLogStreams,
+		"PutLogEvents":          m.putLogEvents,
+		"GetLogEvents":          m.getLogEvents,
+		"FilterLogEvents":       m.filterLogEvents,
+	} {
+		host.Handle("logs", action, emu.JSONHandler(a))
 	}
-	return m.(*logs), nil
+	return m
+}
+
+// CreateLogGroup creates a log group in s, as the CreateLogGroup action
+// does.
+func (m *Logs) CreateLogGroup(s emu.Scope, name string) error {
+	body, _ := json.Marshal(map[string]string{"logGroupName": name})
+	_, err := m.createLogGroup(s, body)
+	return err
 }
 
 func errLogsInvalidParameter(format string, args ...any) error {
-	return errCode("InvalidParameterException", format, args...)
+	return emu.BadRequest("InvalidParameterException", format, args...)
 }
 
 func errLogGroupNotFound() error {
-	return errCode("ResourceNotFoundException", "The specified log group does not exist.")
+	return emu.BadRequest("ResourceNotFoundException", "The specified log group does not exist.")
 }
 
 var logGroupNameRE = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 
-// groups returns the log groups of k, creating the map on first use.
+// groups returns the log groups of s, creating the map on first use.
 // Callers hold m.mu.
-func (m *logs) groups(k regionKey) map[string]*logGroup {
-	g := m.regions[k]
+func (m *Logs) groups(s emu.Scope) map[string]*logGroup {
+	g := m.regions[s]
 	if g == nil {
 		g = map[string]*logGroup{}
-		m.regions[k] = g
+		m.regions[s] = g
 	}
 	return g
 }
 
 // group finds a log group of the caller. Callers hold m.mu.
-func (m *logs) group(c caller, name string) (*logGroup, error) {
-	g := m.groups(c.key())[name]
+func (m *Logs) group(s emu.Scope, name string) (*logGroup, error) {
+	g := m.groups(s)[name]
 	if g == nil {
 		return nil, errLogGroupNotFound()
 	}
 	return g, nil
 }
 
-func (m *logs) createLogGroup(c caller, body []byte) (any, error) {
+func (m *Logs) createLogGroup(s emu.Scope, body []byte) (any, error) {
 	var in struct{ LogGroupName string }
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	if !logGroupNameRE.MatchString(in.LogGroupName) {
@@ -101,9 +103,9 @@ func (m *logs) createLogGroup(c caller, body []byte) (any, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	groups := m.groups(c.key())
+	groups := m.groups(s)
 	if groups[in.LogGroupName] != nil {
-		return nil, errCode("ResourceAlreadyExistsException", "The specified log group already exists")
+		return nil, emu.BadRequest("ResourceAlreadyExistsException", "The specified log group already exists")
 	}
 	groups[in.LogGroupName] = &logGroup{name: in.LogGroupName, created: m.now(), filters: map[string]*metricFilter{}}
 	return nil, nil
@@ -120,13 +122,13 @@ type logGroupOut struct {
 	LogGroupClass     string `json:"logGroupClass"`
 }
 
-func (m *logs) describeLogGroups(c caller, body []byte) (any, error) {
+func (m *Logs) describeLogGroups(s emu.Scope, body []byte) (any, error) {
 	var in struct {
 		LogGroupNamePrefix string `json:"logGroupNamePrefix"`
 		NextToken          string `json:"nextToken"`
 		Limit              int    `json:"limit"`
 	}
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	limit, err := logsLimit(in.Limit)
@@ -136,9 +138,9 @@ func (m *logs) describeLogGroups(c caller, body []byte) (any, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := []logGroupOut{}
-	for _, g := range m.groups(c.key()) {
+	for _, g := range m.groups(s) {
 		if strings.HasPrefix(g.name, in.LogGroupNamePrefix) {
-			arn := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", c.region, c.account, g.name)
+			arn := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", s.Region, s.Account, g.name)
 			out = append(out, logGroupOut{LogGroupName: g.name, CreationTime: g.created.UnixMilli(), MetricFilterCount: len(g.filters),
 				Arn: arn + ":*", LogGroupArn: arn, LogGroupClass: "STANDARD"})
 		}
@@ -163,16 +165,16 @@ func logsLimit(limit int) (int, error) {
 }
 
 // deleteLogGroup deletes the group and its metric filters.
-func (m *logs) deleteLogGroup(c caller, body []byte) (any, error) {
+func (m *Logs) deleteLogGroup(s emu.Scope, body []byte) (any, error) {
 	var in struct{ LogGroupName string }
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, err := m.group(c, in.LogGroupName); err != nil {
+	if _, err := m.group(s, in.LogGroupName); err != nil {
 		return nil, err
 	}
-	delete(m.groups(c.key()), in.LogGroupName)
+	delete(m.groups(s), in.LogGroupName)
 	return nil, nil
 }

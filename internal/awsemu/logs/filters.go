@@ -1,6 +1,7 @@
-package awsemu
+package logs
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -29,9 +30,9 @@ type metricTransformation struct {
 // metricFiltersPerGroup is the Logs quota on metric filters per log group.
 const metricFiltersPerGroup = 100
 
-func (m *logs) putMetricFilter(c caller, body []byte) (any, error) {
+func (m *Logs) putMetricFilter(s emu.Scope, body []byte) (any, error) {
 	var in metricFilter
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	switch {
@@ -50,13 +51,13 @@ func (m *logs) putMetricFilter(c caller, body []byte) (any, error) {
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	g, err := m.group(c, in.LogGroupName)
+	g, err := m.group(s, in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
 	old := g.filters[in.FilterName]
 	if old == nil && len(g.filters) >= metricFiltersPerGroup {
-		return nil, errCode("LimitExceededException", "Resource limit exceeded.")
+		return nil, emu.BadRequest("LimitExceededException", "Resource limit exceeded.")
 	}
 	in.CreationTime = m.now().UnixMilli()
 	if old != nil {
@@ -66,7 +67,7 @@ func (m *logs) putMetricFilter(c caller, body []byte) (any, error) {
 	return nil, nil
 }
 
-func (m *logs) describeMetricFilters(c caller, body []byte) (any, error) {
+func (m *Logs) describeMetricFilters(s emu.Scope, body []byte) (any, error) {
 	var in struct {
 		LogGroupName     string `json:"logGroupName"`
 		FilterNamePrefix string `json:"filterNamePrefix"`
@@ -75,7 +76,7 @@ func (m *logs) describeMetricFilters(c caller, body []byte) (any, error) {
 		NextToken        string `json:"nextToken"`
 		Limit            int    `json:"limit"`
 	}
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	switch {
@@ -91,9 +92,9 @@ func (m *logs) describeMetricFilters(c caller, body []byte) (any, error) {
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	groups := m.groups(c.key())
+	groups := m.groups(s)
 	if in.LogGroupName != "" {
-		g, err := m.group(c, in.LogGroupName)
+		g, err := m.group(s, in.LogGroupName)
 		if err != nil {
 			return nil, err
 		}
@@ -120,19 +121,19 @@ func (m *logs) describeMetricFilters(c caller, body []byte) (any, error) {
 	}{page, next}, nil
 }
 
-func (m *logs) deleteMetricFilter(c caller, body []byte) (any, error) {
+func (m *Logs) deleteMetricFilter(s emu.Scope, body []byte) (any, error) {
 	var in struct{ LogGroupName, FilterName string }
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	g, err := m.group(c, in.LogGroupName)
+	g, err := m.group(s, in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
 	if g.filters[in.FilterName] == nil {
-		return nil, errCode("ResourceNotFoundException", "The specified metric filter does not exist.")
+		return nil, emu.BadRequest("ResourceNotFoundException", "The specified metric filter does not exist.")
 	}
 	delete(g.filters, in.FilterName)
 	return nil, nil
@@ -140,12 +141,12 @@ func (m *logs) deleteMetricFilter(c caller, body []byte) (any, error) {
 
 // testMetricFilter applies a pattern to sample events, numbering matches
 // from 1 as Logs does.
-func testMetricFilter(_ caller, body []byte) (any, error) {
+func testMetricFilter(_ emu.Scope, body []byte) (any, error) {
 	var in struct {
 		FilterPattern    string   `json:"filterPattern"`
 		LogEventMessages []string `json:"logEventMessages"`
 	}
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	if len(in.LogEventMessages) == 0 || len(in.LogEventMessages) > 50 {
@@ -167,4 +168,19 @@ func testMetricFilter(_ caller, body []byte) (any, error) {
 		}
 	}
 	return map[string]any{"matches": matches}, nil
+}
+
+// MetricFilterSeed is a metric filter with one transformation, as awsemu's
+// AddMetricFilter seeds it.
+type MetricFilterSeed struct {
+	LogGroup, Name, Pattern, MetricName, Namespace, Value string
+}
+
+// PutMetricFilter creates or replaces a metric filter in s, as the
+// PutMetricFilter action does.
+func (m *Logs) PutMetricFilter(s emu.Scope, f MetricFilterSeed) error {
+	body, _ := json.Marshal(metricFilter{FilterName: f.Name, FilterPattern: f.Pattern, LogGroupName: f.LogGroup,
+		MetricTransformations: []metricTransformation{{MetricName: f.MetricName, MetricNamespace: f.Namespace, MetricValue: f.Value}}})
+	_, err := m.putMetricFilter(s, body)
+	return err
 }

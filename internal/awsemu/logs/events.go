@@ -1,4 +1,4 @@
-package awsemu
+package logs
 
 import (
 	"cmp"
@@ -13,8 +13,8 @@ import (
 )
 
 // Log streams and events of the per-account log groups: what a function's
-// output becomes (lambda_exec.go) and what rootguard reads back to follow an
-// alert (FilterLogEvents by event ID).
+// output becomes (AppendLog, from awsemu's lambda_exec.go) and what
+// rootguard reads back to follow an alert (FilterLogEvents by event ID).
 
 type logStream struct {
 	name    string
@@ -34,29 +34,8 @@ const (
 	defaultEventsPage = 10000
 )
 
-func init() {
-	addRoutes(func(s *Server) {
-		for action, a := range map[string]func(*logs, caller, []byte) (any, error){
-			"CreateLogStream":    (*logs).createLogStream,
-			"DescribeLogStreams": (*logs).describeLogStreams,
-			"PutLogEvents":       (*logs).putLogEvents,
-			"GetLogEvents":       (*logs).getLogEvents,
-			"FilterLogEvents":    (*logs).filterLogEvents,
-		} {
-			// The logs model is set up by logs_groups.go, after this file.
-			s.handle("logs", action, jsonHandler(func(c caller, body []byte) (any, error) {
-				m, err := s.logs()
-				if err != nil {
-					return nil, err
-				}
-				return a(m, c, body)
-			}))
-		}
-	})
-}
-
 func errLogStreamNotFound() error {
-	return errCode("ResourceNotFoundException", "The specified log stream does not exist.")
+	return emu.BadRequest("ResourceNotFoundException", "The specified log stream does not exist.")
 }
 
 // stream finds a stream of a group. Callers hold m.mu.
@@ -77,9 +56,9 @@ func (g *logGroup) addStream(name string, now time.Time) *logStream {
 	return st
 }
 
-func (m *logs) createLogStream(c caller, body []byte) (any, error) {
+func (m *Logs) createLogStream(s emu.Scope, body []byte) (any, error) {
 	var in struct{ LogGroupName, LogStreamName string }
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	if in.LogStreamName == "" || strings.ContainsAny(in.LogStreamName, ":*") {
@@ -87,12 +66,12 @@ func (m *logs) createLogStream(c caller, body []byte) (any, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	g, err := m.group(c, in.LogGroupName)
+	g, err := m.group(s, in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
 	if g.streams[in.LogStreamName] != nil {
-		return nil, errCode("ResourceAlreadyExistsException", "The specified log stream already exists")
+		return nil, emu.BadRequest("ResourceAlreadyExistsException", "The specified log stream already exists")
 	}
 	g.addStream(in.LogStreamName, m.now())
 	return nil, nil
@@ -107,14 +86,14 @@ type logStreamOut struct {
 	Arn                 string `json:"arn"`
 }
 
-func (m *logs) describeLogStreams(c caller, body []byte) (any, error) {
+func (m *Logs) describeLogStreams(s emu.Scope, body []byte) (any, error) {
 	var in struct {
 		LogGroupName        string `json:"logGroupName"`
 		LogStreamNamePrefix string `json:"logStreamNamePrefix"`
 		NextToken           string `json:"nextToken"`
 		Limit               int    `json:"limit"`
 	}
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	limit, err := logsLimit(in.Limit)
@@ -123,7 +102,7 @@ func (m *logs) describeLogStreams(c caller, body []byte) (any, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	g, err := m.group(c, in.LogGroupName)
+	g, err := m.group(s, in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
@@ -133,14 +112,14 @@ func (m *logs) describeLogStreams(c caller, body []byte) (any, error) {
 			continue
 		}
 		o := logStreamOut{LogStreamName: st.name, CreationTime: st.created.UnixMilli(),
-			Arn: "arn:aws:logs:" + c.region + ":" + c.account + ":log-group:" + g.name + ":log-stream:" + st.name}
+			Arn: "arn:aws:logs:" + s.Region + ":" + s.Account + ":log-group:" + g.name + ":log-stream:" + st.name}
 		if n := len(st.events); n > 0 {
 			o.FirstEventTimestamp, o.LastEventTimestamp, o.LastIngestionTime = st.events[0].timestamp, st.events[n-1].timestamp, st.events[n-1].ingested
 		}
 		out = append(out, o)
 	}
 	slices.SortFunc(out, func(a, b logStreamOut) int { return strings.Compare(a.LogStreamName, b.LogStreamName) })
-	page, next := emu.PageByName(out, func(s logStreamOut) string { return s.LogStreamName }, in.NextToken, limit)
+	page, next := emu.PageByName(out, func(st logStreamOut) string { return st.LogStreamName }, in.NextToken, limit)
 	return struct {
 		LogStreams []logStreamOut `json:"logStreams"`
 		NextToken  string         `json:"nextToken,omitempty"`
@@ -152,13 +131,13 @@ type inputLogEvent struct {
 	Message   string `json:"message"`
 }
 
-func (m *logs) putLogEvents(c caller, body []byte) (any, error) {
+func (m *Logs) putLogEvents(s emu.Scope, body []byte) (any, error) {
 	var in struct {
 		LogGroupName  string          `json:"logGroupName"`
 		LogStreamName string          `json:"logStreamName"`
 		LogEvents     []inputLogEvent `json:"logEvents"`
 	}
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	if len(in.LogEvents) == 0 || len(in.LogEvents) > maxPutLogEvents {
@@ -171,7 +150,7 @@ func (m *logs) putLogEvents(c caller, body []byte) (any, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	g, err := m.group(c, in.LogGroupName)
+	g, err := m.group(s, in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
@@ -188,12 +167,12 @@ func (m *logs) putLogEvents(c caller, body []byte) (any, error) {
 	}{strconv.Itoa(len(st.events))}, nil
 }
 
-// appendLog writes messages to a stream of the group in k, creating both
+// AppendLog writes messages to a stream of the group in s, creating both
 // when missing, as Lambda's log agent does with a role that may.
-func (m *logs) appendLog(k regionKey, group, stream string, at time.Time, messages ...string) {
+func (m *Logs) AppendLog(s emu.Scope, group, stream string, at time.Time, messages ...string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	groups := m.groups(k)
+	groups := m.groups(s)
 	g := groups[group]
 	if g == nil {
 		g = &logGroup{name: group, created: m.now(), filters: map[string]*metricFilter{}}
@@ -219,7 +198,7 @@ type outputLogEvent struct {
 // getLogEvents pages through one stream. Tokens are "f/<index>" and
 // "b/<index>": the position the next page starts (forward) or ends
 // (backward) at.
-func (m *logs) getLogEvents(c caller, body []byte) (any, error) {
+func (m *Logs) getLogEvents(s emu.Scope, body []byte) (any, error) {
 	var in struct {
 		LogGroupName  string `json:"logGroupName"`
 		LogStreamName string `json:"logStreamName"`
@@ -229,7 +208,7 @@ func (m *logs) getLogEvents(c caller, body []byte) (any, error) {
 		Limit         int    `json:"limit"`
 		StartFromHead bool   `json:"startFromHead"`
 	}
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	limit := in.Limit
@@ -238,7 +217,7 @@ func (m *logs) getLogEvents(c caller, body []byte) (any, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	g, err := m.group(c, in.LogGroupName)
+	g, err := m.group(s, in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +266,7 @@ func inTimeRange(ts int64, start, end *int64) bool {
 
 // filterLogEvents searches every stream (or the named ones) of a group, in
 // timestamp order. The token is the index of the next matching event.
-func (m *logs) filterLogEvents(c caller, body []byte) (any, error) {
+func (m *Logs) filterLogEvents(s emu.Scope, body []byte) (any, error) {
 	var in struct {
 		LogGroupName        string   `json:"logGroupName"`
 		LogStreamNames      []string `json:"logStreamNames"`
@@ -298,7 +277,7 @@ func (m *logs) filterLogEvents(c caller, body []byte) (any, error) {
 		NextToken           string   `json:"nextToken"`
 		Limit               int      `json:"limit"`
 	}
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 	pattern, err := filterpattern.Parse(in.FilterPattern)
@@ -317,7 +296,7 @@ func (m *logs) filterLogEvents(c caller, body []byte) (any, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	g, err := m.group(c, in.LogGroupName)
+	g, err := m.group(s, in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
