@@ -48,7 +48,7 @@
 //
 // Other files of this package add services through the extension point
 // described in front.go; service packages (sns, cloudwatch, cloudtrail,
-// logs) through emu.Host, registered in services.go.
+// logs, sqsmove) through emu.Host, registered in services.go.
 //
 // # Package layout
 //
@@ -70,7 +70,7 @@
 //     Handler, Host (Handle, Now) for registration, JSONAction and
 //     JSONHandler for JSON-protocol operations, DecodeJSON, Error (APIError
 //     is an alias) with NewError and BadRequest, Principal (aliased here),
-//     Scope (an account in a region) and PageByName.
+//     Scope (an account in a region), ParseARN and PageByName.
 //   - sns: SNS topics and subscriptions.
 //   - cloudwatch: CloudWatch metric alarms; AddAlarm seeds them through
 //     Alarms.PutMetricAlarm and Alarms.SetState.
@@ -80,21 +80,25 @@
 //     AddLogGroup and AddMetricFilter seed them through Logs.CreateLogGroup
 //     and Logs.PutMetricFilter, and functions' output is written through
 //     Logs.AppendLog.
+//   - sqsmove: SQS message move tasks (dead-letter queue redrive), run on
+//     kumo's queues through its own narrow SQS interface (sqsmove.API),
+//     until the Server closes.
 //
 // The service packages are registered on every Server in services.go, which
 // keeps each Server's models (services) for the seeding helpers and the
 // functions' output; their wire-level tests (sns_test.go,
-// cloudwatch_alarms_test.go, cloudtrail_test.go, logs_*_test.go) stay here,
-// since they run the whole front through the SDK.
+// cloudwatch_alarms_test.go, cloudtrail_test.go, logs_*_test.go,
+// sqs_move_test.go) stay here, since they run the whole front through the
+// SDK.
 package awsemu
 
 // Phase 2 of the split (started): move each service's handlers into its own
 // package (events, cloudtrail, logs, cloudwatch, lambda, cloudformation, …),
 // leaving awsemu with the Server, the front and the IAM/STS/Organizations
-// model. sns, cloudwatch (alarms), cloudtrail and logs have moved, onto
-// internal/emu: the call, Host registration, JSON actions, errors, the
-// principal, Scope and the clock (Host.Now). The rest of the shared API
-// grows with the service that first needs it:
+// model. sns, cloudwatch (alarms), cloudtrail, logs and sqsmove have moved,
+// onto internal/emu: the call, Host registration, JSON actions, errors, the
+// principal, Scope, ARN parsing and the clock (Host.Now). The rest of the
+// shared API grows with the service that first needs it:
 //
 //   - registration: HandleREST(service, pattern) and HandlePath(prefix) on
 //     Host, for lambda; the pipeline's remaining jsonActions (caller, body)
@@ -107,17 +111,18 @@ package awsemu
 //     CloudFormation's IAM resources) — an interface on Host;
 //   - a background-work group that Close cancels and waits for (deliveries,
 //     pollers), and the kumo data-plane clients — today's pipeline;
+//     sqsmove gets a context the Server's close cancels (its tasks are not
+//     waited for, as before) and an SQS client to kumo from services.go;
 //   - narrow interfaces between services where one drives another:
 //     CloudTrail/EmitServiceEvent → EventBridge routing, EventBridge → Lambda
 //     invoke and SQS delivery, Lambda → Logs (lambda_exec.go calls
 //     logs.Logs.AppendLog; a moved lambda declares that one method as an
 //     interface of its own), CloudFormation → the resources it provisions;
-//   - ARN parsing (pipeline_arn.go) once a moved service needs more than a
-//     field of it (sns checks its own topic ARNs' prefix, cloudtrail takes
-//     the resource of a trail ARN).
+//   - ARN parsing: emu.ParseARN (cloudtrail, sqsmove); pipeline_arn.go's
+//     parseArn wraps it until events and lambda move.
 //
-// Order: the leaf services next (sqs move tasks), then
-// events and lambda, CloudFormation last; the template engine in
+// Order: the leaf services have moved; events and lambda next,
+// CloudFormation last; the template engine in
 // cfn_model.go (parse, dependency order, intrinsics) could become its own
 // package at that point, once resources are reached through an interface
 // rather than *cfnResource.

@@ -1,6 +1,10 @@
 package awsemu
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+)
 
 // arn is a parsed Amazon Resource Name.
 type arn struct {
@@ -10,15 +14,13 @@ type arn struct {
 	resource string
 }
 
-// parseArn splits "arn:partition:service:region:account:resource"; the
-// resource keeps any further colons ("function:name:qualifier").
+// parseArn splits "arn:partition:service:region:account:resource"
+// (emu.ParseARN); the resource keeps any further colons
+// ("function:name:qualifier").
 func parseArn(s string) arn {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return arn{}
-	}
+	a := emu.ParseARN(s)
 
-	return arn{service: parts[2], region: parts[3], account: parts[4], resource: parts[5]}
+	return arn{service: a.Service, region: a.Region, account: a.Account, resource: a.Resource}
 }
 
 // function returns the function name of a Lambda function ARN, without

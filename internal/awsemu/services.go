@@ -1,15 +1,19 @@
 package awsemu
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rootguard/rootguard/internal/awsemu/cloudtrail"
 	"github.com/rootguard/rootguard/internal/awsemu/cloudwatch"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/logs"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
+	"github.com/rootguard/rootguard/internal/awsemu/sqsmove"
 )
 
 // The services in packages of their own reach the Server only through
@@ -39,6 +43,17 @@ var serviceModels sync.Map // *Server → *services
 func init() {
 	addRoutes(func(s *Server) {
 		sns.Register(host{s})
+
+		// Move tasks run on kumo's queues; without kumo, New fails with the
+		// same error.
+		if kumoURL, err := KumoURL(); err == nil {
+			ctx, stop := context.WithCancel(context.Background())
+			go func() {
+				<-s.Done()
+				stop()
+			}()
+			sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(kumoConfig(kumoURL)))
+		}
 
 		svc := &services{
 			alarms: cloudwatch.Register(host{s}),

@@ -151,12 +151,7 @@ func (m *Trails) createTrail(s emu.Scope, body []byte) (any, error) {
 // trailName accepts a name or a trail ARN.
 func trailName(nameOrArn string) string {
 	if strings.HasPrefix(nameOrArn, "arn:") {
-		parts := strings.SplitN(nameOrArn, ":", 6) // arn:partition:service:region:account:resource
-		if len(parts) < 6 {
-			return ""
-		}
-
-		return strings.TrimPrefix(parts[5], "trail/")
+		return strings.TrimPrefix(emu.ParseARN(nameOrArn).Resource, "trail/")
 	}
 
 	return nameOrArn

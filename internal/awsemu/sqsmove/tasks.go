@@ -1,17 +1,16 @@
-package awsemu
-
-// SQS message move tasks (dead-letter queue redrive), which kumo's SQS lacks:
-// StartMessageMoveTask, ListMessageMoveTasks and CancelMessageMoveTask. A
-// task moves messages through kumo's own API — receive from the source,
-// send to the destination, delete from the source — in the background, so
-// queue depths, receive counts and redrive behave as kumo models them.
+// Package sqsmove answers SQS message move tasks (dead-letter queue
+// redrive) for awsemu, which kumo's SQS lacks: StartMessageMoveTask,
+// ListMessageMoveTasks and CancelMessageMoveTask. A task moves messages
+// through kumo's own API — receive from the source, send to the
+// destination, delete from the source — in the background, so queue depths,
+// receive counts and redrive behave as kumo models them.
+package sqsmove
 
 import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -19,25 +18,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
-func init() {
-	addRoutes(func(s *Server) {
-		kumoURL, err := KumoURL()
-		if err != nil {
-			return // New fails with the same error
-		}
-		ctx, stop := context.WithCancel(context.Background())
-		m := &moveTasks{sqs: sqs.NewFromConfig(kumoConfig(kumoURL)), ctx: ctx, bySource: map[string][]*moveTask{}}
-		go func() {
-			<-s.Done()
-			stop()
-		}()
-		s.handle("sqs", "StartMessageMoveTask", m.start)
-		s.handle("sqs", "ListMessageMoveTasks", m.list)
-		s.handle("sqs", "CancelMessageMoveTask", m.cancel)
-	})
+// Register answers the move-task actions on host. Tasks move messages
+// through api (kumo's SQS) and stop when ctx, the emulator's lifetime, is
+// cancelled.
+func Register(ctx context.Context, host emu.Host, api API) {
+	m := &moveTasks{sqs: api, ctx: ctx, bySource: map[string][]*moveTask{}}
+	host.Handle("sqs", "StartMessageMoveTask", m.start)
+	host.Handle("sqs", "ListMessageMoveTasks", m.list)
+	host.Handle("sqs", "CancelMessageMoveTask", m.cancel)
 }
 
 // Move task statuses, as SQS names them.
@@ -52,8 +46,8 @@ const (
 // moveTasksListMax is ListMessageMoveTasks' MaxResults limit.
 const moveTasksListMax = 10
 
-// moveAPI is the part of kumo's SQS a move task uses.
-type moveAPI interface {
+// API is the part of kumo's SQS a move task uses.
+type API interface {
 	GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error)
 	GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
 	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, optFns ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
@@ -62,12 +56,12 @@ type moveAPI interface {
 	sqs.ListQueuesAPIClient
 }
 
-var _ moveAPI = (*sqs.Client)(nil)
+var _ API = (*sqs.Client)(nil)
 
-// moveTasks are one Server's message move tasks; kumo's queues are
-// process-wide, but tasks belong to the Server that started them.
+// moveTasks are one emulator's message move tasks; kumo's queues are
+// process-wide, but tasks belong to the emulator that started them.
 type moveTasks struct {
-	sqs moveAPI
+	sqs API
 	ctx context.Context // cancelled when the Server closes
 
 	mu       sync.Mutex
@@ -100,18 +94,18 @@ type moveTaskResult struct {
 }
 
 func errMoveNotFound(format string, args ...any) error {
-	return newAPIError(http.StatusBadRequest, "ResourceNotFoundException", format, args...)
+	return emu.BadRequest("ResourceNotFoundException", format, args...)
 }
 
 func errMoveUnsupported(format string, args ...any) error {
-	return newAPIError(http.StatusBadRequest, "UnsupportedOperation", format, args...)
+	return emu.BadRequest("UnsupportedOperation", format, args...)
 }
 
 func errMoveInvalid(format string, args ...any) error {
-	return newAPIError(http.StatusBadRequest, "InvalidParameterValue", format, args...)
+	return emu.BadRequest("InvalidParameterValue", format, args...)
 }
 
-func (m *moveTasks) start(c *Call) error {
+func (m *moveTasks) start(c *emu.Call) error {
 	var in struct {
 		SourceArn                    string
 		DestinationArn               string
@@ -135,7 +129,7 @@ func (m *moveTasks) start(c *Call) error {
 		if dest, err = m.onlySourceOf(ctx, in.SourceArn); err != nil {
 			return err
 		}
-	} else if parseArn(dest).resource == parseArn(in.SourceArn).resource {
+	} else if emu.ParseARN(dest).Resource == emu.ParseARN(in.SourceArn).Resource {
 		return errMoveInvalid("Source queue and destination queue must be different.")
 	}
 	destURL, err := m.queueURL(ctx, dest)
@@ -169,7 +163,7 @@ func (m *moveTasks) start(c *Call) error {
 	return c.Result(map[string]string{"TaskHandle": t.handle})
 }
 
-func (m *moveTasks) list(c *Call) error {
+func (m *moveTasks) list(c *emu.Call) error {
 	var in struct {
 		SourceArn  string
 		MaxResults *int
@@ -208,7 +202,7 @@ func (m *moveTasks) list(c *Call) error {
 	return c.Result(map[string]any{"Results": results})
 }
 
-func (m *moveTasks) cancel(c *Call) error {
+func (m *moveTasks) cancel(c *emu.Call) error {
 	var in struct{ TaskHandle string }
 	if err := c.DecodeJSON(&in); err != nil {
 		return err
@@ -312,11 +306,11 @@ func (m *moveTasks) move(ctx context.Context, t *moveTask) error {
 // queueURL finds the queue an ARN names in kumo; kumo is single-account, so
 // the name decides.
 func (m *moveTasks) queueURL(ctx context.Context, queueARN string) (string, error) {
-	a := parseArn(queueARN)
-	if a.service != "sqs" || a.resource == "" {
+	a := emu.ParseARN(queueARN)
+	if a.Service != "sqs" || a.Resource == "" {
 		return "", errMoveInvalid("Value %s for parameter SourceArn is invalid. Reason: not an SQS queue ARN.", queueARN)
 	}
-	out, err := m.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(a.resource)})
+	out, err := m.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(a.Resource)})
 	if err != nil {
 		if isCode(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
 			return "", errMoveNotFound("The resource that you specified for the SourceArn or DestinationArn parameter doesn't exist: %s", queueARN)
@@ -346,7 +340,7 @@ func (m *moveTasks) onlySourceOf(ctx context.Context, dlqARN string) (string, er
 				DeadLetterTargetArn string `json:"deadLetterTargetArn"`
 			}
 			if json.Unmarshal([]byte(attrs.Attributes[string(sqstypes.QueueAttributeNameRedrivePolicy)]), &policy) == nil &&
-				parseArn(policy.DeadLetterTargetArn).resource == parseArn(dlqARN).resource {
+				emu.ParseARN(policy.DeadLetterTargetArn).Resource == emu.ParseARN(dlqARN).Resource {
 				sources = append(sources, attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])
 			}
 		}
@@ -372,4 +366,18 @@ func (m *moveTasks) depth(ctx context.Context, url string) (int64, error) {
 	var n int64
 	err = json.Unmarshal([]byte(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)]), &n)
 	return n, err
+}
+
+// isCode reports whether err is an API error with one of codes.
+func isCode(err error, codes ...string) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && slices.Contains(codes, api.ErrorCode())
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
 }
