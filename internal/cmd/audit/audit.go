@@ -104,7 +104,7 @@ not be evaluated (ERROR) and none failed; 2 usage error; 1 could not run.`,
 	cmd.Flags().StringSliceVar(&opts.Accounts, "accounts", nil, "audit these member `account IDs`")
 	cmd.Flags().StringSliceVar(&opts.Exclude, "exclude-accounts", nil, "leave these `account IDs` out")
 	cmd.Flags().StringVar(&opts.RoleName, "role-name", orgscan.DefaultRoleName, "role to assume in member accounts when centralized root access is off")
-	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", orgscan.DefaultConcurrency, "accounts audited at once")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", orgscan.DefaultConcurrency, "accounts audited at once (an account backing off from its own IAM throttling gives its turn to the next)")
 	cmd.Flags().DurationVar(&opts.AccountTimeout, "account-timeout", orgscan.DefaultAccountTimeout, "give up on one account after this `duration`")
 	return cmd
 }
