@@ -9,7 +9,7 @@ import (
 )
 
 // AWS::Events::EventBus with its Policy property, provisioned through the
-// custom-bus API of eventbridge_bus.go.
+// custom-bus API of package events (events/buses.go).
 func init() {
 	cfnProvisioners["AWS::Events::EventBus"] = &cfnType{create: createEventBus, update: updateEventBus, delete: deleteEventBus}
 }

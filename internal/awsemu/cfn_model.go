@@ -470,3 +470,9 @@ func stackTagsOn(props map[string]any, tags []tag) {
 	}
 	props["Tags"] = existing
 }
+
+// tag is a resource tag (CloudFormation's stack and resource tags).
+type tag struct {
+	Key   string
+	Value string
+}

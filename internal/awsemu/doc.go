@@ -48,7 +48,7 @@
 //
 // Other files of this package add services through the extension point
 // described in front.go; service packages (sns, cloudwatch, cloudtrail,
-// logs, sqsmove) through emu.Host, registered in services.go.
+// logs, sqsmove, events) through emu.Host, registered in services.go.
 //
 // # Package layout
 //
@@ -83,20 +83,31 @@
 //   - sqsmove: SQS message move tasks (dead-letter queue redrive), run on
 //     kumo's queues through its own narrow SQS interface (sqsmove.API),
 //     until the Server closes.
+//   - events: EventBridge — rules, targets, TestEventPattern, custom buses
+//     and their policies, PutEvents and delivery. What it reaches beyond
+//     itself is its own interface, events.Links, which services.go
+//     implements on the Server (eventLinks): background work (the
+//     pipeline's, which Close cancels and waits for), sending to kumo's
+//     queues and Lambda's asynchronous invocation (the pipeline's), an
+//     account's organization ID (aws:PrincipalOrgID) and a role's trust
+//     policy (targets in another Region). EmitServiceEvent emits through
+//     Events.Emit, Lambda's destination events go through Events.Put, and
+//     AddRule seeds through Events.PutRule and Events.PutTargets.
 //
 // The service packages are registered on every Server in services.go, which
-// keeps each Server's models (services) for the seeding helpers and the
-// functions' output; their wire-level tests (sns_test.go,
-// cloudwatch_alarms_test.go, cloudtrail_test.go, logs_*_test.go,
-// sqs_move_test.go) stay here, since they run the whole front through the
+// keeps each Server's models (services) for the seeding helpers, the
+// functions' output and the events other services put; their wire-level
+// tests (sns_test.go, cloudwatch_alarms_test.go, cloudtrail_test.go,
+// logs_*_test.go, sqs_move_test.go, eventbridge_role_test.go,
+// pipeline_test.go) stay here, since they run the whole front through the
 // SDK.
 package awsemu
 
 // Phase 2 of the split (started): move each service's handlers into its own
 // package (events, cloudtrail, logs, cloudwatch, lambda, cloudformation, …),
 // leaving awsemu with the Server, the front and the IAM/STS/Organizations
-// model. sns, cloudwatch (alarms), cloudtrail, logs and sqsmove have moved,
-// onto internal/emu: the call, Host registration, JSON actions, errors, the
+// model. sns, cloudwatch (alarms), cloudtrail, logs, sqsmove and events
+// (EventBridge) have moved, onto internal/emu: the call, Host registration, JSON actions, errors, the
 // principal, Scope, ARN parsing and the clock (Host.Now). The rest of the
 // shared API grows with the service that first needs it:
 //
@@ -106,23 +117,32 @@ package awsemu
 //   - errors: AccessDenied in the request's protocol and throttling, once a
 //     moved service raises them (fault injection stays in the front);
 //   - accounts and principals, read-only: does an account exist or is it
-//     suspended, the organization's ID, members and OU tree (cross-account
-//     buses, StackSets), roles and their trust (EventBridge target roles,
-//     CloudFormation's IAM resources) — an interface on Host;
+//     suspended, the organization's ID, members and OU tree (StackSets),
+//     roles and their trust (CloudFormation's IAM resources) — an interface
+//     on Host. events needed only the organization ID and a role's trust
+//     policy and declares them in events.Links; a second user of either
+//     moves them onto Host;
 //   - a background-work group that Close cancels and waits for (deliveries,
-//     pollers), and the kumo data-plane clients — today's pipeline;
+//     pollers), and the kumo data-plane clients — today's pipeline, which
+//     events reaches through Links.Go and Links.SendToQueue;
 //     sqsmove gets a context the Server's close cancels (its tasks are not
 //     waited for, as before) and an SQS client to kumo from services.go;
 //   - narrow interfaces between services where one drives another:
-//     CloudTrail/EmitServiceEvent → EventBridge routing, EventBridge → Lambda
-//     invoke and SQS delivery, Lambda → Logs (lambda_exec.go calls
-//     logs.Logs.AppendLog; a moved lambda declares that one method as an
-//     interface of its own), CloudFormation → the resources it provisions;
-//   - ARN parsing: emu.ParseARN (cloudtrail, sqsmove); pipeline_arn.go's
-//     parseArn wraps it until events and lambda move.
+//     EventBridge → Lambda invoke and SQS delivery are events.Links;
+//     EmitServiceEvent calls events.Events.Emit; Lambda → EventBridge
+//     (destination events, lambda_invoke.go calls events.Events.Put) and
+//     Lambda → Logs (lambda_exec.go calls logs.Logs.AppendLog): a moved
+//     lambda declares those methods as interfaces of its own, and
+//     implements Links.InvokeAsync; CloudFormation → the resources it
+//     provisions;
+//   - ARN parsing: emu.ParseARN (cloudtrail, sqsmove, events);
+//     pipeline_arn.go's parseArn wraps it until lambda moves;
+//   - IAM wildcard matching: events keeps a copy of taskpolicy.go's
+//     wildcardMatch (trust-policy ArnLike); a third user moves it to emu.
 //
-// Order: the leaf services have moved; events and lambda next,
-// CloudFormation last; the template engine in
+// Order: the leaf services and events have moved; lambda next (its
+// invoke-config and event-source-mapping models first), CloudFormation
+// last; the template engine in
 // cfn_model.go (parse, dependency order, intrinsics) could become its own
 // package at that point, once resources are reached through an interface
 // rather than *cfnResource.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // ServiceEvent is an event an AWS service puts on an account's default bus.
@@ -25,7 +25,7 @@ func (s *Server) EmitServiceEvent(ev ServiceEvent) (string, error) {
 	if !json.Valid(ev.Detail) {
 		return "", fmt.Errorf("emit %s event: detail is not JSON", ev.Source)
 	}
-	p, err := s.pipeline()
+	svc, err := s.services()
 	if err != nil {
 		return "", err
 	}
@@ -33,11 +33,5 @@ func (s *Server) EmitServiceEvent(ev ServiceEvent) (string, error) {
 	if at.IsZero() {
 		at = s.now()
 	}
-	e := &ebEvent{
-		Version: "0", ID: uuid.NewString(), DetailType: ev.DetailType, Source: ev.Source,
-		Account: ev.Account, Time: at.UTC().Format(time.RFC3339), Region: ev.Region,
-		Resources: []string{}, Detail: json.RawMessage(ev.Detail),
-	}
-	p.routeEvent(regionKey{account: ev.Account, region: ev.Region}, busName(""), e)
-	return e.ID, nil
+	return svc.events.Emit(emu.Scope{Account: ev.Account, Region: ev.Region}, ev.Source, ev.DetailType, at, ev.Detail), nil
 }

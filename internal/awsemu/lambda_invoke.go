@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // Asynchronous invocation defaults, as documented for Lambda: two retries
@@ -186,13 +188,15 @@ func (p *pipeline) putDestinationEvent(bus arn, fn, condition string, record []b
 		detailType = "Lambda Function Invocation Result - Success"
 	}
 
-	k := regionKey{account: bus.account, region: bus.region}
-	ev, err := newEvent(caller(k), putEventsEntry{Source: "lambda", DetailType: detailType, Detail: string(record)})
+	svc, err := p.exec.s.services()
 	if err != nil {
 		return fmt.Errorf("destination event for %s: %w", fn, err)
 	}
 
-	p.routeEvent(k, busName("arn:aws:events:"+bus.region+":"+bus.account+":"+bus.resource), ev)
+	s := emu.Scope{Account: bus.account, Region: bus.region}
+	if err := svc.events.Put(s, "arn:aws:events:"+bus.region+":"+bus.account+":"+bus.resource, "lambda", detailType, string(record)); err != nil {
+		return fmt.Errorf("destination event for %s: %w", fn, err)
+	}
 
 	return nil
 }

@@ -3,6 +3,7 @@ package awsemu
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -10,13 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/google/uuid"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
-// pipeline answers the alert pipeline's control plane (EventBridge rules,
-// Logs metric filters, CloudWatch alarms, Lambda event
-// source mappings and event-invoke configs) from per-account, per-region
+// pipeline answers the alert pipeline's Lambda control plane (event source
+// mappings and event-invoke configs) from per-account, per-region
 // models, so a 1,000-account organization sees 1,000 independent sets of
 // resources with ARNs in each caller's account. kumo is single-account and
 // process-global, so it only serves the data plane: the queues and
@@ -46,7 +47,6 @@ type regionKey struct {
 
 // regionState is everything pipeline models for one account and region.
 type regionState struct {
-	rules         map[string]*ebRule             // by bus name + "/" + rule name
 	mappings      map[string]*eventSourceMapping // by UUID
 	invokeConfigs map[string]*eventInvokeConfig  // by function name
 }
@@ -88,6 +88,26 @@ func newPipeline(kumoURL string) *pipeline {
 	}
 }
 
+// sendToQueue sends a message to the kumo queue with the given name.
+func (p *pipeline) sendToQueue(ctx context.Context, queue, group string, body []byte) error {
+	url, err := p.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(queue)})
+	if err != nil {
+		return fmt.Errorf("resolve queue %s: %w", queue, err)
+	}
+
+	in := &sqs.SendMessageInput{QueueUrl: url.QueueUrl, MessageBody: aws.String(string(body))}
+	if group != "" {
+		in.MessageGroupId = aws.String(group)
+		in.MessageDeduplicationId = aws.String(uuid.NewString())
+	}
+
+	if _, err := p.sqs.SendMessage(ctx, in); err != nil {
+		return fmt.Errorf("send to queue %s: %w", queue, err)
+	}
+
+	return nil
+}
+
 // close cancels every delivery, poller and long-poll and waits for them.
 func (p *pipeline) close() {
 	p.stop()
@@ -106,7 +126,6 @@ func (p *pipeline) region(k regionKey) *regionState {
 	st, ok := p.regions[k]
 	if !ok {
 		st = &regionState{
-			rules:         make(map[string]*ebRule),
 			mappings:      make(map[string]*eventSourceMapping),
 			invokeConfigs: make(map[string]*eventInvokeConfig),
 		}

@@ -27,10 +27,6 @@ func init() {
 			p.close()
 		}()
 
-		for action, a := range p.eventBridgeActions() {
-			s.handle("events", action, jsonHandler(a))
-		}
-
 		for pattern, a := range p.lambdaRoutes() {
 			s.handleREST("lambda", pattern, restHandler(pattern, a))
 		}

@@ -1,10 +1,10 @@
 package awsemu
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/rootguard/rootguard/internal/awsemu/cloudtrail"
+	"github.com/rootguard/rootguard/internal/awsemu/events"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
@@ -45,29 +45,17 @@ func (a *Account) AddTrail(spec Trail) error {
 // AddRule adds a rule and its targets to the account, as PutRule and
 // PutTargets would.
 func (a *Account) AddRule(spec Rule) error {
-	p, err := a.server.pipeline()
+	svc, err := a.server.services()
 	if err != nil {
 		return err
 	}
 
-	c := caller{account: a.ID, region: spec.Region}
-	state := "ENABLED"
-	if spec.Disabled {
-		state = "DISABLED"
-	}
-
-	rule, _ := json.Marshal(map[string]string{"Name": spec.Name, "EventPattern": spec.EventPattern, "State": state})
-	if _, err := p.putRule(c, rule); err != nil {
+	s := emu.Scope{Account: a.ID, Region: spec.Region}
+	if err := svc.events.PutRule(s, events.RuleSeed{Name: spec.Name, EventPattern: spec.EventPattern, Disabled: spec.Disabled}); err != nil {
 		return fmt.Errorf("add rule %s to %s: %w", spec.Name, a.ID, err)
 	}
 
-	targets := []map[string]string{}
-	for id, arn := range spec.Targets {
-		targets = append(targets, map[string]string{"Id": id, "Arn": arn})
-	}
-
-	body, _ := json.Marshal(map[string]any{"Rule": spec.Name, "Targets": targets})
-	if _, err := p.putTargets(c, body); err != nil {
+	if err := svc.events.PutTargets(s, spec.Name, spec.Targets); err != nil {
 		return fmt.Errorf("add targets of rule %s to %s: %w", spec.Name, a.ID, err)
 	}
 

@@ -1,10 +1,13 @@
-package awsemu
+package events
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // A rule sending to an event bus in another Region needs an execution role
@@ -15,27 +18,27 @@ import (
 // package's known limits); its trust policy is, for the condition keys
 // EventBridge sets: aws:SourceAccount and aws:SourceArn.
 
-// eventsMayAssume returns why EventBridge may not assume roleARN for the
-// rule ruleARN in account, or nil.
-func (s *Server) eventsMayAssume(account, ruleARN, roleARN string) error {
+// ErrNoRole is Links.TrustPolicy's answer for a role that does not exist.
+var ErrNoRole = errors.New("no such role")
+
+// mayAssume returns why EventBridge may not assume roleARN for the rule
+// ruleARN in account, or nil.
+func (e *Events) mayAssume(account, ruleARN, roleARN string) error {
 	if roleARN == "" {
 		return fmt.Errorf("the target has no RoleArn, which a bus in another Region needs")
 	}
-	ra := parseArn(roleARN)
-	if ra.service != "iam" || !strings.HasPrefix(ra.resource, "role/") || ra.account != account {
+	ra := emu.ParseARN(roleARN)
+	if ra.Service != "iam" || !strings.HasPrefix(ra.Resource, "role/") || ra.Account != account {
 		return fmt.Errorf("RoleArn %s is not a role of account %s", roleARN, account)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.accounts[account]
-	if a == nil {
-		return fmt.Errorf("account %s does not exist", account)
-	}
-	r := a.roles[ra.resource[strings.LastIndexByte(ra.resource, '/')+1:]]
-	if r == nil {
+	trust, err := e.links.TrustPolicy(account, ra.Resource[strings.LastIndexByte(ra.Resource, '/')+1:])
+	if errors.Is(err, ErrNoRole) {
 		return fmt.Errorf("role %s does not exist", roleARN)
 	}
-	if !trustsService(r.trustPolicy, "events.amazonaws.com", map[string]string{"aws:SourceAccount": account, "aws:SourceArn": ruleARN}) {
+	if err != nil {
+		return err
+	}
+	if !trustsService(trust, "events.amazonaws.com", map[string]string{"aws:SourceAccount": account, "aws:SourceArn": ruleARN}) {
 		return fmt.Errorf("the trust policy of %s does not let events.amazonaws.com assume it for %s", roleARN, ruleARN)
 	}
 	return nil
@@ -99,4 +102,35 @@ func trustConditionsHold(cond map[string]map[string]any, context map[string]stri
 		}
 	}
 	return true
+}
+
+// wildcardMatch is IAM's matching: * is any run of characters (slashes
+// included, unlike path.Match) and ? any one character. (A copy of
+// awsemu's, for its task policies.)
+func wildcardMatch(pattern, s string) bool {
+	for len(pattern) > 0 {
+		switch pattern[0] {
+		case '*':
+			pattern = strings.TrimLeft(pattern, "*")
+			if pattern == "" {
+				return true
+			}
+			for i := 0; i <= len(s); i++ {
+				if wildcardMatch(pattern, s[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if s == "" {
+				return false
+			}
+		default:
+			if s == "" || s[0] != pattern[0] {
+				return false
+			}
+		}
+		pattern, s = pattern[1:], s[1:]
+	}
+	return s == ""
 }

@@ -1,4 +1,4 @@
-package awsemu
+package events
 
 import (
 	"context"
@@ -8,15 +8,35 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
 
 	"github.com/rootguard/rootguard/internal/awsemu/eventpattern"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
-// ebEvent is the envelope EventBridge matches and delivers.
-type ebEvent struct {
+// Links is what EventBridge reaches outside itself; awsemu's Server
+// implements it.
+type Links interface {
+	// Go runs f in the background — never inline: routing calls it with
+	// the model locked; ctx is cancelled when the emulator closes, which
+	// waits for f.
+	Go(f func(ctx context.Context))
+	// SendToQueue sends body to the SQS queue named queue (in kumo), in
+	// message group group if it is not empty.
+	SendToQueue(ctx context.Context, queue, group string, body []byte) error
+	// InvokeAsync invokes function fn of s asynchronously, as Lambda does
+	// for an event: retried, then handed to the function's destinations.
+	InvokeAsync(ctx context.Context, s emu.Scope, fn string, payload []byte)
+	// OrgID is the ID of the organization account belongs to, or "".
+	OrgID(account string) string
+	// TrustPolicy is the trust policy of the role named role in account;
+	// an error if the account does not exist, ErrNoRole if the role does
+	// not.
+	TrustPolicy(account, role string) (string, error)
+}
+
+// envelope is the event EventBridge matches and delivers.
+type envelope struct {
 	Version    string          `json:"version"`
 	ID         string          `json:"id"`
 	DetailType string          `json:"detail-type"`
@@ -41,9 +61,9 @@ type putEventsResult struct {
 	ErrorMessage string `json:",omitempty"`
 }
 
-func (p *pipeline) putEvents(c caller, body []byte) (any, error) {
+func (e *Events) putEvents(c emu.Scope, body []byte) (any, error) {
 	var in struct{ Entries []putEventsEntry }
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 
@@ -54,17 +74,17 @@ func (p *pipeline) putEvents(c caller, body []byte) (any, error) {
 	results := make([]putEventsResult, len(in.Entries))
 	failed := 0
 
-	for i, e := range in.Entries {
+	for i, entry := range in.Entries {
 		// AWS reserves the aws.* sources for its services: a caller cannot
-		// pose as CloudTrail (Server.EmitServiceEvent is how services put
-		// their events here).
-		if strings.HasPrefix(e.Source, "aws.") {
+		// pose as CloudTrail (Events.Emit is how services put their
+		// events here).
+		if strings.HasPrefix(entry.Source, "aws.") {
 			results[i] = putEventsResult{ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source."}
 			failed++
 
 			continue
 		}
-		ev, err := newEvent(c, e)
+		ev, err := newEvent(c, entry)
 		if err != nil {
 			results[i] = putEventsResult{ErrorCode: "InvalidArgument", ErrorMessage: err.Error()}
 			failed++
@@ -73,13 +93,38 @@ func (p *pipeline) putEvents(c caller, body []byte) (any, error) {
 		}
 
 		results[i] = putEventsResult{EventID: ev.ID}
-		p.routeEvent(c.key(), busName(e.EventBusName), ev)
+		e.routeEvent(c, busName(entry.EventBusName), ev)
 	}
 
 	return map[string]any{"FailedEntryCount": failed, "Entries": results}, nil
 }
 
-func newEvent(c caller, e putEventsEntry) (*ebEvent, error) {
+// Emit puts an AWS service's event on the default bus of s — what PutEvents
+// refuses to callers, since aws.* sources are AWS's — and returns the
+// event's ID.
+func (e *Events) Emit(s emu.Scope, source, detailType string, at time.Time, detail []byte) string {
+	ev := &envelope{
+		Version: "0", ID: uuid.NewString(), DetailType: detailType, Source: source,
+		Account: s.Account, Time: at.UTC().Format(time.RFC3339), Region: s.Region,
+		Resources: []string{}, Detail: json.RawMessage(detail),
+	}
+	e.routeEvent(s, busName(""), ev)
+	return ev.ID
+}
+
+// Put puts an event on bus (a name or ARN) of s as PutEvents does, but
+// from any source: how Lambda puts its destination events. The detail must
+// be a JSON object.
+func (e *Events) Put(s emu.Scope, bus, source, detailType, detail string) error {
+	ev, err := newEvent(s, putEventsEntry{Source: source, DetailType: detailType, Detail: detail})
+	if err != nil {
+		return err
+	}
+	e.routeEvent(s, busName(bus), ev)
+	return nil
+}
+
+func newEvent(c emu.Scope, e putEventsEntry) (*envelope, error) {
 	if e.Source == "" || e.DetailType == "" || e.Detail == "" {
 		return nil, fmt.Errorf("parameters Source, DetailType and Detail are required")
 	}
@@ -99,16 +144,16 @@ func newEvent(c caller, e putEventsEntry) (*ebEvent, error) {
 		resources = []string{}
 	}
 
-	return &ebEvent{
+	return &envelope{
 		Version: "0", ID: uuid.NewString(), DetailType: e.DetailType, Source: e.Source,
-		Account: c.account, Time: at.UTC().Format(time.RFC3339), Region: c.region,
+		Account: c.Account, Time: at.UTC().Format(time.RFC3339), Region: c.Region,
 		Resources: resources, Detail: json.RawMessage(e.Detail),
 	}, nil
 }
 
 // routeEvent matches ev against the enabled rules of one bus and delivers
 // it to each matching rule's targets in the background.
-func (p *pipeline) routeEvent(k regionKey, bus string, ev *ebEvent) {
+func (e *Events) routeEvent(k emu.Scope, bus string, ev *envelope) {
 	doc, err := json.Marshal(ev)
 	if err != nil {
 		return
@@ -119,10 +164,10 @@ func (p *pipeline) routeEvent(k regionKey, bus string, ev *ebEvent) {
 		return
 	}
 
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
 
-	for _, r := range p.region(k).rules {
+	for _, r := range e.rulesIn(k) {
 		if r.EventBusName != bus || r.State == "DISABLED" || r.pattern == nil || !r.pattern.Matches(decoded) {
 			continue
 		}
@@ -136,13 +181,13 @@ func (p *pipeline) routeEvent(k regionKey, bus string, ev *ebEvent) {
 			}
 
 			ruleARN := r.Arn
-			p.goDeliver(func(ctx context.Context) { p.deliverToTarget(ctx, k, ruleARN, t, ev, payload) })
+			e.links.Go(func(ctx context.Context) { e.deliverToTarget(ctx, k, ruleARN, t, ev, payload) })
 		}
 	}
 }
 
 // targetInput applies the target's Input, InputPath or InputTransformer.
-func targetInput(t *ebTarget, doc []byte, event map[string]any) ([]byte, error) {
+func targetInput(t *target, doc []byte, event map[string]any) ([]byte, error) {
 	switch {
 	case t.Input != "":
 		return []byte(t.Input), nil
@@ -196,62 +241,53 @@ func jsonPath(event map[string]any, path string) any {
 // functions in kumo, or another account's or Region's event bus. A queue
 // that cannot be reached after retries gets the event in the target's
 // dead-letter queue.
-func (p *pipeline) deliverToTarget(ctx context.Context, k regionKey, ruleARN string, t *ebTarget, ev *ebEvent, payload []byte) {
-	arn := parseArn(t.Arn)
+func (e *Events) deliverToTarget(ctx context.Context, k emu.Scope, ruleARN string, t *target, ev *envelope, payload []byte) {
+	arn := emu.ParseARN(t.Arn)
 
-	switch arn.service {
+	switch arn.Service {
 	case "sqs":
 		group := ""
 		if t.SqsParameters != nil {
 			group = t.SqsParameters.MessageGroupID
 		}
 
-		err := retry(ctx, 3, func() error { return p.sendToQueue(ctx, arn.resource, group, payload) })
+		err := retry(ctx, 3, func() error { return e.links.SendToQueue(ctx, arn.Resource, group, payload) })
 		if err != nil && t.DeadLetterConfig != nil {
-			dlq := parseArn(t.DeadLetterConfig.Arn)
-			err = p.sendToQueue(ctx, dlq.resource, "", payload)
+			dlq := emu.ParseARN(t.DeadLetterConfig.Arn)
+			err = e.links.SendToQueue(ctx, dlq.Resource, "", payload)
 		}
 
 		if err != nil {
 			slog.Warn("awsemu: event not delivered to queue", "target", t.Arn, "error", err)
 		}
 	case "lambda":
-		p.invokeAsync(ctx, regionKey{account: arn.account, region: arn.region}, arn.function(), payload)
+		e.links.InvokeAsync(ctx, emu.Scope{Account: arn.Account, Region: arn.Region}, functionName(arn.Resource), payload)
 	case "events":
-		target := regionKey{account: arn.account, region: arn.region}
-		if target.region != k.region {
-			if err := p.exec.s.eventsMayAssume(k.account, ruleARN, t.RoleArn); err != nil {
+		to := emu.Scope{Account: arn.Account, Region: arn.Region}
+		if to.Region != k.Region {
+			if err := e.mayAssume(k.Account, ruleARN, t.RoleArn); err != nil {
 				slog.Warn("awsemu: event not delivered to a bus in another Region", "rule", ruleARN, "target", t.Arn, "error", err)
 
 				return
 			}
 		}
-		if p.busAccepts(k.account, target, busName(t.Arn)) {
-			p.routeEvent(target, busName(t.Arn), ev)
+		if e.busAccepts(k.Account, to, busName(t.Arn)) {
+			e.routeEvent(to, busName(t.Arn), ev)
 		}
 	default:
 		slog.Warn("awsemu: target service not emulated", "target", t.Arn)
 	}
 }
 
-// sendToQueue sends a message to the kumo queue with the given name.
-func (p *pipeline) sendToQueue(ctx context.Context, queue, group string, body []byte) error {
-	url, err := p.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(queue)})
-	if err != nil {
-		return fmt.Errorf("resolve queue %s: %w", queue, err)
+// functionName is the function name of a Lambda function ARN's resource
+// ("function:name:qualifier"), without its qualifier.
+func functionName(resource string) string {
+	name := strings.TrimPrefix(resource, "function:")
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		name = name[:i]
 	}
 
-	in := &sqs.SendMessageInput{QueueUrl: url.QueueUrl, MessageBody: aws.String(string(body))}
-	if group != "" {
-		in.MessageGroupId = aws.String(group)
-		in.MessageDeduplicationId = aws.String(uuid.NewString())
-	}
-
-	if _, err := p.sqs.SendMessage(ctx, in); err != nil {
-		return fmt.Errorf("send to queue %s: %w", queue, err)
-	}
-
-	return nil
+	return name
 }
 
 // retry runs f up to attempts times with a short exponential backoff.
@@ -277,15 +313,15 @@ func retry(ctx context.Context, attempts int, f func() error) error {
 	return err
 }
 
-func (p *pipeline) testEventPattern(_ caller, body []byte) (any, error) {
+func testEventPattern(_ emu.Scope, body []byte) (any, error) {
 	var in struct{ EventPattern, Event string }
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
 
 	pat, err := eventpattern.Compile(in.EventPattern)
 	if err != nil {
-		return nil, errCode("InvalidEventPatternException", "%v", err)
+		return nil, emu.BadRequest("InvalidEventPatternException", "%v", err)
 	}
 
 	event, err := eventpattern.DecodeEvent([]byte(in.Event))
