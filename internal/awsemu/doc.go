@@ -137,8 +137,8 @@ package awsemu
 //     provisions;
 //   - ARN parsing: emu.ParseARN (cloudtrail, sqsmove, events);
 //     pipeline_arn.go's parseArn wraps it until lambda moves;
-//   - IAM wildcard matching: events keeps a copy of taskpolicy.go's
-//     wildcardMatch (trust-policy ArnLike); a third user moves it to emu.
+//   - IAM wildcard matching: emu.WildcardMatch (task policies, events'
+//     trust-policy ArnLike);
 //
 // Order: the leaf services and events have moved; lambda next (its
 // invoke-config and event-source-mapping models first), CloudFormation

@@ -2,6 +2,8 @@ package awsemu
 
 import (
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // rootTaskPolicies are the AWS managed root-task policies AssumeRoot
@@ -86,39 +88,9 @@ func iamAction(service, action string) string {
 func matchesAny(patterns []string, action string) bool {
 	action = strings.ToLower(action)
 	for _, p := range patterns {
-		if wildcardMatch(strings.ToLower(p), action) {
+		if emu.WildcardMatch(strings.ToLower(p), action) {
 			return true
 		}
 	}
 	return false
-}
-
-// wildcardMatch is IAM's matching: * is any run of characters (slashes
-// included, unlike path.Match) and ? any one character.
-func wildcardMatch(pattern, s string) bool {
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			pattern = strings.TrimLeft(pattern, "*")
-			if pattern == "" {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if wildcardMatch(pattern, s[i:]) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if s == "" {
-				return false
-			}
-		default:
-			if s == "" || s[0] != pattern[0] {
-				return false
-			}
-		}
-		pattern, s = pattern[1:], s[1:]
-	}
-	return s == ""
 }

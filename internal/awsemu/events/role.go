@@ -92,7 +92,7 @@ func trustConditionsHold(cond map[string]map[string]any, context map[string]stri
 			switch op {
 			case "StringEquals":
 			case "StringLike", "ArnEquals", "ArnLike":
-				match = func(v string) bool { return wildcardMatch(v, got) }
+				match = func(v string) bool { return emu.WildcardMatch(v, got) }
 			default:
 				return false
 			}
@@ -102,35 +102,4 @@ func trustConditionsHold(cond map[string]map[string]any, context map[string]stri
 		}
 	}
 	return true
-}
-
-// wildcardMatch is IAM's matching: * is any run of characters (slashes
-// included, unlike path.Match) and ? any one character. (A copy of
-// awsemu's, for its task policies.)
-func wildcardMatch(pattern, s string) bool {
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			pattern = strings.TrimLeft(pattern, "*")
-			if pattern == "" {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if wildcardMatch(pattern, s[i:]) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if s == "" {
-				return false
-			}
-		default:
-			if s == "" || s[0] != pattern[0] {
-				return false
-			}
-		}
-		pattern, s = pattern[1:], s[1:]
-	}
-	return s == ""
 }

@@ -1,4 +1,4 @@
-package awsemu
+package emu
 
 import "testing"
 
@@ -17,8 +17,8 @@ func TestWildcardMatchIsIAMs(t *testing.T) {
 		{"iam:getuser", "iam:getuser", true},
 		{"", "iam:getuser", false},
 	} {
-		if got := wildcardMatch(tt.pattern, tt.action); got != tt.want {
-			t.Errorf("wildcardMatch(%q, %q) = %v, want %v", tt.pattern, tt.action, got, tt.want)
+		if got := WildcardMatch(tt.pattern, tt.action); got != tt.want {
+			t.Errorf("WildcardMatch(%q, %q) = %v, want %v", tt.pattern, tt.action, got, tt.want)
 		}
 	}
 }
