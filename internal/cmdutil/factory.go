@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/prompt"
@@ -39,4 +40,15 @@ func New() *Factory {
 // LoadAWSConfig loads the configuration with the global flags applied.
 func (f *Factory) LoadAWSConfig(ctx context.Context) (aws.Config, error) {
 	return f.AWSConfig(ctx, f.AWSOptions)
+}
+
+// Session loads the configuration and identifies the caller once: the
+// account, caller ARN, partition, whether it is root, and the home Region
+// that every engine of the command then works from.
+func (f *Factory) Session(ctx context.Context) (*account.Session, error) {
+	cfg, err := f.LoadAWSConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return account.Resolve(ctx, cfg)
 }
