@@ -10,9 +10,6 @@ import (
 
 // AWS::Events::EventBus with its Policy property, provisioned through the
 // custom-bus API of package events (events/buses.go).
-func init() {
-	cfnProvisioners["AWS::Events::EventBus"] = &cfnType{create: createEventBus, update: updateEventBus, delete: deleteEventBus}
-}
 
 func createEventBus(p *cfnProvisioner, ctx context.Context, r *cfnResource, tags []tag) error {
 	r.physical = str(r.props, "Name")

@@ -10,13 +10,11 @@ import (
 // model, keyed by role.
 var rolePolicies sync.Map // *role → map[string]string (policy name → document), guarded by Server.mu
 
-func init() {
-	addRoutes(func(s *Server) {
-		s.handle("iam", "PutRolePolicy", s.locked(s.putRolePolicy))
-		s.handle("iam", "GetRolePolicy", s.locked(s.getRolePolicy))
-		s.handle("iam", "DeleteRolePolicy", s.locked(s.deleteRolePolicy))
-		s.handle("iam", "DeleteRole", s.locked(s.deleteRole))
-	})
+func (s *Server) registerRolePolicies() {
+	s.handle("iam", "PutRolePolicy", s.locked(s.putRolePolicy))
+	s.handle("iam", "GetRolePolicy", s.locked(s.getRolePolicy))
+	s.handle("iam", "DeleteRolePolicy", s.locked(s.deleteRolePolicy))
+	s.handle("iam", "DeleteRole", s.locked(s.deleteRole))
 }
 
 // callerRole finds RoleName in the caller's account; callers hold s.mu.

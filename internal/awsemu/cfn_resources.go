@@ -92,6 +92,7 @@ var cfnProvisioners = map[string]*cfnType{
 		return putBucketPolicy(p, ctx, r, nil)
 	}, delete: deleteBucketPolicy},
 	"AWS::CloudTrail::Trail": {create: createTrail, delete: deleteTrail},
+	"AWS::Events::EventBus":  {create: createEventBus, update: updateEventBus, delete: deleteEventBus},
 }
 
 // put creates the resource, or changes prev into it.

@@ -15,29 +15,27 @@ import (
 // cfnServices maps each Server to its CloudFormation state.
 var cfnServices sync.Map // *Server → *cfnService
 
-func init() {
-	addRoutes(func(s *Server) {
-		svc := &cfnService{s: s, stacks: map[regionKey]map[string]*cfnStack{}}
-		cfnServices.Store(s, svc)
-		go func() {
-			<-s.Done()
-			cfnServices.Delete(s)
-		}()
-		for action, h := range map[string]Handler{
-			"CreateChangeSet":        svc.createChangeSet,
-			"DescribeChangeSet":      svc.describeChangeSet,
-			"ExecuteChangeSet":       svc.executeChangeSet,
-			"DeleteChangeSet":        svc.deleteChangeSet,
-			"DescribeStacks":         svc.describeStacks,
-			"DescribeStackEvents":    svc.describeStackEvents,
-			"DescribeStackResources": svc.describeStackResources,
-			"ListStackResources":     svc.listStackResources,
-			"GetTemplate":            svc.getTemplate,
-			"DeleteStack":            svc.deleteStack,
-		} {
-			s.handle("cloudformation", action, h)
-		}
-	})
+func (s *Server) registerCloudFormation() {
+	svc := &cfnService{s: s, stacks: map[regionKey]map[string]*cfnStack{}}
+	cfnServices.Store(s, svc)
+	go func() {
+		<-s.Done()
+		cfnServices.Delete(s)
+	}()
+	for action, h := range map[string]Handler{
+		"CreateChangeSet":        svc.createChangeSet,
+		"DescribeChangeSet":      svc.describeChangeSet,
+		"ExecuteChangeSet":       svc.executeChangeSet,
+		"DeleteChangeSet":        svc.deleteChangeSet,
+		"DescribeStacks":         svc.describeStacks,
+		"DescribeStackEvents":    svc.describeStackEvents,
+		"DescribeStackResources": svc.describeStackResources,
+		"ListStackResources":     svc.listStackResources,
+		"GetTemplate":            svc.getTemplate,
+		"DeleteStack":            svc.deleteStack,
+	} {
+		s.handle("cloudformation", action, h)
+	}
 }
 
 func errCFNValidation(format string, args ...any) *APIError {

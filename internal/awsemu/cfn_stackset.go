@@ -68,28 +68,26 @@ type opResult struct{ account, region, status, reason string }
 
 type opPrefs struct{ maxConcurrent, failureTolerance int }
 
-func init() {
-	addRoutes(func(s *Server) {
-		svc := &stackSetService{s: s, sets: map[regionKey]map[string]*stackSet{}}
-		stackSetServices.Store(s, svc)
-		go func() {
-			<-s.Done()
-			stackSetServices.Delete(s)
-		}()
-		for action, h := range map[string]Handler{
-			"CreateStackSet":            svc.createStackSet,
-			"DescribeStackSet":          svc.describeStackSet,
-			"UpdateStackSet":            svc.updateStackSet,
-			"DeleteStackSet":            svc.deleteStackSet,
-			"CreateStackInstances":      svc.createStackInstances,
-			"DeleteStackInstances":      svc.deleteStackInstances,
-			"ListStackInstances":        svc.listStackInstances,
-			"DescribeStackSetOperation": svc.describeStackSetOperation,
-			"ListStackSetOperations":    svc.listStackSetOperations,
-		} {
-			s.handle("cloudformation", action, h)
-		}
-	})
+func (s *Server) registerStackSets() {
+	svc := &stackSetService{s: s, sets: map[regionKey]map[string]*stackSet{}}
+	stackSetServices.Store(s, svc)
+	go func() {
+		<-s.Done()
+		stackSetServices.Delete(s)
+	}()
+	for action, h := range map[string]Handler{
+		"CreateStackSet":            svc.createStackSet,
+		"DescribeStackSet":          svc.describeStackSet,
+		"UpdateStackSet":            svc.updateStackSet,
+		"DeleteStackSet":            svc.deleteStackSet,
+		"CreateStackInstances":      svc.createStackInstances,
+		"DeleteStackInstances":      svc.deleteStackInstances,
+		"ListStackInstances":        svc.listStackInstances,
+		"DescribeStackSetOperation": svc.describeStackSetOperation,
+		"ListStackSetOperations":    svc.listStackSetOperations,
+	} {
+		s.handle("cloudformation", action, h)
+	}
 }
 
 func errStackSetNotFound(name string) *APIError {

@@ -10,11 +10,9 @@ import (
 	"time"
 )
 
-func init() {
-	addRoutes(func(s *Server) {
-		s.handle("iam", "GenerateCredentialReport", s.locked(s.generateCredentialReport))
-		s.handle("iam", "GetCredentialReport", s.locked(s.getCredentialReport))
-	})
+func (s *Server) registerCredentialReport() {
+	s.handle("iam", "GenerateCredentialReport", s.locked(s.generateCredentialReport))
+	s.handle("iam", "GetCredentialReport", s.locked(s.getCredentialReport))
 }
 
 // credentialReportColumns are the 22 columns of IAM's credential report, in order.

@@ -10,15 +10,14 @@ package awsemu
 //  4. enforces AssumeRoot task policies and per-principal allow lists;
 //  5. answers from a registered Handler, or reverse-proxies to kumo.
 //
-// Extension point, for code in this package (other files register at init;
-// service packages register through emu.Host instead, see services.go):
+// Extension point, for code in this package: a registration method listed
+// in Server.register (server.go); service packages register through
+// emu.Host instead, in registerServices (services.go):
 //
-//	func init() {
-//		addRoutes(func(s *Server) {
-//			s.handle("events", "PutRule", s.putRule)                 // Query or JSON action
-//			s.handleREST("lambda", "PUT /2019-09-25/functions/{FunctionName}/event-invoke-config", h)
-//			s.handlePath("/2018-06-01/runtime/", runtimeAPI)         // raw, unsigned
-//		})
+//	func (s *Server) registerSTS() {
+//		s.handle("sts", "AssumeRole", s.locked(s.assumeRole))     // Query or JSON action
+//		s.handleREST("lambda", "PUT /2019-09-25/functions/{FunctionName}/event-invoke-config", h)
+//		s.handlePath("/2018-06-01/runtime/", runtimeAPI)          // raw, unsigned
 //	}
 //
 // A Handler gets a *Call carrying the caller's Principal, the parsed
@@ -38,13 +37,6 @@ import (
 
 // Handler answers one API call.
 type Handler func(*Call) error
-
-// routeSetups install the handlers of each file of the package; New runs them
-// in registration order.
-var routeSetups []func(*Server)
-
-// addRoutes registers a setup that New runs on every Server.
-func addRoutes(setup func(*Server)) { routeSetups = append(routeSetups, setup) }
 
 type routeKey struct{ service, action string }
 

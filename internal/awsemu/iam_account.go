@@ -7,14 +7,12 @@ import (
 	"strings"
 )
 
-func init() {
-	addRoutes(func(s *Server) {
-		s.handle("iam", "GetAccountSummary", s.locked(s.getAccountSummary))
-		s.handle("iam", "GetUser", s.locked(s.getUser))
-		s.handle("iam", "CreateUser", s.locked(s.createUser))
-		s.handle("iam", "CreateRole", s.locked(s.createRole))
-		s.handle("iam", "ListAccountAliases", s.locked(s.listAccountAliases))
-	})
+func (s *Server) registerIAMAccount() {
+	s.handle("iam", "GetAccountSummary", s.locked(s.getAccountSummary))
+	s.handle("iam", "GetUser", s.locked(s.getUser))
+	s.handle("iam", "CreateUser", s.locked(s.createUser))
+	s.handle("iam", "CreateRole", s.locked(s.createRole))
+	s.handle("iam", "ListAccountAliases", s.locked(s.listAccountAliases))
 }
 
 // accountSummaryQuotas are the fixed quota entries of GetAccountSummary.

@@ -2,14 +2,12 @@ package awsemu
 
 import "slices"
 
-func init() {
-	addRoutes(func(s *Server) {
-		s.handle("iam", "GetLoginProfile", s.locked(s.getLoginProfile))
-		s.handle("iam", "CreateLoginProfile", s.locked(s.createLoginProfile))
-		s.handle("iam", "DeleteLoginProfile", s.locked(s.deleteLoginProfile))
-		s.handle("iam", "ListSigningCertificates", s.locked(s.listSigningCertificates))
-		s.handle("iam", "DeleteSigningCertificate", s.locked(s.deleteSigningCertificate))
-	})
+func (s *Server) registerLoginProfiles() {
+	s.handle("iam", "GetLoginProfile", s.locked(s.getLoginProfile))
+	s.handle("iam", "CreateLoginProfile", s.locked(s.createLoginProfile))
+	s.handle("iam", "DeleteLoginProfile", s.locked(s.deleteLoginProfile))
+	s.handle("iam", "ListSigningCertificates", s.locked(s.listSigningCertificates))
+	s.handle("iam", "DeleteSigningCertificate", s.locked(s.deleteSigningCertificate))
 }
 
 func loginProfileMissing(u *User) error {

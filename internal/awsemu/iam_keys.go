@@ -5,14 +5,12 @@ import (
 	"slices"
 )
 
-func init() {
-	addRoutes(func(s *Server) {
-		s.handle("iam", "ListAccessKeys", s.locked(s.listAccessKeys))
-		s.handle("iam", "CreateAccessKey", s.locked(s.createAccessKey))
-		s.handle("iam", "DeleteAccessKey", s.locked(s.deleteAccessKey))
-		s.handle("iam", "UpdateAccessKey", s.locked(s.updateAccessKey))
-		s.handle("iam", "GetAccessKeyLastUsed", s.locked(s.getAccessKeyLastUsed))
-	})
+func (s *Server) registerAccessKeys() {
+	s.handle("iam", "ListAccessKeys", s.locked(s.listAccessKeys))
+	s.handle("iam", "CreateAccessKey", s.locked(s.createAccessKey))
+	s.handle("iam", "DeleteAccessKey", s.locked(s.deleteAccessKey))
+	s.handle("iam", "UpdateAccessKey", s.locked(s.updateAccessKey))
+	s.handle("iam", "GetAccessKeyLastUsed", s.locked(s.getAccessKeyLastUsed))
 }
 
 type accessKeyMetadata struct {

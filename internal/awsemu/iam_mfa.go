@@ -8,15 +8,13 @@ import (
 	"sort"
 )
 
-func init() {
-	addRoutes(func(s *Server) {
-		s.handle("iam", "ListMFADevices", s.locked(s.listMFADevices))
-		s.handle("iam", "ListVirtualMFADevices", s.locked(s.listVirtualMFADevices))
-		s.handle("iam", "CreateVirtualMFADevice", s.locked(s.createVirtualMFADevice))
-		s.handle("iam", "DeleteVirtualMFADevice", s.locked(s.deleteVirtualMFADevice))
-		s.handle("iam", "EnableMFADevice", s.locked(s.enableMFADevice))
-		s.handle("iam", "DeactivateMFADevice", s.locked(s.deactivateMFADevice))
-	})
+func (s *Server) registerMFA() {
+	s.handle("iam", "ListMFADevices", s.locked(s.listMFADevices))
+	s.handle("iam", "ListVirtualMFADevices", s.locked(s.listVirtualMFADevices))
+	s.handle("iam", "CreateVirtualMFADevice", s.locked(s.createVirtualMFADevice))
+	s.handle("iam", "DeleteVirtualMFADevice", s.locked(s.deleteVirtualMFADevice))
+	s.handle("iam", "EnableMFADevice", s.locked(s.enableMFADevice))
+	s.handle("iam", "DeactivateMFADevice", s.locked(s.deactivateMFADevice))
 }
 
 type mfaDeviceXML struct {

@@ -2,12 +2,10 @@ package awsemu
 
 import "net/http"
 
-func init() {
-	addRoutes(func(s *Server) {
-		s.handle("iam", "ListOrganizationsFeatures", s.locked(s.listOrganizationsFeatures))
-		s.handle("iam", "EnableOrganizationsRootCredentialsManagement", s.locked(s.enableRootFeature(featureRootCredentialsManagement)))
-		s.handle("iam", "EnableOrganizationsRootSessions", s.locked(s.enableRootFeature(featureRootSessions)))
-	})
+func (s *Server) registerOrganizationsFeatures() {
+	s.handle("iam", "ListOrganizationsFeatures", s.locked(s.listOrganizationsFeatures))
+	s.handle("iam", "EnableOrganizationsRootCredentialsManagement", s.locked(s.enableRootFeature(featureRootCredentialsManagement)))
+	s.handle("iam", "EnableOrganizationsRootSessions", s.locked(s.enableRootFeature(featureRootSessions)))
 }
 
 // centralRootAccessOrg checks what IAM's centralized root access APIs

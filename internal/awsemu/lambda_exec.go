@@ -93,24 +93,22 @@ func newExecutor(s *Server, p *pipeline, kumoCfg aws.Config) *executor {
 	}
 }
 
-func init() {
-	addRoutes(func(s *Server) {
-		for pattern, h := range map[string]func(*executor, *Call) error{
-			"POST /2015-03-31/functions":                   (*executor).createFunction,
-			"PUT /2015-03-31/functions/{fn}/code":          (*executor).updateFunctionCode,
-			"PUT /2015-03-31/functions/{fn}/configuration": (*executor).restartAfter,
-			"DELETE /2015-03-31/functions/{fn}":            (*executor).deleteFunction,
-			"POST /2015-03-31/functions/{fn}/invocations":  (*executor).invokeDirect,
-		} {
-			s.handleREST("lambda", pattern, func(c *Call) error {
-				p, err := s.pipeline()
-				if err != nil {
-					return err
-				}
-				return h(p.exec, c)
-			})
-		}
-	})
+func (s *Server) registerLambdaExecutor() {
+	for pattern, h := range map[string]func(*executor, *Call) error{
+		"POST /2015-03-31/functions":                   (*executor).createFunction,
+		"PUT /2015-03-31/functions/{fn}/code":          (*executor).updateFunctionCode,
+		"PUT /2015-03-31/functions/{fn}/configuration": (*executor).restartAfter,
+		"DELETE /2015-03-31/functions/{fn}":            (*executor).deleteFunction,
+		"POST /2015-03-31/functions/{fn}/invocations":  (*executor).invokeDirect,
+	} {
+		s.handleREST("lambda", pattern, func(c *Call) error {
+			p, err := s.pipeline()
+			if err != nil {
+				return err
+			}
+			return h(p.exec, c)
+		})
+	}
 }
 
 // forward sends the call on to kumo and reports whether kumo accepted it.

@@ -8,25 +8,23 @@ import (
 	"time"
 )
 
-func init() {
-	addRoutes(func(s *Server) {
-		anyMember := func(action string, h func(*Call, *Organization) error) {
-			s.handle("organizations", action, s.locked(s.inOrganization(h, false)))
-		}
-		administrator := func(action string, h func(*Call, *Organization) error) {
-			s.handle("organizations", action, s.locked(s.inOrganization(h, true)))
-		}
-		anyMember("DescribeOrganization", s.describeOrganization)
-		administrator("ListAccounts", s.listAccounts)
-		administrator("ListAccountsForParent", s.listAccountsForParent)
-		administrator("DescribeAccount", s.describeAccount)
-		administrator("ListRoots", s.listRoots)
-		administrator("ListOrganizationalUnitsForParent", s.listOrganizationalUnitsForParent)
-		administrator("ListAWSServiceAccessForOrganization", s.listAWSServiceAccess)
-		administrator("ListDelegatedAdministrators", s.listDelegatedAdministrators)
-		s.handle("organizations", "EnableAWSServiceAccess", s.locked(s.inOrganization(s.managementOnly(s.enableAWSServiceAccess), false)))
-		s.handle("organizations", "RegisterDelegatedAdministrator", s.locked(s.inOrganization(s.managementOnly(s.registerDelegatedAdministrator), false)))
-	})
+func (s *Server) registerOrganizations() {
+	anyMember := func(action string, h func(*Call, *Organization) error) {
+		s.handle("organizations", action, s.locked(s.inOrganization(h, false)))
+	}
+	administrator := func(action string, h func(*Call, *Organization) error) {
+		s.handle("organizations", action, s.locked(s.inOrganization(h, true)))
+	}
+	anyMember("DescribeOrganization", s.describeOrganization)
+	administrator("ListAccounts", s.listAccounts)
+	administrator("ListAccountsForParent", s.listAccountsForParent)
+	administrator("DescribeAccount", s.describeAccount)
+	administrator("ListRoots", s.listRoots)
+	administrator("ListOrganizationalUnitsForParent", s.listOrganizationalUnitsForParent)
+	administrator("ListAWSServiceAccessForOrganization", s.listAWSServiceAccess)
+	administrator("ListDelegatedAdministrators", s.listDelegatedAdministrators)
+	s.handle("organizations", "EnableAWSServiceAccess", s.locked(s.inOrganization(s.managementOnly(s.enableAWSServiceAccess), false)))
+	s.handle("organizations", "RegisterDelegatedAdministrator", s.locked(s.inOrganization(s.managementOnly(s.registerDelegatedAdministrator), false)))
 }
 
 // inOrganization refuses callers outside the organization

@@ -9,28 +9,26 @@ import (
 // LambdaRuntimeAPI find it without the Server holding pipeline state.
 var pipelines sync.Map // *Server → *pipeline
 
-func init() {
-	addRoutes(func(s *Server) {
-		kumoURL, err := KumoURL()
-		if err != nil {
-			// New fails with the same error when it sets up its kumo proxy.
-			return
-		}
+func (s *Server) registerPipeline() {
+	kumoURL, err := KumoURL()
+	if err != nil {
+		// New fails with the same error when it sets up its kumo proxy.
+		return
+	}
 
-		p := newPipeline(kumoURL)
-		p.exec = newExecutor(s, p, kumoConfig(kumoURL))
-		pipelines.Store(s, p)
+	p := newPipeline(kumoURL)
+	p.exec = newExecutor(s, p, kumoConfig(kumoURL))
+	pipelines.Store(s, p)
 
-		go func() {
-			<-s.Done()
-			pipelines.Delete(s)
-			p.close()
-		}()
+	go func() {
+		<-s.Done()
+		pipelines.Delete(s)
+		p.close()
+	}()
 
-		for pattern, a := range p.lambdaRoutes() {
-			s.handleREST("lambda", pattern, restHandler(pattern, a))
-		}
-	})
+	for pattern, a := range p.lambdaRoutes() {
+		s.handleREST("lambda", pattern, restHandler(pattern, a))
+	}
 }
 
 func (s *Server) pipeline() (*pipeline, error) {

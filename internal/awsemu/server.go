@@ -63,9 +63,7 @@ func New(opts ...Option) (*Server, error) {
 	for _, opt := range opts {
 		opt(s)
 	}
-	for _, setup := range routeSetups {
-		setup(s)
-	}
+	s.register()
 	proxy, err := kumoProxy()
 	if err != nil {
 		return nil, err
@@ -83,6 +81,30 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.URL, s.GlobalSTSURL = regional, global
 	return s, nil
+}
+
+// register installs the handlers of every service on s: the model's own
+// (IAM, STS, Organizations, CloudFormation, Lambda) and the service
+// packages' (registerServices). A new service adds its registration here.
+func (s *Server) register() {
+	for _, r := range []func(){
+		s.registerRolePolicies,
+		s.registerCloudFormation,
+		s.registerStackSets,
+		s.registerCredentialReport,
+		s.registerIAMAccount,
+		s.registerLoginProfiles,
+		s.registerAccessKeys,
+		s.registerMFA,
+		s.registerOrganizationsFeatures,
+		s.registerLambdaExecutor,
+		s.registerOrganizations,
+		s.registerPipeline,
+		s.registerServices,
+		s.registerSTS,
+	} {
+		r()
+	}
 }
 
 func (s *Server) listen(global bool) (string, error) {
@@ -133,11 +155,14 @@ func (s *Server) GlobalSTSConfig(creds aws.Credentials) aws.Config {
 }
 
 // Env returns the environment variables that point the SDK's default chain
-// (and the AWS CLI) at the front with creds.
+// (and the AWS CLI) at the front with creds. The Region is given twice: the
+// SDKs read AWS_REGION, the aws CLI only AWS_DEFAULT_REGION
+// (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html).
 func (s *Server) Env(creds aws.Credentials) []string {
 	env := []string{
 		"AWS_ENDPOINT_URL=" + s.URL,
 		"AWS_REGION=us-east-1",
+		"AWS_DEFAULT_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=" + creds.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
 	}

@@ -94,33 +94,31 @@ type services struct {
 // serviceModels maps each Server to its services.
 var serviceModels sync.Map // *Server → *services
 
-func init() {
-	addRoutes(func(s *Server) {
-		sns.Register(host{s})
+func (s *Server) registerServices() {
+	sns.Register(host{s})
 
-		// Move tasks run on kumo's queues; without kumo, New fails with the
-		// same error.
-		if kumoURL, err := KumoURL(); err == nil {
-			ctx, stop := context.WithCancel(context.Background())
-			go func() {
-				<-s.Done()
-				stop()
-			}()
-			sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(kumoConfig(kumoURL)))
-		}
-
-		svc := &services{
-			alarms: cloudwatch.Register(host{s}),
-			trails: cloudtrail.Register(host{s}),
-			logs:   logs.Register(host{s}),
-			events: events.Register(host{s}, eventLinks{s}),
-		}
-		serviceModels.Store(s, svc)
+	// Move tasks run on kumo's queues; without kumo, New fails with the
+	// same error.
+	if kumoURL, err := KumoURL(); err == nil {
+		ctx, stop := context.WithCancel(context.Background())
 		go func() {
 			<-s.Done()
-			serviceModels.Delete(s)
+			stop()
 		}()
-	})
+		sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(kumoConfig(kumoURL)))
+	}
+
+	svc := &services{
+		alarms: cloudwatch.Register(host{s}),
+		trails: cloudtrail.Register(host{s}),
+		logs:   logs.Register(host{s}),
+		events: events.Register(host{s}, eventLinks{s}),
+	}
+	serviceModels.Store(s, svc)
+	go func() {
+		<-s.Done()
+		serviceModels.Delete(s)
+	}()
 }
 
 func (s *Server) services() (*services, error) {

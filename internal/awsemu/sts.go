@@ -7,12 +7,10 @@ import (
 	"time"
 )
 
-func init() {
-	addRoutes(func(s *Server) {
-		s.handle("sts", "GetCallerIdentity", s.locked(s.getCallerIdentity))
-		s.handle("sts", "AssumeRole", s.locked(s.assumeRole))
-		s.handle("sts", "AssumeRoot", s.locked(s.assumeRoot))
-	})
+func (s *Server) registerSTS() {
+	s.handle("sts", "GetCallerIdentity", s.locked(s.getCallerIdentity))
+	s.handle("sts", "AssumeRole", s.locked(s.assumeRole))
+	s.handle("sts", "AssumeRoot", s.locked(s.assumeRoot))
 }
 
 // locked runs h holding the model's mutex.

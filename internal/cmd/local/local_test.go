@@ -38,6 +38,9 @@ func TestLocalServesWhatItPrints(t *testing.T) {
 			}
 			env[k] = v
 		}
+		if env["AWS_REGION"] == "" || env["AWS_DEFAULT_REGION"] != env["AWS_REGION"] {
+			t.Errorf("AWS_DEFAULT_REGION = %q, AWS_REGION = %q: the aws CLI reads only the former, the SDKs the latter", env["AWS_DEFAULT_REGION"], env["AWS_REGION"])
+		}
 		if env["AWS_ENDPOINT_URL"] != emu.URL {
 			t.Errorf("AWS_ENDPOINT_URL = %q, want %q", env["AWS_ENDPOINT_URL"], emu.URL)
 		}
