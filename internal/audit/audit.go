@@ -37,7 +37,7 @@ const (
 // CheckResult is one check's outcome for one account, in the shape of the
 // rootguard.audit/v1 JSON document.
 type CheckResult struct {
-	ID          string         `json:"id"`
+	ID          CheckID        `json:"id"`
 	Status      Status         `json:"status"`
 	Severity    Severity       `json:"severity"`
 	Title       string         `json:"title"`
@@ -95,9 +95,9 @@ type Options struct {
 	// (arn:aws:iam::<account>:root) that the caller already knows from
 	// opening the session: the audit then skips GetCallerIdentity.
 	RootSessionARN string
-	// Checks limits the audit to these check IDs (nil: all). Only the calls
+	// Checks limits the audit to these checks (nil: all). Only the calls
 	// the chosen checks need are made.
-	Checks []string
+	Checks []CheckID
 
 	Now   func() time.Time                                 // nil: time.Now
 	Sleep func(ctx context.Context, d time.Duration) error // nil: a context-aware timer

@@ -3,7 +3,6 @@ package audit
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/rootguard/rootguard/internal/awserr"
 )
@@ -23,7 +22,7 @@ const (
 
 // check is one of rootguard's checks: its fixed description and its logic.
 type check struct {
-	id          string
+	id          CheckID
 	title       string
 	severity    Severity
 	references  []string
@@ -67,16 +66,7 @@ var checks = []check{
 	orgCentralizedRootAccess,
 }
 
-// CheckIDs returns the stable IDs of every check, in report order.
-func CheckIDs() []string {
-	ids := make([]string, len(checks))
-	for i, c := range checks {
-		ids[i] = c.id
-	}
-	return ids
-}
-
-func selectChecks(ids []string) ([]check, error) {
+func selectChecks(ids []CheckID) ([]check, error) {
 	if len(ids) == 0 {
 		return checks, nil
 	}
@@ -88,7 +78,7 @@ func selectChecks(ids []string) ([]check, error) {
 	}
 	for _, id := range ids {
 		if !slices.ContainsFunc(checks, func(c check) bool { return c.id == id }) {
-			return nil, fmt.Errorf("unknown check %q (known: %s)", id, strings.Join(CheckIDs(), ", "))
+			return nil, fmt.Errorf("unknown check %q (known: %s)", id, JoinIDs(CheckIDs()))
 		}
 	}
 	return out, nil
@@ -107,9 +97,9 @@ func needsOf(cs []check) need {
 // grant.
 func errorVerdict(in *inputs, what string, err error) verdict {
 	e := awserr.Classify(err)
-	ev := map[string]any{"api_call": e.Action(), "error_code": e.Code}
+	ev := map[string]any{EvidenceAPICall: e.Action(), EvidenceErrorCode: e.Code}
 	if e.AccessDenied() {
-		ev["missing_permission"] = e.Action()
+		ev[EvidenceMissingPermission] = e.Action()
 	}
 	return verdict{status: Error, detail: "could not read " + what + ": " + describeErr(err, in.callerARN), evidence: ev}
 }

@@ -46,8 +46,8 @@ func hardenedIAMAccount() *fakeAWS {
 	}
 }
 
-func statuses(res AccountResult) map[string]Status {
-	out := map[string]Status{}
+func statuses(res AccountResult) map[CheckID]Status {
+	out := map[CheckID]Status{}
 	for _, c := range res.Checks {
 		out[c.ID] = c.Status
 	}
@@ -122,9 +122,9 @@ func TestRunAssumeRootSession(t *testing.T) {
 	}
 	opts := testOpts()
 	opts.Session = SessionAssumeRoot
-	opts.Checks = []string{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use", "org-centralized-root-access"}
+	opts.Checks = []CheckID{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use", "org-centralized-root-access"}
 	res := run(context.Background(), f.clients(), opts)
-	want := map[string]Status{
+	want := map[CheckID]Status{
 		"root-access-keys": Fail, "root-mfa": Pass, "root-hardware-mfa": Fail,
 		"root-signing-certificates": Fail, "root-recent-use": Fail, "org-centralized-root-access": NotApplicable,
 	}
@@ -163,12 +163,12 @@ func TestRunDeniedInputIsErrorOthersDecided(t *testing.T) {
 	f.errs = map[string]error{"iam:GetAccountSummary": apiErr("IAM", "GetAccountSummary", "AccessDenied")}
 	res := run(context.Background(), f.clients(), testOpts())
 	got := statuses(res)
-	for _, id := range []string{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates"} {
+	for _, id := range []CheckID{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates"} {
 		if got[id] != Error {
 			t.Errorf("%s = %s, want ERROR", id, got[id])
 		}
 	}
-	for _, id := range []string{"root-recent-use", "root-alerting", "org-centralized-root-access"} {
+	for _, id := range []CheckID{"root-recent-use", "root-alerting", "org-centralized-root-access"} {
 		if got[id] != Pass {
 			t.Errorf("%s = %s, want PASS (its inputs were read)", id, got[id])
 		}
@@ -229,7 +229,7 @@ func TestCredentialReportPolling(t *testing.T) {
 	}
 }
 
-func mapsEqual(a, b map[string]Status) bool {
+func mapsEqual(a, b map[CheckID]Status) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -2,12 +2,13 @@ package audit
 
 import "github.com/rootguard/rootguard/internal/credreport"
 
-// Summary keys of GetAccountSummary, the source of truth for what root has.
+// Summary keys of GetAccountSummary, the source of truth for what root has;
+// the root-mfa check's evidence carries them under the same names.
 const (
-	summaryPassword = "AccountPasswordPresent"
-	summaryKeys     = "AccountAccessKeysPresent"
-	summaryCerts    = "AccountSigningCertificatesPresent"
-	summaryMFA      = "AccountMFAEnabled"
+	summaryPassword = EvidencePasswordPresent
+	summaryKeys     = EvidenceAccessKeysPresent
+	summaryCerts    = EvidenceCertificatesPresent
+	summaryMFA      = EvidenceMFAEnabled
 )
 
 // rootCredentialsPresent reports whether root has a password, an access key

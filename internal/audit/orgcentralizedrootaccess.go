@@ -10,7 +10,7 @@ import (
 )
 
 var orgCentralizedRootAccess = check{
-	id:          "org-centralized-root-access",
+	id:          CheckOrgCentralizedRootAccess,
 	title:       "Organization manages member root credentials centrally",
 	severity:    Medium,
 	references:  []string{"CIS 7.0 2.1.1"},

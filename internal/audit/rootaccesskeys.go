@@ -6,7 +6,7 @@ import (
 )
 
 var rootAccessKeys = check{
-	id:          "root-access-keys",
+	id:          CheckRootAccessKeys,
 	title:       "Root user has no access keys",
 	severity:    Critical,
 	references:  []string{"CIS 1.4", "IAM.4"},

@@ -6,7 +6,7 @@ import (
 )
 
 var rootAlerting = check{
-	id:          "root-alerting",
+	id:          CheckRootAlerting,
 	title:       "Root activity raises an alert",
 	severity:    High,
 	references:  []string{"CIS 4.3", "CloudWatch.1"},

@@ -56,7 +56,7 @@ func TestRootAlerting(t *testing.T) {
 			f := hardenedIAMAccount()
 			tt.mod(f)
 			opts := testOpts()
-			opts.Checks = []string{"root-alerting"}
+			opts.Checks = []CheckID{"root-alerting"}
 			res := run(context.Background(), f.clients(), opts)
 			if len(res.Checks) != 1 {
 				t.Fatalf("checks = %+v (error %q)", res.Checks, res.Error)

@@ -3,7 +3,7 @@ package audit
 import "strings"
 
 var rootHardwareMFA = check{
-	id:          "root-hardware-mfa",
+	id:          CheckRootHardwareMFA,
 	title:       "Root user MFA is a hardware device",
 	severity:    High,
 	references:  []string{"CIS 1.6", "IAM.6"},

@@ -1,7 +1,7 @@
 package audit
 
 var rootMFA = check{
-	id:          "root-mfa",
+	id:          CheckRootMFA,
 	title:       "Root user has MFA",
 	severity:    Critical,
 	references:  []string{"CIS 1.5", "IAM.9"},

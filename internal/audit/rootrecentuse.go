@@ -7,7 +7,7 @@ import (
 )
 
 var rootRecentUse = check{
-	id:          "root-recent-use",
+	id:          CheckRootRecentUse,
 	title:       "Root user not used recently",
 	severity:    High,
 	references:  []string{"CIS 1.7"},

@@ -6,7 +6,7 @@ import (
 )
 
 var rootSigningCertificates = check{
-	id:          "root-signing-certificates",
+	id:          CheckRootSigningCertificates,
 	title:       "Root user has no X.509 signing certificates",
 	severity:    High,
 	references:  []string{"ScoutSuite iam-root-account-with-signing-certificates", "CloudSploit rootSigningCertificate"},

@@ -26,7 +26,7 @@ func runAlertingCases(t *testing.T, tests []alertingCase) {
 			acct := emu.AddAccount(newAccountID(), "alerting")
 			tt.seed(t, acct)
 			creds := acct.AddUser("auditor").AddAccessKey(awsemu.AccessKey{})
-			res := Account(context.Background(), emu.Config(creds), Options{Checks: []string{"root-alerting"}})
+			res := Account(context.Background(), emu.Config(creds), Options{Checks: []CheckID{"root-alerting"}})
 			c := checkOf(t, res, "root-alerting")
 			if c.Status != tt.want {
 				t.Errorf("root-alerting = %s %q, want %s", c.Status, c.Detail, tt.want)

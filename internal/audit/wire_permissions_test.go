@@ -61,7 +61,7 @@ func TestWirePolicyIsEnough(t *testing.T) {
 			if errs := errorsIn(res); res.Error != "" || len(errs) > 0 || len(res.Warnings) > 0 {
 				t.Errorf("account error %q, ERROR checks %v, warnings %v", res.Error, errs, res.Warnings)
 			}
-			assertStatuses(t, res, map[string]Status{"root-alerting": Pass, "root-mfa": Pass, "org-centralized-root-access": NotApplicable})
+			assertStatuses(t, res, map[CheckID]Status{"root-alerting": Pass, "root-mfa": Pass, "org-centralized-root-access": NotApplicable})
 			for _, r := range callsOf(emu, acct.ID) {
 				if strings.HasPrefix(r.ErrorCode, "AccessDenied") {
 					t.Errorf("refused: %s", r)
@@ -101,9 +101,9 @@ func TestWireMissingPermission(t *testing.T) {
 				}
 				return
 			}
-			var named []string
+			var named []CheckID
 			for _, c := range res.Checks {
-				if c.Status == Error && c.Evidence["missing_permission"] == missing && contains(c.Detail, "grant "+missing) {
+				if c.Status == Error && c.Evidence[EvidenceMissingPermission] == missing && contains(c.Detail, "grant "+missing) {
 					named = append(named, c.ID)
 				}
 			}

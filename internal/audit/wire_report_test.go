@@ -13,7 +13,7 @@ import (
 // reportChecks read the credential report. Only root-recent-use depends on
 // it entirely: presence of keys and certificates is decided from the
 // account summary even when the report never comes.
-var reportChecks = []string{"root-access-keys", "root-signing-certificates", "root-recent-use"}
+var reportChecks = []CheckID{"root-access-keys", "root-signing-certificates", "root-recent-use"}
 
 // TestWireCredentialReportPolling drives the engine's polling through the
 // local AWS's report generation states, on the engine's injected clock.
@@ -56,7 +56,7 @@ func TestWireCredentialReportPolling(t *testing.T) {
 			}
 			clock := newFakeClock()
 			start := clock.Now()
-			opts := Options{Checks: append([]string{"root-mfa"}, reportChecks...), ReportWait: tt.wait, Now: clock.Now, Sleep: clock.Sleep}
+			opts := Options{Checks: append([]CheckID{"root-mfa"}, reportChecks...), ReportWait: tt.wait, Now: clock.Now, Sleep: clock.Sleep}
 			realStart := time.Now()
 			res := Account(ctx, cfg, opts)
 			if elapsed := time.Since(realStart); elapsed > 5*time.Second {
@@ -65,7 +65,7 @@ func TestWireCredentialReportPolling(t *testing.T) {
 
 			// Recent key use is in the report only; the key itself and the
 			// absence of certificates are in the summary, so decided anyway.
-			assertStatuses(t, res, map[string]Status{"root-recent-use": tt.want, "root-access-keys": Fail, "root-signing-certificates": Pass, "root-mfa": Pass})
+			assertStatuses(t, res, map[CheckID]Status{"root-recent-use": tt.want, "root-access-keys": Fail, "root-signing-certificates": Pass, "root-mfa": Pass})
 			bound := tt.wait
 			if bound == 0 {
 				bound = DefaultReportWait
@@ -77,7 +77,7 @@ func TestWireCredentialReportPolling(t *testing.T) {
 				t.Errorf("slept %v, want at least %d polls", clock.slept, tt.minSleeps)
 			}
 			if tt.want == Error {
-				for _, id := range []string{"root-recent-use", "root-access-keys"} {
+				for _, id := range []CheckID{"root-recent-use", "root-access-keys"} {
 					if c := checkOf(t, res, id); !contains(c.Detail, "credential report not ready after "+bound.String()) {
 						t.Errorf("%s detail %q does not give the bound", id, c.Detail)
 					}
@@ -108,7 +108,7 @@ func TestWireFreshReportReused(t *testing.T) {
 	Account(context.Background(), cfg, opts)
 	emu.ResetCalls()
 	res := Account(context.Background(), cfg, opts)
-	assertStatuses(t, res, map[string]Status{"root-access-keys": Pass, "root-recent-use": Pass})
+	assertStatuses(t, res, map[CheckID]Status{"root-access-keys": Pass, "root-recent-use": Pass})
 	if n, g := len(emu.CallsTo("iam", "GenerateCredentialReport")), len(emu.CallsTo("iam", "GetCredentialReport")); n != 0 || g != 1 {
 		t.Errorf("second audit: %d generations, %d reads; want 0 and 1", n, g)
 	}

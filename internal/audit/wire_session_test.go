@@ -34,7 +34,7 @@ func TestWireAssumeRootSession(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := Account(ctx, session, Options{Session: SessionAssumeRoot, Checks: append(slices.Clone(rootCheckIDs), "org-centralized-root-access")})
-			want := map[string]Status{"org-centralized-root-access": NotApplicable}
+			want := map[CheckID]Status{"org-centralized-root-access": NotApplicable}
 			for id, s := range tt.want {
 				want[id] = s
 			}
@@ -146,7 +146,7 @@ func TestWireOrgCentralizedRootAccess(t *testing.T) {
 			emu := newWireEmu(t)
 			acct := tt.setup(emu)
 			creds := acct.AddUser("auditor").AddAccessKey(awsemu.AccessKey{})
-			res := Account(context.Background(), emu.Config(creds), Options{Checks: []string{"org-centralized-root-access"}})
+			res := Account(context.Background(), emu.Config(creds), Options{Checks: []CheckID{"org-centralized-root-access"}})
 			c := checkOf(t, res, "org-centralized-root-access")
 			if c.Status != tt.want || !contains(c.Detail, tt.detailHas) {
 				t.Errorf("= %s %q, want %s containing %q", c.Status, c.Detail, tt.want, tt.detailHas)

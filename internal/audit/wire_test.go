@@ -17,7 +17,7 @@ import (
 type rootStateCase struct {
 	name  string
 	seed  func(a *awsemu.Account, now time.Time)
-	want  map[string]Status
+	want  map[CheckID]Status
 	check func(t *testing.T, res AccountResult)
 }
 
@@ -30,7 +30,7 @@ var rootStates = []rootStateCase{
 			a.Root().SetPassword(now.AddDate(-2, 0, 0), now.AddDate(0, 0, -200))
 			a.Root().AddMFADevice(awsemu.MFAFIDO, "key")
 		},
-		want: map[string]Status{"root-access-keys": Pass, "root-mfa": Pass, "root-hardware-mfa": Pass, "root-signing-certificates": Pass, "root-recent-use": Pass},
+		want: map[CheckID]Status{"root-access-keys": Pass, "root-mfa": Pass, "root-hardware-mfa": Pass, "root-signing-certificates": Pass, "root-recent-use": Pass},
 	},
 	{
 		name: "keys, virtual MFA, certificate, recent key use",
@@ -41,7 +41,7 @@ var rootStates = []rootStateCase{
 			a.Root().AddMFADevice(awsemu.MFAVirtual, "root-account-mfa-device")
 			a.Root().AddSigningCertificate(true)
 		},
-		want: map[string]Status{"root-access-keys": Fail, "root-mfa": Pass, "root-hardware-mfa": Fail, "root-signing-certificates": Fail, "root-recent-use": Fail},
+		want: map[CheckID]Status{"root-access-keys": Fail, "root-mfa": Pass, "root-hardware-mfa": Fail, "root-signing-certificates": Fail, "root-recent-use": Fail},
 		check: func(t *testing.T, res AccountResult) {
 			keys := checkOf(t, res, "root-access-keys").Evidence["keys"].([]map[string]any)
 			if len(keys) != 2 || keys[0]["status"] != "Inactive" || keys[1]["status"] != "Active" ||
@@ -62,7 +62,7 @@ var rootStates = []rootStateCase{
 			a.AddUser("root").AddMFADevice(awsemu.MFAVirtual, "root")
 			a.AddUser("root-admin").AddMFADevice(awsemu.MFAVirtual, "root-admin")
 		},
-		want: map[string]Status{"root-mfa": Pass, "root-hardware-mfa": Pass},
+		want: map[CheckID]Status{"root-mfa": Pass, "root-hardware-mfa": Pass},
 		check: func(t *testing.T, res AccountResult) {
 			if v := checkOf(t, res, "root-hardware-mfa").Evidence["root_virtual_mfa_devices"]; len(v.([]string)) != 0 {
 				t.Errorf("root virtual devices = %v, want none", v)
@@ -78,7 +78,7 @@ var rootStates = []rootStateCase{
 			a.Root().AddAccessKey(awsemu.AccessKey{LastUsed: now.AddDate(0, 0, -5), LastUsedService: "iam", LastUsedRegion: "us-east-1"})
 			a.Root().AddMFADevice(awsemu.MFAHardware, "")
 		},
-		want: map[string]Status{"root-recent-use": Fail, "root-hardware-mfa": Pass},
+		want: map[CheckID]Status{"root-recent-use": Fail, "root-hardware-mfa": Pass},
 		check: func(t *testing.T, res AccountResult) {
 			c := checkOf(t, res, "root-recent-use")
 			if c.Evidence["last_used_by"] != "access key access_key_2" || !contains(c.Detail, "5 day(s) ago") {
@@ -92,7 +92,7 @@ var rootStates = []rootStateCase{
 			a.Root().SetPassword(now.AddDate(-2, 0, 0), now.AddDate(0, 0, -3))
 			a.Root().AddAccessKey(awsemu.AccessKey{LastUsed: now.AddDate(0, 0, -120), LastUsedService: "s3", LastUsedRegion: "us-east-1"})
 		},
-		want: map[string]Status{"root-recent-use": Fail, "root-mfa": Fail, "root-hardware-mfa": Fail},
+		want: map[CheckID]Status{"root-recent-use": Fail, "root-mfa": Fail, "root-hardware-mfa": Fail},
 		check: func(t *testing.T, res AccountResult) {
 			if by := checkOf(t, res, "root-recent-use").Evidence["last_used_by"]; by != "password" {
 				t.Errorf("last_used_by = %v, want password", by)
@@ -111,7 +111,7 @@ var rootStates = []rootStateCase{
 			a.Root().AddAccessKey(awsemu.AccessKey{Inactive: true})
 			a.Root().AddMFADevice(awsemu.MFAFIDO, "key")
 		},
-		want: map[string]Status{"root-recent-use": Pass, "root-access-keys": Fail, "root-mfa": Pass},
+		want: map[CheckID]Status{"root-recent-use": Pass, "root-access-keys": Fail, "root-mfa": Pass},
 		check: func(t *testing.T, res AccountResult) {
 			c := checkOf(t, res, "root-recent-use")
 			if c.Evidence["last_used"] != "never" || !contains(c.Detail, "never been used") {
@@ -123,7 +123,7 @@ var rootStates = []rootStateCase{
 		// Peers report members whose root credentials were removed as failing.
 		name: "root credentials removed",
 		seed: func(a *awsemu.Account, now time.Time) {},
-		want: map[string]Status{"root-access-keys": Pass, "root-mfa": NotApplicable, "root-hardware-mfa": NotApplicable, "root-signing-certificates": Pass, "root-recent-use": Pass},
+		want: map[CheckID]Status{"root-access-keys": Pass, "root-mfa": NotApplicable, "root-hardware-mfa": NotApplicable, "root-signing-certificates": Pass, "root-recent-use": Pass},
 	},
 }
 
@@ -155,7 +155,7 @@ func TestWireNoInformationEvidence(t *testing.T) {
 	acct := emu.AddAccount(newAccountID(), "wire")
 	acct.Root().SetPassword(time.Now().AddDate(0, -1, 0), time.Time{})
 	creds := acct.AddUser("auditor").AddAccessKey(awsemu.AccessKey{})
-	res := Account(context.Background(), emu.Config(creds), Options{Checks: []string{"root-recent-use"}, Sleep: noSleep})
+	res := Account(context.Background(), emu.Config(creds), Options{Checks: []CheckID{"root-recent-use"}, Sleep: noSleep})
 	c := checkOf(t, res, "root-recent-use")
 	if c.Status != Pass || c.Evidence["password_last_used"] != "no_information" || c.Evidence["source"] != "credential report" {
 		t.Errorf("root-recent-use = %s %q %v", c.Status, c.Detail, c.Evidence)

@@ -13,7 +13,7 @@ import (
 )
 
 // rootCheckIDs are the checks that read the root user's credentials.
-var rootCheckIDs = []string{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use"}
+var rootCheckIDs = []CheckID{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use"}
 
 // newWireEmu starts a local AWS for one test.
 func newWireEmu(t testing.TB) *awsemu.Server {
@@ -34,7 +34,7 @@ func newAccountID() string { return fmt.Sprintf("%012d", 300000000000+accountSeq
 func noSleep(context.Context, time.Duration) error { return nil }
 
 // checkOf returns the result of check id, failing the test when it is absent.
-func checkOf(t testing.TB, res AccountResult, id string) CheckResult {
+func checkOf(t testing.TB, res AccountResult, id CheckID) CheckResult {
 	t.Helper()
 	for _, c := range res.Checks {
 		if c.ID == id {
@@ -47,7 +47,7 @@ func checkOf(t testing.TB, res AccountResult, id string) CheckResult {
 
 // assertStatuses compares the statuses of the checks named in want and logs
 // every check on failure.
-func assertStatuses(t testing.TB, res AccountResult, want map[string]Status) {
+func assertStatuses(t testing.TB, res AccountResult, want map[CheckID]Status) {
 	t.Helper()
 	if res.Error != "" {
 		t.Fatalf("account error: %s", res.Error)
@@ -75,7 +75,7 @@ func errorsIn(res AccountResult) []string {
 	var out []string
 	for _, c := range res.Checks {
 		if c.Status == Error {
-			out = append(out, c.ID+": "+c.Detail)
+			out = append(out, string(c.ID)+": "+c.Detail)
 		}
 	}
 	return out

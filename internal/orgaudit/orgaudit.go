@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,15 +59,8 @@ type Result struct {
 	RootSessions bool // centralized root access: members reached with sts:AssumeRoot
 	Rows         []Row
 	Skipped      []orgscan.Account // not ACTIVE
-	MemberChecks []string          // the checks run in member accounts
+	MemberChecks []audit.CheckID   // the checks run in member accounts
 	Notes        []string
-}
-
-// memberChecksInRootSession are the checks an IAMAuditRootUserCredentials
-// session can decide: its task policy reads the root user's credentials
-// and nothing else (no EventBridge, CloudTrail or Organizations).
-var memberChecksInRootSession = []string{
-	"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use",
 }
 
 // Run discovers the selected accounts and audits each, at most
@@ -105,9 +99,9 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 	memberOpts.Session = audit.SessionIAM
 	if rootSessions {
 		memberOpts.Session = audit.SessionAssumeRoot
-		memberOpts.Checks = intersect(opts.Audit.Checks, memberChecksInRootSession)
+		memberOpts.Checks = intersect(opts.Audit.Checks, audit.RootSessionCheckIDs())
 		res.Notes = append(res.Notes, "member accounts are reached with sts:AssumeRoot (IAMAuditRootUserCredentials), which can read only root's credentials: "+
-			"root-alerting and org-centralized-root-access run in "+home+" only; `rootguard alert status --org` reports member alerting coverage")
+			managementOnly()+" run in "+home+" only; `rootguard alert status --org` reports member alerting coverage")
 	}
 	res.MemberChecks = memberOpts.Checks
 	if res.MemberChecks == nil {
@@ -178,11 +172,26 @@ func rootSessionsEnabled(ctx context.Context, client *iam.Client) (bool, string)
 	return slices.Contains(out.EnabledFeatures, iamtypes.FeatureTypeRootSessions), ""
 }
 
-func intersect(chosen, allowed []string) []string {
+// managementOnly names the checks a root session cannot decide, which an
+// organization run with root sessions runs in the management account only.
+func managementOnly() string {
+	var names []string
+	for _, id := range audit.CheckIDs() {
+		if !slices.Contains(audit.RootSessionCheckIDs(), id) {
+			names = append(names, string(id))
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func intersect(chosen, allowed []audit.CheckID) []audit.CheckID {
 	if chosen == nil {
 		return slices.Clone(allowed)
 	}
-	var out []string
+	var out []audit.CheckID
 	for _, c := range chosen {
 		if slices.Contains(allowed, c) {
 			out = append(out, c)
@@ -211,15 +220,15 @@ func (r *Result) Holdouts() []Holdout {
 			continue
 		}
 		for _, c := range row.Result.Checks {
-			if c.ID != "root-mfa" || c.Status == audit.Error {
+			if c.ID != audit.CheckRootMFA || c.Status == audit.Error {
 				continue
 			}
 			var holds []string
 			for _, k := range []struct{ key, name string }{
-				{"AccountPasswordPresent", "password"},
-				{"AccountAccessKeysPresent", "access keys"},
-				{"AccountSigningCertificatesPresent", "signing certificates"},
-				{"AccountMFAEnabled", "MFA"},
+				{audit.EvidencePasswordPresent, "password"},
+				{audit.EvidenceAccessKeysPresent, "access keys"},
+				{audit.EvidenceCertificatesPresent, "signing certificates"},
+				{audit.EvidenceMFAEnabled, "MFA"},
 			} {
 				if positive(c.Evidence[k.key]) {
 					holds = append(holds, k.name)

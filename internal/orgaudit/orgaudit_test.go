@@ -58,7 +58,7 @@ func statuses(r audit.AccountResult) string {
 	return b.String()
 }
 
-var rootChecks = []string{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use"}
+var rootChecks = []audit.CheckID{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use"}
 
 func TestAssumeRootWhenCentralizedRootAccessIsOn(t *testing.T) {
 	emu, auditor := org(t, 6)

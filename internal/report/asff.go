@@ -83,9 +83,9 @@ func ASFF(w io.Writer, accounts []audit.AccountResult, region string, at time.Ti
 			}
 			findings = append(findings, asffFinding{
 				SchemaVersion: "2018-10-08",
-				ID:            "rootguard/" + a.AccountID + "/" + c.ID,
+				ID:            "rootguard/" + a.AccountID + "/" + string(c.ID),
 				ProductArn:    "arn:aws:securityhub:" + region + ":" + a.AccountID + ":product/" + a.AccountID + "/default",
-				GeneratorID:   "rootguard/" + c.ID,
+				GeneratorID:   "rootguard/" + string(c.ID),
 				AwsAccountID:  a.AccountID,
 				Types:         []string{"Software and Configuration Checks/AWS Security Best Practices"},
 				CreatedAt:     ts,

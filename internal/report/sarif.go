@@ -32,7 +32,7 @@ type sarifDriver struct {
 }
 
 type sarifRule struct {
-	ID               string         `json:"id"`
+	ID               audit.CheckID  `json:"id"`
 	ShortDescription sarifText      `json:"shortDescription"`
 	Help             sarifText      `json:"help"`
 	Properties       map[string]any `json:"properties"`
@@ -43,7 +43,7 @@ type sarifText struct {
 }
 
 type sarifResult struct {
-	RuleID     string          `json:"ruleId"`
+	RuleID     audit.CheckID   `json:"ruleId"`
 	RuleIndex  int             `json:"ruleIndex"`
 	Level      string          `json:"level"`
 	Message    sarifText       `json:"message"`
@@ -71,7 +71,7 @@ var securitySeverity = map[audit.Severity]string{
 // SARIF writes a SARIF 2.1.0 log.
 func SARIF(w io.Writer, accounts []audit.AccountResult, version string) error {
 	driver := sarifDriver{Name: "rootguard", Version: version, InformationURI: "https://github.com/rootguard/rootguard", Rules: []sarifRule{}}
-	index := map[string]int{}
+	index := map[audit.CheckID]int{}
 	results := []sarifResult{}
 	for _, a := range accounts {
 		for _, c := range a.Checks {

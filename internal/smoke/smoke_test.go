@@ -54,7 +54,7 @@ func TestAuditOwnAccount(t *testing.T) {
 	if res.Error != "" {
 		t.Fatalf("the account could not be audited: %s", res.Error)
 	}
-	var got []string
+	var got []audit.CheckID
 	for _, c := range res.Checks {
 		got = append(got, c.ID)
 		t.Logf("%-30s %-5s %s", c.ID, c.Status, c.Detail)

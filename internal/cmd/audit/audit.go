@@ -56,7 +56,7 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Comm
 		Short: "Check the root user of this account: keys, MFA, certificates, recent use, alerting",
 		Long: `Audit the AWS root user of the account your credentials belong to.
 
-Checks: ` + strings.Join(audit.CheckIDs(), ", ") + `
+Checks: ` + audit.JoinIDs(audit.CheckIDs()) + `
 (see docs/checks.md). The IAM permissions it needs are in
 docs/permissions/audit.json.
 

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/orgscan"
@@ -20,12 +21,12 @@ import (
 
 // The check IDs fix can act on.
 const (
-	checkAccessKeys   = "root-access-keys"
-	checkCertificates = "root-signing-certificates"
-	checkCentralized  = "org-centralized-root-access"
+	checkAccessKeys   = audit.CheckRootAccessKeys
+	checkCertificates = audit.CheckRootSigningCertificates
+	checkCentralized  = audit.CheckOrgCentralizedRootAccess
 )
 
-var fixable = []string{checkAccessKeys, checkCertificates, checkCentralized}
+var fixable = []audit.CheckID{checkAccessKeys, checkCertificates, checkCentralized}
 
 // FixOptions are the flags and dependencies of `rootguard fix`.
 type FixOptions struct {
@@ -76,8 +77,8 @@ show before → after.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, id := range opts.Only {
-				if !slices.Contains(fixable, id) {
-					return cmdutil.Usagef("--only %s: fix acts on %s", id, strings.Join(fixable, ", "))
+				if !slices.Contains(fixable, audit.CheckID(id)) {
+					return cmdutil.Usagef("--only %s: fix acts on %s", id, audit.JoinIDs(fixable))
 				}
 			}
 			if err := (orgscan.Selection{OUs: opts.OUs, Accounts: opts.Accounts, Exclude: opts.Exclude}).Validate(); err != nil {
@@ -107,7 +108,7 @@ show before → after.`,
 	fl.StringSliceVar(&opts.OUs, "ou", nil, "fix the member accounts under these organizational `unit IDs`")
 	fl.StringSliceVar(&opts.Exclude, "exclude-accounts", nil, "leave these `account IDs` out of --org or --ou")
 	fl.IntVar(&opts.Concurrency, "concurrency", orgscan.DefaultConcurrency, "member accounts planned and changed at once")
-	fl.StringSliceVar(&opts.Only, "only", nil, "fix only these `check IDs` ("+strings.Join(fixable, ", ")+")")
+	fl.StringSliceVar(&opts.Only, "only", nil, "fix only these `check IDs` ("+audit.JoinIDs(fixable)+")")
 	fl.BoolVar(&opts.Approve, "approve", false, "make the planned changes (without it, only the plan is shown)")
 	fl.BoolVar(&opts.Yes, "yes", false, "skip the typed account-ID confirmation (automation)")
 	fl.BoolVar(&opts.RemoveRootCredentials, "remove-root-credentials", false, "remove every root credential of the member accounts: password, access keys, signing certificates, MFA devices")

@@ -33,7 +33,7 @@ type caller struct {
 // target is one account's plan and how to verify it afterwards.
 type target struct {
 	plan   *rgfix.Plan
-	checks []string // the checks to run again after acting
+	checks []audit.CheckID // the checks to run again after acting
 	audit  func(ctx context.Context) (aws.Config, audit.Session, error)
 	// undone explains what rootguard cannot change in this account.
 	undone []string
@@ -146,8 +146,8 @@ func whoAmI(ctx context.Context, cfg aws.Config) (caller, error) {
 	return c, nil
 }
 
-func wants(opts *FixOptions, id string) bool {
-	return len(opts.Only) == 0 || slices.Contains(opts.Only, id)
+func wants(opts *FixOptions, id audit.CheckID) bool {
+	return len(opts.Only) == 0 || slices.Contains(opts.Only, string(id))
 }
 
 func planTargets(ctx context.Context, opts *FixOptions, cfg aws.Config, who caller) ([]*target, error) {
@@ -219,8 +219,8 @@ func memberTargets(ctx context.Context, opts *FixOptions, cfg aws.Config, who ca
 	return found.Accounts, nil
 }
 
-func affectedChecks(what rgfix.What) []string {
-	var ids []string
+func affectedChecks(what rgfix.What) []audit.CheckID {
+	var ids []audit.CheckID
 	if what.AccessKeys {
 		ids = append(ids, checkAccessKeys)
 	}
@@ -228,12 +228,12 @@ func affectedChecks(what rgfix.What) []string {
 		ids = append(ids, checkCertificates)
 	}
 	if what.LoginProfile || what.MFADevices {
-		ids = append(ids, "root-mfa", "root-hardware-mfa")
+		ids = append(ids, audit.CheckRootMFA, audit.CheckRootHardwareMFA)
 	}
 	return ids
 }
 
-func planMember(ctx context.Context, opts *FixOptions, cfg aws.Config, acct string, what rgfix.What, affected []string) (*target, error) {
+func planMember(ctx context.Context, opts *FixOptions, cfg aws.Config, acct string, what rgfix.What, affected []audit.CheckID) (*target, error) {
 	session, err := rootsession.Assume(ctx, cfg, acct, rootsession.DeleteRootUserCredentials)
 	if err != nil {
 		return nil, explainAssumeRoot(acct, err)
@@ -276,7 +276,7 @@ func awserrContext(err error) error {
 	return err
 }
 
-func planOwnAccount(ctx context.Context, opts *FixOptions, cfg aws.Config, who caller, what rgfix.What, affected []string) ([]*target, error) {
+func planOwnAccount(ctx context.Context, opts *FixOptions, cfg aws.Config, who caller, what rgfix.What, affected []audit.CheckID) ([]*target, error) {
 	t := &target{plan: &rgfix.Plan{Account: who.account}}
 	if what.AccessKeys || what.Certificates {
 		if who.isRoot {
@@ -375,7 +375,7 @@ func plural(n int, word string) string {
 
 var errVerifyUnavailable = errors.New("verification skipped")
 
-func verify(ctx context.Context, t *target) map[string]audit.CheckResult {
+func verify(ctx context.Context, t *target) map[audit.CheckID]audit.CheckResult {
 	if t.audit == nil || len(t.checks) == 0 {
 		return nil
 	}
@@ -384,14 +384,14 @@ func verify(ctx context.Context, t *target) map[string]audit.CheckResult {
 		return nil
 	}
 	res := audit.Account(ctx, cfg, audit.Options{Checks: t.checks, Session: session})
-	out := map[string]audit.CheckResult{}
+	out := map[audit.CheckID]audit.CheckResult{}
 	for _, c := range res.Checks {
 		out[c.ID] = c
 	}
 	return out
 }
 
-func printVerification(ctx context.Context, w io.Writer, t *target, before map[string]audit.CheckResult, outcomes []rgfix.Outcome) {
+func printVerification(ctx context.Context, w io.Writer, t *target, before map[audit.CheckID]audit.CheckResult, outcomes []rgfix.Outcome) {
 	if t.audit == nil || len(t.checks) == 0 {
 		return
 	}

@@ -161,7 +161,7 @@ func printGuide(w io.Writer, account string) {
 }
 
 func verify(ctx context.Context, opts *MFAOptions, cfg aws.Config) error {
-	res := audit.Account(ctx, cfg, audit.Options{Checks: []string{"root-mfa", "root-hardware-mfa"}, Now: opts.Now})
+	res := audit.Account(ctx, cfg, audit.Options{Checks: []audit.CheckID{audit.CheckRootMFA, audit.CheckRootHardwareMFA}, Now: opts.Now})
 	if res.Error != "" {
 		return fmt.Errorf("verify root MFA: %s", res.Error)
 	}
