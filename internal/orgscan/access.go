@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/rootsession"
 )
 
@@ -36,6 +37,9 @@ type Credentials struct {
 	RootSessions bool
 	Task         rootsession.TaskPolicy
 	RoleName     string
+	// Partition of the caller; the zero value means the partition of
+	// Base's Region.
+	Partition account.Partition
 
 	mu    sync.Mutex
 	cache map[string]aws.Config
@@ -58,7 +62,7 @@ func (c *Credentials) For(ctx context.Context, account string) (aws.Config, Acce
 	}
 	var err error
 	if c.RootSessions {
-		cfg, err = rootsession.Assume(ctx, c.Base, account, c.Task)
+		cfg, err = rootsession.OpenConfig(ctx, c.Base, c.partition(), account, c.Task, rootsession.Options{})
 	} else {
 		cfg, err = c.assumeRole(ctx, account)
 	}
@@ -75,12 +79,12 @@ func (c *Credentials) For(ctx context.Context, account string) (aws.Config, Acce
 	return cfg, access, nil
 }
 
-func (c *Credentials) assumeRole(ctx context.Context, account string) (aws.Config, error) {
+func (c *Credentials) assumeRole(ctx context.Context, acct string) (aws.Config, error) {
 	role := c.RoleName
 	if role == "" {
 		role = DefaultRoleName
 	}
-	arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", account, role)
+	arn := c.partition().ARN("iam", "", acct, "role/"+role)
 	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(c.Base), arn, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = "rootguard"
 	})
@@ -91,4 +95,11 @@ func (c *Credentials) assumeRole(ctx context.Context, account string) (aws.Confi
 		return aws.Config{}, fmt.Errorf("assume role %s: %w", arn, err)
 	}
 	return cfg, nil
+}
+
+func (c *Credentials) partition() account.Partition {
+	if c.Partition.ID == "" {
+		return account.PartitionOfRegion(c.Base.Region)
+	}
+	return c.Partition
 }

@@ -35,7 +35,7 @@ var loggedParams = []string{
 	"AccessKeyId", "UserName", "SerialNumber", "CertificateId", "RoleArn", "RoleName",
 	"RoleSessionName", "TargetPrincipal", "TaskPolicyArn.arn", "VirtualMFADeviceName",
 	"AccountId", "ParentId", "ServicePrincipal", "QueueUrl", "QueueName", "FunctionName",
-	"Name", "EventBusName",
+	"Name", "EventBusName", "DurationSeconds",
 }
 
 // KeyParams picks the parameters worth asserting on (AccessKeyId, UserName,

@@ -9,31 +9,28 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/cmdutil"
+	rgfix "github.com/rootguard/rootguard/internal/fix"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/prompt"
+	"github.com/rootguard/rootguard/internal/rootsession"
 )
 
-// The check IDs fix can act on.
-const (
-	checkAccessKeys   = audit.CheckRootAccessKeys
-	checkCertificates = audit.CheckRootSigningCertificates
-	checkCentralized  = audit.CheckOrgCentralizedRootAccess
-)
-
-var fixable = []audit.CheckID{checkAccessKeys, checkCertificates, checkCentralized}
+var fixable = rgfix.Fixable
 
 // FixOptions are the flags and dependencies of `rootguard fix`.
 type FixOptions struct {
-	IO        *iostreams.IOStreams
-	Prompter  prompt.Prompter
-	AWSConfig func(context.Context) (aws.Config, error)
-	Now       func() time.Time
+	IO       *iostreams.IOStreams
+	Prompter prompt.Prompter
+	Session  func(context.Context) (*account.Session, error)
+	Now      func() time.Time
+	// RootSession tunes the sts:AssumeRoot sessions; tests shorten them.
+	RootSession rootsession.Options
 
 	Accounts              []string
 	Org                   bool
@@ -49,7 +46,7 @@ type FixOptions struct {
 
 // NewCmdFix returns `rootguard fix`.
 func NewCmdFix(f *cmdutil.Factory, runF func(*FixOptions) error) *cobra.Command {
-	opts := &FixOptions{IO: f.IOStreams, Prompter: f.Prompter, AWSConfig: f.LoadAWSConfig, Now: f.Now}
+	opts := &FixOptions{IO: f.IOStreams, Prompter: f.Prompter, Session: f.Session, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "fix [flags]",
 		Short: "Remove root credentials and enable centralized root access, plan first",

@@ -13,8 +13,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
+	rgfix "github.com/rootguard/rootguard/internal/fix"
 	"github.com/rootguard/rootguard/internal/iostreams"
 )
 
@@ -37,10 +39,10 @@ func newEnv(t *testing.T, creds aws.Credentials, emu *awsemu.Server) (*FixOption
 	t.Helper()
 	ios, _, _, _ := iostreams.Test()
 	return &FixOptions{
-		IO:        ios,
-		Prompter:  &typedAnswer{},
-		AWSConfig: func(context.Context) (aws.Config, error) { return emu.Config(creds), nil },
-		Now:       func() time.Time { return now },
+		IO:       ios,
+		Prompter: &typedAnswer{},
+		Session:  func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, emu.Config(creds)) },
+		Now:      func() time.Time { return now },
 	}, ios
 }
 
@@ -285,7 +287,7 @@ func TestPartialFailureIsRecordedAndExitsNonZero(t *testing.T) {
 func TestEnableCentralizedRootAccessConverges(t *testing.T) {
 	emu, admin := memberOrg(t)
 	opts, ios := newEnv(t, admin, emu)
-	opts.Only = []string{string(checkCentralized)}
+	opts.Only = []string{string(rgfix.CheckCentralized)}
 	if err := runFix(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +304,7 @@ func TestEnableCentralizedRootAccessConverges(t *testing.T) {
 		t.Errorf("verification:\n%s", stdout(ios))
 	}
 	again, ios2 := newEnv(t, admin, emu)
-	again.Only = []string{string(checkCentralized)}
+	again.Only = []string{string(rgfix.CheckCentralized)}
 	if err := runFix(context.Background(), again); err != nil || !strings.Contains(stderr(ios2), "Nothing to fix") {
 		t.Fatalf("second run must plan nothing: %v\n%s", err, stdout(ios2))
 	}
@@ -323,7 +325,7 @@ func TestFixWholeOrganization(t *testing.T) {
 	emu.InjectFault(awsemu.Fault{Service: "sts", Action: "AssumeRoot", Account: "444444444444", DenyRate: 1})
 
 	opts, ios := newEnv(t, admin, emu)
-	opts.Org, opts.Only, opts.Approve, opts.Concurrency = true, []string{string(checkAccessKeys)}, true, 4
+	opts.Org, opts.Only, opts.Approve, opts.Concurrency = true, []string{string(rgfix.CheckAccessKeys)}, true, 4
 	ios.SetTTY(true, true, true)
 	p := &typedAnswer{answer: "2"} // 222… and 333… have plans; 444… could not be planned
 	opts.Prompter = p
@@ -393,7 +395,7 @@ func TestFixPolicyIsEnough(t *testing.T) {
 	fixer := emu.Account("111111111111").AddUser("fixer", allowed...).AddAccessKey(awsemu.AccessKey{})
 
 	enable, ios := newEnv(t, fixer, emu)
-	enable.Only, enable.Approve = []string{string(checkCentralized)}, true
+	enable.Only, enable.Approve = []string{string(rgfix.CheckCentralized)}, true
 	if err := runFix(context.Background(), enable); err != nil {
 		t.Fatalf("enable centralized root access: %v\n%s", err, stdout(ios))
 	}
