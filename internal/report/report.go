@@ -15,7 +15,7 @@ import (
 const SchemaVersion = "rootguard.audit/v1"
 
 // Formats are the accepted --output values.
-var Formats = []string{"table", "json", "jsonl", "sarif", "asff"}
+var Formats = []string{"table", "json", "jsonl", "sarif", "asff", "html"}
 
 // Summary counts check outcomes across accounts.
 type Summary struct {
@@ -105,6 +105,8 @@ func Render(w io.Writer, format string, accounts []audit.AccountResult, opts Opt
 		return SARIF(w, accounts, opts.Version)
 	case "asff":
 		return ASFF(w, accounts, opts.Region, opts.Generated)
+	case "html":
+		return HTML(w, HTMLInput{Accounts: accounts, Generated: opts.Generated, Version: opts.Version})
 	default:
 		return fmt.Errorf("unknown output format %q", format)
 	}

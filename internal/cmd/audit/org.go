@@ -118,6 +118,14 @@ func renderOrg(opts *AuditOptions, res *orgaudit.Result, accounts []audit.Accoun
 			doc.Notes = append(doc.Notes, fmt.Sprintf("member %s still holds root %s", h.AccountID, strings.Join(h.Holds, ", ")))
 		}
 		return report.JSON(opts.IO.Out, doc)
+	case "html":
+		in := report.HTMLInput{Accounts: accounts, Notes: res.Notes, Generated: opts.Now(), Version: buildinfo.String()}
+		for _, s := range res.Skipped {
+			in.Skipped = append(in.Skipped, report.SkippedAccount{AccountID: s.ID, Name: s.Name, Status: s.Status})
+		}
+		if err := report.HTML(opts.IO.Out, in); err != nil {
+			return err
+		}
 	default:
 		if err := report.Render(opts.IO.Out, opts.Output, accounts, report.Options{
 			Color: opts.IO.ColorEnabled(), Region: region, Version: buildinfo.String(), Generated: opts.Now(),

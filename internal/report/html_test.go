@@ -1,0 +1,167 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rootguard/rootguard/internal/audit"
+)
+
+func renderHTML(t *testing.T, in HTMLInput) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := HTML(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestHTMLGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Render(&buf, "html", sample(), Options{Version: "1.0.0", Generated: at}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "audit.html", buf.Bytes())
+}
+
+// Everything that came from AWS or the caller is text, never markup: an
+// alias, a detail or evidence holding HTML shows as typed.
+func TestHTMLEscapesEveryValue(t *testing.T) {
+	hostile := `<script>alert(1)</script>`
+	accts := sample()
+	accts[0].AccountAlias = hostile
+	accts[0].Checks[0].Detail = `"><img src=x onerror=alert(2)>`
+	accts[0].Checks[0].Evidence = map[string]any{"k": `</pre><script>alert(3)</script>`}
+	accts[1].Error = `<b>boom</b>`
+	accts[1].Checks = nil
+	out := renderHTML(t, HTMLInput{Accounts: accts, Notes: []string{hostile}, OUs: map[string]string{"111122223333": hostile}})
+	for _, raw := range []string{hostile, `<img src=x`, `</pre><script>`, `<b>boom</b>`} {
+		if strings.Contains(out, raw) {
+			t.Errorf("output contains unescaped %q", raw)
+		}
+	}
+	if n := strings.Count(out, "&lt;script&gt;alert(1)&lt;/script&gt;"); n < 3 {
+		t.Errorf("escaped alias/note/OU appear %d times, want at least 3 (alias, OU, note)", n)
+	}
+	if !strings.Contains(out, "&lt;b&gt;boom&lt;/b&gt;") {
+		t.Error("account error not shown escaped")
+	}
+}
+
+// The page loads nothing: no src or external href, no stylesheet link, and a
+// Content-Security-Policy that would block a fetch if one slipped in.
+func TestHTMLSelfContained(t *testing.T) {
+	out := renderHTML(t, HTMLInput{Accounts: sample()})
+	if !strings.Contains(out, `http-equiv="Content-Security-Policy" content="default-src 'none';`) {
+		t.Error("no Content-Security-Policy forbidding fetches")
+	}
+	for _, bad := range []*regexp.Regexp{
+		regexp.MustCompile(`\ssrc=`),
+		regexp.MustCompile(`<link\b`),
+		regexp.MustCompile(`href="[^#]`),
+		regexp.MustCompile(`url\(`),
+		regexp.MustCompile(`@import`),
+	} {
+		if loc := bad.FindStringIndex(out); loc != nil {
+			t.Errorf("page references something outside itself (%s): %q", bad, out[max(0, loc[0]-40):min(len(out), loc[1]+40)])
+		}
+	}
+}
+
+// FAIL accounts come before ERROR accounts before passing ones; every cell
+// links to a finding with that anchor, and a failing fixable check carries
+// its fix command.
+func TestHTMLOrderLinksAndFix(t *testing.T) {
+	accts := []audit.AccountResult{
+		{AccountID: "000000000001", Access: "assume-root", Checks: []audit.CheckResult{{ID: "root-mfa", Status: audit.Pass, Title: "Root user has MFA"}}},
+		{AccountID: "000000000002", Access: "assume-root", Error: "cannot reach the account: AccessDenied"},
+		{AccountID: "000000000003", Access: "assume-root", Checks: []audit.CheckResult{
+			{ID: "root-access-keys", Status: audit.Fail, Severity: audit.Critical, Title: "Root user has no access keys", Evidence: map[string]any{"AccountAccessKeysPresent": 1}},
+			{ID: "root-mfa", Status: audit.Pass, Title: "Root user has MFA"}}},
+		{AccountID: "000000000004", Access: "assume-root", Checks: []audit.CheckResult{{ID: "root-mfa", Status: audit.Error, Title: "Root user has MFA"}}},
+	}
+	out := renderHTML(t, HTMLInput{Accounts: accts})
+	rows := regexp.MustCompile(`<tr class="acct" id="r-(\d+)"`).FindAllStringSubmatch(out, -1)
+	var order []string
+	for _, r := range rows {
+		order = append(order, r[1])
+	}
+	if got, want := strings.Join(order, " "), "000000000003 000000000002 000000000004 000000000001"; got != want {
+		t.Errorf("row order = %s, want %s (FAIL, ERROR, PASS)", got, want)
+	}
+	links := regexp.MustCompile(`href="#([^"]+)"`).FindAllStringSubmatch(out, -1)
+	if len(links) < 6 {
+		t.Fatalf("only %d links", len(links))
+	}
+	for _, l := range links {
+		if !strings.Contains(out, `id="`+l[1]+`"`) {
+			t.Errorf("link #%s has no target", l[1])
+		}
+	}
+	// The account 000000000003 did not run root-access-keys in 0001: not run, not PASS.
+	if !strings.Contains(out, `<td class="cell" data-check="root-access-keys" data-status="NOT_RUN">`) {
+		t.Error("a check an account did not run is not shown as not run")
+	}
+	if !strings.Contains(out, `<code class="fix">rootguard fix --accounts 000000000003 --only root-access-keys</code>`) {
+		t.Error("failing root-access-keys lacks its fix command")
+	}
+	if !strings.Contains(out, `&#34;AccountAccessKeysPresent&#34;: 1`) {
+		t.Error("evidence not shown")
+	}
+}
+
+func TestHTMLGroupsByOU(t *testing.T) {
+	accts := []audit.AccountResult{
+		{AccountID: "000000000001", Checks: []audit.CheckResult{{ID: "root-mfa", Status: audit.Pass}}},
+		{AccountID: "000000000002", Checks: []audit.CheckResult{{ID: "root-mfa", Status: audit.Fail}}},
+		{AccountID: "000000000003", Checks: []audit.CheckResult{{ID: "root-mfa", Status: audit.Pass}}},
+	}
+	ous := map[string]string{"000000000001": "Root/dev", "000000000002": "Root/prod"}
+	out := renderHTML(t, HTMLInput{Accounts: accts, OUs: ous})
+	heads := regexp.MustCompile(`<tr class="ou"><th colspan="2">([^<]+) <span class="group-count">([^<]+)</span>`).FindAllStringSubmatch(out, -1)
+	var got []string
+	for _, h := range heads {
+		got = append(got, h[1]+": "+h[2])
+	}
+	want := "Root/prod: 1 accounts: 1 fail, 0 error, 0 pass | OU not known: 1 accounts: 0 fail, 0 error, 1 pass | Root/dev: 1 accounts: 0 fail, 0 error, 1 pass"
+	if strings.Join(got, " | ") != want {
+		// Groups with failures first, then by name: "OU not known" < "Root/dev".
+		t.Errorf("groups =\n%s\nwant\n%s", strings.Join(got, " | "), want)
+	}
+	if ungrouped := renderHTML(t, HTMLInput{Accounts: accts}); strings.Contains(ungrouped, `<tr class="ou">`) {
+		t.Error("grouped without OUs")
+	}
+}
+
+func TestFixCommand(t *testing.T) {
+	fail := func(id string) audit.CheckResult { return audit.CheckResult{ID: id, Status: audit.Fail} }
+	for _, tc := range []struct {
+		access, check, want string
+	}{
+		{"", "root-access-keys", "rootguard fix --only root-access-keys"},
+		{"caller", "root-signing-certificates", "rootguard fix --only root-signing-certificates"},
+		{"assume-root", "root-signing-certificates", "rootguard fix --accounts 123456789012 --only root-signing-certificates"},
+		{"assume-role", "root-access-keys", "rootguard fix --only root-access-keys   # with credentials of account 123456789012"},
+		{"assume-root", "root-mfa", "rootguard fix --accounts 123456789012 --remove-root-credentials"},
+		{"", "root-hardware-mfa", "rootguard mfa"},
+		{"caller", "org-centralized-root-access", "rootguard fix --only org-centralized-root-access"},
+		{"", "root-alerting", "rootguard alert deploy"},
+		{"assume-role", "root-alerting", "rootguard alert deploy --org"},
+		{"", "root-recent-use", ""},
+	} {
+		t.Run(fmt.Sprint(tc.access, "/", tc.check), func(t *testing.T) {
+			a := audit.AccountResult{AccountID: "123456789012", Access: tc.access}
+			if got := FixCommand(a, fail(tc.check)); got != tc.want {
+				t.Errorf("FixCommand = %q, want %q", got, tc.want)
+			}
+			pass := fail(tc.check)
+			pass.Status = audit.Pass
+			if got := FixCommand(a, pass); got != "" {
+				t.Errorf("a passing check has fix %q", got)
+			}
+		})
+	}
+}
