@@ -70,7 +70,8 @@ type htmlView struct {
 }
 
 type htmlColumn struct {
-	ID, Title   string
+	ID          audit.CheckID
+	Title       string
 	Fail, Error int
 }
 
@@ -88,7 +89,7 @@ type htmlRow struct {
 }
 
 type htmlCell struct {
-	Check  string
+	Check  audit.CheckID
 	Status audit.Status
 	Label  string
 	Anchor string // "" when there is nothing to link to (not run)
@@ -98,7 +99,8 @@ type htmlCell struct {
 type htmlFinding struct {
 	Anchor              string
 	AccountID, Name     string
-	Check, Title        string
+	Check               audit.CheckID
+	Title               string
 	Status              audit.Status
 	Severity            audit.Severity
 	Detail, Remediation string
@@ -127,7 +129,7 @@ func newHTMLView(in HTMLInput) (*htmlView, error) {
 		v.Generated = in.Generated.UTC().Format(time.RFC3339)
 	}
 	v.Columns = columns(in.Accounts)
-	col := map[string]int{}
+	col := map[audit.CheckID]int{}
 	for i, c := range v.Columns {
 		col[c.ID] = i
 	}
@@ -161,12 +163,12 @@ func newHTMLView(in HTMLInput) (*htmlView, error) {
 		} else {
 			row.Cells = make([]htmlCell, len(v.Columns))
 			for i, c := range v.Columns {
-				row.Cells[i] = htmlCell{Check: c.ID, Status: notRun, Label: cellLabel[notRun], Hint: c.ID + ": not run in this account"}
+				row.Cells[i] = htmlCell{Check: c.ID, Status: notRun, Label: cellLabel[notRun], Hint: string(c.ID) + ": not run in this account"}
 			}
 			for _, c := range a.Checks {
 				i := col[c.ID]
 				row.Cells[i] = htmlCell{Check: c.ID, Status: c.Status, Label: cellLabel[c.Status], Anchor: anchor(a.AccountID, c.ID),
-					Hint: c.ID + ": " + oneLine(c.Detail)}
+					Hint: string(c.ID) + ": " + oneLine(c.Detail)}
 				switch c.Status {
 				case audit.Fail:
 					v.Columns[i].Fail++
@@ -222,8 +224,8 @@ func newHTMLView(in HTMLInput) (*htmlView, error) {
 
 // columns are the checks in report order, then any others the accounts ran.
 func columns(accounts []audit.AccountResult) []htmlColumn {
-	titles := map[string]string{}
-	var extra []string
+	titles := map[audit.CheckID]string{}
+	var extra []audit.CheckID
 	for _, a := range accounts {
 		for _, c := range a.Checks {
 			if _, seen := titles[c.ID]; !seen {
@@ -258,11 +260,11 @@ func problems(r htmlRow) int {
 	return n
 }
 
-func anchor(account, check string) string {
+func anchor(account string, check audit.CheckID) string {
 	if check == "" {
 		return "a-" + account
 	}
-	return "c-" + account + "-" + check
+	return "c-" + account + "-" + string(check)
 }
 
 func finding(a audit.AccountResult, c audit.CheckResult) (htmlFinding, error) {
@@ -290,19 +292,19 @@ func FixCommand(a audit.AccountResult, c audit.CheckResult) string {
 	// from the management account; others need their own credentials.
 	viaRoot := a.Access == "assume-root"
 	switch c.ID {
-	case "root-access-keys", "root-signing-certificates":
+	case audit.CheckRootAccessKeys, audit.CheckRootSigningCertificates:
 		if viaRoot {
-			return "rootguard fix --accounts " + a.AccountID + " --only " + c.ID
+			return "rootguard fix --accounts " + a.AccountID + " --only " + string(c.ID)
 		}
-		return "rootguard fix --only " + c.ID + inAccount(a)
-	case "org-centralized-root-access":
-		return "rootguard fix --only " + c.ID
-	case "root-mfa", "root-hardware-mfa":
+		return "rootguard fix --only " + string(c.ID) + inAccount(a)
+	case audit.CheckOrgCentralizedRootAccess:
+		return "rootguard fix --only " + string(c.ID)
+	case audit.CheckRootMFA, audit.CheckRootHardwareMFA:
 		if viaRoot {
 			return "rootguard fix --accounts " + a.AccountID + " --remove-root-credentials"
 		}
 		return "rootguard mfa" + inAccount(a)
-	case "root-alerting":
+	case audit.CheckRootAlerting:
 		if a.Access == "" || a.Access == "caller" {
 			return "rootguard alert deploy"
 		}

@@ -137,7 +137,7 @@ func TestHTMLGroupsByOU(t *testing.T) {
 }
 
 func TestFixCommand(t *testing.T) {
-	fail := func(id string) audit.CheckResult { return audit.CheckResult{ID: id, Status: audit.Fail} }
+	fail := func(id string) audit.CheckResult { return audit.CheckResult{ID: audit.CheckID(id), Status: audit.Fail} }
 	for _, tc := range []struct {
 		access, check, want string
 	}{
