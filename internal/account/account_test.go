@@ -3,7 +3,9 @@ package account
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -107,5 +109,23 @@ func TestWithCredentialsKeepsPartition(t *testing.T) {
 	}
 	if _, err := s.WithCredentials(aws.AnonymousCredentials{}, "arn:aws:iam::333333333333:root"); err == nil {
 		t.Fatal("a session in another partition was accepted")
+	}
+}
+
+type hungSTS struct{}
+
+func (hungSTS) GetCallerIdentity(ctx context.Context, _ *sts.GetCallerIdentityInput, _ ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestResolveIsBounded: identifying the caller ends, with the reason, when
+// STS never answers — the command's own deadlines start only after it.
+func TestResolveIsBounded(t *testing.T) {
+	defer func(d time.Duration) { identifyTimeout = d }(identifyTimeout)
+	identifyTimeout = 50 * time.Millisecond
+	_, err := ResolveWith(context.Background(), aws.Config{}, hungSTS{})
+	if !errors.Is(err, ErrIdentify) || !strings.Contains(err.Error(), "no answer from STS within 50ms") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -48,10 +49,22 @@ func Resolve(ctx context.Context, cfg aws.Config) (*Session, error) {
 	return ResolveWith(ctx, cfg, sts.NewFromConfig(cfg))
 }
 
+// identifyTimeout bounds identifying the caller, retries included: every
+// command's own deadlines (--account-timeout, --timeout, --wait) start
+// after it, so it must not wait on STS for ever. Each call is bounded by
+// the HTTP timeouts of internal/awsconfig; this covers a throttled STS
+// retrying through its backoff as well.
+var identifyTimeout = time.Minute
+
 // ResolveWith is Resolve with a given STS client.
 func ResolveWith(ctx context.Context, cfg aws.Config, api CallerIdentityAPI) (*Session, error) {
-	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	idCtx, cancel := context.WithTimeoutCause(ctx, identifyTimeout, fmt.Errorf("no answer from STS within %s", identifyTimeout))
+	defer cancel()
+	out, err := api.GetCallerIdentity(idCtx, &sts.GetCallerIdentityInput{})
 	if err != nil {
+		if cause := context.Cause(idCtx); ctx.Err() == nil && cause != nil {
+			return nil, fmt.Errorf("%w: %w (%w)", ErrIdentify, cause, err)
+		}
 		return nil, fmt.Errorf("%w: %w", ErrIdentify, err)
 	}
 	s, err := New(cfg, aws.ToString(out.Arn))

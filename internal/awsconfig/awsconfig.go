@@ -9,13 +9,18 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // DefaultRegion is used when neither --region nor the config chain names one.
@@ -34,6 +39,9 @@ func NewRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = MaxAttempts
 		o.Backoff = fullJitter{base: RetryBase, max: RetryMaxBackoff}
+		// Unreachable decides first: the SDK's own rules retry every
+		// connection error.
+		o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(retryUnreachable)}, o.Retryables...)
 	})
 }
 
@@ -69,17 +77,31 @@ func (j fullJitter) BackoffDelay(attempt int, _ error) (time.Duration, error) {
 // concurrent calls open a new TLS connection.
 const MaxIdleConnsPerHost = 128
 
-// NewHTTPClient is the SDK's buildable client with MaxIdleConnsPerHost.
-func NewHTTPClient() *awshttp.BuildableClient {
-	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
-		t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
-	})
+// NewHTTPClient is the SDK's buildable client with MaxIdleConnsPerHost and
+// the DefaultTimeouts.
+func NewHTTPClient() *awshttp.BuildableClient { return DefaultTimeouts.HTTPClient() }
+
+// HTTPClient is the SDK's buildable client with MaxIdleConnsPerHost and
+// these timeouts. The client stays a BuildableClient so that the SDK can
+// still apply AWS_CA_BUNDLE to it.
+func (t Timeouts) HTTPClient() *awshttp.BuildableClient {
+	t = t.orDefaults()
+	return awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = t.Connect }).
+		WithTransportOptions(func(tr *http.Transport) {
+			tr.MaxIdleConnsPerHost = MaxIdleConnsPerHost
+			tr.TLSHandshakeTimeout = t.TLSHandshake
+			tr.ResponseHeaderTimeout = t.Response
+		}).
+		WithReadTimeout(t.Response)
 }
 
 // Options are the user's choices that shape the configuration.
 type Options struct {
 	Profile string
 	Region  string
+	// Timeouts bound every call; a zero field is its DefaultTimeouts value.
+	Timeouts Timeouts
 }
 
 // Loader loads an aws.Config. The Factory holds one, so tests can swap it.
@@ -87,9 +109,27 @@ type Loader func(ctx context.Context, opts Options) (aws.Config, error)
 
 // Load is the production Loader.
 func Load(ctx context.Context, opts Options) (aws.Config, error) {
+	timeouts := opts.Timeouts.orDefaults()
+	// The SDK gives the STS client of a profile's role_arn only a
+	// service-specific endpoint (AWS_ENDPOINT_URL_STS, a [services] section),
+	// not AWS_ENDPOINT_URL or the profile's endpoint_url, which it resolves
+	// only after the credentials. assumeRoleEndpoint adds the resolved global
+	// endpoint to that one call, as every other client of the configuration
+	// gets it.
+	var globalEndpoint string
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRetryer(NewRetryer),
-		config.WithHTTPClient(NewHTTPClient()),
+		config.WithHTTPClient(timeouts.HTTPClient()),
+		config.WithAssumeRoleCredentialOptions(func(o *stscreds.AssumeRoleOptions) {
+			o.Client = assumeRoleEndpoint{AssumeRoleAPIClient: o.Client, endpoint: &globalEndpoint}
+		}),
+		// Without credentials anywhere else the chain asks the instance
+		// metadata service last; off EC2, where something answers its token
+		// request with 403/404/405, its client logs "falling back to IMDSv1"
+		// onto stderr, which says nothing about the actual problem: Load's
+		// own error names it.
+		config.WithLogger(quietIMDSFallback{logging.NewStandardLogger(os.Stderr)}),
+		config.WithAPIOptions([]func(*middleware.Stack) error{annotateUnreachable(timeouts)}),
 	}
 	if opts.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))
@@ -107,6 +147,7 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
+	globalEndpoint = aws.ToString(cfg.BaseEndpoint)
 	// Every command that loads a configuration calls AWS: without
 	// credentials it cannot run at all, which is exit 1 with a hint, not a
 	// report full of ERROR rows.

@@ -2,9 +2,26 @@ package awsconfig
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 )
 
 func TestFullJitterStaysUnderItsCeiling(t *testing.T) {
@@ -65,5 +82,203 @@ func TestLoadFromEnvironment(t *testing.T) {
 	}
 	if _, err := Load(context.Background(), Options{Profile: "missing"}); err == nil || !strings.Contains(err.Error(), `profile "missing"`) {
 		t.Fatalf("a missing profile: %v", err)
+	}
+}
+
+func envCredentials(t *testing.T, endpoint string) {
+	t.Helper()
+	isolate(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+}
+
+// hungListener accepts connections and never answers; it counts them.
+func hungListener(t *testing.T) (string, *atomic.Int32) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted atomic.Int32
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "http://" + l.Addr().String(), &accepted
+}
+
+func TestHungEndpointFailsOnceWithinTheResponseTimeout(t *testing.T) {
+	endpoint, accepted := hungListener(t)
+	envCredentials(t, endpoint)
+	cfg, err := Load(context.Background(), Options{Timeouts: Timeouts{Response: 300 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	took := time.Since(start)
+	if err == nil {
+		t.Fatal("a hung endpoint answered")
+	}
+	if want := endpoint + " did not answer within 300ms"; !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want it to say %q", err, want)
+	}
+	if n := accepted.Load(); n != 1 {
+		t.Errorf("%d connections: a call that got no answer must not be retried", n)
+	}
+	// MaxAttempts retries would take at least 8 × 300 ms.
+	if took > 2*time.Second+MaxAttempts*300*time.Millisecond {
+		t.Errorf("took %s", took)
+	}
+}
+
+func TestRefusedEndpointFailsAtOnce(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + l.Addr().String()
+	l.Close() // nothing listens there now: connection refused
+	envCredentials(t, endpoint)
+	cfg, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attempts int
+	_, err = sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}, func(o *sts.Options) {
+		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+			return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("count", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				attempts++
+				return next.HandleFinalize(ctx, in)
+			}), middleware.After)
+		})
+	})
+	if err == nil || !strings.Contains(err.Error(), "could not connect to "+endpoint) {
+		t.Fatalf("err = %v, want it to name %s", err, endpoint)
+	}
+	if attempts != 1 {
+		t.Errorf("%d attempts: a refused connection must not be retried", attempts)
+	}
+}
+
+func TestRetryUnreachable(t *testing.T) {
+	for name, tc := range map[string]struct {
+		err  error
+		want aws.Ternary
+	}{
+		"refused":         {&url.Error{Op: "Post", URL: "http://x", Err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}, aws.FalseTernary},
+		"no such host":    {&net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}, aws.FalseTernary},
+		"body went quiet": {&awshttp.ResponseTimeoutError{TimeoutDur: time.Second}, aws.FalseTernary},
+		"reset":           {&url.Error{Op: "Post", URL: "http://x", Err: &net.OpError{Op: "read", Err: syscall.ECONNRESET}}, aws.UnknownTernary},
+		"header timeout":  {&url.Error{Op: "Post", URL: "http://x", Err: timeoutErr{}}, aws.FalseTernary},
+		"caller deadline": {&smithy.CanceledError{Err: &url.Error{Op: "Post", URL: "http://x", Err: context.DeadlineExceeded}}, aws.UnknownTernary},
+		"api error":       {errors.New("Throttling"), aws.UnknownTernary},
+	} {
+		if got := retryUnreachable(tc.err); got != tc.want {
+			t.Errorf("%s: %v, want %v", name, got, tc.want)
+		}
+	}
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string { return "net/http: timeout awaiting response headers" }
+func (timeoutErr) Timeout() bool { return true }
+
+// TestRoleProfileUsesTheConfiguredEndpoint: a profile with role_arn and
+// source_profile makes its AssumeRole call to the profile's endpoint_url
+// (and to AWS_ENDPOINT_URL), like every other call, not to AWS.
+func TestRoleProfileUsesTheConfiguredEndpoint(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		if r.Form.Get("Action") != "AssumeRole" {
+			http.Error(w, "unexpected "+r.Form.Get("Action"), http.StatusBadRequest)
+			return
+		}
+		calls.Add(1)
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprintf(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+<Credentials><AccessKeyId>ASIAROLEROLEROLE0001</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>%s</Expiration></Credentials>
+<AssumedRoleUser><Arn>arn:aws:sts::111111111111:assumed-role/auditor/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>
+</AssumeRoleResult></AssumeRoleResponse>`, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	}))
+	defer srv.Close()
+
+	for name, env := range map[string]bool{"endpoint_url": false, "AWS_ENDPOINT_URL": true} {
+		t.Run(name, func(t *testing.T) {
+			isolate(t)
+			profileEndpoint := "endpoint_url = " + srv.URL + "\n"
+			if env {
+				profileEndpoint = ""
+				t.Setenv("AWS_ENDPOINT_URL", srv.URL)
+			}
+			dir := t.TempDir()
+			cfgFile := dir + "/config"
+			if err := os.WriteFile(cfgFile, []byte("[profile src]\naws_access_key_id = AKIASOURCESOURCE0001\naws_secret_access_key = s\n\n"+
+				"[profile auditor]\nrole_arn = arn:aws:iam::111111111111:role/auditor\nsource_profile = src\nregion = eu-west-1\n"+profileEndpoint), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("AWS_CONFIG_FILE", cfgFile)
+			before := calls.Load()
+			cfg, err := Load(context.Background(), Options{Profile: "auditor", Timeouts: Timeouts{Connect: time.Second}})
+			if err != nil {
+				t.Fatalf("load the role profile: %v", err)
+			}
+			creds, err := cfg.Credentials.Retrieve(context.Background())
+			if err != nil || creds.AccessKeyID != "ASIAROLEROLEROLE0001" {
+				t.Fatalf("credentials %q, %v: want the role's", creds.AccessKeyID, err)
+			}
+			if calls.Load() != before+1 {
+				t.Errorf("AssumeRole did not reach the configured endpoint")
+			}
+		})
+	}
+}
+
+// TestNoIMDSv1WarningWithoutCredentials: when the chain ends at an instance
+// metadata endpoint that refuses IMDSv2 tokens, stderr carries no SDK
+// warning; the error names the problem.
+func TestNoIMDSv1WarningWithoutCredentials(t *testing.T) {
+	imdsSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }))
+	defer imdsSrv.Close()
+	isolate(t)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "false")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imdsSrv.URL)
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = w
+	_, loadErr := Load(context.Background(), Options{})
+	os.Stderr = stderr
+	w.Close()
+	logged, _ := io.ReadAll(r)
+	if loadErr == nil || !strings.Contains(loadErr.Error(), "no usable AWS credentials") {
+		t.Fatalf("err = %v, want the no-credentials hint", loadErr)
+	}
+	if len(logged) > 0 {
+		t.Errorf("stderr: %s", logged)
 	}
 }
