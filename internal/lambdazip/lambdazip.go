@@ -12,15 +12,35 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 )
 
 // buildFlags are `make lambda`'s: no RPC mode, reproducible, stripped.
 var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
 
+// built holds the packages Build made in this process, by pkg, goos and
+// goarch: the source does not change while a process runs, and linking
+// the function again takes seconds (the tests deploy it many times).
+var built sync.Map // [3]string → []byte
+
 // Build compiles the main package pkg (an import path, or a ./relative
 // directory from the current one) for goos/goarch without cgo and returns
 // the zipped package. It needs the Go toolchain and the module's source.
+// A second call with the same arguments returns the first one's package.
 func Build(ctx context.Context, pkg, goos, goarch string) ([]byte, error) {
+	key := [3]string{pkg, goos, goarch}
+	if zip, ok := built.Load(key); ok {
+		return bytes.Clone(zip.([]byte)), nil // callers may change theirs
+	}
+	zip, err := build(ctx, pkg, goos, goarch)
+	if err != nil {
+		return nil, err
+	}
+	built.Store(key, bytes.Clone(zip))
+	return zip, nil
+}
+
+func build(ctx context.Context, pkg, goos, goarch string) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "lambdazip")
 	if err != nil {
 		return nil, err
