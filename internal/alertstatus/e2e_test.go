@@ -50,6 +50,7 @@ func (s *standInSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestSendTestFollowsEventToSlack(t *testing.T) {
 	env := deployPipeline(t, "rgtest")
+	env.noBatchingWindow(t) // one event: the template's 2 s window only waits
 	ctx := t.Context()
 	cfg, clients := env.operator(t)
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -134,6 +135,66 @@ func (s *standInSlack) postsOf(ids []string) map[string]int {
 	return n
 }
 
+// shortenRetries sets the deployed function's timeout and the queue's
+// visibility timeout (seconds) and removes the event-source mapping's
+// batching window, so that a failed batch is received again within
+// seconds rather than minutes. "Your function's timeout must be less than
+// or equal to the queue's visibility timeout" (Lambda validates it), so the
+// two change in the order that keeps it true
+// (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+func (e *pipelineEnv) shortenRetries(t *testing.T, functionTimeout, visibility int32) {
+	t.Helper()
+	ctx := t.Context()
+	if functionTimeout >= visibility {
+		t.Fatalf("visibility timeout %d s must exceed the function timeout %d s", visibility, functionTimeout)
+	}
+	sqsAPI, lambdaAPI := sqs.NewFromConfig(e.cfg), lambda.NewFromConfig(e.cfg)
+	queueURL, err := sqsAPI.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(e.names.Queue())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setVisibility := func() {
+		if _, err := sqsAPI.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: queueURL.QueueUrl,
+			Attributes: map[string]string{"VisibilityTimeout": strconv.Itoa(int(visibility))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fn, err := lambdaAPI.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(e.names.Function())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lengthening := aws.ToInt32(fn.Timeout) < functionTimeout; lengthening {
+		setVisibility()
+	}
+	if _, err := lambdaAPI.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{
+		FunctionName: aws.String(e.names.Function()), Timeout: aws.Int32(functionTimeout)}); err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToInt32(fn.Timeout) >= functionTimeout {
+		setVisibility()
+	}
+	e.noBatchingWindow(t)
+}
+
+// noBatchingWindow has the event-source mapping invoke the function as soon
+// as it receives a message, rather than after the template's 2 s window.
+func (e *pipelineEnv) noBatchingWindow(t *testing.T) {
+	t.Helper()
+	ctx := t.Context()
+	lambdaAPI := lambda.NewFromConfig(e.cfg)
+	maps, err := lambdaAPI.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(e.names.Function())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(maps.EventSourceMappings) != 1 {
+		t.Fatalf("%d event-source mappings for %s, want 1", len(maps.EventSourceMappings), e.names.Function())
+	}
+	if _, err := lambdaAPI.UpdateEventSourceMapping(ctx, &lambda.UpdateEventSourceMappingInput{
+		UUID: maps.EventSourceMappings[0].UUID, BatchSize: aws.Int32(10), MaximumBatchingWindowInSeconds: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(within); !cond(); time.Sleep(100 * time.Millisecond) {
@@ -153,27 +214,15 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 func TestSlackOutageLosesNothing(t *testing.T) {
 	env := deployPipeline(t, "rgoutage")
 	ctx := t.Context()
-	sqsAPI := sqs.NewFromConfig(env.cfg)
 	operatorCfg, operator := env.operator(t)
 	operatorSQS := sqs.NewFromConfig(operatorCfg)
 
-	// The template's 30 s function timeout and 180 s visibility timeout
-	// would make five failed receives take fifteen minutes; shorten both on
-	// the deployed resources, keeping the visibility timeout above the
-	// batching window plus the function timeout, as AWS advises (below it a
-	// message reappears within its own batch) (the second deploy below still plans nothing,
-	// as CloudFormation compares templates, not live settings).
-	queueURL, err := sqsAPI.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(env.names.Queue())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sqsAPI.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: queueURL.QueueUrl, Attributes: map[string]string{"VisibilityTimeout": "5"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lambda.NewFromConfig(env.cfg).UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{
-		FunctionName: aws.String(env.names.Function()), Timeout: aws.Int32(2)}); err != nil {
-		t.Fatal(err)
-	}
+	// The template's 30 s function timeout, 180 s visibility timeout and 2 s
+	// batching window would make five failed receives take fifteen minutes;
+	// shorten them on the deployed resources (the second deploy below still
+	// plans nothing, as CloudFormation compares templates, not live
+	// settings). maxReceiveCount stays the template's 5.
+	env.shortenRetries(t, 1, 2)
 
 	env.slack.status.Store(http.StatusServiceUnavailable)
 	ids := make([]string, 3)
@@ -196,7 +245,10 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 		t.Fatalf("Slack accepted posts during the outage: %v", n)
 	}
 
+	// Slack is back: give the function room again (a cold start on a busy
+	// machine must not time out), with the visibility timeout above it.
 	env.slack.status.Store(http.StatusOK)
+	env.shortenRetries(t, 10, 12)
 	plan, err := redrive.Read(ctx, operatorSQS, env.names)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -84,6 +87,58 @@ func eventually(t *testing.T, within time.Duration, what string, ok func() bool)
 		if time.Now().After(deadline) {
 			t.Fatalf("after %v: %s", within, what)
 		}
+	}
+}
+
+// queueEmpty reports whether the alert queue of the hub deployed with names
+// (in cfg's account, in the home Region) holds no message: none visible,
+// in flight or delayed.
+func queueEmpty(t *testing.T, cfg aws.Config, names stack.Names) bool {
+	t.Helper()
+	cfg = cfg.Copy()
+	cfg.Region = stack.HomeRegion
+	api := sqs.NewFromConfig(cfg)
+	url, err := api.GetQueueUrl(t.Context(), &sqs.GetQueueUrlInput{QueueName: aws.String(names.Queue())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := api.GetQueueAttributes(t.Context(), &sqs.GetQueueAttributesInput{QueueUrl: url.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{
+		sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+		sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible, sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed} {
+		if n, ok := out.Attributes[string(name)]; !ok || n != "0" {
+			return false
+		}
+	}
+	return true
+}
+
+// noBatchingWindow has the event-source mapping of the hub deployed with
+// names (in cfg's account, in the home Region) invoke the function as soon
+// as it receives a message, rather than after the template's 2 s window:
+// these tests send one event at a time. Lambda allows no batch over 10
+// messages without a window. A later deploy still plans no change, as
+// CloudFormation compares templates, not live settings.
+func noBatchingWindow(t *testing.T, cfg aws.Config, names stack.Names) {
+	t.Helper()
+	cfg = cfg.Copy()
+	cfg.Region = stack.HomeRegion
+	api := lambda.NewFromConfig(cfg)
+	maps, err := api.ListEventSourceMappings(t.Context(), &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(names.Function())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(maps.EventSourceMappings) != 1 {
+		t.Fatalf("%d event-source mappings for %s, want 1", len(maps.EventSourceMappings), names.Function())
+	}
+	if _, err := api.UpdateEventSourceMapping(t.Context(), &lambda.UpdateEventSourceMappingInput{
+		UUID: maps.EventSourceMappings[0].UUID, BatchSize: aws.Int32(10), MaximumBatchingWindowInSeconds: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -217,6 +272,7 @@ func TestDeployOrgEndToEnd(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	noBatchingWindow(t, cfg, stack.Names{Prefix: orgPrefix})
 	// An account outside the organization cannot use the hub bus.
 	outsider := emu.AddAccount("999999999999", "outsider").AddUser("x").AddAccessKey(awsemu.AccessKey{})
 	outsiderCfg := emu.Config(outsider)
@@ -227,7 +283,14 @@ func TestDeployOrgEndToEnd(t *testing.T) {
 	eventually(t, 15*time.Second, "the member's root sign-in reached the stand-in Slack", func() bool {
 		return slices.ContainsFunc(slack.received(), func(p string) bool { return strings.Contains(p, "333333333333") })
 	})
-	time.Sleep(300 * time.Millisecond)
+	// The outsider's sign-in would have reached the hub's queue before one
+	// made now: once that one is posted and the queue holds nothing, the
+	// outsider's cannot still arrive.
+	putRootSignIn(t, emu, "222222222222")
+	eventually(t, 15*time.Second, "a later sign-in reached the stand-in Slack and the hub's queue drained", func() bool {
+		return slices.ContainsFunc(slack.received(), func(p string) bool { return strings.Contains(p, "222222222222") }) &&
+			queueEmpty(t, cfg, stack.Names{Prefix: orgPrefix})
+	})
 	for _, p := range slack.received() {
 		if strings.Contains(p, "999999999999") {
 			t.Errorf("an account outside the organization reached the hub: %s", p)

@@ -179,10 +179,17 @@ func TestDeployRegionsForwardsToHubEndToEnd(t *testing.T) {
 
 	// Root activity in eu-west-1 reaches Slack through the hub, once; in a
 	// region without a forwarder it does not.
+	noBatchingWindow(t, e.cfg, stack.Names{Prefix: regPrefix})
 	e.emitRootCall(t, "ap-southeast-2", "uncovered-ap-southeast-2")
 	e.emitRootCall(t, "eu-west-1", "forwarded-eu-west-1")
 	eventually(t, 20*time.Second, "the root call in eu-west-1 reached Slack", func() bool { return e.postsNaming("forwarded-eu-west-1") > 0 })
-	time.Sleep(time.Second) // a duplicate would come in the next batch
+	// A duplicate, or the call in ap-southeast-2, would have been queued
+	// before a call made now: once that one is posted and the hub's queue
+	// holds nothing, neither can still arrive.
+	e.emitRootCall(t, "eu-west-1", "barrier-eu-west-1")
+	eventually(t, 20*time.Second, "a later root call reached Slack and the hub's queue drained", func() bool {
+		return e.postsNaming("barrier-eu-west-1") > 0 && queueEmpty(t, e.cfg, stack.Names{Prefix: regPrefix})
+	})
 	if n := e.postsNaming("forwarded-eu-west-1"); n != 1 {
 		t.Errorf("the root call in eu-west-1 was posted %d times, want once", n)
 	}
@@ -197,8 +204,9 @@ func TestDeployRegionsForwardsToHubEndToEnd(t *testing.T) {
 
 	// `alert status` checks the forwarders of the regions the hub stack has
 	// a role for: eu-west-1's, not ap-southeast-2, which was never asked for.
+	// It counts two posts: the forwarded call's and the later one's.
 	out, errOut, err = e.run(t, "status", "", "--prefix", regPrefix)
-	if err != nil || !strings.Contains(errOut, "Root activity reaches Slack.") || !strings.Contains(out, "(1 posts, 0 errors") ||
+	if err != nil || !strings.Contains(errOut, "Root activity reaches Slack.") || !strings.Contains(out, "(2 posts, 0 errors") ||
 		!strings.Contains(out, "forwarder    eu-west-1: stack CREATE_COMPLETE, rule ENABLED, targets the hub bus: true, role ready: true\n") || strings.Contains(out, "ap-southeast-2") {
 		t.Errorf("status after the forwarded alert (%v):\n%s%s", err, out, errOut)
 	}
