@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/rootguard/rootguard/internal/account"
 )
 
 // Status is a check's outcome.
@@ -91,10 +93,12 @@ type Options struct {
 	RootUseDays int           // root-recent-use window; 0 means DefaultRootUseDays
 	ReportWait  time.Duration // bound on waiting for a credential report; 0 means DefaultReportWait
 	Session     Session
-	// RootSessionARN, with SessionAssumeRoot, is the member's root ARN
-	// (arn:aws:iam::<account>:root) that the caller already knows from
-	// opening the session: the audit then skips GetCallerIdentity.
-	RootSessionARN string
+	// Caller is the caller when it is already known — a member's root
+	// session an organization run opened (account.New with the member's
+	// root ARN), or a command's resolved session: the audit then skips
+	// sts:GetCallerIdentity. Nil: the audit identifies the caller itself,
+	// concurrently with its first reads, so identity adds no round trip.
+	Caller *account.Session
 	// Checks limits the audit to these checks (nil: all). Only the calls
 	// the chosen checks need are made.
 	Checks []CheckID
@@ -134,7 +138,7 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // fails as a whole: unreadable inputs become ERROR checks, and an account
 // whose identity cannot even be read gets AccountResult.Error.
 func Account(ctx context.Context, cfg aws.Config, opts Options) AccountResult {
-	return run(ctx, newClients(cfg), opts)
+	return run(ctx, newClients(cfg, opts.Caller), opts)
 }
 
 func run(ctx context.Context, c clients, opts Options) AccountResult {

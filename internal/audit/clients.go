@@ -9,16 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/account"
 )
-
-// alertRegion is where AWS delivers root sign-in events, so where the
-// alerting pipeline must live.
-const alertRegion = "us-east-1"
-
-type stsAPI interface {
-	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
-}
 
 type iamAPI interface {
 	GetAccountSummary(ctx context.Context, in *iam.GetAccountSummaryInput, optFns ...func(*iam.Options)) (*iam.GetAccountSummaryOutput, error)
@@ -59,7 +52,6 @@ type alarmsAPI interface {
 }
 
 var (
-	_ stsAPI    = (*sts.Client)(nil)
 	_ iamAPI    = (*iam.Client)(nil)
 	_ eventsAPI = (*eventbridge.Client)(nil)
 	_ trailsAPI = (*cloudtrail.Client)(nil)
@@ -68,31 +60,40 @@ var (
 )
 
 // clients are the account's API clients. EventBridge and CloudTrail are read
-// in us-east-1; metric filters and alarms in the region of the trail's log
-// group.
+// in the partition's home Region, where root sign-in events are delivered;
+// metric filters and alarms in the Region of the trail's log group.
 type clients struct {
-	sts    stsAPI
-	iam    iamAPI
-	events eventsAPI
-	trails trailsAPI
-	logs   func(region string) logsAPI
-	alarms func(region string) alarmsAPI
+	// identify resolves the caller (sts:GetCallerIdentity, in package
+	// account).
+	identify func(ctx context.Context) (*account.Session, error)
+	iam      iamAPI
+	events   eventsAPI
+	trails   trailsAPI
+	logs     func(region string) logsAPI
+	alarms   func(region string) alarmsAPI
 }
 
-func newClients(cfg aws.Config) clients {
-	east := cfg.Copy()
-	east.Region = alertRegion
+// newClients builds the clients of cfg's account. The home Region comes
+// from the caller's partition when it is known, otherwise from the
+// partition of cfg's Region: both without a call, so the alerting reads
+// start at once.
+func newClients(cfg aws.Config, caller *account.Session) clients {
+	p := account.PartitionOfRegion(cfg.Region)
+	if caller != nil {
+		p = caller.Partition
+	}
 	in := func(region string) aws.Config {
 		c := cfg.Copy()
 		c.Region = region
 		return c
 	}
+	home := in(p.HomeRegion)
 	return clients{
-		sts:    sts.NewFromConfig(cfg),
-		iam:    iam.NewFromConfig(cfg),
-		events: eventbridge.NewFromConfig(east),
-		trails: cloudtrail.NewFromConfig(east),
-		logs:   func(region string) logsAPI { return cloudwatchlogs.NewFromConfig(in(region)) },
-		alarms: func(region string) alarmsAPI { return cloudwatch.NewFromConfig(in(region)) },
+		identify: func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, cfg) },
+		iam:      iam.NewFromConfig(cfg),
+		events:   eventbridge.NewFromConfig(home),
+		trails:   cloudtrail.NewFromConfig(home),
+		logs:     func(region string) logsAPI { return cloudwatchlogs.NewFromConfig(in(region)) },
+		alarms:   func(region string) alarmsAPI { return cloudwatch.NewFromConfig(in(region)) },
 	}
 }

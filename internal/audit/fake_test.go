@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/account"
 )
 
 // fakeAWS answers every narrow interface from fields, records each call as
@@ -75,7 +77,8 @@ func (f *fakeAWS) actions() []string {
 }
 
 func (f *fakeAWS) clients() clients {
-	return clients{sts: f, iam: f, events: f, trails: f,
+	identify := func(ctx context.Context) (*account.Session, error) { return account.ResolveWith(ctx, aws.Config{}, f) }
+	return clients{identify: identify, iam: f, events: f, trails: f,
 		logs: func(string) logsAPI { return f }, alarms: func(string) alarmsAPI { return f }}
 }
 

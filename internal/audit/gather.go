@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/credreport"
 )
 
@@ -19,7 +19,7 @@ import (
 type inputs struct {
 	identityErr  error
 	accountID    string
-	partition    string
+	partition    account.Partition
 	callerARN    string
 	callerIsRoot bool
 	alias        string
@@ -73,7 +73,7 @@ type mfaDevice struct {
 
 // rootARN is the root user's ARN: arn:<partition>:iam::<account>:root.
 func (in *inputs) rootARN() string {
-	return fmt.Sprintf("arn:%s:iam::%s:root", in.partition, in.accountID)
+	return in.partition.RootARN(in.accountID)
 }
 
 // gather reads what the needed checks read, concurrently. Mode-independent
@@ -85,11 +85,15 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(identified)
-		if opts.RootSessionARN != "" && opts.Session == SessionAssumeRoot {
-			in.fromRootSessionARN(opts.RootSessionARN)
-			return
+		caller := opts.Caller
+		if caller == nil {
+			var err error
+			if caller, err = c.identify(ctx); err != nil {
+				in.identityErr = err
+				return
+			}
 		}
-		in.readIdentity(ctx, c.sts)
+		in.accountID, in.callerARN, in.partition, in.callerIsRoot = caller.AccountID, caller.CallerARN, caller.Partition, caller.IsRoot
 	})
 	if n&needSummary != 0 {
 		wg.Go(func() {
@@ -141,35 +145,6 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 		}
 	}
 	return in
-}
-
-// fromRootSessionARN takes the identity an organization run already knows:
-// an AssumeRoot session's principal is the member's root user, so
-// GetCallerIdentity would only repeat it.
-func (in *inputs) fromRootSessionARN(rootARN string) {
-	a, err := arn.Parse(rootARN)
-	if err != nil || a.Service != "iam" || a.Resource != "root" {
-		in.identityErr = fmt.Errorf("identify caller: %q is not a root user ARN", rootARN)
-		return
-	}
-	in.accountID, in.callerARN, in.partition, in.callerIsRoot = a.AccountID, rootARN, a.Partition, true
-}
-
-func (in *inputs) readIdentity(ctx context.Context, api stsAPI) {
-	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		in.identityErr = fmt.Errorf("identify caller: %w", err)
-		return
-	}
-	in.accountID = aws.ToString(out.Account)
-	in.callerARN = aws.ToString(out.Arn)
-	a, err := arn.Parse(in.callerARN)
-	if err != nil {
-		in.identityErr = fmt.Errorf("identify caller: unexpected ARN %q: %w", in.callerARN, err)
-		return
-	}
-	in.partition = a.Partition
-	in.callerIsRoot = a.Service == "iam" && a.Resource == "root"
 }
 
 // readWithReport reads root through the credential report, the assigned

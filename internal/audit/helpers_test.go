@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/credreport"
 )
 
@@ -31,7 +32,7 @@ func summary(password, keys, certs, mfa int32) map[string]int32 {
 
 func baseInputs() *inputs {
 	return &inputs{
-		accountID: testAccount, partition: "aws",
+		accountID: testAccount, partition: account.AWS,
 		callerARN:        "arn:aws:iam::" + testAccount + ":user/auditor",
 		summary:          summary(1, 0, 0, 1),
 		passwordLastUsed: credreport.Date{Raw: "N/A"},

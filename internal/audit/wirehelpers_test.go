@@ -9,8 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awsemu"
 )
+
+// alertRegion is where the emulated accounts' alerting pipelines live: the
+// aws partition's home Region.
+var alertRegion = account.AWS.HomeRegion
 
 // rootCheckIDs are the checks that read the root user's credentials.
 var rootCheckIDs = []CheckID{"root-access-keys", "root-mfa", "root-hardware-mfa", "root-signing-certificates", "root-recent-use"}

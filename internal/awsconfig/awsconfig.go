@@ -21,12 +21,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
-)
 
-// DefaultRegion is used when neither --region nor the config chain names one.
-// Root sign-in events are delivered to us-east-1, so it is also the region
-// rootguard's alert pipeline lives in.
-const DefaultRegion = "us-east-1"
+	"github.com/rootguard/rootguard/internal/account"
+)
 
 // MaxAttempts raises the standard retryer's attempts (default 3): root-user
 // audits fan out over IAM and STS, whose quotas throttle bursts.
@@ -145,7 +142,9 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		cfg.Region = DefaultRegion
+		// Neither --region nor the config chain names one: the aws
+		// partition's home Region, where root sign-in events arrive.
+		cfg.Region = account.DefaultRegion
 	}
 	globalEndpoint = aws.ToString(cfg.BaseEndpoint)
 	// Every command that loads a configuration calls AWS: without

@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/rootguard/rootguard/internal/account"
 )
 
 func TestFullJitterStaysUnderItsCeiling(t *testing.T) {
@@ -73,7 +75,7 @@ func TestLoadFromEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Region != DefaultRegion || cfg.BaseEndpoint == nil || *cfg.BaseEndpoint != "http://127.0.0.1:4566" {
+	if cfg.Region != account.DefaultRegion || cfg.BaseEndpoint == nil || *cfg.BaseEndpoint != "http://127.0.0.1:4566" {
 		t.Fatalf("region %q, endpoint %v: want us-east-1 and AWS_ENDPOINT_URL", cfg.Region, cfg.BaseEndpoint)
 	}
 	cfg, err = Load(context.Background(), Options{Region: "eu-west-1"})

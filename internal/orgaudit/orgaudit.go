@@ -12,12 +12,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/orgscan"
@@ -71,23 +70,19 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 	// Who the caller is and whether root sessions are on decide how members
 	// are reached; both are read at once, before the first member starts.
 	var (
-		id           *sts.GetCallerIdentityOutput
+		caller       *account.Session
 		idErr        error
 		rootSessions bool
 		note         string
 		ready        sync.WaitGroup
 	)
-	ready.Go(func() { id, idErr = sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}) })
+	ready.Go(func() { caller, idErr = account.Resolve(ctx, cfg) })
 	ready.Go(func() { rootSessions, note = rootSessionsEnabled(ctx, iam.NewFromConfig(cfg)) })
 	ready.Wait()
 	if idErr != nil {
 		return nil, fmt.Errorf("identify the caller: %w", awserr.Classify(idErr))
 	}
-	home := aws.ToString(id.Account)
-	partition := "aws"
-	if callerARN, err := arn.Parse(aws.ToString(id.Arn)); err == nil {
-		partition = callerARN.Partition
-	}
+	home := caller.AccountID
 	res := &Result{RootSessions: rootSessions}
 	if note != "" {
 		res.Notes = append(res.Notes, note)
@@ -140,7 +135,12 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 			case orgscan.AccessCaller:
 				ao = opts.Audit
 			case orgscan.AccessAssumeRoot:
-				ao.RootSessionARN = fmt.Sprintf("arn:%s:iam::%s:root", partition, a.ID)
+				// The session's principal is the member's root user:
+				// the audit need not ask STS who it is.
+				if ao.Caller, err = account.New(acfg, caller.Partition.RootARN(a.ID)); err != nil {
+					row.Result = audit.AccountResult{AccountID: a.ID, Error: err.Error()}
+					return row
+				}
 			}
 			row.Result = audit.Account(ctx, acfg, ao)
 			if row.Result.AccountID == "" {

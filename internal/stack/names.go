@@ -1,14 +1,18 @@
 package stack
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rootguard/rootguard/internal/account"
+)
 
 // DefaultPrefix starts the name of every resource rootguard deploys; the
 // alert function guards resources named with it against tampering.
 const DefaultPrefix = "rootguard"
 
 // HomeRegion is where the pipeline lives: AWS delivers root sign-in events
-// to EventBridge in us-east-1 only.
-const HomeRegion = "us-east-1"
+// to EventBridge in the partition's home Region only (us-east-1 in aws).
+var HomeRegion = account.DefaultRegion
 
 // Names are the physical names of the pipeline's resources, all derived from
 // one prefix so the function, the rule pattern and `alert status` agree.
