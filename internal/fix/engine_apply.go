@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/rootsession"
@@ -162,7 +163,12 @@ func (e *Engine) auditConfig(ctx context.Context, t *Target) (aws.Config, audit.
 	if err != nil {
 		return aws.Config{}, opts, err
 	}
-	opts.Session, opts.RootSessionARN = audit.SessionAssumeRoot, e.Caller.Partition.RootARN(t.Plan.Account)
+	// The session's principal is the member's root user: the audit need
+	// not ask STS who it is.
+	if opts.Caller, err = account.New(cfg, e.Caller.Partition.RootARN(t.Plan.Account)); err != nil {
+		return aws.Config{}, opts, err
+	}
+	opts.Session = audit.SessionAssumeRoot
 	return cfg, opts, nil
 }
 
