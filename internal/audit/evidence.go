@@ -1,6 +1,10 @@
 package audit
 
-import "github.com/rootguard/rootguard/internal/credreport"
+import (
+	"errors"
+
+	"github.com/rootguard/rootguard/internal/credreport"
+)
 
 // Summary keys of GetAccountSummary, the source of truth for what root has;
 // the root-mfa check's evidence carries them under the same names.
@@ -37,10 +41,19 @@ func (in *inputs) source() string {
 func keysEvidence(keys []rootKey) []map[string]any {
 	out := make([]map[string]any, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, map[string]any{
+		m := map[string]any{
 			"id": k.ID, "status": k.Status, "last_used": k.LastUsed.String(),
 			"last_used_service": k.Service, "last_used_region": k.Region,
-		})
+		}
+		switch {
+		case errors.Is(k.LastUseErr, errLastUseNotRead):
+			delete(m, "last_used")
+			delete(m, "last_used_service")
+			delete(m, "last_used_region")
+		case k.LastUseErr != nil:
+			m["last_used"] = "unknown: " + k.LastUseErr.Error()
+		}
+		out = append(out, m)
 	}
 	return out
 }

@@ -59,6 +59,9 @@ type rootKey struct {
 	LastUsed credreport.Date
 	Service  string
 	Region   string
+	// LastUseErr: the key's last use could not be read, so it is unknown
+	// — never "never used".
+	LastUseErr error
 }
 
 type rootCert struct {

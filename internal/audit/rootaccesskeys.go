@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -46,7 +47,13 @@ func describeKeys(in *inputs) string {
 	parts := make([]string, len(in.keys))
 	for i, k := range in.keys {
 		use := "never used"
-		if k.LastUsed.Valid() {
+		switch {
+		case errors.Is(k.LastUseErr, errLastUseNotRead):
+			parts[i] = fmt.Sprintf("%s %s", k.ID, k.Status)
+			continue
+		case k.LastUseErr != nil:
+			use = "last use unknown: " + describeErr(k.LastUseErr, in.callerARN)
+		case k.LastUsed.Valid():
 			use = fmt.Sprintf("last used %s in %s/%s", k.LastUsed, k.Service, k.Region)
 		}
 		parts[i] = fmt.Sprintf("%s %s, %s", k.ID, k.Status, use)

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -87,10 +88,13 @@ func readRootKeys(ctx context.Context, api iamAPI, withLastUse bool) ([]rootKey,
 			return nil, fmt.Errorf("list root access keys: %w", err), nil
 		}
 		for _, k := range page.AccessKeyMetadata {
-			keys = append(keys, rootKey{ID: aws.ToString(k.AccessKeyId), Status: string(k.Status), LastUsed: credreport.Date{Raw: "N/A"}})
+			keys = append(keys, rootKey{ID: aws.ToString(k.AccessKeyId), Status: string(k.Status)})
 		}
 	}
 	if !withLastUse {
+		for i := range keys {
+			keys[i].LastUseErr = errLastUseNotRead
+		}
 		return keys, nil, nil
 	}
 	errs := make([]error, len(keys))
@@ -100,8 +104,13 @@ func readRootKeys(ctx context.Context, api iamAPI, withLastUse bool) ([]rootKey,
 			out, err := api.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keys[i].ID)})
 			if err != nil {
 				errs[i] = fmt.Errorf("read last use of root access key %s: %w", keys[i].ID, err)
+				// Unknown, not "never used": the key's LastUsed stays empty.
+				keys[i].LastUseErr = errs[i]
 				return
 			}
+			// AWS omits LastUsedDate (and answers ServiceName/Region "N/A")
+			// for a key that was never used.
+			keys[i].LastUsed = credreport.Date{Raw: "N/A"}
 			if u := out.AccessKeyLastUsed; u != nil {
 				keys[i].LastUsed = dateOf(u.LastUsedDate)
 				keys[i].Service = aws.ToString(u.ServiceName)
@@ -117,6 +126,10 @@ func readRootKeys(ctx context.Context, api iamAPI, withLastUse bool) ([]rootKey,
 	}
 	return keys, nil, nil
 }
+
+// errLastUseNotRead marks keys listed for a check that does not need their
+// last use; nothing shows it as a date.
+var errLastUseNotRead = errors.New("not read")
 
 // dateOf turns an API timestamp into a report-style date; AWS omits it when
 // the credential was never used.

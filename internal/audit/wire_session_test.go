@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +86,48 @@ func TestWireRootSessionKeyEvidence(t *testing.T) {
 	}
 	if c := checkOf(t, res, "root-recent-use"); c.Status != Fail || c.Evidence["last_used_by"] != "access key AKIAMEMBERROOT" {
 		t.Errorf("root-recent-use = %s %v", c.Status, c.Evidence)
+	}
+}
+
+// TestWireRootSessionKeyLastUseUnknown: when GetAccessKeyLastUsed fails,
+// the key's last use is unknown — never "never used" — and root-recent-use,
+// which depends on it, is ERROR; root-access-keys still FAILs on the key.
+func TestWireRootSessionKeyLastUseUnknown(t *testing.T) {
+	emu := newWireEmu(t)
+	mgmt := emu.AddAccount(newAccountID(), "management")
+	org := emu.CreateOrganization(mgmt.ID)
+	org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
+	member := emu.AddAccount(newAccountID(), "member")
+	org.AddAccount(member, org.RootID())
+	member.Root().AddAccessKey(awsemu.AccessKey{ID: "AKIAMEMBERROOT", LastUsed: time.Now().AddDate(0, 0, -1), LastUsedService: "sts", LastUsedRegion: "us-west-2"})
+	emu.InjectFault(awsemu.Fault{Service: "iam", Action: "GetAccessKeyLastUsed", Account: member.ID, DenyRate: 1})
+	ctx := context.Background()
+	session, err := rootsession.Assume(ctx, emu.Config(mgmt.AddUser("admin").AddAccessKey(awsemu.AccessKey{})), member.ID, rootsession.AuditRootUserCredentials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := Account(ctx, session, Options{Session: SessionAssumeRoot, Checks: rootCheckIDs})
+	keys := checkOf(t, res, "root-access-keys")
+	if keys.Status != Fail || !strings.Contains(keys.Detail, "AKIAMEMBERROOT Active, last use unknown: ") || strings.Contains(keys.Detail, "never used") {
+		t.Errorf("root-access-keys = %s %q", keys.Status, keys.Detail)
+	}
+	ev := keys.Evidence["keys"].([]map[string]any)
+	if len(ev) != 1 || !strings.HasPrefix(ev[0]["last_used"].(string), "unknown: ") {
+		t.Errorf("keys evidence = %v, want last_used unknown", ev)
+	}
+	if c := checkOf(t, res, "root-recent-use"); c.Status != Error {
+		t.Errorf("root-recent-use = %s %q, want ERROR", c.Status, c.Detail)
+	}
+
+	// Asked only for root-access-keys, the last use is not read and not
+	// claimed either way.
+	res = Account(ctx, session, Options{Session: SessionAssumeRoot, Checks: []CheckID{"root-access-keys"}})
+	keys = checkOf(t, res, "root-access-keys")
+	if keys.Status != Fail || strings.Contains(keys.Detail, "never used") || strings.Contains(keys.Detail, "unknown") {
+		t.Errorf("root-access-keys alone = %s %q", keys.Status, keys.Detail)
+	}
+	if _, ok := keys.Evidence["keys"].([]map[string]any)[0]["last_used"]; ok {
+		t.Errorf("keys evidence claims a last use it did not read: %v", keys.Evidence["keys"])
 	}
 }
 

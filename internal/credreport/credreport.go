@@ -156,6 +156,11 @@ func Parse(r io.Reader) (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read credential report: %w", err)
 		}
+		// A short row (a truncated download) would read its missing fields
+		// as "" — false and "never" — which is a guess, not what AWS said.
+		if len(rec) < len(header) {
+			return nil, fmt.Errorf("credential report line %d has %d fields, the header %d", line, len(rec), len(header))
+		}
 		p := rowParser{rec: rec, col: col}
 		row := Row{
 			User:             p.str("user"),

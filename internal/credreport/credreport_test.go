@@ -82,6 +82,9 @@ func TestParseRejects(t *testing.T) {
 		"missing column": "user,arn\n<root_account>,arn:aws:iam::1:root\n",
 		"bad date":       header + "<root_account>,arn:aws:iam::1:root,not_supported,yesterday,true,false,N/A,false,N/A\n",
 		"bad flag":       header + "<root_account>,arn:aws:iam::1:root,maybe,N/A,true,false,N/A,false,N/A\n",
+		// Truncated after access_key_1_active: its last use and the second
+		// key would read as "never" and "absent".
+		"short row": header + "<root_account>,arn:aws:iam::1:root,not_supported,N/A,true,true\n",
 	}
 	for name, in := range tests {
 		t.Run(name, func(t *testing.T) {
