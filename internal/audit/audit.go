@@ -9,6 +9,8 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,20 +52,35 @@ type CheckResult struct {
 }
 
 // AccountResult is the audit of one account.
+//
+// The rule every output format relies on: Checks holds one row for every
+// check that was asked for, whatever happened. Error is set when the
+// account as a whole could not be (fully) audited — caller unknown, account
+// unreachable, out of time, interrupted — and then every check that was not
+// decided is an ERROR row whose detail carries that reason, while every
+// check that was decided before (a FAIL, a PASS) keeps its verdict.
 type AccountResult struct {
 	AccountID    string `json:"account_id"`
 	AccountAlias string `json:"account_alias"`
-	Error        string `json:"error"` // set when the account could not be audited at all
+	Error        string `json:"error"` // why the account could not be (fully) audited; "" when it was
 	// Access says how an organization run reached the account: caller,
 	// assume-root or assume-role. Empty for a single-account run.
-	Access string        `json:"access,omitempty"`
-	Checks []CheckResult `json:"checks"`
+	Access string `json:"access,omitempty"`
+	// Skipped, in jsonl only, marks an account an organization run did not
+	// audit by design: its status (SUSPENDED, PENDING_CLOSURE, EXCLUDED).
+	// Checks is empty then, and only then.
+	Skipped string        `json:"skipped,omitempty"`
+	Checks  []CheckResult `json:"checks"`
 
 	// CallerARN is who ran the audit. Warnings are for stderr (for example:
 	// this run itself used root credentials).
 	CallerARN string   `json:"-"`
 	Warnings  []string `json:"-"`
 }
+
+// ReasonInterrupted is the Error of an account that a cancelled run
+// (Ctrl-C, SIGTERM) did not finish.
+const ReasonInterrupted = "the run was interrupted before this account was fully audited"
 
 // Session says which credentials the audit runs with.
 type Session int
@@ -145,7 +162,8 @@ func run(ctx context.Context, c clients, opts Options) AccountResult {
 	opts = opts.withDefaults()
 	selected, err := selectChecks(opts.Checks)
 	if err != nil {
-		return AccountResult{Error: err.Error()}
+		// Only a caller's bug reaches here: commands validate --checks.
+		return AccountResult{Error: err.Error(), Checks: []CheckResult{}}
 	}
 	in := gather(ctx, c, opts, needsOf(selected))
 	res := AccountResult{
@@ -154,8 +172,7 @@ func run(ctx context.Context, c clients, opts Options) AccountResult {
 		CallerARN:    in.callerARN,
 	}
 	if in.identityErr != nil {
-		res.Error = describeErr(in.identityErr, "")
-		return res
+		return NotAudited(res.AccountID, opts.Checks, describeErr(in.identityErr, ""))
 	}
 	if in.callerIsRoot && opts.Session == SessionAuto {
 		res.Warnings = append(res.Warnings, "rootguard ran with root user credentials ("+in.callerARN+"): this run is itself root use and will show as such; audit with an IAM principal or an sts:AssumeRoot session instead")
@@ -165,8 +182,78 @@ func run(ctx context.Context, c clients, opts Options) AccountResult {
 		// a missing permission of the documented policy.
 		res.Warnings = append(res.Warnings, "account alias not read: "+describeErr(in.aliasErr, in.callerARN))
 	}
+	res.Checks = make([]CheckResult, 0, len(selected))
 	for _, ch := range selected {
 		res.Checks = append(res.Checks, ch.result(in, opts))
 	}
 	return res
+}
+
+// NotAudited is the result of an account that could not be audited at all:
+// one ERROR row per check asked for (nil: every check), each carrying the
+// reason, so that no output format shows the account as clean. Unknown
+// check IDs are ignored.
+func NotAudited(accountID string, checkIDs []CheckID, reason string) AccountResult {
+	selected, _ := selectChecks(checkIDs)
+	res := AccountResult{AccountID: accountID, Error: reason, Checks: make([]CheckResult, 0, len(selected))}
+	for _, ch := range selected {
+		res.Checks = append(res.Checks, ch.undecided(reason))
+	}
+	return res
+}
+
+// Unfinished marks an account whose audit was cut short (its deadline, or
+// the run was interrupted): the reason becomes the account's Error, every
+// check asked for that has no row yet gets an ERROR row carrying the reason,
+// and the rows already there are kept — FAIL stays FAIL, and a check whose
+// inputs were cut off is already ERROR with the error that cut them off.
+func (r *AccountResult) Unfinished(checkIDs []CheckID, reason string) {
+	r.Error = reason
+	selected, _ := selectChecks(checkIDs)
+	have := map[CheckID]bool{}
+	for _, c := range r.Checks {
+		have[c.ID] = true
+	}
+	if r.Checks == nil {
+		r.Checks = []CheckResult{}
+	}
+	for _, ch := range selected {
+		if !have[ch.id] {
+			r.Checks = append(r.Checks, ch.undecided(reason))
+		}
+	}
+	order := map[CheckID]int{}
+	for i, id := range CheckIDs() {
+		order[id] = i
+	}
+	slices.SortStableFunc(r.Checks, func(a, b CheckResult) int { return order[a.ID] - order[b.ID] })
+}
+
+// Status is the account's overall status: FAIL if any check failed (an
+// account that ran out of time after finding a FAIL still fails), else
+// ERROR if the account could not be fully audited or any check is ERROR,
+// else PASS. NOT_APPLICABLE checks do not change it.
+func (r AccountResult) Status() Status {
+	st := Pass
+	if r.Error != "" {
+		st = Error
+	}
+	for _, c := range r.Checks {
+		switch c.Status {
+		case Fail:
+			return Fail
+		case Error:
+			st = Error
+		}
+	}
+	return st
+}
+
+// MarshalJSON writes checks as an array even when there are none.
+func (r AccountResult) MarshalJSON() ([]byte, error) {
+	type plain AccountResult
+	if r.Checks == nil {
+		r.Checks = []CheckResult{}
+	}
+	return json.Marshal(plain(r))
 }

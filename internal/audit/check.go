@@ -55,6 +55,21 @@ func (c check) result(in *inputs, opts Options) CheckResult {
 	}
 }
 
+// undecided is the ERROR row of a check that was not evaluated because the
+// whole account could not be audited.
+func (c check) undecided(reason string) CheckResult {
+	return CheckResult{
+		ID:          c.id,
+		Status:      Error,
+		Severity:    c.severity,
+		Title:       c.title,
+		Detail:      "not audited: " + reason,
+		Remediation: c.remediation,
+		Evidence:    map[string]any{"not_audited": reason},
+		References:  slices.Clone(c.references),
+	}
+}
+
 // checks is every check, in report order.
 var checks = []check{
 	rootAccessKeys,

@@ -182,8 +182,42 @@ func TestRunIdentityFailureIsAccountError(t *testing.T) {
 	f := hardenedIAMAccount()
 	f.errs = map[string]error{"sts:GetCallerIdentity": apiErr("STS", "GetCallerIdentity", "ExpiredToken")}
 	res := run(context.Background(), f.clients(), testOpts())
-	if !strings.Contains(res.Error, "ExpiredToken") || len(res.Checks) != 0 {
-		t.Errorf("result = %+v", res)
+	if !strings.Contains(res.Error, "ExpiredToken") || len(res.Checks) != len(CheckIDs()) {
+		t.Fatalf("result = %+v, want the error and an ERROR row per check", res)
+	}
+	for _, c := range res.Checks {
+		if c.Status != Error || !strings.Contains(c.Detail, "ExpiredToken") || c.Title == "" {
+			t.Errorf("%s: %s %q, want ERROR carrying the reason", c.ID, c.Status, c.Detail)
+		}
+	}
+	if res.Status() != Error {
+		t.Errorf("status %s", res.Status())
+	}
+}
+
+// TestUnfinishedKeepsVerdicts: an account cut short keeps every verdict it
+// reached — a FAIL stays FAIL — and only the checks without a row become
+// ERROR with the reason; rows come back in report order.
+func TestUnfinishedKeepsVerdicts(t *testing.T) {
+	res := AccountResult{AccountID: testAccount, Checks: []CheckResult{
+		{ID: "root-mfa", Status: Fail},
+		{ID: "root-access-keys", Status: Pass},
+	}}
+	res.Unfinished(nil, "the account did not finish within its deadline")
+	if len(res.Checks) != len(CheckIDs()) || res.Error == "" {
+		t.Fatalf("checks %d error %q", len(res.Checks), res.Error)
+	}
+	got := statuses(res)
+	if got["root-mfa"] != Fail || got["root-access-keys"] != Pass || got["root-alerting"] != Error {
+		t.Errorf("statuses %v", got)
+	}
+	for i, id := range CheckIDs() {
+		if res.Checks[i].ID != id {
+			t.Errorf("row %d is %s, want %s", i, res.Checks[i].ID, id)
+		}
+	}
+	if res.Status() != Fail {
+		t.Errorf("an account that found a FAIL before its deadline is %s, want FAIL", res.Status())
 	}
 }
 

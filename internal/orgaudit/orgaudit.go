@@ -23,8 +23,9 @@ import (
 	"github.com/rootguard/rootguard/internal/rootsession"
 )
 
-// ErrInterrupted marks the accounts a cancelled run did not audit.
-var ErrInterrupted = errors.New("not audited: the run was interrupted")
+// ErrInterrupted marks the accounts a cancelled run did not finish: their
+// AccountResult.Error is its text.
+var ErrInterrupted = errors.New(audit.ReasonInterrupted)
 
 // discoveryBuffer is how many discovered accounts may wait for a worker
 // before discovery pauses.
@@ -121,13 +122,23 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 	}()
 	res.Rows = orgscan.EachStream(ctx, found, opts.Concurrency, opts.AccountTimeout,
 		func(ctx context.Context, _ int, a orgscan.Account) Row {
-			if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
-				return Row{Account: a, Result: audit.AccountResult{AccountID: a.ID, Error: ErrInterrupted.Error()}}
+			// The checks asked of this account: every row of its result
+			// has one of them, whatever happens.
+			asked := memberOpts.Checks
+			if a.ID == home {
+				asked = opts.Audit.Checks
+			}
+			if interrupted(ctx) {
+				return Row{Account: a, Result: audit.NotAudited(a.ID, asked, audit.ReasonInterrupted)}
 			}
 			acfg, access, err := creds.For(ctx, a.ID)
 			row := Row{Account: a, Access: access}
 			if err != nil {
-				row.Result = audit.AccountResult{AccountID: a.ID, Error: "cannot reach the account: " + awserr.Classify(err).Error()}
+				reason := "cannot reach the account: " + awserr.Classify(err).Error()
+				if ctx.Err() != nil {
+					reason = cutShort(ctx, opts.AccountTimeout)
+				}
+				row.Result = audit.NotAudited(a.ID, asked, reason)
 				return row
 			}
 			ao := memberOpts
@@ -146,8 +157,10 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 			if row.Result.AccountID == "" {
 				row.Result.AccountID = a.ID
 			}
-			if ctx.Err() != nil && row.Result.Error == "" {
-				row.Result.Error = fmt.Sprintf("the account did not finish within its deadline (%v)", ctx.Err())
+			if ctx.Err() != nil {
+				// Out of time or interrupted: what was decided stays
+				// decided (a FAIL stays FAIL), the rest is ERROR.
+				row.Result.Unfinished(ao.Checks, cutShort(ctx, opts.AccountTimeout))
 			}
 			return row
 		}, opts.Done)
@@ -160,6 +173,23 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 	}
 	res.Management, res.Skipped = targets.Management, targets.Skipped
 	return res, nil
+}
+
+// interrupted reports whether the whole run was cancelled (Ctrl-C), as
+// opposed to one account running out of its own time.
+func interrupted(ctx context.Context) bool {
+	return ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled)
+}
+
+// cutShort says why an account's audit stopped early.
+func cutShort(ctx context.Context, timeout time.Duration) string {
+	if interrupted(ctx) {
+		return audit.ReasonInterrupted
+	}
+	if timeout <= 0 {
+		timeout = orgscan.DefaultAccountTimeout
+	}
+	return fmt.Sprintf("the account did not finish within its deadline (--account-timeout %v)", timeout)
 }
 
 // rootSessionsEnabled reads whether centralized root sessions are on. When

@@ -132,6 +132,9 @@ func TestFaultsBecomeThatAccountsErrorRow(t *testing.T) {
 	}
 	for _, row := range res.Rows {
 		r := row.Result
+		if len(r.Checks) != len(rootChecks) && row.Account.ID != "100000000000" {
+			t.Errorf("%s: %d check rows, want every one of the %d asked for, whatever happened", row.Account.ID, len(r.Checks), len(rootChecks))
+		}
 		switch row.Account.ID {
 		case denied[0], denied[1]:
 			if !strings.Contains(r.Error, "cannot reach the account") || !strings.Contains(r.Error, "sts:AssumeRole") {
@@ -142,8 +145,8 @@ func TestFaultsBecomeThatAccountsErrorRow(t *testing.T) {
 				t.Errorf("%s: a throttled-out account must be ERROR, got %s", row.Account.ID, statuses(r))
 			}
 		case "200000000030":
-			if !anyError(r) && r.Error == "" {
-				t.Errorf("%s: a hanging account must be ERROR, got %s", row.Account.ID, statuses(r))
+			if !strings.Contains(r.Error, "deadline") || !anyError(r) {
+				t.Errorf("%s: a hanging account must be ERROR past its deadline, got %q %s", row.Account.ID, r.Error, statuses(r))
 			}
 		default:
 			// Every other row is exactly what a single-account audit says.
@@ -194,6 +197,12 @@ func TestCancelStopsPromptlyAndMarksTheRest(t *testing.T) {
 	for _, r := range res.Rows {
 		if r.Result.Error == ErrInterrupted.Error() {
 			interrupted++
+		}
+		if len(r.Result.Checks) != len(rootChecks) && r.Account.ID != "100000000000" {
+			t.Errorf("%s: %d check rows, want all %d even when interrupted", r.Account.ID, len(r.Result.Checks), len(rootChecks))
+		}
+		if strings.Contains(r.Result.Error, "deadline") {
+			t.Errorf("%s: an interrupted account is not one that ran out of time: %q", r.Account.ID, r.Result.Error)
 		}
 	}
 	if interrupted < 20 || len(res.Rows) != 31 {

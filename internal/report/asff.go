@@ -5,13 +5,15 @@ import (
 	"io"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
 )
 
 // asffFinding carries the attributes Security Hub requires of every
 // imported finding (AwsAccountId, CreatedAt, Description, GeneratorId, Id,
 // ProductArn, Resources, SchemaVersion, Severity, Title, Types, UpdatedAt)
-// plus Compliance and Remediation.
+// plus Compliance, Remediation, RecordState and Workflow. A test decodes
+// every finding strictly into aws-sdk-go-v2's types.AwsSecurityFinding.
 type asffFinding struct {
 	SchemaVersion string          `json:"SchemaVersion"`
 	ID            string          `json:"Id"`
@@ -28,6 +30,7 @@ type asffFinding struct {
 	Resources     []asffResource  `json:"Resources"`
 	Compliance    asffCompliance  `json:"Compliance"`
 	RecordState   string          `json:"RecordState"`
+	Workflow      asffWorkflow    `json:"Workflow"`
 }
 
 type asffSeverity struct {
@@ -40,6 +43,7 @@ type asffRemediation struct {
 
 type asffRecommendation struct {
 	Text string `json:"Text"`
+	URL  string `json:"Url"`
 }
 
 type asffResource struct {
@@ -54,37 +58,76 @@ type asffCompliance struct {
 	RelatedRequirements []string `json:"RelatedRequirements,omitempty"`
 }
 
+type asffWorkflow struct {
+	Status string `json:"Status"`
+}
+
 var asffSeverityLabel = map[audit.Severity]string{
 	audit.Critical: "CRITICAL", audit.High: "HIGH", audit.Medium: "MEDIUM", audit.Low: "LOW",
 }
 
-var complianceStatus = map[audit.Status]string{
-	audit.Pass: "PASSED", audit.Fail: "FAILED", audit.Error: "WARNING", audit.NotApplicable: "NOT_AVAILABLE",
+// asffState is how each status is imported.
+//
+// Compliance.Status (Security Hub API Reference, "Compliance"): PASSED,
+// FAILED, WARNING ("some information is missing or this check is not
+// supported for your configuration") and NOT_AVAILABLE ("check could not be
+// performed due to a service outage, API error, or because the result of
+// the AWS Config evaluation was NOT_APPLICABLE"). An ERROR is an API error
+// or an account that could not be reached: NOT_AVAILABLE, and it stays
+// ACTIVE so it is seen. NOT_APPLICABLE is NOT_AVAILABLE as well.
+//
+// A PASS (or NOT_APPLICABLE) is archived with Workflow RESOLVED, so a
+// finding that failed before resolves when it is fixed:
+// BatchImportFindings sets Workflow only when it creates a finding ("cannot
+// be used to update ... Workflow" afterwards), so it is RecordState ARCHIVED
+// that takes an earlier FAILED finding out of the active findings; if the
+// check fails again, ACTIVE after ARCHIVED (and FAILED after PASSED) resets
+// the workflow to NEW (User Guide, "Setting the workflow status of
+// findings").
+var asffState = map[audit.Status]struct{ compliance, record, workflow string }{
+	audit.Fail:          {"FAILED", "ACTIVE", "NEW"},
+	audit.Error:         {"NOT_AVAILABLE", "ACTIVE", "NEW"},
+	audit.Pass:          {"PASSED", "ARCHIVED", "RESOLVED"},
+	audit.NotApplicable: {"NOT_AVAILABLE", "ARCHIVED", "RESOLVED"},
 }
 
-// Description and Title have Security Hub length limits.
+// Security Hub length limits (ASFF: Title 256, Description 1024,
+// Remediation.Recommendation.Text 512).
 const (
 	asffMaxTitle       = 256
 	asffMaxDescription = 1024
+	asffMaxRemediation = 512
 )
 
 // ASFF writes a JSON array of findings for
 // `aws securityhub batch-import-findings --findings file://…` (at most 100
-// findings per call). Each finding is imported into the audited account's
-// own default product in region.
-func ASFF(w io.Writer, accounts []audit.AccountResult, region string, at time.Time) error {
-	ts := at.UTC().Format(time.RFC3339)
+// findings per call), one per check row: FAIL, ERROR (with its reason),
+// PASS and NOT_APPLICABLE. Each finding belongs to the audited account's
+// own default product in opts.Region, and BatchImportFindings for the
+// default product must be called from the account named in the finding's
+// AwsAccountId (Security Hub API Reference, "BatchImportFindings"): an
+// organization's file is imported one account at a time
+// (docs/audit-json.md shows how).
+func ASFF(w io.Writer, accounts []audit.AccountResult, opts Options) error {
+	ts := opts.Generated.UTC().Format(time.RFC3339)
+	partition := account.PartitionOfRegion(opts.Region)
+	if opts.Partition != "" {
+		if p, err := account.PartitionByID(opts.Partition); err == nil {
+			partition = p
+		}
+	}
 	findings := []asffFinding{}
 	for _, a := range accounts {
 		for _, c := range a.Checks {
-			label := asffSeverityLabel[c.Severity]
-			if c.Status != audit.Fail {
-				label = "INFORMATIONAL"
+			st := asffState[c.Status]
+			label := "INFORMATIONAL"
+			if c.Status == audit.Fail || c.Status == audit.Error {
+				label = asffSeverityLabel[c.Severity]
 			}
 			findings = append(findings, asffFinding{
 				SchemaVersion: "2018-10-08",
 				ID:            "rootguard/" + a.AccountID + "/" + string(c.ID),
-				ProductArn:    "arn:aws:securityhub:" + region + ":" + a.AccountID + ":product/" + a.AccountID + "/default",
+				ProductArn:    partition.ARN("securityhub", opts.Region, a.AccountID, "product/"+a.AccountID+"/default"),
 				GeneratorID:   "rootguard/" + string(c.ID),
 				AwsAccountID:  a.AccountID,
 				Types:         []string{"Software and Configuration Checks/AWS Security Best Practices"},
@@ -93,10 +136,12 @@ func ASFF(w io.Writer, accounts []audit.AccountResult, region string, at time.Ti
 				Severity:      asffSeverity{Label: label},
 				Title:         truncate(c.Title, asffMaxTitle),
 				Description:   truncate(string(c.Status)+": "+c.Detail, asffMaxDescription),
-				Remediation:   asffRemediation{Recommendation: asffRecommendation{Text: truncate(c.Remediation, 512)}},
-				Resources:     []asffResource{{Type: "AwsAccount", ID: "AWS::::Account:" + a.AccountID, Partition: "aws", Region: region}},
-				Compliance:    asffCompliance{Status: complianceStatus[c.Status], RelatedRequirements: c.References},
-				RecordState:   "ACTIVE",
+				Remediation: asffRemediation{Recommendation: asffRecommendation{
+					Text: truncate(c.Remediation, asffMaxRemediation), URL: checksDoc + "#" + string(c.ID)}},
+				Resources:   []asffResource{{Type: "AwsAccount", ID: "AWS::::Account:" + a.AccountID, Partition: partition.ID, Region: opts.Region}},
+				Compliance:  asffCompliance{Status: st.compliance, RelatedRequirements: c.References},
+				RecordState: st.record,
+				Workflow:    asffWorkflow{Status: st.workflow},
 			})
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,11 @@ func sample() []audit.AccountResult {
 			},
 		},
 	}
+}
+
+// withUnaudited is sample plus an account that could not be audited at all.
+func withUnaudited() []audit.AccountResult {
+	return append(sample(), audit.NotAudited("777788889999", []audit.CheckID{"root-access-keys", "root-mfa"}, "cannot reach the account: sts:AssumeRole: access denied"))
 }
 
 var at = time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -76,7 +82,7 @@ func TestGolden(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := Render(&buf, tc.format, sample(), Options{Color: tc.color, Region: "us-east-1", Version: "1.0.0", Generated: at}); err != nil {
+			if err := Render(&buf, tc.format, withUnaudited(), Options{Color: tc.color, Region: "us-east-1", Version: "1.0.0", Generated: at}); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tc.file, buf.Bytes())
@@ -125,26 +131,42 @@ func TestTableAlignedAndCounted(t *testing.T) {
 	}
 }
 
-func TestASFFRequiredFields(t *testing.T) {
+// TestColorTableAligned: colour escape codes take no column width, so the
+// coloured table is the plain table once the codes are removed.
+func TestColorTableAligned(t *testing.T) {
+	var plainOut, colorOut bytes.Buffer
+	if err := Table(&plainOut, withUnaudited(), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := Table(&colorOut, withUnaudited(), true); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(colorOut.String(), ansiRed+"FAIL"+ansiReset) {
+		t.Fatalf("no colour:\n%q", colorOut.String())
+	}
+	if stripped := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(colorOut.String(), ""); stripped != plainOut.String() {
+		t.Errorf("coloured table misaligned:\n%s\nwant\n%s", stripped, plainOut.String())
+	}
+}
+
+// TestOrgTableCarriesEveryAccount: an account that could not be audited is
+// listed with every check and its reason; skipped accounts are named and
+// counted.
+func TestOrgTableCarriesEveryAccount(t *testing.T) {
 	var buf bytes.Buffer
-	if err := ASFF(&buf, sample(), "eu-west-1", at); err != nil {
+	run := Run{Accounts: withUnaudited(), Org: true, Skipped: []SkippedAccount{{AccountID: "999999999999", Status: "SUSPENDED"}}}
+	if err := OrgTable(&buf, run, false); err != nil {
 		t.Fatal(err)
 	}
-	var findings []map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &findings); err != nil {
-		t.Fatal(err)
-	}
-	if len(findings) != 4 {
-		t.Fatalf("findings = %d, want 4", len(findings))
-	}
-	for _, f := range findings {
-		for _, k := range []string{"AwsAccountId", "CreatedAt", "Description", "GeneratorId", "Id", "ProductArn", "Resources", "SchemaVersion", "Severity", "Title", "Types", "UpdatedAt"} {
-			if v, ok := f[k]; !ok || v == "" {
-				t.Errorf("finding %v lacks required %s", f["Id"], k)
-			}
+	out := buf.String()
+	for _, want := range []string{
+		"777788889999  -       root-access-keys  ERROR   not audited: cannot reach the account",
+		"777788889999  -       root-mfa          ERROR   not audited: cannot reach the account",
+		"SKIPPED (1 account, not audited by design): 999999999999 (suspended)",
+		"3 accounts: 1 pass, 1 fail, 1 error, 1 skipped",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("org table lacks %q:\n%s", want, out)
 		}
-	}
-	if findings[0]["ProductArn"] != "arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default" {
-		t.Errorf("ProductArn = %v", findings[0]["ProductArn"])
 	}
 }

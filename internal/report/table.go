@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/rootguard/rootguard/internal/audit"
 )
@@ -24,23 +24,22 @@ var statusColor = map[audit.Status]string{
 	audit.NotApplicable: ansiDim,
 }
 
-// Table writes one aligned row per check and a counted summary line.
+// Table writes one aligned row per check — an account that could not be
+// audited has an ERROR row per check with the reason — and a counted
+// summary line.
 func Table(w io.Writer, accounts []audit.AccountResult, color bool) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACCOUNT\tCHECK\tSTATUS\tSEVERITY\tDETAIL")
+	t := &table{color: color, gap: 2}
+	t.row(plain("ACCOUNT"), plain("CHECK"), plain("STATUS"), plain("SEVERITY"), plain("DETAIL"))
 	for _, a := range accounts {
-		name := a.AccountID
-		if a.AccountAlias != "" {
-			name += " (" + a.AccountAlias + ")"
-		}
-		if a.Error != "" {
-			fmt.Fprintf(tw, "%s\t-\t%s\t-\t%s\n", name, paint(audit.Error, color), oneLine(a.Error))
+		name := accountName(a)
+		if len(a.Checks) == 0 && a.Error != "" {
+			t.row(plain(name), plain("-"), status(audit.Error), plain("-"), plain(oneLine(a.Error)))
 		}
 		for _, c := range a.Checks {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, c.ID, paint(c.Status, color), c.Severity, oneLine(c.Detail))
+			t.row(plain(name), plain(string(c.ID)), status(c.Status), plain(string(c.Severity)), plain(oneLine(c.Detail)))
 		}
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.flush(w); err != nil {
 		return err
 	}
 	s := Summarize(accounts)
@@ -49,13 +48,63 @@ func Table(w io.Writer, accounts []audit.AccountResult, color bool) error {
 	return err
 }
 
-// paint pads before colouring so escape codes do not break alignment.
-func paint(s audit.Status, color bool) string {
-	text := fmt.Sprintf("%-14s", s)
-	if !color {
-		return strings.TrimRight(text, " ")
+// cell is one table cell: its text, and the colour it is painted in.
+type cell struct {
+	text  string
+	color string
+}
+
+func plain(s string) cell { return cell{text: s} }
+
+func status(s audit.Status) cell { return cell{text: string(s), color: statusColor[s]} }
+
+// table aligns cells by their visible width: colour escape codes are added
+// around a cell's text after its padding is computed, so they never shift
+// a column (text/tabwriter counts them as text). The last cell of a row is
+// not padded.
+type table struct {
+	color bool
+	gap   int
+	rows  [][]cell
+}
+
+func (t *table) row(cells ...cell) { t.rows = append(t.rows, cells) }
+
+func (t *table) flush(w io.Writer) error {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r[:len(r)-1] {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c.text))
+		}
 	}
-	return statusColor[s] + text + ansiReset
+	var b strings.Builder
+	for _, r := range t.rows {
+		for i, c := range r {
+			text := c.text
+			if t.color && c.color != "" {
+				text = c.color + text + ansiReset
+			}
+			b.WriteString(text)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c.text)+t.gap))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	t.rows = nil
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// paint colours a status word, unpadded.
+func paint(s audit.Status, color bool) string {
+	if !color {
+		return string(s)
+	}
+	return statusColor[s] + string(s) + ansiReset
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

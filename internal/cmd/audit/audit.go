@@ -11,7 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/buildinfo"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
@@ -24,6 +26,8 @@ type AuditOptions struct {
 	IO        *iostreams.IOStreams
 	AWSConfig func(ctx context.Context) (aws.Config, error)
 	Now       func() time.Time
+	// Identify resolves the caller once (account.Resolve); tests replace it.
+	Identify func(ctx context.Context, cfg aws.Config) (*account.Session, error)
 	// Audit runs the engine on one account; tests replace it.
 	Audit func(ctx context.Context, cfg aws.Config, opts audit.Options) audit.AccountResult
 
@@ -49,6 +53,7 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Comm
 		IO:        f.IOStreams,
 		AWSConfig: f.LoadAWSConfig,
 		Now:       f.Now,
+		Identify:  account.Resolve,
 		Audit:     audit.Account,
 	}
 	cmd := &cobra.Command{
@@ -109,19 +114,29 @@ not be evaluated (ERROR) and none failed; 2 usage error; 1 could not run.`,
 	return cmd
 }
 
+// runAudit audits the caller's account. A run that cannot start — no
+// configuration, or a caller that cannot be identified (no credentials,
+// unreachable endpoint, denied sts:GetCallerIdentity) — writes no report
+// and returns the one-line error that exits 1: there is no account to
+// report on. From there on every check asked for is in the report.
 func runAudit(ctx context.Context, opts *AuditOptions) error {
 	cfg, err := opts.AWSConfig(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("load AWS configuration: %w", err)
 	}
-	res := opts.Audit(ctx, cfg, audit.Options{RootUseDays: opts.RootUseDays, ReportWait: opts.ReportWait})
+	sess, err := opts.Identify(ctx, cfg)
+	if err != nil {
+		return identifyError(err)
+	}
+	res := opts.Audit(ctx, sess.Config(), audit.Options{RootUseDays: opts.RootUseDays, ReportWait: opts.ReportWait, Caller: sess})
 	for _, w := range res.Warnings {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
 	}
 	accounts := []audit.AccountResult{res}
 	err = report.Render(opts.IO.Out, opts.Output, accounts, report.Options{
 		Color:     opts.IO.ColorEnabled(),
-		Region:    cfg.Region,
+		Region:    sess.Region(),
+		Partition: sess.Partition.ID,
 		Version:   buildinfo.String(),
 		Generated: opts.Now(),
 	})
@@ -129,6 +144,15 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return exitFor(report.Summarize(accounts))
+}
+
+// identifyError is the one line a run that could not identify its caller
+// ends with (exit 1): "identify caller: sts:GetCallerIdentity: <why>".
+func identifyError(err error) error {
+	if e := awserr.Classify(err); e.Operation != "" {
+		return fmt.Errorf("%w: %w", account.ErrIdentify, e)
+	}
+	return err
 }
 
 // exitFor maps the outcome to the documented exit codes.

@@ -4,15 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/report"
 )
 
 func TestFlags(t *testing.T) {
@@ -76,7 +81,7 @@ func TestRunAuditExitCodes(t *testing.T) {
 		{"all pass", result(audit.Pass, audit.NotApplicable), cmdutil.ExitOK},
 		{"a fail", result(audit.Pass, audit.Fail, audit.Error), cmdutil.ExitFindings},
 		{"error, no fail", result(audit.Pass, audit.Error), cmdutil.ExitUnknown},
-		{"account unreadable", audit.AccountResult{Error: "identify caller: expired token"}, cmdutil.ExitUnknown},
+		{"account not audited", audit.NotAudited("111122223333", nil, "the account did not finish within its deadline"), cmdutil.ExitUnknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,9 +90,13 @@ func TestRunAuditExitCodes(t *testing.T) {
 			opts := &AuditOptions{
 				IO:        ios,
 				AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{Region: "us-east-1"}, nil },
+				Identify:  identified,
 				Now:       func() time.Time { return time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC) },
 				Audit: func(_ context.Context, _ aws.Config, o audit.Options) audit.AccountResult {
 					gotOpts = o
+					if o.Caller == nil || o.Caller.CallerARN != "arn:aws:iam::111122223333:user/auditor" {
+						t.Errorf("engine not given the resolved caller: %+v", o.Caller)
+					}
 					return tt.res
 				},
 				Output: "json", RootUseDays: 7, ReportWait: time.Second,
@@ -101,9 +110,15 @@ func TestRunAuditExitCodes(t *testing.T) {
 			}
 			var doc struct {
 				SchemaVersion string `json:"schema_version"`
+				Accounts      []struct {
+					Checks []audit.CheckResult `json:"checks"`
+				} `json:"accounts"`
 			}
 			if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.SchemaVersion != "rootguard.audit/v1" {
 				t.Errorf("stdout is not the json document: %v %q", err, out.String())
+			}
+			if len(doc.Accounts) != 1 || len(doc.Accounts[0].Checks) != len(tt.res.Checks) {
+				t.Errorf("accounts %+v, want one with %d checks", doc.Accounts, len(tt.res.Checks))
 			}
 		})
 	}
@@ -114,6 +129,7 @@ func TestRunAuditWarnsOnStderr(t *testing.T) {
 	opts := &AuditOptions{
 		IO:        ios,
 		AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{}, nil },
+		Identify:  identified,
 		Now:       time.Now,
 		Audit: func(context.Context, aws.Config, audit.Options) audit.AccountResult {
 			r := result(audit.Pass)
@@ -127,5 +143,57 @@ func TestRunAuditWarnsOnStderr(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "warning: rootguard ran with root user credentials") || strings.Contains(out.String(), "warning") {
 		t.Errorf("stderr %q stdout %q", errOut.String(), out.String())
+	}
+}
+
+func identified(_ context.Context, cfg aws.Config) (*account.Session, error) {
+	return account.New(cfg, "arn:aws:iam::111122223333:user/auditor")
+}
+
+// TestRunAuditCannotIdentify: a run whose caller cannot be identified (no
+// credentials, unreachable endpoint, denied GetCallerIdentity) cannot audit
+// anything: exit 1, one line on stderr, no report on stdout — never an
+// empty SARIF or ASFF document that looks like a clean account.
+func TestRunAuditCannotIdentify(t *testing.T) {
+	denied := &smithy.OperationError{ServiceID: "STS", OperationName: "GetCallerIdentity",
+		Err: &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized"}}
+	refused := &smithy.OperationError{ServiceID: "STS", OperationName: "GetCallerIdentity",
+		Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}
+	for name, tc := range map[string]struct {
+		cfgErr, idErr error
+		want          string
+	}{
+		"denied":     {idErr: fmt.Errorf("%w: %w", account.ErrIdentify, denied), want: "identify caller: sts:GetCallerIdentity: access denied"},
+		"refused":    {idErr: fmt.Errorf("%w: %w", account.ErrIdentify, refused), want: "connection refused"},
+		"no config":  {cfgErr: errors.New("failed to get shared config profile, nope"), want: "load AWS configuration"},
+		"bad caller": {idErr: fmt.Errorf("%w: caller ARN %q names no account", account.ErrIdentify, "arn:aws:iam:::root"), want: "names no account"},
+	} {
+		for _, format := range report.Formats {
+			t.Run(name+"/"+format, func(t *testing.T) {
+				ios, _, out, _ := iostreams.Test()
+				audited := false
+				opts := &AuditOptions{
+					IO:        ios,
+					AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{}, tc.cfgErr },
+					Identify:  func(context.Context, aws.Config) (*account.Session, error) { return nil, tc.idErr },
+					Now:       time.Now,
+					Audit: func(context.Context, aws.Config, audit.Options) audit.AccountResult {
+						audited = true
+						return audit.AccountResult{}
+					},
+					Output: format, RootUseDays: 90, ReportWait: time.Second,
+				}
+				err := runAudit(context.Background(), opts)
+				if code := cmdutil.ExitCode(err); code != cmdutil.ExitError {
+					t.Fatalf("exit code %d (%v), want 1", code, err)
+				}
+				if msg := err.Error(); !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
+					t.Errorf("error %q: want one line containing %q", msg, tc.want)
+				}
+				if out.Len() != 0 || audited {
+					t.Errorf("a report was written (%q) or the engine ran (%v)", out.String(), audited)
+				}
+			})
+		}
 	}
 }

@@ -21,7 +21,7 @@ func TestRenderOrgHTML(t *testing.T) {
 		Notes:   []string{"member accounts are reached with sts:AssumeRoot"},
 	}
 	accounts := []audit.AccountResult{result(audit.Fail)}
-	if err := renderOrg(opts, res, accounts, "us-east-1"); err != nil {
+	if err := renderOrg(opts, res, orgRun(res, accounts, nil), "us-east-1"); err != nil {
 		t.Fatal(err)
 	}
 	page := out.String()

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -62,19 +63,27 @@ func runOrgAudit(ctx context.Context, opts *AuditOptions) error {
 	if streamErr != nil {
 		return fmt.Errorf("write report: %w", streamErr)
 	}
-	if err := renderOrg(opts, res, accounts, cfg.Region); err != nil {
+	run := orgRun(res, accounts, opts.Exclude)
+	if err := renderOrg(opts, res, run, cfg.Region); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if ctx.Err() != nil {
-		missed := 0
-		for _, a := range accounts {
-			if a.Error == orgaudit.ErrInterrupted.Error() {
-				missed++
-			}
-		}
-		return fmt.Errorf("interrupted: %d of %d accounts were not audited; the report above is partial", missed, len(accounts))
+		return fmt.Errorf("interrupted: %d of %d accounts were not fully audited; the report above is partial", run.Interrupted(), len(accounts))
 	}
 	return exitFor(report.Summarize(accounts))
+}
+
+// orgRun is what the organization's report shows: every account audited
+// or tried, and every account skipped by design — not ACTIVE, or excluded.
+func orgRun(res *orgaudit.Result, accounts []audit.AccountResult, excluded []string) report.Run {
+	run := report.Run{Accounts: accounts, Org: true, Notes: slices.Clone(res.Notes)}
+	for _, sk := range res.Skipped {
+		run.Skipped = append(run.Skipped, report.SkippedAccount{AccountID: sk.ID, Name: sk.Name, Status: sk.Status})
+	}
+	for _, id := range excluded {
+		run.Skipped = append(run.Skipped, report.SkippedAccount{AccountID: id, Status: "EXCLUDED"})
+	}
+	return run
 }
 
 func withAccess(row orgaudit.Row) audit.AccountResult {
@@ -86,58 +95,43 @@ func withAccess(row orgaudit.Row) audit.AccountResult {
 	return r
 }
 
-func renderOrg(opts *AuditOptions, res *orgaudit.Result, accounts []audit.AccountResult, region string) error {
+// renderOrg writes the organization's report: every account audited or
+// tried (an account that could not be audited has an ERROR row per check),
+// and every account skipped by design.
+func renderOrg(opts *AuditOptions, res *orgaudit.Result, run report.Run, region string) error {
 	errOut := opts.IO.ErrOut
 	holdouts := res.Holdouts()
+	for _, h := range holdouts {
+		run.Notes = append(run.Notes, fmt.Sprintf("member %s still holds root %s", h.AccountID, strings.Join(h.Holds, ", ")))
+	}
 	switch opts.Output {
 	case "jsonl":
-		// already streamed
-	case "table":
-		var skipped []string
-		for _, s := range res.Skipped {
-			skipped = append(skipped, s.ID+" ("+strings.ToLower(s.Status)+")")
-		}
-		if err := report.OrgTable(opts.IO.Out, accounts, skipped, opts.IO.ColorEnabled()); err != nil {
+		// Audited accounts were streamed as they finished; the skipped
+		// ones close the stream.
+		if err := report.SkippedLines(opts.IO.Out, run.Skipped); err != nil {
 			return err
 		}
-		if len(holdouts) > 0 {
+	default:
+		if err := report.Write(opts.IO.Out, opts.Output, run, report.Options{
+			Color: opts.IO.ColorEnabled(), Region: region, Version: buildinfo.String(), Generated: opts.Now(),
+		}); err != nil {
+			return err
+		}
+		if opts.Output == "table" && len(holdouts) > 0 {
 			fmt.Fprintf(opts.IO.Out, "\nMember accounts still holding root credentials (remove with `rootguard fix --accounts ID --remove-root-credentials`):\n")
 			for _, h := range holdouts {
 				fmt.Fprintf(opts.IO.Out, "  %s  %s\n", h.AccountID, strings.Join(h.Holds, ", "))
 			}
 		}
-	case "json":
-		doc := report.NewDocument(accounts, opts.Now())
-		sum := report.SummarizeAccounts(accounts)
-		doc.AccountSummary = &sum
-		for _, s := range res.Skipped {
-			doc.SkippedAccounts = append(doc.SkippedAccounts, report.SkippedAccount{AccountID: s.ID, Name: s.Name, Status: s.Status})
-		}
-		doc.Notes = res.Notes
-		for _, h := range holdouts {
-			doc.Notes = append(doc.Notes, fmt.Sprintf("member %s still holds root %s", h.AccountID, strings.Join(h.Holds, ", ")))
-		}
-		return report.JSON(opts.IO.Out, doc)
-	case "html":
-		in := report.HTMLInput{Accounts: accounts, Notes: res.Notes, Generated: opts.Now(), Version: buildinfo.String()}
-		for _, s := range res.Skipped {
-			in.Skipped = append(in.Skipped, report.SkippedAccount{AccountID: s.ID, Name: s.Name, Status: s.Status})
-		}
-		if err := report.HTML(opts.IO.Out, in); err != nil {
-			return err
-		}
-	default:
-		if err := report.Render(opts.IO.Out, opts.Output, accounts, report.Options{
-			Color: opts.IO.ColorEnabled(), Region: region, Version: buildinfo.String(), Generated: opts.Now(),
-		}); err != nil {
-			return err
-		}
+	}
+	if opts.Output == "json" {
+		return nil // the notes are in the document
 	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(errOut, "note: %s\n", n)
 	}
-	if len(res.Skipped) > 0 && opts.Output != "table" {
-		fmt.Fprintf(errOut, "note: %d account(s) not ACTIVE were skipped\n", len(res.Skipped))
+	if len(run.Skipped) > 0 && opts.Output != "table" {
+		fmt.Fprintf(errOut, "note: %d account(s) skipped (not ACTIVE or excluded)\n", len(run.Skipped))
 	}
 	return nil
 }
