@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
 )
 
@@ -114,7 +115,20 @@ func errorVerdict(in *inputs, what string, err error) verdict {
 	e := awserr.Classify(err)
 	ev := map[string]any{EvidenceAPICall: e.Action(), EvidenceErrorCode: e.Code}
 	if e.AccessDenied() {
-		ev[EvidenceMissingPermission] = e.Action()
+		// A grant helps only when no policy denied explicitly and the
+		// caller is not root (root cannot be granted anything): otherwise
+		// the evidence names what denied, in AWS's words.
+		switch by := e.DeniedBy(); {
+		case by == "" && !account.IsRootARN(in.callerARN):
+			ev[EvidenceMissingPermission] = e.Action()
+		case by == "":
+			ev[EvidenceDeniedBy] = "not named by AWS (the root user cannot be granted permissions: an SCP or the resource's policy denies it)"
+		default:
+			ev[EvidenceDeniedBy] = by
+		}
+		if e.Message != "" {
+			ev[EvidenceAWSMessage] = e.Message
+		}
 	}
 	return verdict{status: Error, detail: "could not read " + what + ": " + describeErr(err, in.callerARN), evidence: ev}
 }

@@ -31,6 +31,10 @@ const (
 	EvidenceAPICall           = "api_call"
 	EvidenceErrorCode         = "error_code"
 	EvidenceMissingPermission = "missing_permission"
+	// For AccessDenied that no grant can fix (an SCP, a boundary, or any
+	// denial of the root user): what denied, and AWS's own message.
+	EvidenceDeniedBy   = "denied_by"
+	EvidenceAWSMessage = "aws_message"
 )
 
 // rootSessionNeeds are the inputs an sts:AssumeRoot session with the

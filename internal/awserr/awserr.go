@@ -6,8 +6,11 @@ package awserr
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/rootguard/rootguard/internal/account"
 )
 
 // Error is an AWS API failure, classified.
@@ -23,7 +26,7 @@ type Error struct {
 func (e *Error) Error() string {
 	switch {
 	case e.AccessDenied():
-		return fmt.Sprintf("%s: access denied: grant %s%s", e.call(), e.Action(), e.callerSuffix())
+		return fmt.Sprintf("%s: access denied: %s%s", e.call(), e.Advice(), e.awsMessage())
 	case e.Code != "":
 		return fmt.Sprintf("%s: %s: %s", e.call(), e.Code, e.Message)
 	default:
@@ -37,6 +40,61 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// awsMessage quotes AWS's own words: for a denial they name the policy
+// type (and, in newer messages, the policy ARN) that denied.
+func (e *Error) awsMessage() string {
+	if e.Message == "" {
+		return ""
+	}
+	return " (AWS: " + e.Message + ")"
+}
+
+// DeniedBy says what denied the call, from AWS's message: "service
+// control policy", "permissions boundary", "session policy",
+// "resource-based policy", or "" when AWS does not say (no policy allows
+// it: a missing grant).
+func (e *Error) DeniedBy() string {
+	msg := strings.ToLower(e.Message)
+	for _, kind := range []string{"service control policy", "resource control policy", "permissions boundary", "session policy", "resource-based policy", "identity-based policy"} {
+		if strings.Contains(msg, "explicit deny in a "+kind) || strings.Contains(msg, "explicit deny in an "+kind) {
+			return kind
+		}
+	}
+	return ""
+}
+
+// Advice is what to do about a denial, for this caller.
+//
+// The root user — its own credentials or an sts:AssumeRoot session, both
+// arn:<partition>:iam::<account>:root — cannot be granted anything: what
+// denies root is a service control policy (SCPs stay in force in root
+// sessions) or, for S3 and SQS, the resource's own policy. "Deny root" SCPs
+// such as AWS Control Tower's root-user control exempt centralized root
+// access sessions with the global condition key aws:AssumedRoot, which is
+// "true" in requests signed with AssumeRoot credentials (IAM User Guide,
+// "AWS global condition context keys"; AWS's SCP example "Prevent root
+// credentials management in member accounts" denies root only when
+// "Null": {"aws:AssumedRoot": "true"}).
+func (e *Error) Advice() string {
+	by := e.DeniedBy()
+	switch {
+	case account.IsRootARN(e.Caller) && by == "resource-based policy":
+		return "the resource's own policy denies the root user; centralized root access can remove a locking bucket or queue policy (rootguard root unlock-bucket-policy / unlock-queue-policy)"
+	case account.IsRootARN(e.Caller) && (by == "identity-based policy" || by == "session policy"):
+		return "the root session's task policy does not allow " + e.Action() + ": it needs a root session opened with a task policy that does"
+	case account.IsRootARN(e.Caller):
+		return "the root user (" + e.Caller + ") cannot be granted permissions, so a service control policy denies " + e.Action() +
+			"; if this is an sts:AssumeRoot session, exempt root sessions in that SCP's Deny statement with the condition " +
+			`{"Null": {"aws:AssumedRoot": "true"}} (AWS Control Tower: the root-user control's ExemptAssumeRoot parameter)`
+	case by == "service control policy" || by == "resource control policy":
+		return "a " + by + " of the organization denies " + e.Action() + e.callerSuffix() + ": an IAM grant cannot help; the organization's administrators must change the policy AWS names"
+	case by != "":
+		return "an explicit deny in a " + by + " blocks " + e.Action() + e.callerSuffix() + ": remove it or narrow it; adding a grant cannot help"
+	default:
+		return "grant " + e.Action() + e.callerSuffix()
+	}
+}
 
 func (e *Error) call() string {
 	if e.Operation == "" {

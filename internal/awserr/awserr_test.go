@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/smithy-go"
@@ -30,7 +31,7 @@ func TestClassify(t *testing.T) {
 			wantCode:   "AccessDenied",
 			wantAction: "iam:GetAccountSummary",
 			wantDenied: true,
-			wantText:   "iam:GetAccountSummary: access denied: grant iam:GetAccountSummary to arn:aws:iam::111122223333:user/auditor",
+			wantText:   "iam:GetAccountSummary: access denied: grant iam:GetAccountSummary to arn:aws:iam::111122223333:user/auditor (AWS: not authorized)",
 		},
 		{
 			name:       "service prefix differs from service ID",
@@ -74,5 +75,67 @@ func TestClassify(t *testing.T) {
 	}
 	if Classify(nil) != nil {
 		t.Error("Classify(nil) != nil")
+	}
+}
+
+func TestAccessDeniedAdvice(t *testing.T) {
+	scp := "User: arn:aws:iam::222222222222:root is not authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::222222222222:root " +
+		"with an explicit deny in a service control policy: arn:aws:organizations::111111111111:policy/o-abc/service_control_policy/p-root"
+	tests := []struct {
+		name, caller, message string
+		want                  []string
+		not                   []string
+	}{
+		{
+			name:   "root session denied by an SCP: AWS's message and the aws:AssumedRoot exemption, no grant",
+			caller: "arn:aws:iam::222222222222:root", message: scp,
+			want: []string{"(AWS: " + scp + ")", "cannot be granted", "aws:AssumedRoot", "service control policy"},
+			not:  []string{"grant iam:"},
+		},
+		{
+			name:   "root session outside its task policy",
+			caller: "arn:aws-us-gov:iam::222222222222:root",
+			message: "User: arn:aws-us-gov:iam::222222222222:root is not authorized to perform: iam:ListAccessKeys with an explicit deny in an identity-based policy: " +
+				"arn:aws-us-gov:iam::aws:policy/root-task/IAMCreateRootUserPassword",
+			want: []string{"task policy does not allow iam:ListAccessKeys"},
+			not:  []string{"aws:AssumedRoot", "grant iam:"},
+		},
+		{
+			name:    "IAM principal denied by an SCP: no grant can help",
+			caller:  "arn:aws:iam::111111111111:user/admin",
+			message: "User: arn:aws:iam::111111111111:user/admin is not authorized to perform: iam:ListAccessKeys with an explicit deny in a service control policy",
+			want:    []string{"service control policy of the organization denies iam:ListAccessKeys to arn:aws:iam::111111111111:user/admin", "cannot help"},
+			not:     []string{"grant iam:"},
+		},
+		{
+			name:    "IAM principal denied by a permissions boundary",
+			caller:  "arn:aws:iam::111111111111:user/admin",
+			message: "User: arn:aws:iam::111111111111:user/admin is not authorized to perform: iam:ListAccessKeys on resource: x with an explicit deny in a permissions boundary",
+			want:    []string{"explicit deny in a permissions boundary blocks iam:ListAccessKeys"},
+			not:     []string{"grant iam:"},
+		},
+		{
+			name:    "no policy allows it: grant it",
+			caller:  "arn:aws:iam::111111111111:user/admin",
+			message: "User: arn:aws:iam::111111111111:user/admin is not authorized to perform: iam:ListAccessKeys because no identity-based policy allows the iam:ListAccessKeys action",
+			want:    []string{"grant iam:ListAccessKeys to arn:aws:iam::111111111111:user/admin", "(AWS: User: arn:aws:iam::111111111111:user/admin is not authorized"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Classify(opErr("IAM", "ListAccessKeys", &smithy.GenericAPIError{Code: "AccessDenied", Message: tt.message}))
+			e.Caller = tt.caller
+			got := e.Error()
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("lacks %q:\n%s", w, got)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(got, n) {
+					t.Errorf("has %q:\n%s", n, got)
+				}
+			}
+		})
 	}
 }

@@ -64,10 +64,12 @@ func runStep(ctx context.Context, s Step) Outcome {
 	if err == nil {
 		return Outcome{Step: s, Result: Done}
 	}
-	e := awserr.Classify(err)
-	if e.Code == "NoSuchEntity" {
+	classified := awserr.Classify(err)
+	if classified.Code == "NoSuchEntity" {
 		return Outcome{Step: s, Result: AlreadyGone}
 	}
+	e := *classified
+	e.Caller = s.principal
 	o := Outcome{Step: s, Result: Failed, Err: err, Reason: e.Error()}
 	switch {
 	case e.AccessDenied():

@@ -2,6 +2,7 @@ package fix
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/smithy-go"
 
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
@@ -176,7 +178,7 @@ func (e *Engine) members(ctx context.Context, sel orgscan.Selection) ([]orgscan.
 	sel.Exclude = append(slices.Clone(sel.Exclude), own)
 	found, err := orgscan.Discover(ctx, organizations.NewFromConfig(e.Caller.Config()), sel)
 	if err != nil {
-		return nil, nil, withAWSReason(err)
+		return nil, nil, withAWSReason(err, e.Caller.CallerARN)
 	}
 	var notes []string
 	for _, s := range found.Skipped {
@@ -198,7 +200,7 @@ func (e *Engine) planMember(ctx context.Context, acct string, what What) (*Targe
 	}
 	inv, err := ReadInventory(ctx, iam.NewFromConfig(cfg), acct, "", what)
 	if err != nil {
-		return nil, withAWSReason(err)
+		return nil, withAWSReason(err, e.Caller.Partition.RootARN(acct))
 	}
 	return &Target{
 		Plan:      PlanRootCredentials(nil, inv, e.Now(), true),
@@ -213,31 +215,53 @@ func (e *Engine) planMember(ctx context.Context, acct string, what What) (*Targe
 func (e *Engine) rootSession(ctx context.Context, acct string, task rootsession.TaskPolicy) (aws.Config, error) {
 	cfg, err := rootsession.Open(ctx, e.Caller, acct, task, e.RootSession)
 	if err != nil {
-		return aws.Config{}, explainAssumeRoot(acct, err)
+		return aws.Config{}, explainAssumeRoot(acct, e.Caller.CallerARN, err)
 	}
 	return orgscan.MemberConfig(cfg), nil
 }
 
-func explainAssumeRoot(acct string, err error) error {
+func explainAssumeRoot(acct, caller string, err error) error {
 	e := awserr.Classify(err)
 	if e.AccessDenied() || e.Code == "InvalidParameterValue" || e.Code == "OrganizationNotFoundException" {
 		return fmt.Errorf("%w\nsts:AssumeRoot into %s works only from the organization's management account (or the IAM delegated administrator), "+
 			"for a member account, with centralized root access enabled (root credentials management and root sessions): "+
-			"run `rootguard fix` in the management account to enable it", withAWSReason(err), acct)
+			"run `rootguard fix` in the management account to enable it", withAWSReason(err, caller), acct)
 	}
 	return err
 }
 
 // withAWSReason keeps the wrapped message and adds the classified AWS
 // part, which keeps AWS's own message (it names the SCP or boundary that
-// denied) and the advice that fits the caller.
-func withAWSReason(err error) error {
+// denied) and the advice that fits caller — the IAM action to grant an IAM
+// principal, the SCP exemption for a root session.
+func withAWSReason(err error, caller string) error {
 	e := awserr.Classify(err)
-	if e.AccessDenied() {
-		return fmt.Errorf("%w (%s)", err, e.Error())
+	if !e.AccessDenied() {
+		return err
 	}
-	return err
+	withCaller := *e
+	withCaller.Caller = caller
+	msg := err.Error()
+	// The SDK's chain (operation, status, request ID, code, message) is
+	// replaced by the classified text, which quotes AWS's message once.
+	var op *smithy.OperationError
+	if errors.As(err, &op) && strings.Contains(msg, op.Error()) {
+		msg = strings.Replace(msg, op.Error(), withCaller.Error(), 1)
+	} else {
+		msg += " (" + withCaller.Error() + ")"
+	}
+	return &explained{msg: msg, err: err}
 }
+
+// explained is an error with a rewritten message that still unwraps to
+// the original, so errors.As finds the API error.
+type explained struct {
+	msg string
+	err error
+}
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
 
 func (e *Engine) planOwnAccount(ctx context.Context, req Request) (*Target, error) {
 	who := e.Caller
@@ -251,7 +275,7 @@ func (e *Engine) planOwnAccount(ctx context.Context, req Request) (*Target, erro
 			}
 			inv, err := ReadInventory(ctx, iam.NewFromConfig(who.Config()), who.AccountID, creds.AccessKeyID, what)
 			if err != nil {
-				return nil, withAWSReason(err)
+				return nil, withAWSReason(err, who.CallerARN)
 			}
 			t.Plan = PlanRootCredentials(nil, inv, e.Now(), false)
 			t.inventory, t.what, t.inUseKey = inv, what, creds.AccessKeyID
@@ -259,7 +283,7 @@ func (e *Engine) planOwnAccount(ctx context.Context, req Request) (*Target, erro
 		} else {
 			present, err := rootCredentialsPresent(ctx, iam.NewFromConfig(who.Config()), what)
 			if err != nil {
-				return nil, withAWSReason(err)
+				return nil, withAWSReason(err, who.CallerARN)
 			}
 			if len(present) > 0 {
 				t.Undone = append(t.Undone, fmt.Sprintf(
@@ -331,7 +355,7 @@ func (e *Engine) planCentralized(ctx context.Context, explicit bool) ([]Step, er
 	}
 	p, err := PlanCentralizedRootAccess(ctx, org, iam.NewFromConfig(e.Caller.Config()), e.Caller.AccountID)
 	if err != nil {
-		return nil, withAWSReason(err)
+		return nil, withAWSReason(err, e.Caller.CallerARN)
 	}
 	return p.Steps, nil
 }

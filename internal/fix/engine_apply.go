@@ -103,14 +103,18 @@ func (e *Engine) replan(ctx context.Context, t *Target, r *Report) (*Plan, []Out
 			}
 		}
 		client := iam.NewFromConfig(cfg)
+		root := e.Caller.Partition.RootARN(t.Plan.Account)
 		now, err := ReadInventory(ctx, client, t.Plan.Account, t.inUseKey, t.what)
 		if err != nil {
-			return nil, nil, withAWSReason(err)
+			return nil, nil, withAWSReason(err, root)
 		}
 		keep, changed := Reconcile(t.inventory, now)
 		r.Changed = changed.Lines()
 		r.NotDone += len(changed.Appeared)
 		fresh := PlanRootCredentials(client, keep, e.Now(), t.member)
+		for i := range fresh.Steps {
+			fresh.Steps[i].principal = root // root's own credentials or a root session
+		}
 		plan.Steps, plan.Notes = fresh.Steps, fresh.Notes
 		for _, s := range t.Plan.Steps {
 			if s.isCredential() && !slices.ContainsFunc(fresh.Steps, s.same) {
@@ -122,14 +126,16 @@ func (e *Engine) replan(ctx context.Context, t *Target, r *Report) (*Plan, []Out
 		org := organizations.NewFromConfig(e.Caller.Config())
 		fresh, err := PlanCentralizedRootAccess(ctx, org, iam.NewFromConfig(e.Caller.Config()), t.Plan.Account)
 		if err != nil {
-			return nil, nil, withAWSReason(err)
+			return nil, nil, withAWSReason(err, e.Caller.CallerARN)
 		}
 		for _, s := range t.Plan.Steps {
 			if s.isCredential() {
 				continue
 			}
 			if i := slices.IndexFunc(fresh.Steps, s.same); i >= 0 {
-				plan.Steps = append(plan.Steps, fresh.Steps[i])
+				step := fresh.Steps[i]
+				step.principal = e.Caller.CallerARN
+				plan.Steps = append(plan.Steps, step)
 			} else {
 				gone = append(gone, Outcome{Step: s, Result: AlreadyGone, Reason: "in place since the plan"})
 			}

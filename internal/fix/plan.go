@@ -18,7 +18,8 @@ type Step struct {
 	Irreversible bool   // needs the typed account-ID confirmation
 	EndsSession  bool   // deletes the credentials this run is signed with
 
-	run func(ctx context.Context) error
+	run       func(ctx context.Context) error
+	principal string // who runs it, for the advice when AWS denies it
 }
 
 // Plan is the ordered list of steps for one account.

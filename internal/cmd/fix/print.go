@@ -30,11 +30,9 @@ func printReport(w io.Writer, r rgfix.Report) int {
 	if len(r.Outcomes) == 0 && len(r.Changed) == 0 {
 		return r.NotDone
 	}
-	if len(r.Changed) > 0 {
-		fmt.Fprintf(w, "\nChanged in %s since the plan:\n", r.Account)
-		for _, c := range r.Changed {
-			fmt.Fprintf(w, "  ! %s\n", c)
-		}
+	fmt.Fprintf(w, "\nApplied in %s:\n", r.Account)
+	for _, c := range r.Changed {
+		fmt.Fprintf(w, "  ! changed since the plan: %s\n", c)
 	}
 	for _, o := range r.Outcomes {
 		switch o.Result {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
+	rgfix "github.com/rootguard/rootguard/internal/fix"
 	"github.com/rootguard/rootguard/internal/rootsession"
 )
 
@@ -138,5 +139,51 @@ func TestChangedSinceThePlanIsShownNotActedOnBlindly(t *testing.T) {
 	}
 	if byFix != 1 { // the deletion behind fix's back, not a second one
 		t.Errorf("%s deleted %d times", doomed.AccessKeyID, byFix)
+	}
+}
+
+// TestMemberDeniedBySCPIsThatMembersError: a "deny root" SCP without the
+// aws:AssumedRoot exemption in one member denies its root session. That
+// member is reported with AWS's message and the exemption to add — not a
+// grant to root, which no one can make — and every other member is fixed.
+func TestMemberDeniedBySCPIsThatMembersError(t *testing.T) {
+	emu, admin := memberOrg(t, "RootCredentialsManagement", "RootSessions")
+	org := emu.Organization()
+	denied := emu.AddAccount("333333333333", "locked-down")
+	org.AddAccount(denied, org.RootID())
+	denied.Root().AddAccessKey(awsemu.AccessKey{})
+	emu.InjectFault(awsemu.Fault{Service: "iam", Account: "333333333333", DenyRate: 1})
+
+	opts, ios := newEnv(t, admin, emu)
+	opts.Org, opts.Only, opts.Approve, opts.Yes = true, []string{string(rgfix.CheckAccessKeys)}, true, true
+	err := runFix(context.Background(), opts)
+	if cmdutil.ExitCode(err) != cmdutil.ExitPartial {
+		t.Fatalf("err = %v, want exit %d\n%s", err, cmdutil.ExitPartial, stdout(ios))
+	}
+	out := stdout(ios)
+	i := strings.Index(out, "Account 333333333333")
+	if i < 0 {
+		t.Fatalf("the denied member is not reported:\n%s", out)
+	}
+	report := out[i:]
+	if j := strings.Index(report[1:], "Account "); j >= 0 {
+		report = report[:j+1]
+	}
+	for _, want := range []string{"cannot fix", "with an explicit deny in a service control policy", "aws:AssumedRoot", "cannot be granted"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the denied member's report lacks %q:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "grant iam:") {
+		t.Errorf("advice to grant root a permission:\n%s", report)
+	}
+	deleted := map[string]bool{}
+	for _, c := range emu.CallsTo("iam", "DeleteAccessKey") {
+		if c.ErrorCode == "" {
+			deleted[c.Account] = true
+		}
+	}
+	if !deleted["222222222222"] || deleted["333333333333"] {
+		t.Fatalf("deleted in %v: want the unaffected member fixed", deleted)
 	}
 }
