@@ -1,6 +1,7 @@
-// Package mfawait waits until AWS reports MFA on for the root user. AWS does
-// not let anyone enable root MFA through the API, so rootguard guides the
-// user through the console and watches for the result.
+// Package mfawait is `rootguard mfa`'s engine: it waits until AWS reports
+// MFA on for the root user, and verifies it with the audit's MFA checks.
+// AWS does not let anyone enable root MFA through the API, so rootguard
+// guides the user through the console and watches for the result.
 package mfawait
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/awserr"
 )
 
@@ -39,7 +41,7 @@ func Enabled(ctx context.Context, client summaryAPI) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("read root MFA status: %w", awserr.Classify(err))
 	}
-	return out.SummaryMap["AccountMFAEnabled"] == 1, nil
+	return out.SummaryMap[audit.EvidenceMFAEnabled] == 1, nil
 }
 
 // Wait polls until root MFA is enabled, backing off from Initial to Max,

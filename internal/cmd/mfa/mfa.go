@@ -12,14 +12,9 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/audit"
-	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/mfawait"
@@ -31,11 +26,13 @@ const SecurityCredentialsURL = "https://console.aws.amazon.com/iam/home#/securit
 
 // MFAOptions are the flags and dependencies of `rootguard mfa`.
 type MFAOptions struct {
-	IO        *iostreams.IOStreams
-	AWSConfig func(context.Context) (aws.Config, error)
-	Now       func() time.Time
-	Sleep     func(ctx context.Context, d time.Duration) error
-	Browser   func(url string) error
+	IO *iostreams.IOStreams
+	// Engine identifies the caller and builds the engine for its account;
+	// tests give a fake.
+	Engine  func(context.Context) (Engine, error)
+	Now     func() time.Time
+	Sleep   func(ctx context.Context, d time.Duration) error
+	Browser func(url string) error
 
 	Open     bool
 	NoWait   bool
@@ -43,9 +40,28 @@ type MFAOptions struct {
 	Interval time.Duration
 }
 
+// Engine reads, waits for and verifies root MFA in one account
+// (mfawait.Engine).
+type Engine interface {
+	Account() string
+	Enabled(ctx context.Context) (bool, error)
+	Membership(ctx context.Context) (management string, member bool)
+	Wait(ctx context.Context, o mfawait.Options) error
+	Verify(ctx context.Context, now func() time.Time) audit.AccountResult
+}
+
+var _ Engine = (*mfawait.Engine)(nil)
+
 // NewCmdMFA returns `rootguard mfa`.
 func NewCmdMFA(f *cmdutil.Factory, runF func(*MFAOptions) error) *cobra.Command {
-	opts := &MFAOptions{IO: f.IOStreams, AWSConfig: f.LoadAWSConfig, Now: f.Now, Sleep: sleep, Browser: openBrowser}
+	opts := &MFAOptions{IO: f.IOStreams, Now: f.Now, Sleep: sleep, Browser: openBrowser,
+		Engine: func(ctx context.Context) (Engine, error) {
+			caller, err := f.Session(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return mfawait.New(caller), nil
+		}}
 	cmd := &cobra.Command{
 		Use:   "mfa",
 		Short: "Guide root MFA enrollment, wait for it, and verify it",
@@ -73,27 +89,21 @@ checks and shows the result.`,
 }
 
 func runMFA(ctx context.Context, opts *MFAOptions) error {
-	cfg, err := opts.AWSConfig(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return fmt.Errorf("identify the caller: %w", awserr.Classify(err))
-	}
-	account := aws.ToString(id.Account)
+	account := e.Account()
 	errOut := opts.IO.ErrOut
-	client := iam.NewFromConfig(cfg)
-
-	on, err := mfawait.Enabled(ctx, client)
+	on, err := e.Enabled(ctx)
 	if err != nil {
 		return err
 	}
 	if on {
 		fmt.Fprintf(errOut, "Root MFA is already enabled in %s.\n", account)
-		return verify(ctx, opts, cfg)
+		return verify(ctx, opts, e)
 	}
-	if management, member := membership(ctx, cfg, account); member {
+	if management, member := e.Membership(ctx); member {
 		fmt.Fprintf(errOut, "%s is a member account of an organization (management account %s).\n"+
 			"Recommended instead of root MFA: remove the member's root credentials entirely — with no password\n"+
 			"and no keys there is nothing to protect — from the management account:\n"+
@@ -110,7 +120,7 @@ func runMFA(ctx context.Context, opts *MFAOptions) error {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}
 	}
 	fmt.Fprintf(errOut, "Waiting for AWS to report root MFA on in %s (up to %s; Ctrl-C to stop)…\n", account, opts.Timeout)
-	err = mfawait.Wait(ctx, client, mfawait.Options{
+	err = e.Wait(ctx, mfawait.Options{
 		Timeout: opts.Timeout, Initial: opts.Interval, Max: time.Minute,
 		Sleep: opts.Sleep, Now: opts.Now,
 	})
@@ -123,19 +133,7 @@ func runMFA(ctx context.Context, opts *MFAOptions) error {
 		return err
 	}
 	fmt.Fprintf(errOut, "AWS reports root MFA enabled in %s.\n", account)
-	return verify(ctx, opts, cfg)
-}
-
-// membership reports whether account is a member (not the management
-// account) of an organization. An unreadable organization counts as
-// standalone: the recommendation is advice, never a reason to stop.
-func membership(ctx context.Context, cfg aws.Config, account string) (management string, member bool) {
-	out, err := organizations.NewFromConfig(cfg).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	if err != nil || out.Organization == nil {
-		return "", false
-	}
-	management = aws.ToString(out.Organization.MasterAccountId)
-	return management, management != account
+	return verify(ctx, opts, e)
 }
 
 func printGuide(w io.Writer, account string) {
@@ -160,8 +158,8 @@ func printGuide(w io.Writer, account string) {
 `, account, SecurityCredentialsURL)
 }
 
-func verify(ctx context.Context, opts *MFAOptions, cfg aws.Config) error {
-	res := audit.Account(ctx, cfg, audit.Options{Checks: []audit.CheckID{audit.CheckRootMFA, audit.CheckRootHardwareMFA}, Now: opts.Now})
+func verify(ctx context.Context, opts *MFAOptions, e Engine) error {
+	res := e.Verify(ctx, opts.Now)
 	if res.Error != "" {
 		return fmt.Errorf("verify root MFA: %s", res.Error)
 	}

@@ -7,48 +7,74 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/mfawait"
 )
 
-type fixture struct {
-	emu   *awsemu.Server
-	acct  *awsemu.Account
-	opts  *MFAOptions
-	clock time.Time
-	polls int
-	out   func() string
-	err   func() string
+// fakeEngine is an account whose root MFA turns on after onAfter polls
+// (never when negative); Wait is mfawait's own loop over it.
+type fakeEngine struct {
+	onAfter    int
+	polls      int
+	management string
+	verified   audit.AccountResult
 }
 
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	f := &fixture{clock: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
-	emu, err := awsemu.New(awsemu.WithClock(func() time.Time { return f.clock }))
-	if err != nil {
-		t.Fatal(err)
+func (f *fakeEngine) Account() string { return "123456789012" }
+
+func (f *fakeEngine) GetAccountSummary(context.Context, *iam.GetAccountSummaryInput, ...func(*iam.Options)) (*iam.GetAccountSummaryOutput, error) {
+	on := f.onAfter >= 0 && f.polls >= f.onAfter
+	f.polls++
+	v := int32(0)
+	if on {
+		v = 1
 	}
-	t.Cleanup(emu.Close)
-	f.emu = emu
-	f.acct = emu.AddAccount("123456789012", "standalone")
-	f.acct.Root().SetPassword(f.clock.AddDate(-1, 0, 0), f.clock.AddDate(0, 0, -1))
-	admin := f.acct.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{})
+	return &iam.GetAccountSummaryOutput{SummaryMap: map[string]int32{audit.EvidenceMFAEnabled: v}}, nil
+}
+
+func (f *fakeEngine) Enabled(ctx context.Context) (bool, error) { return mfawait.Enabled(ctx, f) }
+func (f *fakeEngine) Wait(ctx context.Context, o mfawait.Options) error {
+	return mfawait.Wait(ctx, f, o)
+}
+func (f *fakeEngine) Membership(context.Context) (string, bool) {
+	return f.management, f.management != "" && f.management != f.Account()
+}
+func (f *fakeEngine) Verify(context.Context, func() time.Time) audit.AccountResult { return f.verified }
+
+func passing() audit.AccountResult {
+	return audit.AccountResult{AccountID: "123456789012", Checks: []audit.CheckResult{
+		{ID: audit.CheckRootMFA, Status: audit.Pass, Detail: "root has MFA enabled"},
+		{ID: audit.CheckRootHardwareMFA, Status: audit.Pass, Detail: "root's MFA is hardware"},
+	}}
+}
+
+type fixture struct {
+	engine *fakeEngine
+	opts   *MFAOptions
+	clock  time.Time
+	sleeps int
+	out    func() string
+	err    func() string
+}
+
+func newFixture(onAfter int) *fixture {
+	f := &fixture{clock: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), engine: &fakeEngine{onAfter: onAfter, verified: passing()}}
 	ios, _, out, errOut := iostreams.Test()
 	f.out, f.err = out.String, errOut.String
 	f.opts = &MFAOptions{
-		IO:        ios,
-		AWSConfig: func(context.Context) (aws.Config, error) { return emu.Config(admin), nil },
-		Now:       func() time.Time { return f.clock },
-		Browser:   func(string) error { return errors.New("no browser here") },
-		Timeout:   10 * time.Minute,
-		Interval:  5 * time.Second,
+		IO:       ios,
+		Engine:   func(context.Context) (Engine, error) { return f.engine, nil },
+		Now:      func() time.Time { return f.clock },
+		Browser:  func(string) error { return errors.New("no browser here") },
+		Timeout:  10 * time.Minute,
+		Interval: 5 * time.Second,
 	}
 	f.opts.Sleep = func(_ context.Context, d time.Duration) error {
-		f.polls++
+		f.sleeps++
 		f.clock = f.clock.Add(d)
 		return nil
 	}
@@ -56,22 +82,12 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func TestWaitEndsAsSoonAsMFAIsOn(t *testing.T) {
-	f := newFixture(t)
-	sleep := f.opts.Sleep
-	f.opts.Sleep = func(ctx context.Context, d time.Duration) error {
-		if f.polls == 2 { // the user finishes in the console during the third wait
-			f.acct.Root().AddMFADevice(awsemu.MFAFIDO, "yubikey")
-		}
-		return sleep(ctx, d)
-	}
+	f := newFixture(3) // off at the first read and two polls, on at the third poll
 	if err := runMFA(context.Background(), f.opts); err != nil {
 		t.Fatalf("%v\n%s", err, f.err())
 	}
-	if f.polls != 3 {
-		t.Errorf("slept %d times, want 3 (the poll after MFA appears ends the wait)", f.polls)
-	}
-	if got := len(f.emu.CallsTo("iam", "GetAccountSummary")); got < 4 {
-		t.Errorf("%d summary reads, want the initial read, 3 polls and verification", got)
+	if f.sleeps != 2 {
+		t.Errorf("slept %d times, want 2 (the poll that sees MFA ends the wait)", f.sleeps)
 	}
 	for _, want := range []string{"root-mfa", "root-hardware-mfa"} {
 		if !strings.Contains(f.out(), want) || strings.Contains(f.out(), "FAIL") {
@@ -83,32 +99,51 @@ func TestWaitEndsAsSoonAsMFAIsOn(t *testing.T) {
 	}
 }
 
-func TestVirtualMFAFailsHardwareCheck(t *testing.T) {
-	f := newFixture(t)
-	f.acct.Root().AddMFADevice(awsemu.MFAVirtual, "phone")
-	err := runMFA(context.Background(), f.opts)
-	var ec *cmdutil.ExitCodeError
-	if !errors.As(err, &ec) || ec.Code != cmdutil.ExitFindings {
-		t.Fatalf("err = %v, want exit %d", err, cmdutil.ExitFindings)
+func TestVerificationExitCodes(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status audit.Status
+		code   int
+	}{
+		{"virtual MFA fails the hardware check", audit.Fail, cmdutil.ExitFindings},
+		{"an unreadable check is unknown", audit.Error, cmdutil.ExitUnknown},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(0)
+			f.engine.verified.Checks[1].Status = tt.status
+			err := runMFA(context.Background(), f.opts)
+			var ec *cmdutil.ExitCodeError
+			if !errors.As(err, &ec) || ec.Code != tt.code {
+				t.Fatalf("err = %v, want exit %d", err, tt.code)
+			}
+			if !strings.Contains(f.err(), "already enabled") || !strings.Contains(f.out(), string(tt.status)) {
+				t.Fatalf("stderr:\n%s\nstdout:\n%s", f.err(), f.out())
+			}
+		})
 	}
-	if !strings.Contains(f.err(), "already enabled") || !strings.Contains(f.out(), "FAIL") {
-		t.Fatalf("stderr:\n%s\nstdout:\n%s", f.err(), f.out())
+}
+
+func TestAccountNotAuditableIsAnError(t *testing.T) {
+	f := newFixture(0)
+	f.engine.verified = audit.AccountResult{Error: "identify caller: ExpiredToken"}
+	if err := runMFA(context.Background(), f.opts); err == nil || !strings.Contains(err.Error(), "ExpiredToken") {
+		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestWaitTimesOutCleanly(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(-1)
 	err := runMFA(context.Background(), f.opts)
-	if !errors.Is(err, mfawait.ErrTimeout) {
-		t.Fatalf("err = %v, want a timeout", err)
+	if !errors.Is(err, mfawait.ErrTimeout) || !strings.Contains(err.Error(), "123456789012") {
+		t.Fatalf("err = %v, want a timeout naming the account", err)
 	}
-	if f.polls == 0 || f.polls > 20 {
-		t.Fatalf("%d polls in 10 minutes: the backoff must be bounded", f.polls)
+	if f.sleeps == 0 || f.sleeps > 20 {
+		t.Fatalf("%d polls in 10 minutes: the backoff must be bounded", f.sleeps)
 	}
 }
 
 func TestCtrlCStopsTheWait(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(-1)
 	ctx, cancel := context.WithCancel(context.Background())
 	f.opts.Sleep = func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() }
 	err := runMFA(ctx, f.opts)
@@ -118,10 +153,8 @@ func TestCtrlCStopsTheWait(t *testing.T) {
 }
 
 func TestMemberAccountIsAdvisedToRemoveRootCredentials(t *testing.T) {
-	f := newFixture(t)
-	mgmt := f.emu.AddAccount("111111111111", "management")
-	org := f.emu.CreateOrganization(mgmt.ID)
-	org.AddAccount(f.acct, org.RootID())
+	f := newFixture(-1)
+	f.engine.management = "111111111111"
 	f.opts.NoWait = true
 	err := runMFA(context.Background(), f.opts)
 	var ec *cmdutil.ExitCodeError
@@ -130,5 +163,16 @@ func TestMemberAccountIsAdvisedToRemoveRootCredentials(t *testing.T) {
 	}
 	if !strings.Contains(f.err(), "rootguard fix --accounts 123456789012 --remove-root-credentials") {
 		t.Fatalf("member advice missing:\n%s", f.err())
+	}
+	if f.sleeps != 0 {
+		t.Errorf("--no-wait slept %d times", f.sleeps)
+	}
+}
+
+func TestIdentityFailureStopsBeforeAnyRead(t *testing.T) {
+	f := newFixture(0)
+	f.opts.Engine = func(context.Context) (Engine, error) { return nil, errors.New("identify caller: ExpiredToken") }
+	if err := runMFA(context.Background(), f.opts); err == nil || f.engine.polls != 0 {
+		t.Fatalf("err = %v after %d reads", err, f.engine.polls)
 	}
 }
