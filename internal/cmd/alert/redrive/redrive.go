@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/cmdutil"
@@ -18,17 +16,34 @@ import (
 
 // Options are the flags and dependencies of `alert redrive`.
 type Options struct {
-	IO        *iostreams.IOStreams
-	AWSConfig func(context.Context) (aws.Config, error)
+	IO *iostreams.IOStreams
+	// Engine identifies the caller and builds the engine for its account;
+	// tests give a fake.
+	Engine func(context.Context) (Engine, error)
 
 	Prefix  string
 	Approve bool
 	Poll    time.Duration
 }
 
+// Engine plans and runs a redrive (redrive.Engine).
+type Engine interface {
+	Read(ctx context.Context, names stack.Names) (redrive.Plan, error)
+	Run(ctx context.Context, p redrive.Plan, poll time.Duration, progress func(redrive.Task)) (redrive.Task, error)
+}
+
+var _ Engine = (*redrive.Engine)(nil)
+
 // NewCmdRedrive returns `rootguard alert redrive`.
 func NewCmdRedrive(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, AWSConfig: f.LoadAWSConfig, Poll: 2 * time.Second}
+	opts := &Options{IO: f.IOStreams, Poll: 2 * time.Second,
+		Engine: func(ctx context.Context) (Engine, error) {
+			caller, err := f.Session(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return redrive.New(caller), nil
+		}}
 	cmd := &cobra.Command{
 		Use:   "redrive",
 		Short: "Re-deliver the alerts in the dead-letter queue (plan first; --approve to move them)",
@@ -52,14 +67,11 @@ and follows it until SQS reports it COMPLETED or FAILED.`,
 }
 
 func runRedrive(ctx context.Context, opts *Options) error {
-	cfg, err := opts.AWSConfig(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	home := cfg.Copy()
-	home.Region = stack.HomeRegion
-	api := sqs.NewFromConfig(home)
-	plan, err := redrive.Read(ctx, api, stack.Names{Prefix: opts.Prefix})
+	plan, err := e.Read(ctx, stack.Names{Prefix: opts.Prefix})
 	if err != nil {
 		return fmt.Errorf("alert redrive: %w", err)
 	}
@@ -83,7 +95,7 @@ func runRedrive(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(errOut, "Moving %d messages from %s to %s…\n", plan.Messages, plan.From.Name, plan.To.Name)
 	}
 	var last redrive.Task
-	final, err := redrive.Run(ctx, api, plan, opts.Poll, func(t redrive.Task) {
+	final, err := e.Run(ctx, plan, opts.Poll, func(t redrive.Task) {
 		if t != last {
 			fmt.Fprintf(errOut, "  %s: %d of %d moved\n", t.Status, t.Moved, t.ToMove)
 			last = t

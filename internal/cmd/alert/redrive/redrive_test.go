@@ -2,69 +2,76 @@ package redrive
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
-	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/redrive"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
-func TestRunRedrivePlansThenMoves(t *testing.T) {
-	emu, err := awsemu.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
-	cfg := emu.Config(emu.AddAccount("111122223333", "security").AddUser("ops").AddAccessKey(awsemu.AccessKey{}))
-	api := sqs.NewFromConfig(cfg)
-	ctx := t.Context()
-	names := stack.Names{Prefix: fmt.Sprintf("rdc%d", time.Now().UnixNano())}
-	dlq, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(names.DeadLetterQueue())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arn, err := api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(names.Queue()), Attributes: map[string]string{
-		"RedrivePolicy": `{"deadLetterTargetArn":"` + arn.Attributes["QueueArn"] + `","maxReceiveCount":"5"}`,
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if _, err := api.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: dlq.QueueUrl, MessageBody: aws.String("{}")}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	run := func(approve bool) (string, string) {
-		t.Helper()
-		ios, _, out, errOut := iostreams.Test()
-		opts := &Options{IO: ios, AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil },
-			Prefix: names.Prefix, Approve: approve, Poll: 10 * time.Millisecond}
-		if err := runRedrive(ctx, opts); err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), errOut.String()
-	}
+// fakeEngine plans from fields and, when run, reports each task state in
+// turn; runs counts the moves it started.
+type fakeEngine struct {
+	plan  redrive.Plan
+	steps []redrive.Task
+	runs  int
+}
 
-	out, errOut := run(false)
-	want := fmt.Sprintf("(plan) would move 2 messages from %s to %s\n", names.DeadLetterQueue(), names.Queue())
-	if out != want || !strings.Contains(errOut, "--approve") {
-		t.Errorf("plan: stdout %q, stderr %q; want stdout %q", out, errOut, want)
+func (f *fakeEngine) Read(_ context.Context, names stack.Names) (redrive.Plan, error) {
+	p := f.plan
+	p.From, p.To = redrive.Queue{Name: names.DeadLetterQueue()}, redrive.Queue{Name: names.Queue()}
+	return p, nil
+}
+
+func (f *fakeEngine) Run(_ context.Context, _ redrive.Plan, _ time.Duration, progress func(redrive.Task)) (redrive.Task, error) {
+	f.runs++
+	for _, t := range f.steps {
+		progress(t)
 	}
-	out, errOut = run(true)
-	if out != fmt.Sprintf("moved 2 messages from %s to %s\n", names.DeadLetterQueue(), names.Queue()) || !strings.Contains(errOut, "COMPLETED: 2 of 2 moved") {
-		t.Errorf("approve: stdout %q, stderr %q", out, errOut)
+	return f.steps[len(f.steps)-1], nil
+}
+
+func TestRunRedrive(t *testing.T) {
+	names := stack.Names{Prefix: "rg"}
+	moving := []redrive.Task{{Status: redrive.StatusRunning, ToMove: 2}, {Status: redrive.StatusRunning, Moved: 1, ToMove: 2}, {Status: redrive.StatusCompleted, Moved: 2, ToMove: 2}}
+	tests := []struct {
+		name     string
+		plan     redrive.Plan
+		approve  bool
+		wantOut  string
+		wantErr  string // in stderr
+		wantRuns int
+	}{
+		{"plan only", redrive.Plan{Messages: 2}, false, "(plan) would move 2 messages from rg-alerts-dlq to rg-alerts\n", "No changes were applied", 0},
+		{"approved", redrive.Plan{Messages: 2}, true, "moved 2 messages from rg-alerts-dlq to rg-alerts\n", "COMPLETED: 2 of 2 moved", 1},
+		{"empty", redrive.Plan{}, true, "rg-alerts-dlq is empty\n", "Nothing to redrive", 0},
+		{"already running, not approved", redrive.Plan{Messages: 1, Running: &redrive.Task{Status: redrive.StatusRunning, Moved: 1, ToMove: 2}}, false,
+			"a move from rg-alerts-dlq to rg-alerts is already running: 1 of 2 moved\n", "No changes were applied", 0},
+		{"already running, followed", redrive.Plan{Messages: 1, Running: &redrive.Task{Status: redrive.StatusRunning, Moved: 1, ToMove: 2}}, true,
+			"a move from rg-alerts-dlq to rg-alerts is already running: 1 of 2 moved\nmoved 2 messages from rg-alerts-dlq to rg-alerts\n", "RUNNING: 1 of 2 moved", 1},
 	}
-	if out, _ = run(true); out != names.DeadLetterQueue()+" is empty\n" {
-		t.Errorf("second run: %q", out)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &fakeEngine{plan: tt.plan, steps: moving}
+			ios, _, out, errOut := iostreams.Test()
+			opts := &Options{IO: ios, Engine: func(context.Context) (Engine, error) { return e, nil }, Prefix: names.Prefix, Approve: tt.approve}
+			if err := runRedrive(context.Background(), opts); err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != tt.wantOut || !strings.Contains(errOut.String(), tt.wantErr) || e.runs != tt.wantRuns {
+				t.Errorf("stdout %q, stderr %q, %d runs; want stdout %q, stderr with %q, %d runs", out.String(), errOut.String(), e.runs, tt.wantOut, tt.wantErr, tt.wantRuns)
+			}
+		})
+	}
+}
+
+func TestRunRedriveIdentityFailure(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	opts := &Options{IO: ios, Engine: func(context.Context) (Engine, error) { return nil, errors.New("identify caller: ExpiredToken") }}
+	if err := runRedrive(context.Background(), opts); err == nil || out.Len() != 0 {
+		t.Fatalf("err = %v, stdout %q", err, out.String())
 	}
 }
