@@ -15,12 +15,21 @@ import (
 //   - ARN format and partitions: IAM User Guide, "IAM identifiers" and
 //     AWS General Reference, "Amazon Resource Names (ARNs)": aws, aws-cn,
 //     aws-us-gov.
-//   - Home Region: CloudTrail User Guide, "Global service events": IAM,
-//     STS (global endpoint), CloudFront and AWS sign-in record their events
-//     in us-east-1 in the aws partition. The GovCloud and China equivalents
-//     (us-gov-west-1, cn-north-1) follow the IAM control planes those
-//     partitions document ("Getting Started with Amazon Web Services in
-//     China": one IAM control plane, in China (Beijing)).
+//   - Home Region: in the aws partition IAM, STS (global endpoint) and AWS
+//     sign-in record their events in us-east-1 (CloudTrail User Guide,
+//     "Using update-trail": "events created by Amazon CloudFront, AWS
+//     Identity and Access Management, and AWS STS are recorded in ... the
+//     US East (N. Virginia) Region, us-east-1"; EventBridge rules for
+//     global services work in us-east-1 only — AWS re:Post, "EventBridge
+//     rule triggers IAM single Region"). In China, global service events
+//     are recorded in China (Beijing), cn-north-1, CloudFront's alone in
+//     Ningxia ("Getting Started with Amazon Web Services in China",
+//     CloudTrail: "For trails monitoring global service events, be sure to
+//     convert single-Region trails in China (Beijing) Region, cn-north-1,
+//     to multi-Region trails"). For GovCloud no page in reach names the
+//     Region; us-gov-west-1 is where its IAM control plane and its console
+//     sign-in live, and rootguard's status and audit check the trail there
+//     rather than assume it.
 //   - The China Regions have no root user ("there is no concept of root
 //     user or account user credentials" — Getting Started with Amazon Web
 //     Services in China, IAM): root checks there find nothing to harden,

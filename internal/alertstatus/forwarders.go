@@ -121,12 +121,12 @@ func describeStack(ctx context.Context, api StacksAPI, name string) (status stri
 }
 
 // readForwarders reads every region's forwarder at once.
-func readForwarders(ctx context.Context, c Clients, names stack.Names, account string, regions []string) ([]Forwarder, error) {
+func readForwarders(ctx context.Context, c Clients, names stack.Names, acct string, regions []string) ([]Forwarder, error) {
 	fwds := make([]Forwarder, len(regions))
 	errs := make([]error, len(regions))
 	var wg sync.WaitGroup
 	for i, region := range regions {
-		wg.Go(func() { fwds[i], errs[i] = readForwarder(ctx, c, names, account, region) })
+		wg.Go(func() { fwds[i], errs[i] = readForwarder(ctx, c, names, acct, region) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -137,7 +137,7 @@ func readForwarders(ctx context.Context, c Clients, names stack.Names, account s
 	return fwds, nil
 }
 
-func readForwarder(ctx context.Context, c Clients, names stack.Names, account, region string) (Forwarder, error) {
+func readForwarder(ctx context.Context, c Clients, names stack.Names, acct, region string) (Forwarder, error) {
 	f := Forwarder{Region: region, Stack: names.ForwarderStack(), Rule: names.ForwardRule(), Role: names.ForwardRole(region)}
 	var err error
 	if f.StackStatus, _, err = describeStack(ctx, c.Stacks(region), f.Stack); err != nil {
@@ -151,8 +151,9 @@ func readForwarder(ctx context.Context, c Clients, names stack.Names, account, r
 		return f, fmt.Errorf("describe rule %s in %s: %w", f.Rule, region, err)
 	default:
 		f.RuleState = string(rule.State)
-		hubBus := "arn:aws:events:" + stack.HomeRegion + ":" + account + ":event-bus/default"
-		roleARN := "arn:aws:iam::" + account + ":role/" + f.Role
+		p := c.partition()
+		hubBus := p.ARN("events", p.HomeRegion, acct, "event-bus/default")
+		roleARN := p.ARN("iam", "", acct, "role/"+f.Role)
 		for token := (*string)(nil); ; {
 			page, err := events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: &f.Rule, NextToken: token})
 			if err != nil {
@@ -202,8 +203,9 @@ func readAlarmEmails(ctx context.Context, api SubscriptionsAPI, topic string) ([
 }
 
 // forwarderProblems names, per region, the first thing keeping root
-// activity there from reaching us-east-1, with its fix.
+// activity there from reaching the home Region, with its fix.
 func (r Report) forwarderProblems(names stack.Names) []string {
+	home := r.partition.HomeRegion
 	var regions []string
 	for _, f := range r.Forwarders {
 		regions = append(regions, f.Region)
@@ -227,7 +229,7 @@ func (r Report) forwarderProblems(names stack.Names) []string {
 		// made outside it survives a deploy, so the forwarder is dropped
 		// and deployed again.
 		rebuild := fmt.Sprintf("changed outside CloudFormation, which a deploy does not undo: run `%s`, then `%s --regions %s`, with your other deploy options", withoutIt, deploy, strings.Join(regions, ","))
-		where := fmt.Sprintf("root activity in %s does not reach us-east-1: ", f.Region)
+		where := fmt.Sprintf("root activity in %s does not reach %s: ", f.Region, home)
 		switch {
 		case f.StackStatus == "":
 			p = append(p, where+fmt.Sprintf("forwarder stack %s does not exist there; %s", f.Stack, redeploy))
@@ -240,12 +242,12 @@ func (r Report) forwarderProblems(names stack.Names) []string {
 		case f.RuleState == string(ebtypes.RuleStateDisabled):
 			p = append(p, where+fmt.Sprintf("rule %s is disabled (%s)", f.Rule, rebuild))
 		case !f.TargetsHub:
-			p = append(p, where+fmt.Sprintf("rule %s does not target the us-east-1 default bus through role %s (%s)", f.Rule, f.Role, rebuild))
+			p = append(p, where+fmt.Sprintf("rule %s does not target the %s default bus through role %s (%s)", f.Rule, home, f.Role, rebuild))
 		case !f.RoleReady:
 			p = append(p, where+fmt.Sprintf("role %s, which the rule forwards through, does not exist or lacks its policy %s (%s)", f.Role, stack.ForwardPolicy, rebuild))
 		case r.Rule.State == stack.RuleEnabledWithAllManagement && f.RuleState != r.Rule.State:
-			p = append(p, fmt.Sprintf("read-only root calls in %s do not reach us-east-1: rule %s there is %s, not %s like the us-east-1 rule; %s",
-				f.Region, f.Rule, f.RuleState, r.Rule.State, redeploy))
+			p = append(p, fmt.Sprintf("read-only root calls in %s do not reach %s: rule %s there is %s, not %s like the %s rule; %s",
+				f.Region, home, f.Rule, f.RuleState, r.Rule.State, home, redeploy))
 		}
 	}
 	return p

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awsemu"
@@ -45,7 +44,7 @@ func TestReadChecksEachForwarderAndTheAlarmEmail(t *testing.T) {
 	plan, err := deploy.New(deploy.Clients{
 		CFN: func(region string) deploy.CFNAPI { return cloudformation.NewFromConfig(in(region)) },
 		S3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
-		SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg),
+		SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), Account: account,
 	}, deploy.Options{
 		Stack: stack.HubOptions{Prefix: names.Prefix, ForwardRegions: []string{"eu-west-1", "ap-northeast-2"},
 			Email: "ops@example.com", AllManagementEvents: true},

@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awsemu"
@@ -71,7 +70,7 @@ func deployPipeline(t testing.TB, prefix string) *pipelineEnv {
 		return deploy.New(deploy.Clients{
 			CFN: func(string) deploy.CFNAPI { return cloudformation.NewFromConfig(cfg) },
 			S3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
-			SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg),
+			SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), Account: "111122223333",
 			LocalAWS: true, // the stand-in Slack is on loopback
 		}, deploy.Options{Stack: stack.HubOptions{Prefix: prefix, Architecture: arch}, FunctionZip: zip,
 			Webhook: url, Approve: approve, Progress: io.Discard, Poll: 20 * time.Millisecond})

@@ -18,8 +18,6 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-
-	"github.com/rootguard/rootguard/internal/stack"
 )
 
 // rootConsoleLogin is a root ConsoleLogin event as EventBridge delivers it
@@ -71,7 +69,7 @@ func RootRules(ctx context.Context, api EventsAPI, accountID func() (string, boo
 	for {
 		page, err := api.ListRules(ctx, &eventbridge.ListRulesInput{NextToken: token})
 		if err != nil {
-			return nil, fmt.Errorf("list EventBridge rules in %s: %w", stack.HomeRegion, err)
+			return nil, fmt.Errorf("list EventBridge rules: %w", err)
 		}
 		for _, r := range page.Rules {
 			enabled := r.State == ebtypes.RuleStateEnabled || r.State == ebtypes.RuleStateEnabledWithAllCloudtrailManagementEvents
@@ -151,18 +149,19 @@ type Trail struct {
 	SelectorsErr error
 }
 
-// Trails lists the trails whose events reach us-east-1 (multi-region, or
-// homed there; shadow trails included) with each one's status and whether
-// its selectors log ConsoleLogin, read concurrently.
-func Trails(ctx context.Context, api TrailsAPI) ([]Trail, error) {
+// Trails lists the trails whose events reach home, the partition's home
+// Region (multi-region, or homed there; shadow trails included) with each
+// one's status and whether its selectors log ConsoleLogin, read
+// concurrently. api is CloudTrail in home.
+func Trails(ctx context.Context, api TrailsAPI, home string) ([]Trail, error) {
 	out, err := api.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
 	if err != nil {
-		return nil, fmt.Errorf("describe trails in %s: %w", stack.HomeRegion, err)
+		return nil, fmt.Errorf("describe trails in %s: %w", home, err)
 	}
 	var trails []Trail
 	for _, t := range out.TrailList {
 		multi := aws.ToBool(t.IsMultiRegionTrail)
-		if !multi && aws.ToString(t.HomeRegion) != stack.HomeRegion {
+		if !multi && aws.ToString(t.HomeRegion) != home {
 			continue
 		}
 		trails = append(trails, Trail{

@@ -18,6 +18,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/stack"
 )
@@ -52,10 +53,13 @@ var (
 	_ LogsAPI   = (*cloudwatchlogs.Client)(nil)
 )
 
-// Clients are the clients Read uses: in us-east-1 but for Stacks and
-// RegionEvents, which give a region's (the hub stack is in us-east-1, its
-// forwarders elsewhere).
+// Clients are the clients Read uses: in the partition's home Region but for
+// Stacks and RegionEvents, which give a region's (the hub stack is in the
+// home Region, its forwarders elsewhere).
 type Clients struct {
+	// Partition is the account's partition (default aws): it names the
+	// home Region and the ARNs the forwarders must target.
+	Partition    account.Partition
 	STS          STSAPI
 	Events       RuleAPI
 	Trails       TrailsAPI
@@ -86,6 +90,15 @@ type Report struct {
 	// Problems keep alerts from arriving; Warnings do not.
 	Problems []string
 	Warnings []string
+
+	partition account.Partition
+}
+
+func (c Clients) partition() account.Partition {
+	if c.Partition.ID == "" {
+		return account.AWS
+	}
+	return c.Partition
 }
 
 // RuleState is rootguard's rule in us-east-1.
@@ -133,10 +146,10 @@ func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Rep
 	if err != nil {
 		return Report{}, fmt.Errorf("identify the caller: %w", err)
 	}
-	r := Report{Account: aws.ToString(id.Account)}
+	r := Report{Account: aws.ToString(id.Account), partition: c.partition()}
 	var wg sync.WaitGroup
 	errs := make([]error, 7)
-	wg.Go(func() { r.Trails, errs[0] = Trails(ctx, c.Trails) })
+	wg.Go(func() { r.Trails, errs[0] = Trails(ctx, c.Trails, r.partition.HomeRegion) })
 	wg.Go(func() { r.Rule, errs[1] = readRule(ctx, c.Events, names.Rule(), r.Account) })
 	wg.Go(func() { r.Function, errs[2] = readFunction(ctx, c.Lambda, names.Function()) })
 	wg.Go(func() { r.Deliveries, errs[3] = ReadDeliveries(ctx, c.Logs, names.LogGroup(), now.Add(-Window), now) })
@@ -157,7 +170,7 @@ func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Rep
 // readDeployment reads what the hub stack records and checks it: each
 // forwarder and the alarm topic's e-mail subscriptions.
 func (r *Report) readDeployment(ctx context.Context, c Clients, names stack.Names) error {
-	d, err := readDeployment(ctx, c.Stacks(stack.HomeRegion), names)
+	d, err := readDeployment(ctx, c.Stacks(r.partition.HomeRegion), names)
 	if err != nil {
 		return err
 	}
@@ -177,7 +190,7 @@ func (r Report) problems() []string {
 		recording = recording || t.Records()
 	}
 	if !recording {
-		p = append(p, "no logging trail records root sign-ins into us-east-1")
+		p = append(p, "no logging trail records root sign-ins into "+r.partition.HomeRegion)
 	}
 	switch {
 	case !r.Rule.Exists:

@@ -65,7 +65,7 @@ func TestReadDeployedPipeline(t *testing.T) {
 	engine := deploy.New(deploy.Clients{
 		CFN: func(string) deploy.CFNAPI { return cloudformation.NewFromConfig(cfg) },
 		S3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
-		SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg),
+		SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), Account: "111122223333",
 	}, deploy.Options{Stack: stack.HubOptions{Prefix: prefix}, FunctionZip: []byte("PK\x05\x06 status test"),
 		Webhook: "https://hooks.slack.com/services/T/B/x", Approve: true, Progress: io.Discard, Poll: 20 * time.Millisecond})
 	plan, err := engine.Plan(ctx)

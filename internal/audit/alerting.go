@@ -59,7 +59,7 @@ func readAlerting(ctx context.Context, c clients, accountID func() (string, bool
 // does, then the CIS 4.3 metric filters of each trail's log group
 // concurrently.
 func readTrails(ctx context.Context, c clients, accountID func() (string, bool)) ([]alertTrail, error) {
-	read, err := alertstatus.Trails(ctx, c.trails)
+	read, err := alertstatus.Trails(ctx, c.trails, c.home)
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,7 @@ type clients struct {
 	iam      iamAPI
 	events   eventsAPI
 	trails   trailsAPI
+	home     string // the partition's home Region, where events and trails are read
 	logs     func(region string) logsAPI
 	alarms   func(region string) alarmsAPI
 }
@@ -93,6 +94,7 @@ func newClients(cfg aws.Config, caller *account.Session) clients {
 		iam:      iam.NewFromConfig(cfg),
 		events:   eventbridge.NewFromConfig(home),
 		trails:   cloudtrail.NewFromConfig(home),
+		home:     p.HomeRegion,
 		logs:     func(region string) logsAPI { return cloudwatchlogs.NewFromConfig(in(region)) },
 		alarms:   func(region string) alarmsAPI { return cloudwatch.NewFromConfig(in(region)) },
 	}

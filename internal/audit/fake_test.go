@@ -78,7 +78,7 @@ func (f *fakeAWS) actions() []string {
 
 func (f *fakeAWS) clients() clients {
 	identify := func(ctx context.Context) (*account.Session, error) { return account.ResolveWith(ctx, aws.Config{}, f) }
-	return clients{identify: identify, iam: f, events: f, trails: f,
+	return clients{identify: identify, iam: f, events: f, trails: f, home: account.DefaultRegion,
 		logs: func(string) logsAPI { return f }, alarms: func(string) alarmsAPI { return f }}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/stack"
 )
@@ -64,7 +65,10 @@ func existingCode(ctx context.Context, c s3API, bucket string, zip []byte) (Code
 // ensureBucket creates the private, versioned, encrypted artifacts bucket.
 func ensureBucket(ctx context.Context, c s3API, bucket, region string) error {
 	in := &s3.CreateBucketInput{Bucket: &bucket}
-	if region != "us-east-1" {
+	// S3 takes no LocationConstraint for us-east-1, its default, and
+	// requires one everywhere else, GovCloud and China included (Amazon S3
+	// API Reference, CreateBucket).
+	if region != account.AWS.HomeRegion {
 		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
 	}
 	if _, err := c.CreateBucket(ctx, in); err != nil && awserr.Code(err) != "BucketAlreadyOwnedByYou" {

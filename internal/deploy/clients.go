@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // CFNAPI is the CloudFormation API the engine calls.
@@ -49,14 +48,9 @@ type trailAPI interface {
 	GetEventSelectors(context.Context, *cloudtrail.GetEventSelectorsInput, ...func(*cloudtrail.Options)) (*cloudtrail.GetEventSelectorsOutput, error)
 }
 
-type stsAPI interface {
-	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
-}
-
 var (
 	_ CFNAPI   = (*cloudformation.Client)(nil)
 	_ s3API    = (*s3.Client)(nil)
 	_ ssmAPI   = (*ssm.Client)(nil)
 	_ trailAPI = (*cloudtrail.Client)(nil)
-	_ stsAPI   = (*sts.Client)(nil)
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/stack"
@@ -30,6 +31,7 @@ type CoverageClients struct {
 	Org       OrgAPI
 	StackSets StackSetAPI
 	Caller    string
+	Partition account.Partition
 	// Events returns EventBridge in account and region (through orgscan's
 	// credentials for member accounts).
 	Events func(ctx context.Context, account, region string) (EventsAPI, error)
@@ -39,7 +41,7 @@ type CoverageClients struct {
 type CoverageOptions struct {
 	Prefix     string
 	HubAccount string   // default the caller's account
-	Regions    []string // default stack.HomeRegion and every region the StackSet deploys to
+	Regions    []string // default the partition's home Region and every region the StackSet deploys to
 	// Concurrency bounds the accounts read at once (orgscan's default if 0).
 	Concurrency int
 }
@@ -79,7 +81,11 @@ func CheckCoverage(ctx context.Context, c CoverageClients, o CoverageOptions) (*
 		callAs = cfntypes.CallAsDelegatedAdmin
 	}
 	n := names(o.Prefix)
-	cov := &Coverage{HubAccount: o.HubAccount, StackSet: n.SpokeStackSet(), Regions: []string{stack.HomeRegion}}
+	p := c.Partition
+	if p.ID == "" {
+		p = account.AWS
+	}
+	cov := &Coverage{HubAccount: o.HubAccount, StackSet: n.SpokeStackSet(), Regions: []string{p.HomeRegion}}
 	if cov.HubAccount == "" {
 		cov.HubAccount = c.Caller
 	}
@@ -114,7 +120,7 @@ func CheckCoverage(ctx context.Context, c CoverageClients, o CoverageOptions) (*
 		return nil, err
 	}
 	cov.Accounts, cov.Skipped = len(targets.Accounts), targets.Skipped
-	busARN := n.OrgBusARN(cov.HubAccount)
+	busARN := n.OrgBusARN(p, cov.HubAccount)
 
 	perAccount := orgscan.Each(ctx, targets.Accounts, o.Concurrency, 0, func(ctx context.Context, _ int, a orgscan.Account) []Gap {
 		var gaps []Gap
@@ -149,8 +155,8 @@ func CheckCoverage(ctx context.Context, c CoverageClients, o CoverageOptions) (*
 	cov.Covered = cov.Accounts*len(cov.Regions) - len(cov.Gaps)
 	// Without the hub's rule on its organization bus every spoke forwards
 	// into nothing: report it first, and count no spoke as covering.
-	if problem := hubProblem(ctx, c, cov.HubAccount, n); problem != "" {
-		cov.Gaps = append([]Gap{{cov.HubAccount, stack.HomeRegion, problem}}, cov.Gaps...)
+	if problem := hubProblem(ctx, c, cov.HubAccount, p.HomeRegion, n); problem != "" {
+		cov.Gaps = append([]Gap{{cov.HubAccount, p.HomeRegion, problem}}, cov.Gaps...)
 		cov.Covered = 0
 	}
 	return cov, nil
@@ -158,8 +164,8 @@ func CheckCoverage(ctx context.Context, c CoverageClients, o CoverageOptions) (*
 
 // hubProblem reads the rule on the hub's organization bus; "" means it
 // sends to the alert queue.
-func hubProblem(ctx context.Context, c CoverageClients, hub string, n stack.Names) string {
-	ev, err := c.Events(ctx, hub, stack.HomeRegion)
+func hubProblem(ctx context.Context, c CoverageClients, hub, home string, n stack.Names) string {
+	ev, err := c.Events(ctx, hub, home)
 	if err != nil {
 		return fmt.Sprintf("hub: cannot check the organization bus rule: %v", err)
 	}

@@ -13,21 +13,25 @@ import (
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
-// Clients are the AWS APIs the engine calls; CFN gives the CloudFormation
-// client for a region (the hub in stack.HomeRegion, forwarders elsewhere).
-// Every other client is for stack.HomeRegion.
+// Clients are the AWS APIs the engine calls in one account; CFN gives the
+// CloudFormation client for a region (the hub in the partition's home
+// Region, forwarders elsewhere). Every other client is for the home Region.
 type Clients struct {
 	CFN   func(region string) CFNAPI
 	S3    s3API
 	SSM   ssmAPI
 	Trail trailAPI
-	STS   stsAPI
+	// Account is the account the clients act in (from account.Session, or
+	// the member account the caller reached), and Partition its partition:
+	// the engine derives every ARN, name and Region from them.
+	Account   string
+	Partition account.Partition
 	// LocalAWS: the clients talk to the local AWS (IsLocalEndpoint), where
 	// a loopback stand-in webhook is allowed.
 	LocalAWS bool
@@ -116,6 +120,16 @@ func New(c Clients, o Options) *Deployer {
 	return &Deployer{c, o}
 }
 
+// home is the partition's home Region, where the hub lives.
+func (c Clients) home() string { return c.partition().HomeRegion }
+
+func (c Clients) partition() account.Partition {
+	if c.Partition.ID == "" {
+		return account.AWS
+	}
+	return c.Partition
+}
+
 func (d *Deployer) names() stack.Names {
 	p := d.o.Stack.Prefix
 	if p == "" {
@@ -124,26 +138,31 @@ func (d *Deployer) names() stack.Names {
 	return stack.Names{Prefix: p}
 }
 
-// Plan reads the account and previews every stack's change set. With
-// Approve it first makes the changes the stacks depend on: the artifacts
-// bucket, the code upload and the webhook parameter.
+// Plan reads the account and previews every stack's change set. It reads
+// and validates the webhook, the trail and the templates before anything
+// is created; then, with Approve, it makes the changes the stacks depend
+// on: the artifacts bucket, the code upload and the webhook parameter.
 func (d *Deployer) Plan(ctx context.Context) (*Plan, error) {
 	if len(d.o.FunctionZip) == 0 {
 		return nil, errors.New("no function package: build it with `make lambda` and pass --function-zip")
 	}
-	names := d.names()
-	id, err := d.c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return nil, fmt.Errorf("identify the account: %w", err)
+	if d.c.Account == "" {
+		return nil, errors.New("deploy: the clients name no account")
 	}
-	account := aws.ToString(id.Account)
+	names := d.names()
+	home := d.c.home()
 	plan := &Plan{d: d}
 
-	plan.Trail, err = ChooseTrail(ctx, d.c.Trail, names)
+	hook, err := d.checkWebhook(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	plan.Trail, err = ChooseTrail(ctx, d.c.Trail, home, names, len(d.o.Stack.ForwardRegions) > 0)
 	if err != nil {
 		return nil, err
 	}
 	hubOpts := d.o.Stack
+	hubOpts.Partition = d.c.partition()
 	hubOpts.CreateTrail = plan.Trail.Create
 	if plan.Trail.Existing != "" {
 		hubOpts.GuardedTrails = append(hubOpts.GuardedTrails, plan.Trail.Existing)
@@ -157,11 +176,11 @@ func (d *Deployer) Plan(ctx context.Context) (*Plan, error) {
 		return nil, err
 	}
 
-	code, err := d.code(ctx, plan, names.ArtifactBucket(account, stack.HomeRegion))
+	code, err := d.code(ctx, plan, names.ArtifactBucket(d.c.Account, home))
 	if err != nil {
 		return nil, err
 	}
-	if err := d.webhook(ctx, plan, names); err != nil {
+	if err := d.storeWebhook(ctx, plan, names, hook); err != nil {
 		return nil, err
 	}
 
@@ -171,7 +190,7 @@ func (d *Deployer) Plan(ctx context.Context) (*Plan, error) {
 		{ParameterKey: aws.String(stack.ParamCodeVersion), ParameterValue: aws.String(code.Version)},
 		{ParameterKey: aws.String(stack.ParamWebhookParameter), ParameterValue: aws.String(names.WebhookParameter())},
 	}
-	hubPlan, err := d.stackPlan(ctx, names.HubStack(), stack.HomeRegion, string(body), params)
+	hubPlan, err := d.stackPlan(ctx, names.HubStack(), home, string(body), params)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +225,7 @@ func (d *Deployer) Plan(ctx context.Context) (*Plan, error) {
 // the hub's new template drops the role, which would leave them forwarding
 // through a role that no longer exists.
 func (d *Deployer) droppedForwarders(ctx context.Context, names stack.Names) ([]StackPlan, error) {
-	served, err := hubForwardRegions(ctx, d.c.CFN(stack.HomeRegion), names)
+	served, err := hubForwardRegions(ctx, d.c.CFN(d.c.home()), names)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +272,7 @@ func (d *Deployer) code(ctx context.Context, plan *Plan, bucket string) (Code, e
 	} else {
 		plan.Steps = append(plan.Steps, fmt.Sprintf("create the private, versioned artifacts bucket %s", bucket))
 		if d.o.Approve {
-			if err := ensureBucket(ctx, d.c.S3, bucket, stack.HomeRegion); err != nil {
+			if err := ensureBucket(ctx, d.c.S3, bucket, d.c.home()); err != nil {
 				return Code{}, err
 			}
 		}
@@ -265,30 +284,62 @@ func (d *Deployer) code(ctx context.Context, plan *Plan, bucket string) (Code, e
 	return upload(ctx, d.c.S3, bucket, d.o.FunctionZip)
 }
 
-// webhook stores the URL (with Approve) when one is given, and insists on
-// one when none is stored.
-func (d *Deployer) webhook(ctx context.Context, plan *Plan, names stack.Names) error {
+// WebhookStored reports whether the webhook parameter exists in the
+// clients' account: the command reads a URL from the user, before the
+// engine plans, only when it does not (or on --update-webhook).
+func WebhookStored(ctx context.Context, c Clients, prefix string) (bool, error) {
+	return webhookStored(ctx, c.SSM, names(prefix))
+}
+
+func webhookStored(ctx context.Context, c ssmAPI, names stack.Names) (bool, error) {
 	name := names.WebhookParameter()
-	_, err := d.c.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: &name})
-	stored := err == nil
-	if err != nil && awserr.Code(err) != "ParameterNotFound" {
-		return fmt.Errorf("look for webhook parameter %s: %w", name, err)
+	_, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: &name})
+	switch {
+	case err == nil:
+		return true, nil
+	case awserr.Code(err) == "ParameterNotFound":
+		return false, nil
+	default:
+		return false, fmt.Errorf("look for webhook parameter %s: %w", name, err)
+	}
+}
+
+// webhookChoice is what the deploy does with the webhook URL.
+type webhookChoice struct {
+	url, step string // step is "" when the stored URL is kept
+}
+
+// checkWebhook reads the parameter and validates the URL given, before
+// anything is created: a deploy refused for its webhook leaves nothing.
+func (d *Deployer) checkWebhook(ctx context.Context, names stack.Names) (webhookChoice, error) {
+	stored, err := webhookStored(ctx, d.c.SSM, names)
+	if err != nil {
+		return webhookChoice{}, err
 	}
 	if d.o.Webhook == "" {
 		if !stored {
-			return ErrNoWebhook
+			return webhookChoice{}, ErrNoWebhook
 		}
-		return nil
+		return webhookChoice{}, nil
 	}
 	url, err := ValidateWebhook(d.o.Webhook, d.c.LocalAWS)
 	if err != nil {
-		return err
+		return webhookChoice{}, err
 	}
 	verb := "store"
 	if stored {
 		verb = "replace"
 	}
-	plan.Steps = append(plan.Steps, fmt.Sprintf("%s the Slack webhook URL in SSM SecureString %s", verb, name))
+	return webhookChoice{url: url, step: fmt.Sprintf("%s the Slack webhook URL in SSM SecureString %s", verb, names.WebhookParameter())}, nil
+}
+
+// storeWebhook stores the URL checkWebhook accepted (with Approve).
+func (d *Deployer) storeWebhook(ctx context.Context, plan *Plan, names stack.Names, hook webhookChoice) error {
+	if hook.step == "" {
+		return nil
+	}
+	name, url := names.WebhookParameter(), hook.url
+	plan.Steps = append(plan.Steps, hook.step)
 	if !d.o.Approve {
 		return nil
 	}

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/stack"
@@ -35,10 +35,10 @@ func localAWS(t *testing.T) (Clients, *awsemu.Server) {
 			c.Region = region
 			return cloudformation.NewFromConfig(c)
 		},
-		S3:    s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
-		SSM:   ssm.NewFromConfig(cfg),
-		Trail: cloudtrail.NewFromConfig(cfg),
-		STS:   sts.NewFromConfig(cfg),
+		S3:      s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		SSM:     ssm.NewFromConfig(cfg),
+		Trail:   cloudtrail.NewFromConfig(cfg),
+		Account: "111122223333",
 	}, emu
 }
 
@@ -203,5 +203,60 @@ func TestRemoveFindsForwardersWithoutRegions(t *testing.T) {
 		if _, exists, _ := stackState(ctx, clients.CFN(region), "rgfwd-alert-forward"); exists {
 			t.Errorf("the forwarder stack in %s remains after remove", region)
 		}
+	}
+}
+
+// A deploy refused for its webhook — none stored and none given, or one
+// that is not a Slack URL — creates nothing, even with Approve: the webhook
+// is read and validated before the artifacts bucket or the upload.
+func TestRefusedWebhookLeavesNothingBehind(t *testing.T) {
+	clients, _ := localAWS(t)
+	ctx := t.Context()
+	for name, tc := range map[string]struct {
+		webhook string
+		want    error
+	}{
+		"none stored, none given": {"", ErrNoWebhook},
+		"not a Slack URL":         {"https://example.com/services/x", ErrInvalidWebhook},
+	} {
+		_, err := New(clients, Options{
+			Stack: stack.HubOptions{Prefix: "rgrefused"}, FunctionZip: []byte("PK\x05\x06 test"),
+			Webhook: tc.webhook, Approve: true, Poll: 20 * time.Millisecond,
+		}).Plan(ctx)
+		if !errors.Is(err, tc.want) {
+			t.Fatalf("%s: err = %v, want %v", name, err, tc.want)
+		}
+		exists, err := bucketExists(ctx, clients.S3, stack.Names{Prefix: "rgrefused"}.ArtifactBucket("111122223333", stack.HomeRegion))
+		if err != nil || exists {
+			t.Fatalf("%s: artifacts bucket exists=%v (%v) after a refused deploy", name, exists, err)
+		}
+		if stored, err := WebhookStored(ctx, clients, "rgrefused"); err != nil || stored {
+			t.Fatalf("%s: webhook stored=%v (%v)", name, stored, err)
+		}
+	}
+}
+
+// With other Regions forwarded, a single-Region trail homed in the home
+// Region records none of their API calls, so it is not reused.
+func TestChooseTrailNeedsMultiRegionWhenForwarding(t *testing.T) {
+	clients, emu := localAWS(t)
+	ctx := t.Context()
+	if err := emu.Account("111122223333").AddTrail(awsemu.Trail{Name: "east-only", Region: stack.HomeRegion, S3BucketName: "b", Logging: true}); err != nil {
+		t.Fatal(err)
+	}
+	names := stack.Names{Prefix: "rgtrail"}
+	alone, err := ChooseTrail(ctx, clients.Trail, stack.HomeRegion, names, false)
+	if err != nil || alone.Existing != "east-only" {
+		t.Fatalf("no forwarding: %+v %v, want east-only reused", alone, err)
+	}
+	fwd, err := ChooseTrail(ctx, clients.Trail, stack.HomeRegion, names, true)
+	if err != nil || fwd.Existing != "" || !fwd.Create {
+		t.Fatalf("forwarding: %+v %v, want a multi-Region trail created", fwd, err)
+	}
+	if err := emu.Account("111122223333").AddTrail(awsemu.Trail{Name: "all", Region: "eu-west-1", S3BucketName: "b", MultiRegion: true, Logging: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ChooseTrail(ctx, clients.Trail, stack.HomeRegion, names, true); err != nil || got.Existing != "all" {
+		t.Fatalf("forwarding with a multi-Region trail: %+v %v", got, err)
 	}
 }

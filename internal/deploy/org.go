@@ -14,6 +14,7 @@ import (
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/stack"
@@ -35,11 +36,13 @@ const (
 type OrgClients struct {
 	// Org reads the organization (caller's credentials).
 	Org OrgAPI
-	// StackSets is CloudFormation in stack.HomeRegion with the caller's
-	// credentials: the management account or a delegated administrator.
+	// StackSets is CloudFormation in the partition's home Region with the
+	// caller's credentials: the management account or a delegated
+	// administrator.
 	StackSets StackSetAPI
-	// Caller is the caller's account ID.
-	Caller string
+	// Caller is the caller's account ID, Partition its partition.
+	Caller    string
+	Partition account.Partition
 	// Hub returns the engine's clients in the hub account.
 	Hub func(ctx context.Context, account string) (Clients, error)
 }
@@ -77,8 +80,8 @@ type OrgOptions struct {
 	Options
 	// HubAccount holds the pipeline; default the caller's account.
 	HubAccount string
-	// Regions get spokes; stack.HomeRegion always does. The hub account
-	// gets forwarders in the others.
+	// Regions get spokes; the partition's home Region always does. The hub
+	// account gets forwarders in the others.
 	Regions []string
 	// OUs are targeted; default the organization's root.
 	OUs []string
@@ -95,6 +98,11 @@ type OrgPlan struct {
 	Steps []string
 	// Accounts expected to hold a spoke in every region.
 	Accounts []orgscan.Account
+	// Uncovered is the management account when the StackSet cannot reach it
+	// and it is not the hub: run from a delegated administrator, it needs
+	// a plain spoke stack, deployed with ManagementCommand.
+	Uncovered         string
+	ManagementCommand string
 
 	c            OrgClients
 	o            OrgOptions
@@ -124,8 +132,8 @@ func (o OrgOptions) withDefaults() OrgOptions {
 	return o
 }
 
-func (o OrgOptions) regions() []string {
-	out := []string{stack.HomeRegion}
+func (o OrgOptions) regions(home string) []string {
+	out := []string{home}
 	for _, r := range o.Regions {
 		if !slices.Contains(out, r) {
 			out = append(out, r)
@@ -150,10 +158,14 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 	if err != nil {
 		return nil, fmt.Errorf("describe the organization: %w", awserr.Classify(err))
 	}
+	if org.Organization == nil {
+		return nil, errors.New("describe the organization: no organization in the answer")
+	}
 	n := names(o.Stack.Prefix)
+	home := c.partition().HomeRegion
 	p := &OrgPlan{
 		OrgID: aws.ToString(org.Organization.Id), Management: aws.ToString(org.Organization.MasterAccountId),
-		HubAccount: o.HubAccount, StackSet: n.SpokeStackSet(), Regions: o.regions(), OUs: o.OUs,
+		HubAccount: o.HubAccount, StackSet: n.SpokeStackSet(), Regions: o.regions(home), OUs: o.OUs,
 		c: c, o: o, names: n,
 	}
 	if p.HubAccount == "" {
@@ -192,13 +204,15 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 	}
 	hubOpts := o.Options
 	hubOpts.Stack.OrgID = p.OrgID
-	hubOpts.Stack.ForwardRegions = slices.DeleteFunc(slices.Clone(p.Regions), func(r string) bool { return r == stack.HomeRegion })
+	hubOpts.Stack.ForwardRegions = slices.DeleteFunc(slices.Clone(p.Regions), func(r string) bool { return r == home })
 	p.Hub, err = New(hubClients, hubOpts).Plan(ctx)
 	if err != nil {
 		return nil, err
 	}
 
-	spoke, err := stack.Spoke(n.Prefix, p.HubAccount, o.Options.Stack.AllManagementEvents)
+	spokeOpts := o.Options.Stack
+	spokeOpts.Partition = c.partition()
+	spoke, err := stack.Spoke(spokeOpts, p.HubAccount)
 	if err != nil {
 		p.Discard(ctx)
 		return nil, err
@@ -213,7 +227,43 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 		p.Discard(ctx)
 		return nil, err
 	}
+	if p.Management != p.HubAccount && p.Management != "" {
+		p.Uncovered = p.Management
+		p.ManagementCommand = managementCommand(n, p.HubAccount, p.Regions, o.Stack.AllManagementEvents)
+	}
 	return p, nil
+}
+
+// managementCommand is what covers the management account, which a
+// service-managed StackSet never deploys to ("DeploymentTargets":
+// "StackSets doesn't deploy stack instances to the organization management
+// account, even if the organization management account is in your
+// organization or in an OU in your organization" — AWS CloudFormation API
+// Reference, DeploymentTargets): the same spoke template, deployed as a
+// plain stack in each Region with the management account's credentials.
+// It forwards to the hub's organization bus, which admits the whole
+// organization (aws:PrincipalOrgID), the management account included.
+func managementCommand(n stack.Names, hub string, regions []string, allManagementEvents bool) string {
+	flags := ""
+	if n.Prefix != stack.DefaultPrefix {
+		flags += " --prefix " + n.Prefix
+	}
+	if allManagementEvents {
+		flags += " --all-management-events"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "rootguard alert template --spoke %s%s > %s-spoke.json", hub, flags, n.Prefix)
+	for _, r := range regions {
+		fmt.Fprintf(&b, " && aws cloudformation deploy --region %s --stack-name %s --template-file %s-spoke.json --capabilities CAPABILITY_NAMED_IAM", r, n.ManagementSpokeStack(), n.Prefix)
+	}
+	return b.String()
+}
+
+func (c OrgClients) partition() account.Partition {
+	if c.Partition.ID == "" {
+		return account.AWS
+	}
+	return c.Partition
 }
 
 // ErrNoTrustedAccess means service-managed StackSets cannot work yet.
@@ -287,7 +337,7 @@ func (p *OrgPlan) planStackSet(ctx context.Context) error {
 
 func (p *OrgPlan) spokeStep() string {
 	return fmt.Sprintf("deploy spokes to %s in %s: %d accounts × %d regions, forwarding to %s",
-		strings.Join(p.OUs, ", "), strings.Join(p.Regions, ", "), len(p.Accounts), len(p.Regions), p.names.OrgBusARN(p.HubAccount))
+		strings.Join(p.OUs, ", "), strings.Join(p.Regions, ", "), len(p.Accounts), len(p.Regions), p.names.OrgBusARN(p.c.partition(), p.HubAccount))
 }
 
 // instances lists the StackSet's stack instances.

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/rootguard/rootguard/internal/awserr"
-	"github.com/rootguard/rootguard/internal/stack"
 )
 
 // RemoveOrg deletes the spokes (every stack instance), the StackSet, then
@@ -33,7 +32,8 @@ func RemoveOrg(ctx context.Context, c OrgClients, o OrgOptions) (*Removal, error
 	}
 	n := names(o.Stack.Prefix)
 	set := n.SpokeStackSet()
-	regions := o.regions()
+	home := c.partition().HomeRegion
+	regions := o.regions(home)
 	r := &Removal{}
 
 	out, err := c.StackSets.DescribeStackSet(ctx, &cloudformation.DescribeStackSetInput{StackSetName: &set, CallAs: callAs})
@@ -101,7 +101,7 @@ func RemoveOrg(ctx context.Context, c OrgClients, o OrgOptions) (*Removal, error
 		return r, fmt.Errorf("reach hub account %s: %w", hub, err)
 	}
 	hubOpts := o.Options
-	hubOpts.Stack.ForwardRegions = slices.DeleteFunc(regions, func(r string) bool { return r == stack.HomeRegion })
+	hubOpts.Stack.ForwardRegions = slices.DeleteFunc(regions, func(r string) bool { return r == home })
 	hr, err := New(hubClients, hubOpts).Remove(ctx)
 	if hr != nil {
 		r.Delete = append(r.Delete, hr.Delete...)

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/orgscan"
@@ -24,7 +23,7 @@ import (
 
 const testMgmt = "111111111111"
 
-func clientsFor(cfg aws.Config) Clients {
+func clientsFor(cfg aws.Config, account string) Clients {
 	home := cfg.Copy()
 	home.Region = stack.HomeRegion
 	return Clients{
@@ -33,10 +32,10 @@ func clientsFor(cfg aws.Config) Clients {
 			c.Region = region
 			return cloudformation.NewFromConfig(c)
 		},
-		S3:    s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true }),
-		SSM:   ssm.NewFromConfig(home),
-		Trail: cloudtrail.NewFromConfig(home),
-		STS:   sts.NewFromConfig(home),
+		S3:      s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true }),
+		SSM:     ssm.NewFromConfig(home),
+		Trail:   cloudtrail.NewFromConfig(home),
+		Account: account,
 	}
 }
 
@@ -68,7 +67,7 @@ func orgAWS(t *testing.T, trustedAccess bool) (*awsemu.Server, OrgClients, *orgs
 		Caller:    testMgmt,
 		Hub: func(ctx context.Context, account string) (Clients, error) {
 			acfg, _, err := creds.For(ctx, account)
-			return clientsFor(acfg), err
+			return clientsFor(acfg, account), err
 		},
 	}, creds
 }
@@ -107,7 +106,7 @@ func TestDeployOrgWithAMemberHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := stackState(ctx, clientsFor(hubCfg).CFN(stack.HomeRegion), "rgmh-alert"); !ok || err != nil {
+	if _, ok, err := stackState(ctx, clientsFor(hubCfg, "").CFN(stack.HomeRegion), "rgmh-alert"); !ok || err != nil {
 		t.Fatalf("no hub stack in the hub account (%v)", err)
 	}
 	if _, ok, _ := stackState(ctx, c.StackSets.(CFNAPI), "rgmh-alert"); ok {
@@ -177,7 +176,7 @@ func TestDeployOrgWithAMemberHub(t *testing.T) {
 	if len(removal.Delete) < 3 || !strings.Contains(removal.Delete[0], "2 spoke stack instances") {
 		t.Errorf("removal %q", removal.Delete)
 	}
-	if _, ok, _ := stackState(ctx, clientsFor(hubCfg).CFN(stack.HomeRegion), "rgmh-alert"); ok {
+	if _, ok, _ := stackState(ctx, clientsFor(hubCfg, "").CFN(stack.HomeRegion), "rgmh-alert"); ok {
 		t.Error("the hub stack remains after remove")
 	}
 }

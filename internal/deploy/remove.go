@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/stack"
@@ -30,9 +30,8 @@ type Removal struct {
 // Without Approve it only reports what it would do.
 func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 	names := d.names()
-	id, err := d.c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return nil, fmt.Errorf("identify the account: %w", err)
+	if d.c.Account == "" {
+		return nil, errors.New("remove: the clients name no account")
 	}
 	r := &Removal{}
 	regions, err := d.forwardRegions(ctx, names)
@@ -44,7 +43,7 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 	for _, region := range regions {
 		targets = append(targets, target{names.ForwarderStack(), region})
 	}
-	targets = append(targets, target{names.HubStack(), stack.HomeRegion})
+	targets = append(targets, target{names.HubStack(), d.c.home()})
 	var stacks []stackRun
 	var trailBuckets []string
 	for _, t := range targets {
@@ -77,7 +76,7 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 	} else {
 		param = ""
 	}
-	bucket := names.ArtifactBucket(aws.ToString(id.Account), stack.HomeRegion)
+	bucket := names.ArtifactBucket(d.c.Account, d.c.home())
 	managed, err := d.managedBucket(ctx, bucket)
 	if err != nil {
 		return nil, err
@@ -117,7 +116,7 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 // forwarding role for, in order, once each.
 func (d *Deployer) forwardRegions(ctx context.Context, names stack.Names) ([]string, error) {
 	regions := slices.Clone(d.o.Stack.ForwardRegions)
-	served, err := hubForwardRegions(ctx, d.c.CFN(stack.HomeRegion), names)
+	served, err := hubForwardRegions(ctx, d.c.CFN(d.c.home()), names)
 	if err != nil {
 		return nil, err
 	}

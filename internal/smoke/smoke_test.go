@@ -92,7 +92,9 @@ func TestTemplatesValidate(t *testing.T) {
 		{"organization hub", hub(stack.HubOptions{OrgID: "o-exampleorg1"})},
 		{"forwarder", func() (*stack.Template, error) { return stack.Forwarder("", "eu-west-1", false) }},
 		{"forwarder of all management events", func() (*stack.Template, error) { return stack.Forwarder("", "eu-west-1", true) }},
-		{"spoke", func() (*stack.Template, error) { return stack.Spoke("", "111122223333", true) }},
+		{"spoke", func() (*stack.Template, error) {
+			return stack.Spoke(stack.HubOptions{AllManagementEvents: true}, "111122223333")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tmpl, err := tc.build()

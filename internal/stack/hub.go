@@ -5,6 +5,8 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/account"
 )
 
 // Rule states: the second also delivers CloudTrail's read-only management
@@ -89,6 +91,17 @@ type HubOptions struct {
 	// accepts events from the organization's accounts only, and a rule on it
 	// sending their root activity to the queue (see Spoke).
 	OrgID string
+	// Partition is the partition the stack is deployed in (default aws): its
+	// home Region is where the hub lives and where forwarders send to.
+	Partition account.Partition
+}
+
+// partition is Partition, or aws when unset.
+func (o HubOptions) partition() account.Partition {
+	if o.Partition.ID == "" {
+		return account.AWS
+	}
+	return o.Partition
 }
 
 func (o HubOptions) prefix() string {
@@ -98,12 +111,13 @@ func (o HubOptions) prefix() string {
 	return o.Prefix
 }
 
-// Hub is the alert pipeline stack in HomeRegion.
+// Hub is the alert pipeline stack in the partition's home Region.
 func Hub(o HubOptions) (*Template, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
 	n := Names{o.prefix()}
+	p := o.partition()
 	arch := o.Architecture
 	if arch == "" {
 		arch = defaultArchitecture
@@ -178,7 +192,7 @@ func Hub(o HubOptions) (*Template, error) {
 			"PolicyDocument": policy(Statement{
 				Sid:       "OnlyTheRootActivityRuleSends",
 				Effect:    "Allow",
-				Principal: servicePrincipal("events.amazonaws.com"),
+				Principal: servicePrincipal(p, "events"),
 				Action:    []string{"sqs:SendMessage"},
 				Resource:  []any{GetAtt(LogicalQueue, "Arn"), GetAtt(LogicalDLQ, "Arn")},
 				Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": queueSenders(ruleARN, o.OrgID != "")}},
@@ -190,7 +204,7 @@ func Hub(o HubOptions) (*Template, error) {
 		Properties: map[string]any{
 			"RoleName":                 n.FunctionRole(),
 			"Description":              "rootguard alert function: read its webhook parameter, write its logs, consume its queue",
-			"AssumeRolePolicyDocument": assumeBy("lambda.amazonaws.com"),
+			"AssumeRolePolicyDocument": assumeBy(p, "lambda"),
 			"Policies": []any{map[string]any{
 				"PolicyName": "alert-function",
 				"PolicyDocument": policy(
@@ -201,7 +215,7 @@ func Hub(o HubOptions) (*Template, error) {
 						Action:   []string{"kms:Decrypt"},
 						Resource: []any{Sub("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*")},
 						Condition: map[string]map[string]any{"StringEquals": {
-							"kms:ViaService":                      Sub("ssm.${AWS::Region}.amazonaws.com"),
+							"kms:ViaService":                      Sub("ssm.${AWS::Region}." + p.DNSSuffix),
 							"kms:EncryptionContext:PARAMETER_ARN": paramARN,
 						}},
 					},
@@ -256,6 +270,10 @@ func Hub(o HubOptions) (*Template, error) {
 			"Tags":                           managedTags(),
 		},
 	}
+	pattern := HubPattern(n.Prefix, o.GuardedTrails)
+	if err := checkPattern(n.Rule(), pattern); err != nil {
+		return nil, err
+	}
 	r[LogicalRule] = Resource{
 		Type: "AWS::Events::Rule",
 		Properties: map[string]any{
@@ -263,7 +281,7 @@ func Hub(o HubOptions) (*Template, error) {
 			"Description":  "rootguard: root activity, tampering with the alert pipeline, and rootguard test events",
 			"EventBusName": "default",
 			"State":        ruleState(o.AllManagementEvents),
-			"EventPattern": HubPattern(n.Prefix, o.GuardedTrails),
+			"EventPattern": pattern,
 			"Targets":      []any{queueTarget()},
 		},
 	}
@@ -289,10 +307,10 @@ func Hub(o HubOptions) (*Template, error) {
 		addOrgBus(t, n, o.OrgID, o.AllManagementEvents)
 	}
 	for _, region := range o.ForwardRegions {
-		r["ForwardRole"+logicalSuffix(region)] = forwardRole(n, region)
+		r["ForwardRole"+logicalSuffix(region)] = forwardRole(n, p, region)
 	}
 	if o.CreateTrail {
-		addTrail(r, n)
+		addTrail(r, n, p)
 		t.Outputs["TrailBucket"] = Output{"Bucket receiving the trail's logs; kept when the stack is removed", Ref(LogicalTrailBkt)}
 	}
 	return t, nil
@@ -316,12 +334,16 @@ func (o HubOptions) validate() error {
 	default:
 		return fmt.Errorf("architecture %q: use arm64 or x86_64", o.Architecture)
 	}
+	p := o.partition()
 	for i, region := range o.ForwardRegions {
-		if region == HomeRegion {
+		if region == p.HomeRegion {
 			return fmt.Errorf("forward region %s is the home region", region)
 		}
 		if !validRegion(region) {
 			return fmt.Errorf("forward region %q is not a region name", region)
+		}
+		if !p.IsRegion(region) {
+			return fmt.Errorf("forward region %s is not in partition %s: events cannot cross partitions", region, p.ID)
 		}
 		if slices.Contains(o.ForwardRegions[:i], region) {
 			return fmt.Errorf("forward region %s is given twice", region)
@@ -371,11 +393,11 @@ func logicalSuffix(region string) string {
 	return b.String()
 }
 
-func assumeBy(service string) PolicyDocument {
+func assumeBy(p account.Partition, service string) PolicyDocument {
 	return policy(Statement{
-		Sid:       "AssumedBy" + strings.Split(service, ".")[0],
+		Sid:       "AssumedBy" + service,
 		Effect:    "Allow",
-		Principal: servicePrincipal(service),
+		Principal: servicePrincipal(p, service),
 		Action:    []string{"sts:AssumeRole"},
 	})
 }
@@ -387,8 +409,8 @@ const ForwardPolicy = "forward-root-activity"
 // forwardRole lets the forwarding rule in region put events on this
 // region's default bus, and nothing else. It lives in the hub stack because
 // IAM is global; the Forwarder stack in region refers to it by name.
-func forwardRole(n Names, region string) Resource {
-	doc := assumeBy("events.amazonaws.com")
+func forwardRole(n Names, p account.Partition, region string) Resource {
+	doc := assumeBy(p, "events")
 	doc.Statement[0].Condition = map[string]map[string]any{
 		"StringEquals": {"aws:SourceAccount": Ref("AWS::AccountId")},
 		"ArnEquals": {"aws:SourceArn": Sub("arn:${AWS::Partition}:events:" + region +
@@ -398,7 +420,7 @@ func forwardRole(n Names, region string) Resource {
 		Type: "AWS::IAM::Role",
 		Properties: map[string]any{
 			"RoleName":                 n.ForwardRole(region),
-			"Description":              "rootguard: forward root activity from " + region + " to " + HomeRegion,
+			"Description":              "rootguard: forward root activity from " + region + " to " + p.HomeRegion,
 			"AssumeRolePolicyDocument": doc,
 			"Policies": []any{map[string]any{
 				"PolicyName": ForwardPolicy,
@@ -461,7 +483,7 @@ func addAlarms(r map[string]Resource, n Names, notify bool) {
 		"AWS/Lambda", "Errors", "FunctionName", Ref(LogicalFunction))
 }
 
-func addTrail(r map[string]Resource, n Names) {
+func addTrail(r map[string]Resource, n Names, p account.Partition) {
 	trailARN := Sub("arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/" + n.Trail())
 	bucketARN := GetAtt(LogicalTrailBkt, "Arn")
 	objectsARN := Sub("${" + LogicalTrailBkt + ".Arn}/*")
@@ -500,11 +522,11 @@ func addTrail(r map[string]Resource, n Names) {
 					Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": "false"}},
 				},
 				Statement{
-					Sid: "TrailChecksAcl", Effect: "Allow", Principal: servicePrincipal("cloudtrail.amazonaws.com"),
+					Sid: "TrailChecksAcl", Effect: "Allow", Principal: servicePrincipal(p, "cloudtrail"),
 					Action: []string{"s3:GetBucketAcl"}, Resource: []any{bucketARN}, Condition: onlyThisTrail,
 				},
 				Statement{
-					Sid: "OnlyThisTrailWrites", Effect: "Allow", Principal: servicePrincipal("cloudtrail.amazonaws.com"),
+					Sid: "OnlyThisTrailWrites", Effect: "Allow", Principal: servicePrincipal(p, "cloudtrail"),
 					Action:    []string{"s3:PutObject"},
 					Resource:  []any{Sub("${" + LogicalTrailBkt + ".Arn}/AWSLogs/${AWS::AccountId}/*")},
 					Condition: writeCond,

@@ -10,8 +10,11 @@ import (
 // alert function guards resources named with it against tampering.
 const DefaultPrefix = "rootguard"
 
-// HomeRegion is where the pipeline lives: AWS delivers root sign-in events
-// to EventBridge in the partition's home Region only (us-east-1 in aws).
+// HomeRegion is the aws partition's home Region, where its pipeline lives:
+// AWS delivers root sign-in events to EventBridge there only. Code that
+// knows the caller's partition uses Partition.HomeRegion (HubOptions.Partition,
+// account.Session.Home) instead; this name stays for the callers that do not
+// yet.
 var HomeRegion = account.DefaultRegion
 
 // Names are the physical names of the pipeline's resources, all derived from
@@ -59,6 +62,10 @@ func (n Names) OrgRule() string { return n.Prefix + "-org-root-activity" }
 
 // SpokeStackSet is the service-managed StackSet of spokes.
 func (n Names) SpokeStackSet() string { return n.Prefix + "-alert-spokes" }
+
+// ManagementSpokeStack is the plain stack holding the spoke template in the
+// management account, which the StackSet cannot reach.
+func (n Names) ManagementSpokeStack() string { return n.Prefix + "-alert-spoke" }
 
 // SpokeRule is the rule in each member account and region forwarding root
 // activity to OrgBus.

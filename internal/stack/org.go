@@ -3,6 +3,8 @@ package stack
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/account"
 )
 
 // Logical IDs of the organization's hub resources and of the spoke.
@@ -16,9 +18,10 @@ const (
 // SpokeTargetID is the ID of the spoke rule's target, the hub bus.
 const SpokeTargetID = "hub-bus"
 
-// OrgBusARN is the hub's organization event bus in hubAccount.
-func (n Names) OrgBusARN(hubAccount string) string {
-	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", HomeRegion, hubAccount, n.OrgBus())
+// OrgBusARN is the hub's organization event bus in hubAccount, in the
+// partition's home Region.
+func (n Names) OrgBusARN(p account.Partition, hubAccount string) string {
+	return p.ARN("events", p.HomeRegion, hubAccount, "event-bus/"+n.OrgBus())
 }
 
 // addOrgBus adds the bus member accounts' spokes put root activity on, open
@@ -77,9 +80,10 @@ func validOrgID(id string) bool {
 // organization bus in hubAccount, and the role EventBridge needs for a
 // cross-account target, allowed to put events on that bus only. One
 // template serves every region; the role's name carries the region because
-// IAM names are global.
-func Spoke(prefix, hubAccount string, allManagementEvents bool) (*Template, error) {
-	o := HubOptions{Prefix: prefix, AllManagementEvents: allManagementEvents}
+// IAM names are global. Of o, Spoke uses Prefix, AllManagementEvents and
+// Partition (the hub's bus is in the partition's home Region).
+func Spoke(o HubOptions, hubAccount string) (*Template, error) {
+	o = HubOptions{Prefix: o.Prefix, AllManagementEvents: o.AllManagementEvents, Partition: o.Partition}
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
@@ -87,15 +91,16 @@ func Spoke(prefix, hubAccount string, allManagementEvents bool) (*Template, erro
 		return nil, fmt.Errorf("hub account %q is not a 12-digit account ID", hubAccount)
 	}
 	n := Names{o.prefix()}
-	busARN := strings.Replace(n.OrgBusARN(hubAccount), "arn:aws:", "arn:${AWS::Partition}:", 1)
-	trust := assumeBy("events.amazonaws.com")
+	p := o.partition()
+	busARN := "arn:${AWS::Partition}:events:" + p.HomeRegion + ":" + hubAccount + ":event-bus/" + n.OrgBus()
+	trust := assumeBy(p, "events")
 	trust.Statement[0].Condition = map[string]map[string]any{
 		"StringEquals": {"aws:SourceAccount": Ref("AWS::AccountId")},
 		"ArnEquals":    {"aws:SourceArn": Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/" + n.SpokeRule())},
 	}
 	return &Template{
 		AWSTemplateFormatVersion: "2010-09-09",
-		Description:              fmt.Sprintf("rootguard: forward this account's root activity to the organization's hub in %s (%s)", hubAccount, HomeRegion),
+		Description:              fmt.Sprintf("rootguard: forward this account's root activity to the organization's hub in %s (%s)", hubAccount, p.HomeRegion),
 		Resources: map[string]Resource{
 			LogicalSpokeRole: {
 				Type: "AWS::IAM::Role",
@@ -121,7 +126,7 @@ func Spoke(prefix, hubAccount string, allManagementEvents bool) (*Template, erro
 					"Name":         n.SpokeRule(),
 					"Description":  "rootguard: forward root activity to the organization's hub",
 					"EventBusName": "default",
-					"State":        ruleState(allManagementEvents),
+					"State":        ruleState(o.AllManagementEvents),
 					"EventPattern": ForwardPattern(),
 					"Targets": []any{map[string]any{
 						"Id":      SpokeTargetID,

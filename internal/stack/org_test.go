@@ -19,7 +19,7 @@ func TestOrgTemplatesMatchGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spoke, err := Spoke("", testHubAccount, false)
+	spoke, err := Spoke(HubOptions{}, testHubAccount)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestOrgBusAcceptsOnlyTheOrganization(t *testing.T) {
 }
 
 func TestSpokeRoleIsScopedToTheHubBus(t *testing.T) {
-	spoke, err := Spoke("", testHubAccount, false)
+	spoke, err := Spoke(HubOptions{}, testHubAccount)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestSpokeRoleIsScopedToTheHubBus(t *testing.T) {
 	}
 
 	for _, bad := range []string{"1234", "11112222333a", ""} {
-		if _, err := Spoke("", bad, false); err == nil {
+		if _, err := Spoke(HubOptions{}, bad); err == nil {
 			t.Errorf("Spoke accepted hub account %q", bad)
 		}
 	}
@@ -145,7 +145,7 @@ func TestSpokeRoleIsScopedToTheHubBus(t *testing.T) {
 func TestOrgRulesFollowAllManagementEvents(t *testing.T) {
 	for _, all := range []bool{false, true} {
 		want := ruleState(all)
-		spoke, err := Spoke("", testHubAccount, all)
+		spoke, err := Spoke(HubOptions{AllManagementEvents: all}, testHubAccount)
 		if err != nil {
 			t.Fatal(err)
 		}

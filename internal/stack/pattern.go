@@ -2,8 +2,31 @@ package stack
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 )
+
+// EventPatternQuota is EventBridge's default "Event pattern size" quota:
+// 2,048 characters per pattern, adjustable per account and Region through
+// Service Quotas (Amazon EventBridge User Guide, "Amazon EventBridge
+// quotas"; the PutRule API's own length limit is 4,096). rootguard keeps
+// every pattern it writes within the default, so a deploy never depends on
+// a raised quota.
+const EventPatternQuota = 2048
+
+// ErrPatternTooLong: a rule's pattern would not fit EventPatternQuota.
+var ErrPatternTooLong = errors.New("event pattern too long")
+
+// checkPattern refuses a pattern over EventPatternQuota before anything
+// is deployed, rather than failing mid-way in CloudFormation.
+func checkPattern(rule, pattern string) error {
+	if n := len(pattern); n > EventPatternQuota {
+		return fmt.Errorf("%w: rule %s's event pattern is %d characters, over EventBridge's event pattern size quota of %d characters; "+
+			"guard fewer or shorter trail names, or use a shorter --prefix", ErrPatternTooLong, rule, n, EventPatternQuota)
+	}
+	return nil
+}
 
 // TestSource is the source of `alert test` events; the function marks them
 // as tests (alertevent.TestSource).

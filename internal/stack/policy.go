@@ -1,5 +1,7 @@
 package stack
 
+import "github.com/rootguard/rootguard/internal/account"
+
 // PolicyDocument is an IAM policy (identity or resource based).
 type PolicyDocument struct {
 	Version   string      `json:"Version"`
@@ -21,5 +23,8 @@ func policy(statements ...Statement) PolicyDocument {
 	return PolicyDocument{Version: "2012-10-17", Statement: statements}
 }
 
-// servicePrincipal is {"Service": service}.
-func servicePrincipal(service string) any { return map[string]string{"Service": service} }
+// servicePrincipal is {"Service": <the service's principal in p>}, service
+// being the principal's first label ("events", "lambda", "cloudtrail").
+func servicePrincipal(p account.Partition, service string) any {
+	return map[string]string{"Service": p.ServicePrincipal(service)}
+}

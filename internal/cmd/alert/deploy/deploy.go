@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	engine "github.com/rootguard/rootguard/internal/deploy"
 	"github.com/rootguard/rootguard/internal/iostreams"
@@ -95,10 +95,11 @@ func addStackFlags(cmd *cobra.Command, o *stack.HubOptions) {
 	cmd.Flags().StringSliceVar(&o.ForwardRegions, "regions", nil, "other `regions` forwarding root activity to us-east-1")
 }
 
-// clients builds the engine's clients; the hub lives in stack.HomeRegion.
-func clients(cfg aws.Config) engine.Clients {
+// clients builds the engine's clients in acct, whose configuration cfg is;
+// the hub lives in the partition's home Region.
+func clients(cfg aws.Config, acct string, p account.Partition) engine.Clients {
 	home := cfg.Copy()
-	home.Region = stack.HomeRegion
+	home.Region = p.HomeRegion
 	return engine.Clients{
 		CFN: func(region string) engine.CFNAPI {
 			c := cfg.Copy()
@@ -108,7 +109,9 @@ func clients(cfg aws.Config) engine.Clients {
 		S3:    s3.NewFromConfig(home),
 		SSM:   ssm.NewFromConfig(home),
 		Trail: cloudtrail.NewFromConfig(home),
-		STS:   sts.NewFromConfig(home),
+
+		Account:   acct,
+		Partition: p,
 
 		LocalAWS: engine.IsLocalEndpoint(cfg),
 	}
@@ -122,23 +125,18 @@ func runDeploy(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := opts.AWSConfig(ctx)
+	sess, err := session(ctx, opts)
 	if err != nil {
 		return err
 	}
+	c := clients(sess.Config(), sess.AccountID, sess.Partition)
 	eo := engine.Options{Stack: opts.Stack, FunctionZip: zip, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}
-	if opts.UpdateWebhook {
-		if eo.Webhook, err = readWebhook(opts); err != nil {
-			return err
-		}
+	// The webhook is read before the engine plans, so one plan is made and
+	// nothing is created for a deploy that has no webhook.
+	if eo.Webhook, err = webhookIfNeeded(ctx, opts, c, opts.Stack.Prefix); err != nil {
+		return err
 	}
-	plan, err := engine.New(clients(cfg), eo).Plan(ctx)
-	if errors.Is(err, engine.ErrNoWebhook) && eo.Webhook == "" {
-		if eo.Webhook, err = readWebhook(opts); err != nil {
-			return err
-		}
-		plan, err = engine.New(clients(cfg), eo).Plan(ctx)
-	}
+	plan, err := engine.New(c, eo).Plan(ctx)
 	if err != nil {
 		return err
 	}
@@ -176,9 +174,35 @@ func subscribesEmail(plan *engine.Plan) bool {
 	return false
 }
 
+// session resolves the caller once: its account and partition name every
+// ARN and Region the deploy uses.
+func session(ctx context.Context, opts *Options) (*account.Session, error) {
+	cfg, err := opts.AWSConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return account.Resolve(ctx, cfg)
+}
+
+// webhookIfNeeded reads the webhook URL from the user when the account
+// (c) has none stored yet, or on --update-webhook; "" keeps the stored one.
+func webhookIfNeeded(ctx context.Context, opts *Options, c engine.Clients, prefix string) (string, error) {
+	if !opts.UpdateWebhook {
+		stored, err := engine.WebhookStored(ctx, c, prefix)
+		if err != nil || stored {
+			return "", err
+		}
+	}
+	return readWebhook(opts)
+}
+
 func printPlan(w io.Writer, plan *engine.Plan) {
 	if plan.Trail.Existing != "" {
-		fmt.Fprintf(w, "trail: reuse %s (already logs management events to us-east-1; guarded against tampering)\n", plan.Trail.Existing)
+		kind := "trail"
+		if plan.Trail.Organization {
+			kind = "organization trail"
+		}
+		fmt.Fprintf(w, "trail: reuse %s %s (already logs management events for every Region alerted on; guarded against tampering)\n", kind, plan.Trail.Existing)
 	}
 	for _, s := range plan.Steps {
 		fmt.Fprintf(w, "(plan) would %s\n", s)

@@ -2,19 +2,16 @@ package deploy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"text/tabwriter"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootguard/rootguard/internal/account"
 	engine "github.com/rootguard/rootguard/internal/deploy"
 	"github.com/rootguard/rootguard/internal/orgscan"
-	"github.com/rootguard/rootguard/internal/stack"
 )
 
 // functionZip reads the function package named by --function-zip, or the
@@ -34,26 +31,22 @@ func functionZip(opts *Options) ([]byte, error) {
 // orgClients reaches the organization with the caller's credentials and
 // the hub account through orgscan's (AssumeRole into
 // OrganizationAccountAccessRole unless the hub is the caller's account).
-func orgClients(ctx context.Context, cfg aws.Config) (engine.OrgClients, error) {
-	home := cfg.Copy()
-	home.Region = stack.HomeRegion
-	id, err := sts.NewFromConfig(home).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return engine.OrgClients{}, fmt.Errorf("identify the caller: %w", err)
-	}
-	creds := &orgscan.Credentials{Base: home, Home: aws.ToString(id.Account)}
+func orgClients(sess *account.Session) engine.OrgClients {
+	home := sess.Home()
+	creds := &orgscan.Credentials{Base: home, Home: sess.AccountID}
 	return engine.OrgClients{
 		Org:       organizations.NewFromConfig(home),
 		StackSets: cloudformation.NewFromConfig(home),
-		Caller:    aws.ToString(id.Account),
-		Hub: func(ctx context.Context, account string) (engine.Clients, error) {
-			acfg, _, err := creds.For(ctx, account)
+		Caller:    sess.AccountID,
+		Partition: sess.Partition,
+		Hub: func(ctx context.Context, acct string) (engine.Clients, error) {
+			acfg, _, err := creds.For(ctx, acct)
 			if err != nil {
 				return engine.Clients{}, err
 			}
-			return clients(acfg), nil
+			return clients(acfg, acct, sess.Partition), nil
 		},
-	}, nil
+	}
 }
 
 func (opts *Options) orgOptions(zip []byte) engine.OrgOptions {
@@ -73,39 +66,42 @@ func runDeployOrg(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := opts.AWSConfig(ctx)
+	sess, err := session(ctx, opts)
 	if err != nil {
 		return err
 	}
-	c, err := orgClients(ctx, cfg)
-	if err != nil {
-		return err
-	}
+	c := orgClients(sess)
 	oo := opts.orgOptions(zip)
-	if opts.UpdateWebhook {
-		if oo.Webhook, err = readWebhook(opts); err != nil {
-			return err
-		}
+	hubAccount := opts.HubAccount
+	if hubAccount == "" {
+		hubAccount = sess.AccountID
+	}
+	hub, err := c.Hub(ctx, hubAccount)
+	if err != nil {
+		return fmt.Errorf("reach hub account %s: %w", hubAccount, err)
+	}
+	// The webhook lives in the hub account; it is read before anything is
+	// planned, so the organization is planned once.
+	if oo.Webhook, err = webhookIfNeeded(ctx, opts, hub, opts.Stack.Prefix); err != nil {
+		return err
 	}
 	plan, err := engine.PlanOrg(ctx, c, oo)
-	if errors.Is(err, engine.ErrNoWebhook) && oo.Webhook == "" {
-		if oo.Webhook, err = readWebhook(opts); err != nil {
-			return err
-		}
-		plan, err = engine.PlanOrg(ctx, c, oo)
-	}
 	if err != nil {
 		return err
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "organization %s: hub in account %s (%s), spokes in %d accounts × %d regions\n",
-		plan.OrgID, plan.HubAccount, stack.HomeRegion, len(plan.Accounts), len(plan.Regions))
+		plan.OrgID, plan.HubAccount, sess.Partition.HomeRegion, len(plan.Accounts), len(plan.Regions))
 	printPlan(w, plan.Hub)
 	for _, s := range plan.Steps {
 		fmt.Fprintf(w, "(plan) would %s\n", s)
 	}
 	if len(plan.Steps) == 0 {
 		fmt.Fprintf(w, "StackSet %s: no changes\n", plan.StackSet)
+	}
+	if plan.Uncovered != "" {
+		fmt.Fprintf(w, "management account %s: not covered by StackSet %s (service-managed StackSets never deploy to the management account); with its credentials, run:\n  %s\n",
+			plan.Uncovered, plan.StackSet, plan.ManagementCommand)
 	}
 	if plan.NoChanges() {
 		fmt.Fprintln(opts.IO.ErrOut, "No changes: the organization's alerting is up to date.")
@@ -141,15 +137,11 @@ func runDeployOrg(ctx context.Context, opts *Options) error {
 
 // runRemoveOrg deletes the spokes, the StackSet and the hub.
 func runRemoveOrg(ctx context.Context, opts *Options) error {
-	cfg, err := opts.AWSConfig(ctx)
+	sess, err := session(ctx, opts)
 	if err != nil {
 		return err
 	}
-	c, err := orgClients(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	r, err := engine.RemoveOrg(ctx, c, opts.orgOptions(nil))
+	r, err := engine.RemoveOrg(ctx, orgClients(sess), opts.orgOptions(nil))
 	if err != nil {
 		return fmt.Errorf("remove: %w", err)
 	}

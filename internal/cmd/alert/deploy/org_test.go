@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	engine "github.com/rootguard/rootguard/internal/deploy"
 	"github.com/rootguard/rootguard/internal/iostreams"
@@ -192,10 +193,11 @@ func memberConfig(t *testing.T, base aws.Config, account, region string) aws.Con
 
 func coverage(t *testing.T, cfg aws.Config) *engine.Coverage {
 	t.Helper()
-	c, err := orgClients(t.Context(), cfg)
+	sess, err := account.Resolve(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := orgClients(sess)
 	creds := &orgscan.Credentials{Base: cfg, Home: orgMgmt}
 	cov, err := engine.CheckCoverage(t.Context(), engine.CoverageClients{
 		Org: c.Org, StackSets: c.StackSets, Caller: c.Caller,
@@ -277,7 +279,7 @@ func TestDeployOrgEndToEnd(t *testing.T) {
 	outsider := emu.AddAccount("999999999999", "outsider").AddUser("x").AddAccessKey(awsemu.AccessKey{})
 	outsiderCfg := emu.Config(outsider)
 	outsiderCfg.Region = stack.HomeRegion
-	forwardTo(t, outsiderCfg, stack.Names{Prefix: orgPrefix}.OrgBusARN(orgMgmt))
+	forwardTo(t, outsiderCfg, stack.Names{Prefix: orgPrefix}.OrgBusARN(account.AWS, orgMgmt))
 	putRootSignIn(t, emu, "999999999999")
 	putRootSignIn(t, emu, "333333333333")
 	eventually(t, 15*time.Second, "the member's root sign-in reached the stand-in Slack", func() bool {

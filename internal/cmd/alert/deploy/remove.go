@@ -38,11 +38,11 @@ func runRemove(ctx context.Context, opts *Options) error {
 	if opts.Org {
 		return runRemoveOrg(ctx, opts)
 	}
-	cfg, err := opts.AWSConfig(ctx)
+	sess, err := session(ctx, opts)
 	if err != nil {
 		return err
 	}
-	r, err := engine.New(clients(cfg), engine.Options{Stack: opts.Stack, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}).Remove(ctx)
+	r, err := engine.New(clients(sess.Config(), sess.AccountID, sess.Partition), engine.Options{Stack: opts.Stack, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}).Remove(ctx)
 	if err != nil {
 		return fmt.Errorf("remove: %w", err)
 	}

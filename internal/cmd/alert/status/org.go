@@ -6,16 +6,14 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/deploy"
 	"github.com/rootguard/rootguard/internal/orgscan"
-	"github.com/rootguard/rootguard/internal/stack"
 )
 
 // runOrgStatus reports the organization's coverage gaps: ACTIVE accounts
@@ -25,17 +23,17 @@ func runOrgStatus(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	home := cfg.Copy()
-	home.Region = stack.HomeRegion
-	id, err := sts.NewFromConfig(home).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	sess, err := account.Resolve(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("identify the caller: %w", err)
+		return err
 	}
-	creds := &orgscan.Credentials{Base: home, Home: aws.ToString(id.Account)}
+	home := sess.Home()
+	creds := &orgscan.Credentials{Base: home, Home: sess.AccountID}
 	cov, err := deploy.CheckCoverage(ctx, deploy.CoverageClients{
 		Org:       organizations.NewFromConfig(home),
 		StackSets: cloudformation.NewFromConfig(home),
-		Caller:    aws.ToString(id.Account),
+		Caller:    sess.AccountID,
+		Partition: sess.Partition,
 		Events: func(ctx context.Context, account, region string) (deploy.EventsAPI, error) {
 			acfg, _, err := creds.For(ctx, account)
 			if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
@@ -27,7 +26,7 @@ import (
 
 const statusMgmt = "111111111111"
 
-func engineClients(cfg aws.Config) deploy.Clients {
+func engineClients(cfg aws.Config, account string) deploy.Clients {
 	return deploy.Clients{
 		CFN: func(region string) deploy.CFNAPI {
 			c := cfg.Copy()
@@ -35,7 +34,7 @@ func engineClients(cfg aws.Config) deploy.Clients {
 			return cloudformation.NewFromConfig(c)
 		},
 		S3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
-		SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg),
+		SSM: ssm.NewFromConfig(cfg), Trail: cloudtrail.NewFromConfig(cfg), Account: account,
 	}
 }
 
@@ -57,7 +56,7 @@ func TestStatusOrgReportsCoverageGaps(t *testing.T) {
 	ctx := t.Context()
 	clients := deploy.OrgClients{
 		Org: organizations.NewFromConfig(cfg), StackSets: cloudformation.NewFromConfig(cfg), Caller: statusMgmt,
-		Hub: func(context.Context, string) (deploy.Clients, error) { return engineClients(cfg), nil },
+		Hub: func(context.Context, string) (deploy.Clients, error) { return engineClients(cfg, statusMgmt), nil },
 	}
 	oo := deploy.OrgOptions{
 		Options: deploy.Options{Stack: stack.HubOptions{Prefix: "rgst"}, FunctionZip: []byte("PK test"),

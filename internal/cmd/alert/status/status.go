@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
@@ -75,17 +76,22 @@ Exits 3 when something would keep an alert from arriving.`,
 	return cmd
 }
 
-// Clients builds the status clients: for us-east-1, and for the
-// forwarders' regions.
+// Clients builds the status clients: for the home Region of cfg's Region's
+// partition, and for the forwarders' regions.
 func Clients(cfg aws.Config) alertstatus.Clients {
+	return clientsIn(cfg, account.PartitionOfRegion(cfg.Region))
+}
+
+func clientsIn(cfg aws.Config, p account.Partition) alertstatus.Clients {
 	in := func(region string) aws.Config {
 		c := cfg.Copy()
 		c.Region = region
 		return c
 	}
-	home := in(stack.HomeRegion)
+	home := in(p.HomeRegion)
 	return alertstatus.Clients{
-		STS: sts.NewFromConfig(home), Events: eventbridge.NewFromConfig(home), Trails: cloudtrail.NewFromConfig(home),
+		Partition: p,
+		STS:       sts.NewFromConfig(home), Events: eventbridge.NewFromConfig(home), Trails: cloudtrail.NewFromConfig(home),
 		Lambda: lambda.NewFromConfig(home), Logs: cloudwatchlogs.NewFromConfig(home), SQS: sqs.NewFromConfig(home),
 		IAM: iam.NewFromConfig(home), SNS: sns.NewFromConfig(home),
 		Stacks:       func(region string) alertstatus.StacksAPI { return cloudformation.NewFromConfig(in(region)) },
@@ -101,7 +107,11 @@ func runStatus(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	r, err := alertstatus.Read(ctx, Clients(cfg), stack.Names{Prefix: opts.Prefix}, opts.Now())
+	sess, err := account.Resolve(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	r, err := alertstatus.Read(ctx, clientsIn(sess.Config(), sess.Partition), stack.Names{Prefix: opts.Prefix}, opts.Now())
 	if err != nil {
 		return fmt.Errorf("alert status: %w", err)
 	}

@@ -57,7 +57,7 @@ func runTemplate(opts *Options) error {
 	var err error
 	switch {
 	case opts.SpokeHub != "":
-		tmpl, err = stack.Spoke(opts.Stack.Prefix, opts.SpokeHub, opts.Stack.AllManagementEvents)
+		tmpl, err = stack.Spoke(opts.Stack, opts.SpokeHub)
 	case opts.Forwarder != "":
 		tmpl, err = stack.Forwarder(opts.Stack.Prefix, opts.Forwarder, opts.Stack.AllManagementEvents)
 	default:
