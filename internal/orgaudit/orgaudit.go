@@ -149,7 +149,7 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 				// The session's principal is the member's root user:
 				// the audit need not ask STS who it is.
 				if ao.Caller, err = account.New(acfg, caller.Partition.RootARN(a.ID)); err != nil {
-					row.Result = audit.AccountResult{AccountID: a.ID, Error: err.Error()}
+					row.Result = audit.NotAudited(a.ID, asked, err.Error())
 					return row
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/rootguard/rootguard/internal/audit"
 )
@@ -112,8 +113,11 @@ var securitySeverity = map[audit.Severity]string{
 	audit.Critical: "9.5", audit.High: "8.0", audit.Medium: "5.5", audit.Low: "3.0",
 }
 
-// SARIF writes a SARIF 2.1.0 log of run. version is the tool's version.
+// SARIF writes a SARIF 2.1.0 log of run. version is the tool's version
+// (buildinfo.String); its "v" prefix is dropped so that it starts with a
+// digit, as SARIF2005 asks.
 func SARIF(w io.Writer, run Run, version string) error {
+	version = strings.TrimPrefix(version, "v")
 	driver := sarifDriver{Name: "rootguard", Version: version, SemanticVersion: version,
 		InformationURI: "https://github.com/rootguard/rootguard", Rules: []sarifRule{}}
 	index := map[audit.CheckID]int{}
@@ -171,7 +175,7 @@ func sarifRuleOf(c audit.CheckResult) sarifRule {
 		full = c.Title + "."
 	}
 	return sarifRule{
-		ID: c.ID, Name: string(c.ID),
+		ID: c.ID, Name: ruleName(c.ID),
 		ShortDescription: sarifText{c.Title},
 		FullDescription:  sarifText{full},
 		Help: sarifHelp{
@@ -181,4 +185,16 @@ func sarifRuleOf(c audit.CheckResult) sarifRule {
 		HelpURI:    uri,
 		Properties: map[string]any{"security-severity": securitySeverity[c.Severity], "tags": append([]string{"security"}, slices.Clone(c.References)...)},
 	}
+}
+
+// ruleName is the rule's human-readable name, distinct from its ID as
+// SARIF1001 asks: "root-access-keys" is "RootAccessKeys".
+func ruleName(id audit.CheckID) string {
+	var b strings.Builder
+	for _, part := range strings.Split(string(id), "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
 }
