@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/rootguard/rootguard/internal/account"
@@ -71,23 +70,24 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 	// Who the caller is and whether root sessions are on decide how members
 	// are reached; both are read at once, before the first member starts.
 	var (
-		caller       *account.Session
-		idErr        error
-		rootSessions bool
-		note         string
-		ready        sync.WaitGroup
+		caller    *account.Session
+		idErr     error
+		choice    orgscan.Choice
+		choiceErr error
+		ready     sync.WaitGroup
 	)
 	ready.Go(func() { caller, idErr = account.Resolve(ctx, cfg) })
-	ready.Go(func() { rootSessions, note = rootSessionsEnabled(ctx, iam.NewFromConfig(cfg)) })
+	ready.Go(func() { choice, choiceErr = orgscan.ChooseAccess(ctx, iam.NewFromConfig(cfg), opts.RoleName) })
 	ready.Wait()
 	if idErr != nil {
 		return nil, fmt.Errorf("identify the caller: %w", awserr.Classify(idErr))
 	}
+	if choiceErr != nil {
+		return nil, choiceErr
+	}
+	rootSessions := choice.RootSessions
 	home := caller.AccountID
 	res := &Result{RootSessions: rootSessions}
-	if note != "" {
-		res.Notes = append(res.Notes, note)
-	}
 	creds := &orgscan.Credentials{Base: cfg, Home: home, RootSessions: rootSessions,
 		Task: rootsession.AuditRootUserCredentials, RoleName: opts.RoleName}
 
@@ -96,8 +96,10 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 	if rootSessions {
 		memberOpts.Session = audit.SessionAssumeRoot
 		memberOpts.Checks = intersect(opts.Audit.Checks, audit.RootSessionCheckIDs())
-		res.Notes = append(res.Notes, "member accounts are reached with sts:AssumeRoot (IAMAuditRootUserCredentials), which can read only root's credentials: "+
+		res.Notes = append(res.Notes, choice.Why+"; the session (IAMAuditRootUserCredentials) can read only root's credentials: "+
 			managementOnly()+" run in "+home+" only; `rootguard alert status --org` reports member alerting coverage")
+	} else {
+		res.Notes = append(res.Notes, choice.Why)
 	}
 	res.MemberChecks = memberOpts.Checks
 	if res.MemberChecks == nil {
@@ -190,16 +192,6 @@ func cutShort(ctx context.Context, timeout time.Duration) string {
 		timeout = orgscan.DefaultAccountTimeout
 	}
 	return fmt.Sprintf("the account did not finish within its deadline (--account-timeout %v)", timeout)
-}
-
-// rootSessionsEnabled reads whether centralized root sessions are on. When
-// they cannot be read, the run falls back to AssumeRole and says why.
-func rootSessionsEnabled(ctx context.Context, client *iam.Client) (bool, string) {
-	out, err := client.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
-	if err != nil {
-		return false, "centralized root access could not be read (" + awserr.Classify(err).Error() + "): member accounts are reached with sts:AssumeRole"
-	}
-	return slices.Contains(out.EnabledFeatures, iamtypes.FeatureTypeRootSessions), ""
 }
 
 // managementOnly names the checks a root session cannot decide, which an

@@ -1,0 +1,83 @@
+package orgscan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/rootguard/rootguard/internal/awserr"
+)
+
+type featuresAPI interface {
+	ListOrganizationsFeatures(ctx context.Context, in *iam.ListOrganizationsFeaturesInput, optFns ...func(*iam.Options)) (*iam.ListOrganizationsFeaturesOutput, error)
+}
+
+var _ featuresAPI = (*iam.Client)(nil)
+
+// Choice is how an organization run reaches member accounts, and why.
+type Choice struct {
+	// RootSessions: members are reached with sts:AssumeRoot and a task
+	// policy; otherwise with sts:AssumeRole into the run's role.
+	RootSessions bool
+	// Why says what decided it, for the run's output.
+	Why string
+}
+
+// featureReads and featureReadWait bound ChooseAccess's own retries, on top
+// of the SDK's (MaxAttempts each): a read that stays throttled through them
+// ends the run rather than guess.
+var (
+	featureReads    = 3
+	featureReadWait = 2 * time.Second
+)
+
+// ChooseAccess decides between sts:AssumeRoot (read-only task policy) and
+// sts:AssumeRole into roleName (usually an administrator) from
+// iam:ListOrganizationsFeatures — on a definite answer only. An answer is
+// definite when it lists the enabled features, or is one of the errors the
+// API documents for "centralized root access is not available here"
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOrganizationsFeatures.html):
+// AccountNotManagementOrDelegatedAdministrator, OrganizationNotFound,
+// OrganizationNotInAllFeaturesMode, ServiceAccessNotEnabled. Anything else
+// (throttling, a 5xx, a network failure — retried first — or AccessDenied)
+// leaves it unknown, and an unknown must not switch members to an
+// administrator role: it is an error for the run.
+func ChooseAccess(ctx context.Context, api featuresAPI, roleName string) (Choice, error) {
+	if roleName == "" {
+		roleName = DefaultRoleName
+	}
+	role := "members are reached with sts:AssumeRole into " + roleName
+	var err error
+	for read := 1; ; read++ {
+		var out *iam.ListOrganizationsFeaturesOutput
+		out, err = api.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+		if err == nil {
+			if slices.Contains(out.EnabledFeatures, iamtypes.FeatureTypeRootSessions) {
+				return Choice{RootSessions: true, Why: "members are reached with sts:AssumeRoot: centralized root access (RootSessions) is enabled"}, nil
+			}
+			return Choice{Why: role + ": centralized root access (RootSessions) is not enabled"}, nil
+		}
+		switch awserr.Code(err) {
+		case "AccountNotManagementOrDelegatedAdministratorException":
+			return Choice{Why: role + ": the caller's account is neither the management account nor the delegated administrator for centralized root access"}, nil
+		case "OrganizationNotFoundException":
+			return Choice{Why: role + ": the caller's account is in no organization"}, nil
+		case "OrganizationNotInAllFeaturesModeException":
+			return Choice{Why: role + ": the organization does not have all features enabled, so centralized root access is off"}, nil
+		case "ServiceAccessNotEnabledException":
+			return Choice{Why: role + ": trusted access for IAM is not enabled in Organizations, so centralized root access is off"}, nil
+		}
+		if awserr.Classify(err).AccessDenied() || read >= featureReads || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-time.After(featureReadWait * time.Duration(read)):
+		case <-ctx.Done():
+		}
+	}
+	return Choice{}, fmt.Errorf("cannot tell whether centralized root access is enabled, so not whether members are reached with sts:AssumeRoot or sts:AssumeRole into %s (rootguard does not guess): %w", roleName, awserr.Classify(err))
+}
