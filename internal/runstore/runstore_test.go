@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/rootguard/rootguard/internal/audit"
-	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/drift"
 )
 
