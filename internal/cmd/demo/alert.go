@@ -13,11 +13,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/uuid"
 
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/lambdazip"
+	"github.com/rootguard/rootguard/internal/stack"
 )
 
 // lambdaArch maps Go's architecture names to Lambda's.
@@ -47,7 +51,6 @@ type standInSlack struct {
 	url   string
 	mu    sync.Mutex
 	posts []string // each post's fallback text
-	last  time.Time
 }
 
 func startSlack() (*standInSlack, error) {
@@ -67,7 +70,6 @@ func startSlack() (*standInSlack, error) {
 		}
 		s.mu.Lock()
 		s.posts = append(s.posts, msg.Text)
-		s.last = time.Now()
 		s.mu.Unlock()
 		io.WriteString(w, "ok")
 	})}
@@ -88,20 +90,56 @@ func (s *standInSlack) since(n int) []string {
 }
 
 // settle waits until at least want posts arrived after the first n and
-// none for quiet, or until limit passes.
-func (s *standInSlack) settle(ctx context.Context, n, want int, quiet, limit time.Duration) []string {
+// the pipeline is idle, or until limit passes. The function posts before
+// the event-source mapping deletes the batch, so once the queue holds no
+// message every event delivered to it has been posted.
+func (s *standInSlack) settle(ctx context.Context, n, want int, idle func(context.Context) bool, limit time.Duration) []string {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		s.mu.Lock()
-		got, last := len(s.posts)-n, s.last
+		got := len(s.posts) - n
 		s.mu.Unlock()
-		if got >= want && time.Since(last) >= quiet {
+		if got >= want && idle(ctx) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	return s.since(n)
 }
+
+// queueIdle returns whether the queue named name holds no message:
+// none waiting, delayed or in flight. An unreadable queue is not idle.
+func queueIdle(api sqsDepthAPI, name string) func(context.Context) bool {
+	return func(ctx context.Context) bool {
+		url, err := api.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+		if err != nil {
+			return false
+		}
+		out, err := api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url.QueueUrl, AttributeNames: idleAttributes})
+		if err != nil {
+			return false
+		}
+		for _, a := range idleAttributes {
+			if out.Attributes[string(a)] != "0" {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+var idleAttributes = []sqstypes.QueueAttributeName{
+	sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+	sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+	sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed,
+}
+
+type sqsDepthAPI interface {
+	GetQueueUrl(context.Context, *sqs.GetQueueUrlInput, ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error)
+	GetQueueAttributes(context.Context, *sqs.GetQueueAttributesInput, ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
+}
+
+var _ sqsDepthAPI = (*sqs.Client)(nil)
 
 // rootSignIn is the CloudTrail record of a root console sign-in, as
 // CloudTrail delivers it to EventBridge ("AWS Console Sign In via
@@ -141,7 +179,7 @@ func rootSignIn(account, ip string, success, mfa bool, at time.Time) []byte {
 // alertSteps are the demo's alerting part: deploy the pipeline to a
 // stand-in Slack, test it, let "CloudTrail" deliver a root sign-in and a
 // burst of failed ones, and show what Slack received.
-func alertSteps(ctx context.Context, emu emitter, account string, errOut io.Writer) ([]step, func(), error) {
+func alertSteps(ctx context.Context, emu emitter, queues sqsDepthAPI, account string, errOut io.Writer) ([]step, func(), error) {
 	dir, err := os.MkdirTemp("", "rootguard-demo-fn")
 	if err != nil {
 		return nil, func() {}, err
@@ -161,7 +199,7 @@ func alertSteps(ctx context.Context, emu emitter, account string, errOut io.Writ
 	const burst = 50
 	var seen int
 	show := func(ctx context.Context, want int) error {
-		posts := slack.settle(ctx, seen, want, 3*time.Second, 60*time.Second)
+		posts := slack.settle(ctx, seen, want, queueIdle(queues, stack.Names{Prefix: stack.DefaultPrefix}.Queue()), 60*time.Second)
 		seen += len(posts)
 		if len(posts) < want {
 			return fmt.Errorf("the stand-in Slack received %d message(s), want at least %d", len(posts), want)

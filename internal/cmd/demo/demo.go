@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/awsemu"
@@ -96,7 +97,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 		{title: "Plan the removal of member 222222222222's root credentials (changes nothing)", args: []string{"fix", "--accounts", "222222222222", "--remove-root-credentials"}, ok: []int{cmdutil.ExitOK}},
 		{title: "Remove them through sts:AssumeRoot (approved; --yes stands in for typing the account ID)", args: []string{"fix", "--accounts", "222222222222", "--remove-root-credentials", "--approve", "--yes"}, ok: []int{cmdutil.ExitOK}},
 	}
-	alerting, cleanup, err := alertSteps(ctx, emu, mgmt, errOut)
+	alerting, cleanup, err := alertSteps(ctx, emu, sqs.NewFromConfig(emu.Config(creds)), mgmt, errOut)
 	defer cleanup()
 	if err != nil {
 		fmt.Fprintf(errOut, "\n! Skipping the alert pipeline: %v\n", err)
