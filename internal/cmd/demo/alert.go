@@ -34,7 +34,7 @@ var lambdaArch = map[string]string{"amd64": "x86_64", "arm64": "arm64"}
 func buildFunction(ctx context.Context, dir string) (zipPath, arch string, err error) {
 	arch, ok := lambdaArch[runtime.GOARCH]
 	if !ok {
-		return "", "", fmt.Errorf("Lambda has no %s architecture", runtime.GOARCH)
+		return "", "", fmt.Errorf("no Lambda architecture for %s", runtime.GOARCH)
 	}
 	zip, err := lambdazip.Build(ctx, "github.com/rootguard/rootguard/cmd/bootstrap", runtime.GOOS, runtime.GOARCH)
 	if err != nil {

@@ -237,7 +237,7 @@ func TestDeployOrgEndToEnd(t *testing.T) {
 	}
 	for _, want := range []string{"hub in account " + orgMgmt, "spokes in 3 accounts × 2 regions", "(plan) would create the service-managed StackSet rgorg-alert-spokes", "(plan) would create stack rgorg-alert in us-east-1"} {
 		if !strings.Contains(out.String(), want) {
-			t.Errorf("plan lacks %q:\n%s", want, out.String())
+			t.Errorf("plan lacks %q:\n%s%s", want, out.String(), errOut.String())
 		}
 	}
 	cfn := cloudformation.NewFromConfig(cfg)
