@@ -203,16 +203,19 @@ func NotAudited(accountID string, checkIDs []CheckID, reason string) AccountResu
 }
 
 // Unfinished marks an account whose audit was cut short (its deadline, or
-// the run was interrupted): the reason becomes the account's Error, every
-// check asked for that has no row yet gets an ERROR row carrying the reason,
-// and the rows already there are kept — FAIL stays FAIL, and a check whose
-// inputs were cut off is already ERROR with the error that cut them off.
+// the run was interrupted): every check asked for that has no row yet gets
+// an ERROR row carrying the reason, and the rows already there are kept —
+// FAIL stays FAIL, and a check whose inputs were cut off is already ERROR
+// with the error that cut them off. The reason becomes the account's Error
+// when any check is left undecided; an account whose every check was
+// decided before the cut was audited in full.
 func (r *AccountResult) Unfinished(checkIDs []CheckID, reason string) {
-	r.Error = reason
 	selected, _ := selectChecks(checkIDs)
 	have := map[CheckID]bool{}
+	undecided := false
 	for _, c := range r.Checks {
 		have[c.ID] = true
+		undecided = undecided || c.Status == Error
 	}
 	if r.Checks == nil {
 		r.Checks = []CheckResult{}
@@ -220,8 +223,15 @@ func (r *AccountResult) Unfinished(checkIDs []CheckID, reason string) {
 	for _, ch := range selected {
 		if !have[ch.id] {
 			r.Checks = append(r.Checks, ch.undecided(reason))
+			undecided = true
 		}
 	}
+	if !undecided {
+		// Every check was decided from inputs read in full before the
+		// cut: the account was audited.
+		return
+	}
+	r.Error = reason
 	order := map[CheckID]int{}
 	for i, id := range CheckIDs() {
 		order[id] = i

@@ -274,3 +274,15 @@ func mapsEqual(a, b map[CheckID]Status) bool {
 	}
 	return true
 }
+
+func TestUnfinishedAfterEveryVerdictIsNoError(t *testing.T) {
+	res := NotAudited(testAccount, nil, "x")
+	for i := range res.Checks {
+		res.Checks[i].Status = Pass
+	}
+	res.Error = ""
+	res.Unfinished(nil, "deadline")
+	if res.Error != "" || res.Status() != Pass {
+		t.Errorf("an account decided in full before its deadline: error %q status %s", res.Error, res.Status())
+	}
+}
