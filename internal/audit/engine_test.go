@@ -29,7 +29,7 @@ func hardenedIAMAccount() *fakeAWS {
 			"<root_account>,arn:aws:iam::111122223333:root,2019-01-01T00:00:00+00:00,not_supported,2023-01-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"),
 		generated:   testNow.Add(-time.Hour),
 		virtualMFA:  []iamtypes.VirtualMFADevice{{SerialNumber: aws.String("arn:aws:iam::111122223333:mfa/root-admin"), User: &iamtypes.User{Arn: aws.String("arn:aws:iam::111122223333:user/root-admin")}}},
-		orgFeatures: []iamtypes.FeatureType{iamtypes.FeatureTypeRootCredentialsManagement},
+		orgFeatures: []iamtypes.FeatureType{iamtypes.FeatureTypeRootCredentialsManagement, iamtypes.FeatureTypeRootSessions},
 		rules: []ebtypes.Rule{
 			{Name: aws.String("root-signin"), Arn: aws.String("arn:aws:events:us-east-1:111122223333:rule/root-signin"), State: ebtypes.RuleStateEnabled, EventPattern: aws.String(`{"detail":{"userIdentity":{"type":["Root"]}}}`)},
 			{Name: aws.String("ec2"), State: ebtypes.RuleStateEnabled, EventPattern: aws.String(`{"source":["aws.ec2"]}`)},

@@ -14,7 +14,7 @@ var orgCentralizedRootAccess = check{
 	title:       "Organization manages member root credentials centrally",
 	severity:    Medium,
 	references:  []string{"CIS 7.0 2.1.1"},
-	remediation: "From the management account: enable trusted access for IAM in Organizations, then `aws iam enable-organizations-root-credentials-management` (IAM console → Root access management), and remove member root credentials.",
+	remediation: "From the management account: `rootguard fix --only org-centralized-root-access --approve` (or enable trusted access for IAM in Organizations, then `aws iam enable-organizations-root-credentials-management` and `aws iam enable-organizations-root-sessions`; IAM console → Root access management), and remove member root credentials.",
 	needs:       needOrg,
 	eval:        evalOrgCentralizedRootAccess,
 }
@@ -47,8 +47,25 @@ func evalOrgCentralizedRootAccess(in *inputs, _ Options) verdict {
 		features[i] = string(f)
 	}
 	ev := map[string]any{"organization_id": aws.ToString(in.org.OrganizationId), "enabled_features": features}
-	if slices.Contains(in.org.EnabledFeatures, types.FeatureTypeRootCredentialsManagement) {
-		return verdict{status: Pass, detail: "RootCredentialsManagement is enabled for the organization", evidence: ev}
+	// Centralized root access is both features: RootCredentialsManagement
+	// (root credentials managed centrally, none in new accounts, no
+	// recovery by members) and RootSessions (the sts:AssumeRoot sessions
+	// every privileged task runs in, deleting member root credentials
+	// included). See rootsession.TaskPolicy.Features for AWS's words.
+	var missing []string
+	for _, f := range []types.FeatureType{types.FeatureTypeRootCredentialsManagement, types.FeatureTypeRootSessions} {
+		if !slices.Contains(in.org.EnabledFeatures, f) {
+			missing = append(missing, string(f))
+		}
 	}
-	return verdict{status: Fail, detail: "RootCredentialsManagement is not enabled for the organization", evidence: ev}
+	switch {
+	case len(missing) == 0:
+		return verdict{status: Pass, detail: "RootCredentialsManagement and RootSessions are enabled for the organization", evidence: ev}
+	case len(missing) == 2:
+		return verdict{status: Fail, detail: "RootCredentialsManagement is not enabled for the organization, nor RootSessions", evidence: ev}
+	case missing[0] == string(types.FeatureTypeRootSessions):
+		return verdict{status: Fail, detail: "RootSessions is not enabled: RootCredentialsManagement is, but without privileged root sessions (sts:AssumeRoot) no member root credential can be audited, deleted or recovered centrally", evidence: ev}
+	default:
+		return verdict{status: Fail, detail: "RootCredentialsManagement is not enabled for the organization: member root credentials are not managed centrally (RootSessions alone opens sessions only for unlocking bucket and queue policies)", evidence: ev}
+	}
 }

@@ -19,6 +19,7 @@ func TestOrgCentralizedRootAccess(t *testing.T) {
 	}{
 		{"enabled", &iam.ListOrganizationsFeaturesOutput{OrganizationId: aws.String("o-abc"), EnabledFeatures: []types.FeatureType{types.FeatureTypeRootSessions, types.FeatureTypeRootCredentialsManagement}}, nil, false, Pass},
 		{"only root sessions", &iam.ListOrganizationsFeaturesOutput{OrganizationId: aws.String("o-abc"), EnabledFeatures: []types.FeatureType{types.FeatureTypeRootSessions}}, nil, false, Fail},
+		{"only root credentials management: no session to manage them in", &iam.ListOrganizationsFeaturesOutput{OrganizationId: aws.String("o-abc"), EnabledFeatures: []types.FeatureType{types.FeatureTypeRootCredentialsManagement}}, nil, false, Fail},
 		{"nothing enabled", &iam.ListOrganizationsFeaturesOutput{OrganizationId: aws.String("o-abc")}, nil, false, Fail},
 		{"trusted access off", nil, apiErr("IAM", op, "ServiceAccessNotEnabledException"), false, Fail},
 		{"not all features", nil, apiErr("IAM", op, "OrganizationNotInAllFeaturesModeException"), false, Fail},

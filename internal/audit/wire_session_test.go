@@ -146,7 +146,12 @@ func TestWireOrgCentralizedRootAccess(t *testing.T) {
 			mgmt := emu.AddAccount(newAccountID(), "management")
 			emu.CreateOrganization(mgmt.ID).EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
 			return mgmt
-		}, Pass, "RootCredentialsManagement is enabled", "", true},
+		}, Pass, "RootCredentialsManagement and RootSessions are enabled", "", true},
+		{"management with only RootCredentialsManagement: no root sessions, no central task", func(emu *awsemu.Server) *awsemu.Account {
+			mgmt := emu.AddAccount(newAccountID(), "management")
+			emu.CreateOrganization(mgmt.ID).EnableCentralizedRootAccess("RootCredentialsManagement")
+			return mgmt
+		}, Fail, "RootSessions is not enabled", "", true},
 		{"management with IAM trusted access but no feature", func(emu *awsemu.Server) *awsemu.Account {
 			mgmt := emu.AddAccount(newAccountID(), "management")
 			emu.CreateOrganization(mgmt.ID).EnableCentralizedRootAccess()
@@ -173,12 +178,12 @@ func TestWireOrgCentralizedRootAccess(t *testing.T) {
 		{"delegated administrator for IAM", func(emu *awsemu.Server) *awsemu.Account {
 			mgmt := emu.AddAccount(newAccountID(), "management")
 			org := emu.CreateOrganization(mgmt.ID)
-			org.EnableCentralizedRootAccess("RootCredentialsManagement")
+			org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
 			admin := emu.AddAccount(newAccountID(), "security")
 			org.AddAccount(admin, org.RootID())
 			org.RegisterDelegatedAdministrator(admin.ID, "iam.amazonaws.com")
 			return admin
-		}, Pass, "RootCredentialsManagement is enabled", "", true},
+		}, Pass, "RootCredentialsManagement and RootSessions are enabled", "", true},
 		{"standalone", func(emu *awsemu.Server) *awsemu.Account {
 			return emu.AddAccount(newAccountID(), "standalone")
 		}, NotApplicable, "standalone", "OrganizationNotFoundException", false},

@@ -122,8 +122,17 @@ func (s *Server) assumeRoot(c *Call) error {
 	if target == "" || !o.isMember(target) || target == o.management.ID {
 		return deny("because the target is not a member account of the organization")
 	}
+	// Every privileged task runs in a root session, so each needs
+	// RootSessions; the three task policies on root's credentials are
+	// root credentials management and need RootCredentialsManagement too
+	// (IAM API Reference, EnableOrganizationsRootSessions and
+	// EnableOrganizationsRootCredentialsManagement; IAM User Guide, "Perform
+	// a privileged task on an AWS Organizations member account").
 	if !o.features[featureRootSessions] {
 		return deny("because centralized root access (root sessions) is not enabled for the organization")
+	}
+	if name, _ := rootTaskPolicyName(policyARN); strings.HasPrefix(name, "IAM") && !o.features[featureRootCredentialsManagement] {
+		return deny("because root credentials management is not enabled for the organization")
 	}
 	ttl, err := durationParam(c, 900, 0, 900)
 	if err != nil {

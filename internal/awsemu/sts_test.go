@@ -178,3 +178,27 @@ func TestAssumeRootSessionIsBoundByItsTaskPolicy(t *testing.T) {
 		t.Errorf("GetCredentialReport under the audit policy: %v, want AccessDenied", err)
 	}
 }
+
+// TestAssumeRootFeatureGates: every task needs RootSessions; the task
+// policies on root's credentials also need RootCredentialsManagement.
+func TestAssumeRootFeatureGates(t *testing.T) {
+	const s3Policy = "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"
+	for _, tc := range []struct {
+		features []string
+		policy   string
+		want     string
+	}{
+		{[]string{featureRootSessions}, s3Policy, ""},
+		{[]string{featureRootSessions}, auditPolicy, "AccessDenied"},
+		{[]string{featureRootCredentialsManagement}, auditPolicy, "AccessDenied"},
+		{[]string{featureRootCredentialsManagement}, s3Policy, "AccessDenied"},
+		{[]string{featureRootCredentialsManagement, featureRootSessions}, auditPolicy, ""},
+	} {
+		o := newTestOrg(t)
+		o.org.EnableCentralizedRootAccess(tc.features...)
+		_, err := assumeRoot(t, o.sts(o.admin), memberID, tc.policy)
+		if got := errorCode(t, err); got != tc.want {
+			t.Errorf("%v %s: code %q, want %q", tc.features, tc.policy, got, tc.want)
+		}
+	}
+}

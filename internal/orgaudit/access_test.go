@@ -40,7 +40,7 @@ func TestAccessReasonIsInTheNotes(t *testing.T) {
 	if res, err = Run(context.Background(), emu.Config(admin), Options{Selection: orgscan.Selection{Org: true}, Concurrency: 2}); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "sts:AssumeRoot: centralized root access (RootSessions) is enabled") {
+	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "sts:AssumeRoot: centralized root access (RootCredentialsManagement and RootSessions) is enabled") {
 		t.Errorf("notes = %q", res.Notes)
 	}
 }

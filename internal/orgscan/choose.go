@@ -3,13 +3,13 @@ package orgscan
 import (
 	"context"
 	"fmt"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/rootsession"
 )
 
 type featuresAPI interface {
@@ -56,10 +56,17 @@ func ChooseAccess(ctx context.Context, api featuresAPI, roleName string) (Choice
 		var out *iam.ListOrganizationsFeaturesOutput
 		out, err = api.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
 		if err == nil {
-			if slices.Contains(out.EnabledFeatures, iamtypes.FeatureTypeRootSessions) {
-				return Choice{RootSessions: true, Why: "members are reached with sts:AssumeRoot: centralized root access (RootSessions) is enabled"}, nil
+			// Auditing root's credentials in a root session needs both
+			// features (rootsession.TaskPolicy.Features cites AWS).
+			missing := rootsession.AuditRootUserCredentials.Missing(out.EnabledFeatures)
+			if len(missing) == 0 {
+				return Choice{RootSessions: true, Why: "members are reached with sts:AssumeRoot: centralized root access (RootCredentialsManagement and RootSessions) is enabled"}, nil
 			}
-			return Choice{Why: role + ": centralized root access (RootSessions) is not enabled"}, nil
+			names := make([]string, len(missing))
+			for i, f := range missing {
+				names[i] = string(f)
+			}
+			return Choice{Why: role + ": centralized root access (" + strings.Join(names, " and ") + ") is not enabled"}, nil
 		}
 		switch awserr.Code(err) {
 		case "AccountNotManagementOrDelegatedAdministratorException":

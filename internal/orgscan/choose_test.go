@@ -47,7 +47,8 @@ func TestChooseAccessOnlyOnADefiniteAnswer(t *testing.T) {
 		{"only RootCredentialsManagement", &featureAnswers{answers: []error{nil}, enabled: []iamtypes.FeatureType{iamtypes.FeatureTypeRootCredentialsManagement}}, false, false, 1, "is not enabled"},
 		{"no IAM trusted access", &featureAnswers{answers: []error{apiErr("ServiceAccessNotEnabledException")}}, false, false, 1, "trusted access for IAM"},
 		{"a member account", &featureAnswers{answers: []error{apiErr("AccountNotManagementOrDelegatedAdministratorException")}}, false, false, 1, "neither the management account"},
-		{"throttled once, then on", &featureAnswers{answers: []error{throttled, nil}, enabled: []iamtypes.FeatureType{iamtypes.FeatureTypeRootSessions}}, true, false, 2, "is enabled"},
+		{"throttled once, then on", &featureAnswers{answers: []error{throttled, nil}, enabled: []iamtypes.FeatureType{iamtypes.FeatureTypeRootCredentialsManagement, iamtypes.FeatureTypeRootSessions}}, true, false, 2, "is enabled"},
+		{"only RootSessions: no root-credential task", &featureAnswers{answers: []error{nil}, enabled: []iamtypes.FeatureType{iamtypes.FeatureTypeRootSessions}}, false, false, 1, "(RootCredentialsManagement) is not enabled"},
 		// The fault of issue 16: a throttled read must not switch members
 		// to an administrator role.
 		{"throttled throughout", &featureAnswers{answers: []error{throttled}}, false, true, featureReads, ""},
