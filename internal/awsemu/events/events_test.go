@@ -183,3 +183,32 @@ func TestMayAssume(t *testing.T) {
 		}
 	}
 }
+
+// TestPutRuleEnforcesThePatternSizeQuota: a pattern of 2,048 characters is
+// accepted; one character more is refused with LimitExceededException (the
+// account's quota), and past 4,096 with the API's ValidationException.
+func TestPutRuleEnforcesThePatternSizeQuota(t *testing.T) {
+	h := host{}
+	Register(h, &links{})
+	s := emu.Scope{Account: "111122223333", Region: "us-east-1"}
+	pattern := func(n int) string {
+		p := `{"source":["` + strings.Repeat("a", n) + `"]}`
+		return p
+	}
+	base := len(pattern(0))
+	for _, tc := range []struct {
+		size int
+		code string
+	}{{2048, ""}, {2049, "LimitExceededException"}, {4097, "ValidationException"}} {
+		_, err := call(t, h, s, "PutRule", map[string]string{"Name": fmt.Sprint("r", tc.size), "EventPattern": pattern(tc.size - base)})
+		var code string
+		if e, ok := err.(*emu.Error); ok {
+			code = e.Code
+		} else if err != nil {
+			t.Fatalf("%d: %v", tc.size, err)
+		}
+		if code != tc.code {
+			t.Errorf("pattern of %d characters: error %q, want %q", tc.size, code, tc.code)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/rootguard/rootguard/internal/awsemu/eventpattern"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
@@ -187,6 +188,13 @@ func (e *Events) lookupRule(c emu.Scope, bus, name string) (*rule, error) {
 	return r, nil
 }
 
+// Event pattern length limits: the default quota, and the API's maximum
+// a raised quota can reach.
+const (
+	eventPatternQuota     = 2048
+	maxEventPatternLength = 4096
+)
+
 func (e *Events) putRule(c emu.Scope, body []byte) (any, error) {
 	var in struct {
 		Name, EventPattern, ScheduleExpression, State, Description, RoleArn, EventBusName string
@@ -215,6 +223,19 @@ func (e *Events) putRule(c emu.Scope, body []byte) (any, error) {
 
 	if !slices.Contains([]string{"ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"}, r.State) {
 		return nil, errValidation("State %s is not valid.", r.State)
+	}
+
+	if n := utf8.RuneCountInString(in.EventPattern); n > maxEventPatternLength {
+		// The PutRule API's own length constraint (EventBridge API
+		// Reference, PutRule: EventPattern, maximum length 4096).
+		return nil, errValidation("1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to %d", maxEventPatternLength)
+	} else if n > eventPatternQuota {
+		// The account's "Event pattern size" quota, 2,048 characters by
+		// default (Amazon EventBridge User Guide, "Amazon EventBridge
+		// quotas"). The API reference documents LimitExceededException for
+		// a request beyond a service quota; AWS's exact message is not
+		// documented.
+		return nil, emu.BadRequest("LimitExceededException", "Event pattern size %d exceeds the event pattern size quota of %d characters.", n, eventPatternQuota)
 	}
 
 	if in.EventPattern != "" {
