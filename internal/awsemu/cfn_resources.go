@@ -873,6 +873,7 @@ func createTrail(p *cfnProvisioner, ctx context.Context, r *cfnResource, _ []tag
 		IsMultiRegionTrail:         aws.Bool(boolean(r.props, "IsMultiRegionTrail")),
 		IncludeGlobalServiceEvents: aws.Bool(boolean(r.props, "IncludeGlobalServiceEvents")),
 		EnableLogFileValidation:    aws.Bool(boolean(r.props, "EnableLogFileValidation")),
+		IsOrganizationTrail:        aws.Bool(boolean(r.props, "IsOrganizationTrail")),
 	})
 	if err != nil {
 		return err

@@ -58,6 +58,10 @@ func TestCrossRegionBusTargetNeedsRole(t *testing.T) {
 	_, _ = roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("like"), AssumeRolePolicyDocument: aws.String(
 		`{"Statement":[{"Effect":"Allow","Principal":{"Service":["events.amazonaws.com"]},"Action":["sts:AssumeRole"],"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:events:*:111122223333:rule/forw*"}}}]}`)})
 
+	// CloudTrail delivers API calls to EventBridge only where a trail logs.
+	if err := emu.Account("111122223333").AddTrail(awsemu.Trail{Name: "all", Region: "us-east-1", S3BucketName: "b", MultiRegion: true, Logging: true}); err != nil {
+		t.Fatal(err)
+	}
 	euEvents := eventbridge.NewFromConfig(eu)
 	emit := func(id string) {
 		t.Helper()

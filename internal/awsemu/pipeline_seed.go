@@ -12,6 +12,10 @@ import (
 type Trail struct {
 	Name, Region, S3BucketName, CloudWatchLogsLogGroupArn string
 	MultiRegion, Logging                                  bool
+	// Organization: an organization trail, applying to every member of the
+	// account's organization (the account is its management account or
+	// CloudTrail's delegated administrator).
+	Organization bool
 	// EventSelectors is the classic selectors JSON; empty means all
 	// management events, as for a new trail.
 	EventSelectors string
@@ -34,7 +38,7 @@ func (a *Account) AddTrail(spec Trail) error {
 	}
 
 	seed := cloudtrail.Seed{Name: spec.Name, S3BucketName: spec.S3BucketName, CloudWatchLogsLogGroupArn: spec.CloudWatchLogsLogGroupArn,
-		MultiRegion: spec.MultiRegion, Logging: spec.Logging, EventSelectors: spec.EventSelectors}
+		MultiRegion: spec.MultiRegion, Logging: spec.Logging, EventSelectors: spec.EventSelectors, Organization: spec.Organization}
 	if err := svc.trails.Add(emu.Scope{Account: a.ID, Region: spec.Region}, seed); err != nil {
 		return fmt.Errorf("add trail %s to %s: %w", spec.Name, a.ID, err)
 	}

@@ -110,7 +110,7 @@ func (s *Server) registerServices() {
 
 	svc := &services{
 		alarms: cloudwatch.Register(host{s}),
-		trails: cloudtrail.Register(host{s}),
+		trails: cloudtrail.Register(host{s}, trailOrg{s}),
 		logs:   logs.Register(host{s}),
 		events: events.Register(host{s}, eventLinks{s}),
 	}

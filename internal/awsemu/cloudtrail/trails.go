@@ -1,9 +1,12 @@
 // Package cloudtrail models CloudTrail trails for awsemu — trails, their
 // logging status and event selectors — per account and region. A trail
 // lives in its home region; a multi-region trail is also seen (as a shadow
-// trail) from the account's other regions. Events are not recorded here:
-// awsemu's EmitServiceEvent stands in for CloudTrail's delivery to
-// EventBridge.
+// trail) from the account's other regions. An organization trail, made by
+// the management account or CloudTrail's delegated administrator, also
+// applies to every member account, which sees it (with the creator's ARN)
+// but cannot change it. Events are not recorded here: awsemu's
+// EmitServiceEvent stands in for CloudTrail's delivery to EventBridge and
+// asks Records whether a trail would have recorded the call.
 package cloudtrail
 
 import (
@@ -22,12 +25,27 @@ import (
 type Trails struct {
 	mu      sync.Mutex
 	regions map[emu.Scope]map[string]*trail // by name, in the home region
+	org     Org
 }
+
+// Org is the organization as CloudTrail sees it.
+type Org interface {
+	// Organization is the ID and management account of the organization
+	// account belongs to ("" when none).
+	Organization(account string) (id, management string)
+	// DelegatedAdmin reports whether account is a delegated administrator
+	// for the service principal.
+	DelegatedAdmin(account, servicePrincipal string) bool
+}
+
+// ServicePrincipal is CloudTrail's, as registered for trusted access and
+// delegated administration.
+const ServicePrincipal = "cloudtrail.amazonaws.com"
 
 // Register answers the CloudTrail actions on host and returns the model,
 // for seeding.
-func Register(host emu.Host) *Trails {
-	m := &Trails{regions: map[emu.Scope]map[string]*trail{}}
+func Register(host emu.Host, org Org) *Trails {
+	m := &Trails{regions: map[emu.Scope]map[string]*trail{}, org: org}
 	for action, a := range map[string]emu.JSONAction{
 		"CreateTrail":       m.createTrail,
 		"DescribeTrails":    m.describeTrails,
@@ -47,6 +65,10 @@ func Register(host emu.Host) *Trails {
 type Seed struct {
 	Name, S3BucketName, CloudWatchLogsLogGroupArn string
 	MultiRegion, Logging                          bool
+	// Organization makes an organization trail of the account's
+	// organization (the account must be its management account or
+	// CloudTrail's delegated administrator, as CreateTrail requires).
+	Organization bool
 	// EventSelectors is the classic selectors JSON; empty means all
 	// management events, as for a new trail.
 	EventSelectors string
@@ -60,6 +82,13 @@ func (m *Trails) Add(s emu.Scope, spec Seed) error {
 
 	t := &trail{Name: spec.Name, S3BucketName: spec.S3BucketName, IsMultiRegionTrail: spec.MultiRegion,
 		IncludeGlobalServiceEvents: true, CloudWatchLogsLogGroupArn: spec.CloudWatchLogsLogGroupArn, logging: spec.Logging}
+	if spec.Organization {
+		org, mgmt := m.org.Organization(s.Account)
+		if org == "" || (s.Account != mgmt && !m.org.DelegatedAdmin(s.Account, ServicePrincipal)) {
+			return fmt.Errorf("account %s cannot make an organization trail", s.Account)
+		}
+		t.IsOrganizationTrail, t.org = true, org
+	}
 	if err := m.addTrail(s, t); err != nil {
 		return err
 	}
@@ -94,6 +123,7 @@ type trail struct {
 	HasInsightSelectors        bool
 	IsOrganizationTrail        bool
 
+	org            string // the organization an organization trail applies to
 	logging        bool
 	startedLogging float64
 	stoppedLogging float64
@@ -125,6 +155,7 @@ func (m *Trails) createTrail(s emu.Scope, body []byte) (any, error) {
 		trail
 		IncludeGlobalServiceEvents *bool
 		EnableLogFileValidation    bool
+		IsOrganizationTrail        bool
 	}
 	if err := emu.DecodeJSON(body, &in); err != nil {
 		return nil, err
@@ -136,6 +167,20 @@ func (m *Trails) createTrail(s emu.Scope, body []byte) (any, error) {
 
 	if t.Name == "" || t.S3BucketName == "" {
 		return nil, emu.BadRequest("InvalidParameterCombinationException", "Name and S3BucketName are required.")
+	}
+
+	if in.IsOrganizationTrail {
+		// Only the management account or CloudTrail's delegated
+		// administrator makes organization trails (CloudTrail User Guide,
+		// "Creating a trail for an organization").
+		org, mgmt := m.org.Organization(s.Account)
+		switch {
+		case org == "":
+			return nil, emu.BadRequest("OrganizationNotInAllFeaturesModeException", "Account %s is not in an organization.", s.Account)
+		case s.Account != mgmt && !m.org.DelegatedAdmin(s.Account, ServicePrincipal):
+			return nil, emu.BadRequest("NotOrganizationMasterAccountException", "The request was rejected because the account %s is not the management account or a delegated administrator of its organization.", s.Account)
+		}
+		t.IsOrganizationTrail, t.org = true, org
 	}
 
 	m.mu.Lock()
@@ -158,18 +203,92 @@ func trailName(nameOrArn string) string {
 }
 
 // findTrail returns a trail visible from the caller's region: its own or a
-// multi-region trail homed elsewhere. Callers hold m.mu.
+// multi-region trail homed elsewhere, or an organization trail that applies
+// to the caller's account (named by ARN). Callers hold m.mu.
 func (m *Trails) findTrail(s emu.Scope, nameOrArn string) (*trail, error) {
 	name := trailName(nameOrArn)
 
 	for k, trails := range m.regions {
 		t := trails[name]
-		if k.Account == s.Account && t != nil && (k.Region == s.Region || t.IsMultiRegionTrail) {
+		if t == nil || !(k.Region == s.Region || t.IsMultiRegionTrail) {
+			continue
+		}
+
+		if k.Account == s.Account || (m.appliesTo(t, s.Account) && nameOrArn == t.TrailARN) {
 			return t, nil
 		}
 	}
 
 	return nil, emu.BadRequest("TrailNotFoundException", "Unknown trail: %s for the user: %s", nameOrArn, s.Account)
+}
+
+// findOwnTrail is findTrail for changes: only the account that made a
+// trail changes it, members never change an organization trail.
+func (m *Trails) findOwnTrail(s emu.Scope, nameOrArn string) (*trail, error) {
+	t, err := m.findTrail(s, nameOrArn)
+	if err == nil && !strings.Contains(t.TrailARN, ":"+s.Account+":trail/") {
+		return nil, emu.BadRequest("OperationNotPermittedException", "Member accounts cannot change the organization trail %s.", t.Name)
+	}
+
+	return t, err
+}
+
+// appliesTo reports whether t is an organization trail of account's
+// organization. Callers hold m.mu.
+func (m *Trails) appliesTo(t *trail, account string) bool {
+	if t.org == "" || m.org == nil {
+		return false
+	}
+
+	org, _ := m.org.Organization(account)
+
+	return org == t.org
+}
+
+// Records reports whether a logging trail records management events of
+// account in region: one of the account's own trails homed there or
+// multi-Region, or an organization trail applying to the account. Without
+// one, CloudTrail delivers no "AWS API Call via CloudTrail" event to
+// EventBridge (EventBridge User Guide, "AWS service events delivered via
+// AWS CloudTrail").
+func (m *Trails) Records(account, region string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	for k, trails := range m.regions {
+		for _, t := range trails {
+			covers := k.Region == region || t.IsMultiRegionTrail
+			mine := k.Account == account || m.appliesTo(t, account)
+
+			if covers && mine && t.logging && t.logsManagementEvents() {
+				return true
+			}
+		}
+	}
+
+	return false
+}
+
+// logsManagementEvents: the trail's selectors include management events
+// (classic selectors with IncludeManagementEvents, or an advanced selector
+// on eventCategory Management).
+func (t *trail) logsManagementEvents() bool {
+	if t.advanced != nil {
+		return strings.Contains(string(t.advanced), `"Management"`)
+	}
+
+	var sel []struct{ IncludeManagementEvents *bool }
+	if err := json.Unmarshal(t.selectors, &sel); err != nil {
+		return false
+	}
+
+	for _, s := range sel {
+		if s.IncludeManagementEvents == nil || *s.IncludeManagementEvents {
+			return true
+		}
+	}
+
+	return false
 }
 
 func (m *Trails) describeTrails(s emu.Scope, body []byte) (any, error) {
@@ -195,7 +314,8 @@ func (m *Trails) describeTrails(s emu.Scope, body []byte) (any, error) {
 
 	for k, homed := range m.regions {
 		for _, t := range homed {
-			visible := k.Account == s.Account && (k.Region == s.Region || (shadows && t.IsMultiRegionTrail))
+			inRegion := k.Region == s.Region || (shadows && t.IsMultiRegionTrail)
+			visible := inRegion && (k.Account == s.Account || m.appliesTo(t, s.Account))
 			if visible && (len(names) == 0 || slices.Contains(names, t.Name)) {
 				trails = append(trails, *t)
 			}
@@ -248,7 +368,7 @@ func (m *Trails) setLogging(on bool) emu.JSONAction {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 
-		t, err := m.findTrail(s, in.Name)
+		t, err := m.findOwnTrail(s, in.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +401,7 @@ func (m *Trails) putEventSelectors(s emu.Scope, body []byte) (any, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	t, err := m.findTrail(s, in.TrailName)
+	t, err := m.findOwnTrail(s, in.TrailName)
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +450,7 @@ func (m *Trails) deleteTrail(s emu.Scope, body []byte) (any, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	t, err := m.findTrail(s, in.Name)
+	t, err := m.findOwnTrail(s, in.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func call(t *testing.T, h host, s emu.Scope, action string, in any) (any, error)
 // deleted only from its home region, and unknown to other accounts.
 func TestMultiRegionTrailIsSeenButNotDeletedElsewhere(t *testing.T) {
 	h := host{}
-	m := Register(h)
+	m := Register(h, testOrg{})
 	west := emu.Scope{Account: "111122223333", Region: "eu-west-1"}
 	east := emu.Scope{Account: "111122223333", Region: "us-east-1"}
 	if err := m.Add(west, Seed{Name: "org", S3BucketName: "logs", MultiRegion: true, Logging: true}); err != nil {
@@ -73,9 +73,73 @@ func TestMultiRegionTrailIsSeenButNotDeletedElsewhere(t *testing.T) {
 }
 
 func TestSeedRefusesSelectorsThatAreNotJSON(t *testing.T) {
-	m := Register(host{})
+	m := Register(host{}, testOrg{})
 	err := m.Add(emu.Scope{Account: "111122223333", Region: "us-east-1"}, Seed{Name: "t", EventSelectors: "[{"})
 	if err == nil || err.Error() != "event selectors are not JSON" {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// testOrg: 111111111111 manages o-test, 222222222222 is its CloudTrail
+// delegated administrator, 333333333333 a member; 999999999999 is outside.
+type testOrg struct{}
+
+func (testOrg) Organization(account string) (string, string) {
+	switch account {
+	case "111111111111", "222222222222", "333333333333":
+		return "o-test", "111111111111"
+	}
+	return "", ""
+}
+
+func (testOrg) DelegatedAdmin(account, sp string) bool {
+	return account == "222222222222" && sp == ServicePrincipal
+}
+
+// TestOrganizationTrailAppliesToMembers: the delegated administrator makes
+// an organization trail; a member sees it by name and reads it by ARN but
+// cannot stop it, and its API calls are recorded in every Region; an
+// account outside the organization is not covered; a member cannot make
+// one.
+func TestOrganizationTrailAppliesToMembers(t *testing.T) {
+	h := host{}
+	m := Register(h, testOrg{})
+	admin := emu.Scope{Account: "222222222222", Region: "us-east-1"}
+	member := emu.Scope{Account: "333333333333", Region: "eu-west-1"}
+	if m.Records(member.Account, member.Region) {
+		t.Fatal("a member with no trail is recorded")
+	}
+	if _, err := call(t, h, member, "CreateTrail", map[string]any{"Name": "mine", "S3BucketName": "b", "IsOrganizationTrail": true}); err == nil {
+		t.Fatal("a member made an organization trail")
+	}
+	out, err := call(t, h, admin, "CreateTrail", map[string]any{"Name": "org", "S3BucketName": "b", "IsOrganizationTrail": true, "IsMultiRegionTrail": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := out.(trail).TrailARN
+	if m.Records(member.Account, member.Region) {
+		t.Fatal("recorded before StartLogging")
+	}
+	if _, err := call(t, h, admin, "StartLogging", map[string]string{"Name": "org"}); err != nil {
+		t.Fatal(err)
+	}
+	if !m.Records(member.Account, member.Region) || !m.Records("111111111111", "ap-south-1") {
+		t.Error("the organization trail does not record its members' calls")
+	}
+	if m.Records("999999999999", "us-east-1") {
+		t.Error("the organization trail records an outsider")
+	}
+	desc, err := call(t, h, member, "DescribeTrails", map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list := desc.(map[string][]trail)["trailList"]; len(list) != 1 || !list[0].IsOrganizationTrail || list[0].TrailARN != arn {
+		t.Errorf("member's DescribeTrails = %+v", list)
+	}
+	if _, err := call(t, h, member, "GetTrailStatus", map[string]string{"Name": arn}); err != nil {
+		t.Errorf("member reads the organization trail's status: %v", err)
+	}
+	if _, err := call(t, h, member, "StopLogging", map[string]string{"Name": arn}); err == nil {
+		t.Error("a member stopped the organization trail")
 	}
 }
