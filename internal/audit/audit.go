@@ -76,6 +76,12 @@ type AccountResult struct {
 	// this run itself used root credentials).
 	CallerARN string   `json:"-"`
 	Warnings  []string `json:"-"`
+	// Caller is the caller as the audit identified it (concurrently with
+	// its first reads) or was given it; nil when it could not be
+	// identified, and then IdentityErr says why. A command that must not
+	// write a report without a caller checks IdentityErr.
+	Caller      *account.Session `json:"-"`
+	IdentityErr error            `json:"-"`
 }
 
 // ReasonInterrupted is the Error of an account that a cancelled run
@@ -172,8 +178,11 @@ func run(ctx context.Context, c clients, opts Options) AccountResult {
 		CallerARN:    in.callerARN,
 	}
 	if in.identityErr != nil {
-		return NotAudited(res.AccountID, opts.Checks, describeErr(in.identityErr, ""))
+		r := NotAudited(res.AccountID, opts.Checks, describeErr(in.identityErr, ""))
+		r.IdentityErr = in.identityErr
+		return r
 	}
+	res.Caller = in.caller
 	if in.callerIsRoot && opts.Session == SessionAuto {
 		res.Warnings = append(res.Warnings, "rootguard ran with root user credentials ("+in.callerARN+"): this run is itself root use and will show as such; audit with an IAM principal or an sts:AssumeRoot session instead")
 	}

@@ -65,7 +65,7 @@ func TestRunIAMPrincipalAllPass(t *testing.T) {
 			t.Errorf("%s = %s, want PASS", id, s)
 		}
 	}
-	if len(res.Checks) != len(CheckIDs()) || len(res.Warnings) != 0 {
+	if len(res.Checks) != len(CheckIDs()) || len(res.Warnings) != 0 || res.Caller == nil || res.Caller.AccountID != testAccount {
 		t.Errorf("checks %d warnings %v", len(res.Checks), res.Warnings)
 	}
 	// A fresh report is reused: no generation.
@@ -182,8 +182,8 @@ func TestRunIdentityFailureIsAccountError(t *testing.T) {
 	f := hardenedIAMAccount()
 	f.errs = map[string]error{"sts:GetCallerIdentity": apiErr("STS", "GetCallerIdentity", "ExpiredToken")}
 	res := run(context.Background(), f.clients(), testOpts())
-	if !strings.Contains(res.Error, "ExpiredToken") || len(res.Checks) != len(CheckIDs()) {
-		t.Fatalf("result = %+v, want the error and an ERROR row per check", res)
+	if !strings.Contains(res.Error, "ExpiredToken") || len(res.Checks) != len(CheckIDs()) || res.IdentityErr == nil || res.Caller != nil {
+		t.Fatalf("result = %+v, want the error, the identity error and an ERROR row per check", res)
 	}
 	for _, c := range res.Checks {
 		if c.Status != Error || !strings.Contains(c.Detail, "ExpiredToken") || c.Title == "" {

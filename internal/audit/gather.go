@@ -18,6 +18,7 @@ import (
 // that a check is ERROR only when its own inputs are missing.
 type inputs struct {
 	identityErr  error
+	caller       *account.Session
 	accountID    string
 	partition    account.Partition
 	callerARN    string
@@ -96,6 +97,7 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 				return
 			}
 		}
+		in.caller = caller
 		in.accountID, in.callerARN, in.partition, in.callerIsRoot = caller.AccountID, caller.CallerARN, caller.Partition, caller.IsRoot
 	})
 	if n&needSummary != 0 {

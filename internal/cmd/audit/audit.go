@@ -17,6 +17,7 @@ import (
 	"github.com/rootguard/rootguard/internal/buildinfo"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/orgaudit"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/report"
 )
@@ -26,10 +27,12 @@ type AuditOptions struct {
 	IO        *iostreams.IOStreams
 	AWSConfig func(ctx context.Context) (aws.Config, error)
 	Now       func() time.Time
-	// Identify resolves the caller once (account.Resolve); tests replace it.
-	Identify func(ctx context.Context, cfg aws.Config) (*account.Session, error)
-	// Audit runs the engine on one account; tests replace it.
+	// Audit runs the engine on one account, identifying the caller
+	// concurrently with its first reads so identity adds no round trip to
+	// the audit's critical path; tests replace it.
 	Audit func(ctx context.Context, cfg aws.Config, opts audit.Options) audit.AccountResult
+	// OrgAudit runs the organization engine; tests replace it.
+	OrgAudit func(ctx context.Context, cfg aws.Config, opts orgaudit.Options) (*orgaudit.Result, error)
 
 	Output      string
 	RootUseDays int
@@ -53,7 +56,7 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Comm
 		IO:        f.IOStreams,
 		AWSConfig: f.LoadAWSConfig,
 		Now:       f.Now,
-		Identify:  account.Resolve,
+		OrgAudit:  orgaudit.Run,
 		Audit:     audit.Account,
 	}
 	cmd := &cobra.Command{
@@ -124,11 +127,11 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 	if err != nil {
 		return fmt.Errorf("load AWS configuration: %w", err)
 	}
-	sess, err := opts.Identify(ctx, cfg)
-	if err != nil {
-		return identifyError(err)
+	res := opts.Audit(ctx, cfg, audit.Options{RootUseDays: opts.RootUseDays, ReportWait: opts.ReportWait})
+	if res.IdentityErr != nil {
+		return identifyError(res.IdentityErr)
 	}
-	res := opts.Audit(ctx, sess.Config(), audit.Options{RootUseDays: opts.RootUseDays, ReportWait: opts.ReportWait, Caller: sess})
+	sess := res.Caller
 	for _, w := range res.Warnings {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
 	}

@@ -90,14 +90,13 @@ func TestRunAuditExitCodes(t *testing.T) {
 			opts := &AuditOptions{
 				IO:        ios,
 				AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{Region: "us-east-1"}, nil },
-				Identify:  identified,
 				Now:       func() time.Time { return time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC) },
-				Audit: func(_ context.Context, _ aws.Config, o audit.Options) audit.AccountResult {
+				Audit: func(_ context.Context, cfg aws.Config, o audit.Options) audit.AccountResult {
 					gotOpts = o
-					if o.Caller == nil || o.Caller.CallerARN != "arn:aws:iam::111122223333:user/auditor" {
-						t.Errorf("engine not given the resolved caller: %+v", o.Caller)
+					if o.Caller != nil {
+						t.Errorf("the engine was given a caller resolved before it: identity must not add a round trip to the audit")
 					}
-					return tt.res
+					return identified(t, cfg, tt.res)
 				},
 				Output: "json", RootUseDays: 7, ReportWait: time.Second,
 			}
@@ -129,12 +128,11 @@ func TestRunAuditWarnsOnStderr(t *testing.T) {
 	opts := &AuditOptions{
 		IO:        ios,
 		AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{}, nil },
-		Identify:  identified,
 		Now:       time.Now,
-		Audit: func(context.Context, aws.Config, audit.Options) audit.AccountResult {
+		Audit: func(_ context.Context, cfg aws.Config, _ audit.Options) audit.AccountResult {
 			r := result(audit.Pass)
 			r.Warnings = []string{"rootguard ran with root user credentials"}
-			return r
+			return identified(t, cfg, r)
 		},
 		Output: "table", RootUseDays: 90, ReportWait: time.Second,
 	}
@@ -146,8 +144,16 @@ func TestRunAuditWarnsOnStderr(t *testing.T) {
 	}
 }
 
-func identified(_ context.Context, cfg aws.Config) (*account.Session, error) {
-	return account.New(cfg, "arn:aws:iam::111122223333:user/auditor")
+// identified is r as the engine returns it once it has identified the
+// caller.
+func identified(t *testing.T, cfg aws.Config, r audit.AccountResult) audit.AccountResult {
+	t.Helper()
+	caller, err := account.New(cfg, "arn:aws:iam::111122223333:user/auditor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Caller = caller
+	return r
 }
 
 // TestRunAuditCannotIdentify: a run whose caller cannot be identified (no
@@ -175,11 +181,12 @@ func TestRunAuditCannotIdentify(t *testing.T) {
 				opts := &AuditOptions{
 					IO:        ios,
 					AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{}, tc.cfgErr },
-					Identify:  func(context.Context, aws.Config) (*account.Session, error) { return nil, tc.idErr },
 					Now:       time.Now,
-					Audit: func(context.Context, aws.Config, audit.Options) audit.AccountResult {
+					Audit: func(_ context.Context, _ aws.Config, o audit.Options) audit.AccountResult {
 						audited = true
-						return audit.AccountResult{}
+						r := audit.NotAudited("", o.Checks, tc.idErr.Error())
+						r.IdentityErr = tc.idErr
+						return r
 					},
 					Output: format, RootUseDays: 90, ReportWait: time.Second,
 				}
@@ -190,8 +197,8 @@ func TestRunAuditCannotIdentify(t *testing.T) {
 				if msg := err.Error(); !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
 					t.Errorf("error %q: want one line containing %q", msg, tc.want)
 				}
-				if out.Len() != 0 || audited {
-					t.Errorf("a report was written (%q) or the engine ran (%v)", out.String(), audited)
+				if out.Len() != 0 || (tc.cfgErr != nil && audited) {
+					t.Errorf("a report was written (%q) or the engine ran without a configuration (%v)", out.String(), audited)
 				}
 			})
 		}

@@ -28,7 +28,7 @@ func runOrgAudit(ctx context.Context, opts *AuditOptions) error {
 		streamErr error
 	)
 	stream := opts.Output == "jsonl"
-	res, err := orgaudit.Run(ctx, cfg, orgaudit.Options{
+	res, err := opts.OrgAudit(ctx, cfg, orgaudit.Options{
 		Selection:      orgscan.Selection{Org: opts.Org, OUs: opts.OUs, Accounts: opts.Accounts, Exclude: opts.Exclude},
 		RoleName:       opts.RoleName,
 		Concurrency:    opts.Concurrency,
