@@ -13,10 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/orgaudit"
 	"github.com/rootguard/rootguard/internal/orgscan"
 )
 
@@ -101,7 +101,7 @@ func TestOutputsMatchTheSchema(t *testing.T) {
 		opts := &AuditOptions{
 			IO:        ios,
 			AWSConfig: func(context.Context) (aws.Config, error) { return emu.Config(auditor), nil },
-			Identify:  account.Resolve,
+			OrgAudit:  orgaudit.Run,
 			Now:       func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) },
 			Audit:     audit.Account,
 			Output:    output, RootUseDays: 90, ReportWait: 5 * time.Second,
