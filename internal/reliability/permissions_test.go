@@ -1,0 +1,135 @@
+package reliability
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/rootguard/rootguard/internal/awsconfig"
+	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/cmdutil"
+)
+
+// policyActions reads the actions docs/permissions/<name> allows.
+func policyActions(t *testing.T, names ...string) []string {
+	t.Helper()
+	var out []string
+	for _, name := range names {
+		raw, err := os.ReadFile("../../docs/permissions/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct{ Statement []struct{ Action json.RawMessage } }
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, st := range doc.Statement {
+			var many []string
+			if json.Unmarshal(st.Action, &many) != nil {
+				var one string
+				if err := json.Unmarshal(st.Action, &one); err != nil {
+					t.Fatalf("%s: Action is neither a string nor a list", name)
+				}
+				many = []string{one}
+			}
+			out = append(out, many...)
+		}
+	}
+	return out
+}
+
+// sampleOrg serves the sample organization with centralized root access
+// on (rootSessions) or not, and returns it with the ID of its "Workloads"
+// OU.
+func sampleOrg(t *testing.T, rootSessions bool) (*awsemu.Server, string) {
+	t.Helper()
+	emu, err := awsemu.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	scenario := awsemu.SampleScenario()
+	if !rootSessions {
+		var sc map[string]any
+		if err := json.Unmarshal(scenario, &sc); err != nil {
+			t.Fatal(err)
+		}
+		delete(sc["organization"].(map[string]any), "centralizedRootAccess")
+		scenario, _ = json.Marshal(sc)
+	}
+	if err := emu.LoadScenario(scenario); err != nil {
+		t.Fatal(err)
+	}
+	admin := emu.Account("111111111111").AddUser("lister", "*").AddAccessKey(awsemu.AccessKey{})
+	out, err := organizations.NewFromConfig(emu.Config(admin)).ListOrganizationalUnitsForParent(context.Background(),
+		&organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(emu.Organization().RootID())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ou := range out.OrganizationalUnits {
+		if aws.ToString(ou.Name) == "Workloads" {
+			return emu, aws.ToString(ou.Id)
+		}
+	}
+	t.Fatal("no Workloads OU")
+	return nil, ""
+}
+
+// TestDocumentedPoliciesLetOrgRunsStart keeps docs/permissions true for
+// organization runs: a management principal allowed exactly the documented
+// actions runs audit and fix over --org, --ou and --accounts, with
+// centralized root access on (sts:AssumeRoot) and off (sts:AssumeRole),
+// and no call of the management principal is refused.
+func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
+	for _, rootSessions := range []bool{true, false} {
+		emu, ou := sampleOrg(t, rootSessions)
+		runs := []struct {
+			policies []string
+			args     []string
+		}{
+			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--org"}},
+			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--ou", ou}},
+			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--accounts", "222222222222,333333333333"}},
+			{[]string{"fix.json", "audit.json"}, []string{"fix", "--org"}},
+			{[]string{"fix.json", "audit.json"}, []string{"fix", "--ou", ou}},
+			{[]string{"fix.json", "audit.json"}, []string{"fix", "--accounts", "222222222222"}},
+		}
+		for _, r := range runs {
+			if !rootSessions && r.args[0] == "fix" {
+				// fix reaches members only through sts:AssumeRoot: with
+				// root sessions off its plan is to enable them first.
+				continue
+			}
+			name := strings.Join(r.args, " ")
+			if !rootSessions {
+				name += " (AssumeRole)"
+			}
+			t.Run(name, func(t *testing.T) {
+				allowed := policyActions(t, r.policies...)
+				creds := emu.Account("111111111111").AddUser("least-"+strings.ReplaceAll(strings.Join(r.args, "-"), ",", "-"), allowed...).AddAccessKey(awsemu.AccessKey{})
+				for _, kv := range emu.Env(creds) {
+					k, v, _ := strings.Cut(kv, "=")
+					t.Setenv(k, v)
+				}
+				t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+				t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+				emu.ResetCalls()
+				res := run(t, awsconfig.Timeouts{}, "", r.args...)
+				if !slices.Contains([]int{cmdutil.ExitOK, cmdutil.ExitFindings}, res.code) {
+					t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+				}
+				for _, c := range emu.Calls() {
+					if c.Account == "111111111111" && strings.HasPrefix(c.ErrorCode, "AccessDenied") {
+						t.Errorf("%s:%s refused: %s do not allow it", c.Service, c.Action, strings.Join(r.policies, " + "))
+					}
+				}
+			})
+		}
+	}
+}
