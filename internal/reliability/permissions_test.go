@@ -25,7 +25,9 @@ func policyActions(t *testing.T, names ...string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var doc struct{ Statement []struct{ Action json.RawMessage } }
+		var doc struct {
+			Statement []struct{ Action json.RawMessage }
+		}
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
