@@ -73,6 +73,14 @@ func retryUnreachable(err error) aws.Ternary {
 	return aws.UnknownTernary
 }
 
+// Unreachable reports whether err is a failure to connect to, or to hear
+// from, an endpoint (not the caller's own deadline): waiting and asking
+// again does not help, so callers with their own retries skip them.
+func Unreachable(err error) bool {
+	_, ok := unreachable(err)
+	return ok
+}
+
 // unreachable tells whether err is a failure to connect to, or to hear
 // from, an endpoint, and which of the two.
 func unreachable(err error) (noAnswer bool, ok bool) {

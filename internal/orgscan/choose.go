@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/rootsession"
 )
@@ -43,7 +44,8 @@ var (
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOrganizationsFeatures.html):
 // AccountNotManagementOrDelegatedAdministrator, OrganizationNotFound,
 // OrganizationNotInAllFeaturesMode, ServiceAccessNotEnabled. Anything else
-// (throttling, a 5xx, a network failure — retried first — or AccessDenied)
+// (throttling or a 5xx — retried first —, AccessDenied, an unreachable
+// endpoint)
 // leaves it unknown, and an unknown must not switch members to an
 // administrator role: it is an error for the run.
 func ChooseAccess(ctx context.Context, api featuresAPI, roleName string) (Choice, error) {
@@ -78,7 +80,7 @@ func ChooseAccess(ctx context.Context, api featuresAPI, roleName string) (Choice
 		case "ServiceAccessNotEnabledException":
 			return Choice{Why: role + ": trusted access for IAM is not enabled in Organizations, so centralized root access is off"}, nil
 		}
-		if awserr.Classify(err).AccessDenied() || read >= featureReads || ctx.Err() != nil {
+		if awserr.Classify(err).AccessDenied() || awsconfig.Unreachable(err) || read >= featureReads || ctx.Err() != nil {
 			break
 		}
 		select {

@@ -3,7 +3,9 @@ package orgscan
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,7 +55,8 @@ func TestChooseAccessOnlyOnADefiniteAnswer(t *testing.T) {
 		// to an administrator role.
 		{"throttled throughout", &featureAnswers{answers: []error{throttled}}, false, true, featureReads, ""},
 		{"a 5xx throughout", &featureAnswers{answers: []error{apiErr("ServiceUnavailable")}}, false, true, featureReads, ""},
-		{"a network failure", &featureAnswers{answers: []error{errors.New("dial tcp: connection refused")}}, false, true, featureReads, ""},
+		{"a connection reset", &featureAnswers{answers: []error{errors.New("read tcp: connection reset by peer")}}, false, true, featureReads, ""},
+		{"an unreachable endpoint", &featureAnswers{answers: []error{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}}, false, true, 1, ""},
 		{"access denied", &featureAnswers{answers: []error{apiErr("AccessDenied")}}, false, true, 1, ""},
 	}
 	for _, tt := range tests {
