@@ -5,69 +5,29 @@ import (
 	"slices"
 
 	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/digest"
 )
 
-// Kind is one kind of change between two runs.
-type Kind string
+// Drift is the digest of two runs: package digest holds the model, shared
+// with the alert function that posts it.
+type Drift = digest.Digest
 
-// The kinds, in the order a digest shows them (worst first).
+// The kinds of change, worst first (see package digest).
 const (
-	NewFail      Kind = "new-fail"      // a check FAILs that did not before (or in an account that just joined)
-	NewError     Kind = "new-error"     // a check, or the whole account, can no longer be evaluated
-	Joined       Kind = "joined"        // an account audited now that was not in the last run
-	Left         Kind = "left"          // an account of the last run the organization no longer lists
-	Suspended    Kind = "suspended"     // an account of the last run that is no longer ACTIVE
-	Fixed        Kind = "fixed"         // a check that FAILed now passes (or is not applicable)
-	ErrorCleared Kind = "error-cleared" // a check, or the account, that was ERROR is evaluated again
+	NewFail      = digest.NewFail
+	NewError     = digest.NewError
+	Joined       = digest.Joined
+	Left         = digest.Left
+	Suspended    = digest.Suspended
+	Fixed        = digest.Fixed
+	ErrorCleared = digest.ErrorCleared
 )
-
-// Kinds are every kind, worst first.
-var Kinds = []Kind{NewFail, NewError, Joined, Left, Suspended, Fixed, ErrorCleared}
-
-// Change is one drift item. Check is empty for account-level changes.
-type Change struct {
-	Kind      Kind           `json:"kind"`
-	AccountID string         `json:"account_id"`
-	Name      string         `json:"name,omitempty"`
-	Check     audit.CheckID  `json:"check,omitempty"`
-	Severity  audit.Severity `json:"severity,omitempty"`
-	From      audit.Status   `json:"from,omitempty"`
-	To        audit.Status   `json:"to,omitempty"`
-	Detail    string         `json:"detail,omitempty"` // the current run's detail or error
-}
-
-// Drift is what changed from Previous to Current, and where Current stands.
-type Drift struct {
-	Previous string   `json:"previous_run,omitempty"` // empty: Current is the first run (a baseline)
-	Current  string   `json:"current_run"`
-	Changes  []Change `json:"changes"`
-	// Where the current run stands, drift or not: audited accounts, checks
-	// still FAILing and ERROR (an account not audited at all counts as one
-	// error), accounts with at least one FAIL, and accounts without any
-	// change.
-	Accounts     int `json:"accounts"`
-	FailChecks   int `json:"fail_checks"`
-	ErrorChecks  int `json:"error_checks"`
-	FailAccounts int `json:"fail_accounts"`
-	Unchanged    int `json:"unchanged_accounts"`
-}
-
-// Count is the number of changes of a kind.
-func (d *Drift) Count(k Kind) int {
-	n := 0
-	for _, c := range d.Changes {
-		if c.Kind == k {
-			n++
-		}
-	}
-	return n
-}
 
 // Compute compares cur with prev (nil for the first run: no changes, only
 // where cur stands). Changes are ordered worst first: by kind, then
 // severity, then account and check.
 func Compute(prev, cur *Run) *Drift {
-	d := &Drift{Current: cur.ID, Accounts: len(cur.Accounts), Changes: []Change{}}
+	d := &Drift{Current: cur.ID, Accounts: len(cur.Accounts), Changes: []digest.Change{}}
 	for _, a := range cur.Accounts {
 		failing := false
 		if a.Error != "" {
@@ -110,7 +70,7 @@ func Compute(prev, cur *Run) *Drift {
 			if s, ok := wasSkipped[a.AccountID]; ok {
 				detail = "was " + s.Status + " in the last run"
 			}
-			d.Changes = append(d.Changes, Change{Kind: Joined, AccountID: a.AccountID, Name: a.AccountAlias, Detail: detail})
+			d.Changes = append(d.Changes, digest.Change{Kind: Joined, AccountID: a.AccountID, Name: a.AccountAlias, Detail: detail})
 			p = audit.AccountResult{AccountID: a.AccountID}
 		}
 		d.Changes = append(d.Changes, accountChanges(p, a)...)
@@ -121,20 +81,20 @@ func Compute(prev, cur *Run) *Drift {
 	for _, s := range cur.Skipped {
 		present[s.AccountID] = true
 		if p, ok := before[s.AccountID]; ok {
-			d.Changes = append(d.Changes, Change{Kind: Suspended, AccountID: s.AccountID, Name: cmp.Or(s.Name, p.AccountAlias), Detail: "now " + s.Status + ": not audited"})
+			d.Changes = append(d.Changes, digest.Change{Kind: Suspended, AccountID: s.AccountID, Name: cmp.Or(s.Name, p.AccountAlias), Detail: "now " + s.Status + ": not audited"})
 		}
 	}
 	for _, p := range prev.Accounts {
 		if !present[p.AccountID] {
-			d.Changes = append(d.Changes, Change{Kind: Left, AccountID: p.AccountID, Name: p.AccountAlias, Detail: "no longer in the organization (or no longer selected)"})
+			d.Changes = append(d.Changes, digest.Change{Kind: Left, AccountID: p.AccountID, Name: p.AccountAlias, Detail: "no longer in the organization (or no longer selected)"})
 		}
 	}
-	rank := map[Kind]int{}
-	for i, k := range Kinds {
+	rank := map[digest.Kind]int{}
+	for i, k := range digest.Kinds {
 		rank[k] = i
 	}
-	sevRank := map[audit.Severity]int{audit.Critical: 0, audit.High: 1, audit.Medium: 2, audit.Low: 3, "": 4}
-	slices.SortStableFunc(d.Changes, func(a, b Change) int {
+	sevRank := map[string]int{string(audit.Critical): 0, string(audit.High): 1, string(audit.Medium): 2, string(audit.Low): 3, "": 4}
+	slices.SortStableFunc(d.Changes, func(a, b digest.Change) int {
 		return cmp.Or(
 			cmp.Compare(rank[a.Kind], rank[b.Kind]),
 			cmp.Compare(sevRank[a.Severity], sevRank[b.Severity]),
@@ -147,17 +107,17 @@ func Compute(prev, cur *Run) *Drift {
 // accountChanges compares one account's audit in two runs. An account that
 // could not be audited is ERROR as a whole; its checks are unknown, so no
 // check-level change is claimed for it (neither fixed nor new).
-func accountChanges(p, c audit.AccountResult) []Change {
+func accountChanges(p, c audit.AccountResult) []digest.Change {
 	name := cmp.Or(c.AccountAlias, p.AccountAlias)
 	switch {
 	case c.Error != "" && p.Error != "":
 		return nil
 	case c.Error != "":
-		return []Change{{Kind: NewError, AccountID: c.AccountID, Name: name, To: audit.Error, Detail: c.Error}}
+		return []digest.Change{{Kind: NewError, AccountID: c.AccountID, Name: name, To: string(audit.Error), Detail: c.Error}}
 	}
-	var out []Change
+	var out []digest.Change
 	if p.Error != "" {
-		out = append(out, Change{Kind: ErrorCleared, AccountID: c.AccountID, Name: name, From: audit.Error, Detail: "the account is audited again"})
+		out = append(out, digest.Change{Kind: ErrorCleared, AccountID: c.AccountID, Name: name, From: string(audit.Error), Detail: "the account is audited again"})
 	}
 	prev := map[audit.CheckID]audit.Status{}
 	for _, ch := range p.Checks {
@@ -173,8 +133,8 @@ func accountChanges(p, c audit.AccountResult) []Change {
 		if !ok {
 			continue
 		}
-		out = append(out, Change{Kind: k, AccountID: c.AccountID, Name: name, Check: ch.ID, Severity: ch.Severity,
-			From: from, To: ch.Status, Detail: ch.Detail})
+		out = append(out, digest.Change{Kind: k, AccountID: c.AccountID, Name: name, Check: string(ch.ID), Severity: string(ch.Severity),
+			From: string(from), To: string(ch.Status), Detail: ch.Detail})
 	}
 	return out
 }
@@ -182,7 +142,7 @@ func accountChanges(p, c audit.AccountResult) []Change {
 // checkChange classifies one check's move from (from, had) to to. A check
 // the last run did not evaluate (had false) is news only when it is now
 // FAIL or ERROR.
-func checkChange(from audit.Status, had bool, to audit.Status) (Kind, bool) {
+func checkChange(from audit.Status, had bool, to audit.Status) (digest.Kind, bool) {
 	switch {
 	case to == audit.Fail && (!had || from != audit.Fail):
 		return NewFail, true

@@ -7,8 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rootguard/rootguard/internal/alertevent"
-	"github.com/rootguard/rootguard/internal/audit"
-	"github.com/rootguard/rootguard/internal/drift"
+	"github.com/rootguard/rootguard/internal/digest"
 )
 
 // DigestItems caps the drift items a digest lists; the rest are counted by
@@ -18,14 +17,14 @@ const DigestItems = 15
 // maxDigestLine caps one listed item.
 const maxDigestLine = 280
 
-var kindLabel = map[drift.Kind]string{
-	drift.NewFail:      "new FAIL",
-	drift.NewError:     "new ERROR",
-	drift.Joined:       "joined",
-	drift.Left:         "left",
-	drift.Suspended:    "suspended",
-	drift.Fixed:        "fixed",
-	drift.ErrorCleared: "error cleared",
+var kindLabel = map[digest.Kind]string{
+	digest.NewFail:      "new FAIL",
+	digest.NewError:     "new ERROR",
+	digest.Joined:       "joined",
+	digest.Left:         "left",
+	digest.Suspended:    "suspended",
+	digest.Fixed:        "fixed",
+	digest.ErrorCleared: "error cleared",
 }
 
 // DigestOptions shape a digest.
@@ -33,9 +32,6 @@ type DigestOptions struct {
 	// Heartbeat posts a message when nothing drifted, so that silence is
 	// never ambiguous; without it such a run posts nothing.
 	Heartbeat bool
-	// Report names where the run's HTML report was written (an s3:// URI),
-	// shown as text.
-	Report string
 }
 
 // Digest renders a scheduled run's drift as one message: the counts first,
@@ -43,38 +39,38 @@ type DigestOptions struct {
 // where the organization stands. A run without drift renders a heartbeat
 // ("all 412 accounts unchanged, 3 FAIL outstanding") when opts.Heartbeat
 // is set and nil otherwise; a first run renders its baseline.
-func Digest(d *drift.Drift, opts DigestOptions) *slack.WebhookMessage {
+func Digest(d *digest.Digest, opts DigestOptions) *slack.WebhookMessage {
 	standing := standingLine(d)
 	var headline string
 	sev := alertevent.SeverityInfo
 	switch {
 	case d.Previous == "":
 		headline = fmt.Sprintf("Root posture baseline: %s audited", plural(d.Accounts, "account"))
-	case len(d.Changes) == 0:
+	case d.Total() == 0:
 		if !opts.Heartbeat {
 			return nil
 		}
 		headline = fmt.Sprintf("Root posture: all %s unchanged", plural(d.Accounts, "account"))
 	default:
-		headline = "Root posture drift: " + kindCounts(d, drift.Kinds)
+		headline = "Root posture drift: " + kindCounts(d, digest.Kinds)
 		sev = digestSeverity(d)
 	}
 	blocks := []slack.Block{
 		header(sev, headline),
 		section(fmt.Sprintf("*%s* %s. %s", strings.ToUpper(sev.String()), esc(headline, maxValue), standing)),
 	}
-	if len(d.Changes) > 0 {
+	if d.Total() > 0 {
 		var f []*slack.TextBlockObject
-		for _, k := range drift.Kinds {
+		for _, k := range digest.Kinds {
 			if n := d.Count(k); n > 0 {
 				f = append(f, mrkdwn(fmt.Sprintf("*%s*\n%d", capitalize(kindLabel[k]), n)))
 			}
 		}
 		f = append(f, mrkdwn(fmt.Sprintf("*Unchanged*\n%s", plural(d.Unchanged, "account"))))
 		blocks = append(blocks, slack.NewSectionBlock(nil, f, nil))
-		blocks = append(blocks, itemSections(d.Changes)...)
+		blocks = append(blocks, itemSections(d)...)
 	}
-	blocks = append(blocks, digestFooter(d, opts))
+	blocks = append(blocks, digestFooter(d))
 	return &slack.WebhookMessage{
 		Text:   cut("["+sev.String()+"] "+esc(headline, maxValue)+". "+standing, MaxSectionText),
 		Blocks: &slack.Blocks{BlockSet: blocks},
@@ -82,7 +78,7 @@ func Digest(d *drift.Drift, opts DigestOptions) *slack.WebhookMessage {
 }
 
 // standingLine is where the organization stands after the run.
-func standingLine(d *drift.Drift) string {
+func standingLine(d *digest.Digest) string {
 	s := fmt.Sprintf("%s FAIL outstanding", plural(d.FailChecks, "check"))
 	if d.FailChecks > 0 {
 		s += " in " + plural(d.FailAccounts, "account")
@@ -96,19 +92,19 @@ func standingLine(d *drift.Drift) string {
 // digestSeverity: a new FAIL of a critical check is critical; any other new
 // FAIL, a new ERROR or a joined account is high (unknown is never fine);
 // an account leaving or suspended is medium; only fixes are info.
-func digestSeverity(d *drift.Drift) alertevent.Severity {
+func digestSeverity(d *digest.Digest) alertevent.Severity {
 	sev := alertevent.SeverityInfo
 	for _, c := range d.Changes {
 		s := alertevent.SeverityInfo
 		switch c.Kind {
-		case drift.NewFail:
+		case digest.NewFail:
 			s = alertevent.SeverityHigh
-			if c.Severity == audit.Critical {
+			if c.Severity == "critical" {
 				s = alertevent.SeverityCritical
 			}
-		case drift.NewError, drift.Joined:
+		case digest.NewError, digest.Joined:
 			s = alertevent.SeverityHigh
-		case drift.Left, drift.Suspended:
+		case digest.Left, digest.Suspended:
 			s = alertevent.SeverityMedium
 		}
 		sev = max(sev, s)
@@ -117,7 +113,7 @@ func digestSeverity(d *drift.Drift) alertevent.Severity {
 }
 
 // kindCounts is "2 new FAIL, 1 fixed" over kinds, in their order.
-func kindCounts(d *drift.Drift, kinds []drift.Kind) string {
+func kindCounts(d *digest.Digest, kinds []digest.Kind) string {
 	var parts []string
 	for _, k := range kinds {
 		if n := d.Count(k); n > 0 {
@@ -129,8 +125,8 @@ func kindCounts(d *drift.Drift, kinds []drift.Kind) string {
 
 // itemSections lists the worst changes, one line each, packed into as few
 // sections as fit Slack's section limit, and counts the rest by kind.
-func itemSections(changes []drift.Change) []slack.Block {
-	shown := changes[:min(len(changes), DigestItems)]
+func itemSections(d *digest.Digest) []slack.Block {
+	shown := d.Changes[:min(len(d.Changes), DigestItems)]
 	var blocks []slack.Block
 	var b strings.Builder
 	for _, c := range shown {
@@ -144,18 +140,23 @@ func itemSections(changes []drift.Change) []slack.Block {
 		}
 		b.WriteString(line)
 	}
-	if rest := changes[len(shown):]; len(rest) > 0 {
-		counts := map[drift.Kind]int{}
-		for _, c := range rest {
-			counts[c.Kind]++
-		}
+	counts, rest := map[digest.Kind]int{}, 0
+	for _, c := range d.Changes[len(shown):] {
+		counts[c.Kind]++
+		rest++
+	}
+	for k, n := range d.Omitted {
+		counts[k] += n
+		rest += n
+	}
+	if rest > 0 {
 		var parts []string
-		for _, k := range drift.Kinds {
+		for _, k := range digest.Kinds {
 			if counts[k] > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", counts[k], kindLabel[k]))
 			}
 		}
-		line := fmt.Sprintf("+%d more: %s (all in the report)", len(rest), strings.Join(parts, ", "))
+		line := fmt.Sprintf("+%d more: %s (all in the report)", rest, strings.Join(parts, ", "))
 		if b.Len()+len(line)+1 > MaxSectionText {
 			blocks = append(blocks, section(b.String()))
 			b.Reset()
@@ -169,7 +170,7 @@ func itemSections(changes []drift.Change) []slack.Block {
 }
 
 // itemLine is "• *new FAIL* 111122223333 (prod) · root-access-keys: PASS → FAIL — detail".
-func itemLine(c drift.Change) string {
+func itemLine(c digest.Change) string {
 	var b strings.Builder
 	b.WriteString("• *" + kindLabel[c.Kind] + "* " + esc(c.AccountID, maxValue))
 	if c.Name != "" {
@@ -178,11 +179,11 @@ func itemLine(c drift.Change) string {
 	if c.Check != "" {
 		b.WriteString(" · " + esc(string(c.Check), 80))
 		if c.From != "" || c.To != "" {
-			from := string(c.From)
+			from := c.From
 			if from == "" {
 				from = "not run"
 			}
-			b.WriteString(": " + esc(from, 20) + " → " + esc(string(c.To), 20))
+			b.WriteString(": " + esc(from, 20) + " → " + esc(c.To, 20))
 		}
 	}
 	line := b.String()
@@ -192,15 +193,15 @@ func itemLine(c drift.Change) string {
 	return cut(line, maxDigestLine+len(b.String()))
 }
 
-func digestFooter(d *drift.Drift, opts DigestOptions) slack.Block {
+func digestFooter(d *digest.Digest) slack.Block {
 	parts := []string{"run " + esc(d.Current, maxValue)}
 	if d.Previous != "" {
 		parts[0] += " compared with " + esc(d.Previous, maxValue)
 	} else {
 		parts[0] += " (first run: the baseline for the next)"
 	}
-	if opts.Report != "" {
-		parts = append(parts, "report "+esc(opts.Report, maxValue))
+	if d.Report != "" {
+		parts = append(parts, "report "+esc(d.Report, maxValue))
 	}
 	parts = append(parts, "rootguard")
 	return slack.NewContextBlock("", mrkdwn(cut(strings.Join(parts, " · "), MaxSectionText)))

@@ -33,7 +33,8 @@ func driftRuns(t *testing.T) (prev, cur *drift.Run) {
 func TestDigestGolden(t *testing.T) {
 	prev, cur := driftRuns(t)
 	d := drift.Compute(prev, cur)
-	body := mustBody(t, Digest(d, DigestOptions{Report: "s3://rootguard-artifacts-111122223333-us-east-1/posture/reports/latest.html"}))
+	d.Report = "s3://rootguard-artifacts-111122223333-us-east-1/posture/reports/latest.html"
+	body := mustBody(t, Digest(d, DigestOptions{}))
 	if err := checkLimits([]byte(body)); err != nil {
 		t.Fatal(err)
 	}
@@ -93,9 +94,15 @@ func TestDigestCapsItems(t *testing.T) {
 		cur.Accounts = append(cur.Accounts, audit.AccountResult{AccountID: id, AccountAlias: strings.Repeat("&<>", 100),
 			Checks: []audit.CheckResult{{ID: audit.CheckRootMFA, Status: st, Detail: strings.Repeat("x", 5000)}}})
 	}
-	body := mustBody(t, Digest(drift.Compute(prev, cur), DigestOptions{}))
+	d := drift.Compute(prev, cur)
+	body := mustBody(t, Digest(d, DigestOptions{}))
 	if err := checkLimits([]byte(body)); err != nil {
 		t.Fatal(err)
+	}
+	// Trimmed to what a queue message carries, the digest reads the same.
+	d.Trim(DigestItems)
+	if trimmed := mustBody(t, Digest(d, DigestOptions{})); trimmed != body {
+		t.Errorf("a trimmed digest renders differently:\n%s\n%s", trimmed, body)
 	}
 	if n := strings.Count(body, "• *"); n != DigestItems {
 		t.Errorf("%d items listed, want %d", n, DigestItems)
@@ -114,7 +121,9 @@ func FuzzDigest(f *testing.F) {
 			{AccountID: "222233334444", AccountAlias: detail, Error: name},
 		}}
 		for _, d := range []*drift.Drift{drift.Compute(prev, cur), drift.Compute(nil, cur), drift.Compute(cur, cur)} {
-			msg := Digest(d, DigestOptions{Heartbeat: true, Report: detail})
+			d.Report = detail
+			d.Trim(1)
+			msg := Digest(d, DigestOptions{Heartbeat: true})
 			body, err := Body(msg)
 			if err != nil {
 				t.Fatal(err)
