@@ -7,7 +7,11 @@
 // of the raw input, so nothing is dropped silently.
 package alertevent
 
-import "time"
+import (
+	"time"
+
+	"github.com/rootguard/rootguard/internal/digest"
+)
 
 // Kind is what an event is about.
 type Kind int
@@ -28,9 +32,12 @@ const (
 	KindTampering
 	// KindTest is rootguard's synthetic test event (source rootguard.test).
 	KindTest
+	// KindPostureDigest is the scheduled auditor's digest of a run (source
+	// rootguard.posture): Digest says what drifted.
+	KindPostureDigest
 )
 
-var kindNames = [...]string{"unrecognised", "console-login", "root-sign-in", "root-api-call", "tampering", "test"}
+var kindNames = [...]string{"unrecognised", "console-login", "root-sign-in", "root-api-call", "tampering", "test", "posture-digest"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -106,6 +113,8 @@ type Event struct {
 	Target string
 	// Message is the free text of a test event.
 	Message string
+	// Digest is a posture digest's content; set only for KindPostureDigest.
+	Digest *digest.Digest
 
 	// Problems lists what could not be read; non-empty only for KindUnrecognised.
 	Problems []string

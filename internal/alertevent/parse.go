@@ -4,10 +4,19 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/digest"
 )
 
 // TestSource is the EventBridge source of rootguard's synthetic test event.
 const TestSource = "rootguard.test"
+
+// The scheduled auditor's digest event: an EventBridge-shaped message it
+// sends to the alert queue, whose detail is a digest.Digest.
+const (
+	PostureSource     = "rootguard.posture"
+	PostureDetailType = "rootguard Posture Digest"
+)
 
 // Parse reads one EventBridge event. It never fails: what cannot be
 // understood becomes a KindUnrecognised Event saying what was missing.
@@ -31,6 +40,15 @@ func Parse(raw []byte, cfg Config) Event {
 		ev.Title, ev.Group = "Test alert from rootguard", "test alerts"
 		ev.Message = detail.str("message")
 		ev.AccountAlias = cfg.AccountAliases[ev.Account]
+		return ev
+	}
+	if ev.Source == PostureSource {
+		d, err := digest.Parse(env["detail"])
+		if err != nil {
+			return unrecognised(ev, raw, SeverityHigh, err.Error())
+		}
+		ev.Kind, ev.Digest, ev.Severity = KindPostureDigest, d, DigestSeverity(d)
+		ev.Title, ev.Group = "Root posture digest", "posture digests"
 		return ev
 	}
 	if detail == nil {
@@ -265,4 +283,38 @@ func classifyTampering(ev *Event, d object, cfg Config) bool {
 		}
 	}
 	return false
+}
+
+// DigestSeverity ranks a posture digest: a new FAIL of a critical check is
+// critical; any other new FAIL, a new ERROR or a joined account is high
+// (unknown is never fine); an account leaving or suspended is medium; only
+// fixes, a heartbeat or a baseline are info.
+func DigestSeverity(d *digest.Digest) Severity {
+	sev := SeverityInfo
+	for _, c := range d.Changes {
+		s := SeverityInfo
+		switch c.Kind {
+		case digest.NewFail:
+			s = SeverityHigh
+			if c.Severity == "critical" {
+				s = SeverityCritical
+			}
+		case digest.NewError, digest.Joined:
+			s = SeverityHigh
+		case digest.Left, digest.Suspended:
+			s = SeverityMedium
+		}
+		sev = max(sev, s)
+	}
+	// Changes trimmed away still count, at the level their kind has at least.
+	for k, n := range d.Omitted {
+		switch {
+		case n == 0:
+		case k == digest.NewFail || k == digest.NewError || k == digest.Joined:
+			sev = max(sev, SeverityHigh)
+		case k == digest.Left || k == digest.Suspended:
+			sev = max(sev, SeverityMedium)
+		}
+	}
+	return sev
 }

@@ -112,6 +112,12 @@ func TestParseFixtures(t *testing.T) {
 			}
 		}},
 		{"oversized", KindConsoleLogin, SeverityHigh, "Failed root sign-in", nil},
+		{"posture-digest", KindPostureDigest, SeverityCritical, "Root posture digest", func(t *testing.T, ev Event) {
+			d := ev.Digest
+			if d == nil || d.Current != "2026-01-02T06:00:00Z-5f3a" || d.Count("fixed") != 5 || d.Accounts != 412 || d.Changes[0].Check != "root-access-keys" {
+				t.Errorf("digest = %+v", d)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -219,4 +225,13 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("excerpt of %d bytes", len(ev.Excerpt))
 		}
 	})
+}
+
+// A digest that cannot be read is reported as such, never posted as a
+// quiet heartbeat.
+func TestUnreadablePostureDigest(t *testing.T) {
+	ev := Parse([]byte(`{"source":"rootguard.posture","detail-type":"rootguard Posture Digest","detail":{"changes":[{"kind":"bogus"}]}}`), DefaultConfig())
+	if ev.Kind != KindUnrecognised || ev.Severity != SeverityHigh || ev.Digest != nil || len(ev.Problems) != 1 {
+		t.Errorf("got %v/%v digest %v problems %q", ev.Kind, ev.Severity, ev.Digest, ev.Problems)
+	}
 }

@@ -407,3 +407,27 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("cfg = %+v, %v", cfg, err)
 	}
 }
+
+// A posture digest in a burst is posted on its own, rendered as a digest,
+// before the summaries of the rest.
+func TestPostureDigestIsNeverSummarised(t *testing.T) {
+	s := newSlack(t)
+	f := newFixture(t, s)
+	digest := readEvent(t, "posture-digest")
+	recs := []events.SQSMessage{}
+	for i, e := range failedSignIns(t, 20) {
+		recs = append(recs, sqsRecord(fmt.Sprintf("m-%d", i), e))
+	}
+	recs = append(recs, sqsRecord("digest", digest))
+	if resp := invokeBatch(t, context.Background(), f.h, recs); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %+v", resp.BatchItemFailures)
+	}
+	if len(s.bodies) < 2 || !strings.Contains(s.bodies[0], "Root posture drift: 1 new FAIL, 5 fixed") {
+		t.Fatalf("first post is not the digest: %v", s.bodies)
+	}
+	for _, b := range s.bodies[1:] {
+		if strings.Contains(b, "posture") {
+			t.Errorf("the digest is also in another post: %s", b)
+		}
+	}
+}

@@ -43,6 +43,10 @@ func plan(items []item) []post {
 	var posts []post
 	for _, it := range items {
 		k := key{it.event.Account, it.event.Group}
+		if it.event.Kind == alertevent.KindPostureDigest {
+			// A digest is a message of its own, never counted into a summary.
+			k.group = "digest " + it.event.ID
+		}
 		i, ok := index[k]
 		if !ok {
 			i = len(posts)
@@ -51,7 +55,9 @@ func plan(items []item) []post {
 		}
 		posts[i].items = append(posts[i].items, it)
 	}
-	slices.SortStableFunc(posts, func(a, b post) int { return cmp.Compare(b.severity(), a.severity()) })
+	slices.SortStableFunc(posts, func(a, b post) int {
+		return cmp.Or(cmp.Compare(b.digest(), a.digest()), cmp.Compare(b.severity(), a.severity()))
+	})
 	if len(posts) > maxPosts {
 		rest := post{}
 		for _, p := range posts[maxPosts-1:] {
@@ -60,6 +66,15 @@ func plan(items []item) []post {
 		posts = append(posts[:maxPosts-1], rest)
 	}
 	return posts
+}
+
+// digest is 1 for a posture digest's post: those go first, so that no
+// batch, however large, folds one into the summary of the rest.
+func (p post) digest() int {
+	if p.items[0].event.Kind == alertevent.KindPostureDigest {
+		return 1
+	}
+	return 0
 }
 
 func (p post) severity() alertevent.Severity {

@@ -53,7 +53,7 @@ func Digest(d *digest.Digest, opts DigestOptions) *slack.WebhookMessage {
 		headline = fmt.Sprintf("Root posture: all %s unchanged", plural(d.Accounts, "account"))
 	default:
 		headline = "Root posture drift: " + kindCounts(d, digest.Kinds)
-		sev = digestSeverity(d)
+		sev = alertevent.DigestSeverity(d)
 	}
 	blocks := []slack.Block{
 		header(sev, headline),
@@ -87,29 +87,6 @@ func standingLine(d *digest.Digest) string {
 		s += fmt.Sprintf(", %d ERROR (not evaluated)", d.ErrorChecks)
 	}
 	return fmt.Sprintf("%s audited: %s.", plural(d.Accounts, "account"), s)
-}
-
-// digestSeverity: a new FAIL of a critical check is critical; any other new
-// FAIL, a new ERROR or a joined account is high (unknown is never fine);
-// an account leaving or suspended is medium; only fixes are info.
-func digestSeverity(d *digest.Digest) alertevent.Severity {
-	sev := alertevent.SeverityInfo
-	for _, c := range d.Changes {
-		s := alertevent.SeverityInfo
-		switch c.Kind {
-		case digest.NewFail:
-			s = alertevent.SeverityHigh
-			if c.Severity == "critical" {
-				s = alertevent.SeverityCritical
-			}
-		case digest.NewError, digest.Joined:
-			s = alertevent.SeverityHigh
-		case digest.Left, digest.Suspended:
-			s = alertevent.SeverityMedium
-		}
-		sev = max(sev, s)
-	}
-	return sev
 }
 
 // kindCounts is "2 new FAIL, 1 fixed" over kinds, in their order.

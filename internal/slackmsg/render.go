@@ -27,8 +27,12 @@ func Body(msg *slack.WebhookMessage) ([]byte, error) {
 	return body, nil
 }
 
-// Event renders one event.
+// Event renders one event. A posture digest is rendered by Digest; the
+// auditor sends one only when it is to be posted, so as a heartbeat too.
 func Event(ev alertevent.Event) *slack.WebhookMessage {
+	if ev.Kind == alertevent.KindPostureDigest && ev.Digest != nil {
+		return Digest(ev.Digest, DigestOptions{Heartbeat: true})
+	}
 	blocks := []slack.Block{
 		header(ev.Severity, ev.Title),
 		section(fmt.Sprintf("*%s* %s", strings.ToUpper(ev.Severity.String()), intro(ev))),
