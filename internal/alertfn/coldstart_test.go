@@ -15,9 +15,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -88,9 +88,16 @@ type sample struct {
 }
 
 // measure starts cmd, times process start → first poll and first poll →
-// response, then kills it while it waits for a second event and reads its
-// peak RSS from wait4's rusage.
-func (r *runtimeAPI) measure(t *testing.T, cmd *exec.Cmd) sample {
+// response, reads its peak RSS while it waits for a second event, then
+// kills it.
+//
+// The peak is VmHWM of /proc/<pid>/status, the high-water mark of the
+// process's own address space (proc_pid_status(5)), read before it exits.
+// wait4's ru_maxrss is not the child's own: Linux carries the high-water
+// mark of the memory the child had before exec over into it, and Go starts
+// children with vfork (CLONE_VM), so that memory is this test process's —
+// it read 34 MB for a function whose own peak is about 14 MB.
+func (r *runtimeAPI) measure(t *testing.T, cmd *exec.Cmd, postsToSlack bool) sample {
 	t.Helper()
 	r.mu.Lock()
 	r.polls = 0
@@ -126,7 +133,9 @@ func (r *runtimeAPI) measure(t *testing.T, cmd *exec.Cmd) sample {
 	select {
 	case <-r.slackPost:
 	default:
-		t.Fatalf("%s answered without posting to Slack:\n%s", cmd.Path, out.String())
+		if postsToSlack {
+			t.Fatalf("%s answered without posting to Slack:\n%s", cmd.Path, out.String())
+		}
 	}
 	for { // wait for the second poll: the process is idle, as a warm Lambda is
 		r.mu.Lock()
@@ -137,10 +146,30 @@ func (r *runtimeAPI) measure(t *testing.T, cmd *exec.Cmd) sample {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	s.maxRSSKB = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	peak, err := vmHWM(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.maxRSSKB = peak
 	return s
+}
+
+// vmHWM reads the peak resident set size, in KiB, of process pid.
+func vmHWM(pid int) (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read peak RSS: %w", err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("read peak RSS: VmHWM %q: %w", v, err)
+			}
+			return kb, nil
+		}
+	}
+	return 0, fmt.Errorf("read peak RSS: no VmHWM in /proc/%d/status", pid)
 }
 
 func median(ds []time.Duration) time.Duration {
@@ -154,12 +183,16 @@ func TestColdStart(t *testing.T) {
 		t.Skipf("skipping: %s cannot import boto3 (apt-get install -y python3-boto3): %v", systemPython, err)
 	}
 	dir := t.TempDir()
-	bootstrap := filepath.Join(dir, "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bootstrap, "../../cmd/bootstrap")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build bootstrap: %v\n%s", err, out)
+	build := func(pkg string) string {
+		exe := filepath.Join(dir, filepath.Base(pkg))
+		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", exe, pkg)
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, out)
+		}
+		return exe
 	}
+	bootstrap, minimal := build("../../cmd/bootstrap"), build("./testdata/minimal")
 	event, err := os.ReadFile("../alertevent/testdata/console-login-failure.json")
 	if err != nil {
 		t.Fatal(err)
@@ -182,10 +215,17 @@ func TestColdStart(t *testing.T) {
 		return c
 	}
 
-	var goRuns, pyRuns []sample
-	for range coldStartRuns { // interleaved, so both see the same machine load
-		goRuns = append(goRuns, api.measure(t, goCmd()))
-		pyRuns = append(pyRuns, api.measure(t, pyCmd()))
+	minCmd := func() *exec.Cmd {
+		c := exec.Command(minimal)
+		c.Env = slices.Clone(base)
+		return c
+	}
+
+	var goRuns, pyRuns, minRuns []sample
+	for range coldStartRuns { // interleaved, so all see the same machine load
+		goRuns = append(goRuns, api.measure(t, goCmd(), true))
+		pyRuns = append(pyRuns, api.measure(t, pyCmd(), true))
+		minRuns = append(minRuns, api.measure(t, minCmd(), false))
 	}
 	summarise := func(runs []sample) (cold, invoke time.Duration, rssMB float64) {
 		var c, i []time.Duration
@@ -197,16 +237,22 @@ func TestColdStart(t *testing.T) {
 	}
 	gc, gi, gr := summarise(goRuns)
 	pc, pi, pr := summarise(pyRuns)
+	mc, mi, mr := summarise(minRuns)
 	info, _ := os.Stat(bootstrap)
-	t.Logf("\n| %d runs each, medians | cold start (exec → first poll) | first invocation (poll → response, incl. SSM + Slack) | peak RSS |\n|---|---|---|---|\n"+
-		"| Go bootstrap (%.1f MB binary) | %v | %v | %.1f MB |\n| Python runbook handler + boto3 (%s) | %v | %v | %.1f MB |\n| ratio | %.1f× faster | | %.1f× less |",
+	minInfo, _ := os.Stat(minimal)
+	t.Logf("\n| %d runs each, medians | cold start (exec → first poll) | first invocation (poll → response) | peak RSS (VmHWM) |\n|---|---|---|---|\n"+
+		"| Go bootstrap (%.1f MB binary; SSM + Slack in the invocation) | %v | %v | %.1f MiB |\n"+
+		"| minimal aws-lambda-go handler (%.1f MB binary) | %v | %v | %.1f MiB |\n"+
+		"| Python runbook handler + boto3 (%s) | %v | %v | %.1f MiB |\n"+
+		"| bootstrap vs Python | %.1f× faster | | %.1f× less |\n| bootstrap vs minimal | %.2f× | | |",
 		coldStartRuns, float64(info.Size())/1e6, gc.Round(10*time.Microsecond), gi.Round(10*time.Microsecond), gr,
+		float64(minInfo.Size())/1e6, mc.Round(10*time.Microsecond), mi.Round(10*time.Microsecond), mr,
 		systemPython, pc.Round(10*time.Microsecond), pi.Round(10*time.Microsecond), pr,
-		float64(pc)/float64(gc), pr/gr)
+		float64(pc)/float64(gc), pr/gr, float64(gc)/float64(mc))
 	if gc*10 > pc {
 		t.Errorf("Go cold start %v is not 10× faster than Python's %v", gc, pc)
 	}
 	if gr > 30 {
-		t.Errorf("Go peak RSS %.1f MB exceeds 30 MB", gr)
+		t.Errorf("Go peak RSS %.1f MiB exceeds 30 MiB", gr)
 	}
 }
