@@ -44,7 +44,7 @@ func (s *Server) newCall(w http.ResponseWriter, r *http.Request, req wire.Reques
 		w:           w,
 		server:      s,
 	}
-	c.Reply = c
+	c.Reply = replier{c}
 	c.record = &CallRecord{
 		Time:    now,
 		Service: req.Service,
@@ -75,6 +75,41 @@ func (c *Call) Result(v any) error {
 		v = struct{}{}
 	}
 	return wire.WriteJSON(c.w, http.StatusOK, c.RequestID, v)
+}
+
+// replier is a Call as the service packages answer it (emu.Replier): the
+// Call's own Result, Note and Done, and the REST answers below.
+type replier struct{ *Call }
+
+// ResultStatus answers a REST-JSON call with status and v as the body (nil:
+// no body).
+func (c replier) ResultStatus(status int, v any) error {
+	c.written = true
+	c.record.Status = status
+	if v == nil {
+		c.w.WriteHeader(status)
+		return nil
+	}
+	return wire.WriteJSON(c.w, status, c.RequestID, v)
+}
+
+// Respond answers with a raw response.
+func (c replier) Respond(status int, header http.Header, body []byte) error {
+	c.written = true
+	c.record.Status = status
+	for k, v := range header {
+		c.w.Header()[k] = v
+	}
+	c.w.WriteHeader(status)
+	_, err := c.w.Write(body)
+	return err
+}
+
+// Forward hands the call to kumo and returns kumo's status.
+func (c replier) Forward() int {
+	c.written = true
+	c.server.forwardToKumo(c.Call)
+	return c.record.Status
 }
 
 // Note adds a key parameter to the call's log record.

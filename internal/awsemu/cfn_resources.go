@@ -26,6 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // cfnProvisioner creates a stack's resources through the front's own APIs,
@@ -264,9 +266,9 @@ func queueAttributes(props map[string]any) map[string]string {
 	if rp, ok := props["RedrivePolicy"].(map[string]any); ok {
 		// kumo dead-letters only into a queue whose ARN matches exactly, and
 		// its queues all live in its single account.
-		dlq := parseArn(fmt.Sprint(rp["deadLetterTargetArn"]))
+		dlq := emu.ParseARN(fmt.Sprint(rp["deadLetterTargetArn"]))
 		rp = maps.Clone(rp)
-		rp["deadLetterTargetArn"] = fmt.Sprintf("arn:aws:sqs:%s:%s:%s", dlq.region, kumoAccount, dlq.resource)
+		rp["deadLetterTargetArn"] = fmt.Sprintf("arn:aws:sqs:%s:%s:%s", dlq.Region, kumoAccount, dlq.Resource)
 		attrs["RedrivePolicy"] = jsonText(rp)
 	}
 	return attrs

@@ -471,3 +471,22 @@ func (svc *cfnService) getTemplate(c *Call) error {
 		StagesAvailable []string `xml:"StagesAvailable>member"`
 	}{body, []string{"Original", "Processed"}})
 }
+
+// regionKey addresses one account's resources in one region.
+type regionKey struct {
+	account string
+	region  string
+}
+
+// caller is who sent a request: the account its credentials belong to and
+// the region it signed for.
+type caller struct {
+	account string
+	region  string
+}
+
+func (c caller) key() regionKey { return regionKey(c) }
+
+func callerOf(c *Call) caller {
+	return caller{account: c.Caller.Account, region: c.Region}
+}

@@ -98,18 +98,6 @@ func errOperationInProgress(name string) *APIError {
 	return newAPIError(http.StatusConflict, "OperationInProgressException", "Another Operation on StackSet %s is in progress", name)
 }
 
-// paramList reads a Query list of strings: Prefix.member.N.
-func paramList(c *Call, prefix string) []string {
-	var out []string
-	for i := 1; ; i++ {
-		v, ok := c.Params[prefix+".member."+strconv.Itoa(i)]
-		if !ok {
-			return out
-		}
-		out = append(out, v[0])
-	}
-}
-
 // authorizeServiceManaged follows the StackSets user guide: service-managed
 // stack sets need trusted access for StackSets, and are run by the
 // management account or, with CallAs DELEGATED_ADMIN, a registered
@@ -196,7 +184,7 @@ func (ss *stackSet) configure(c *Call) {
 			ss.params = append(ss.params, cfnParameterXML{m["ParameterKey"], m["ParameterValue"]})
 		}
 	}
-	if caps := paramList(c, "Capabilities"); caps != nil {
+	if caps := c.List("Capabilities"); caps != nil {
 		ss.capabilities = caps
 	}
 	if tags := c.Members("Tags", "Key", "Value"); tags != nil {
@@ -340,12 +328,12 @@ func (svc *stackSetService) createStackInstances(c *Call) error {
 	if err := svc.authorizeServiceManaged(c); err != nil {
 		return err
 	}
-	ous := paramList(c, "DeploymentTargets.OrganizationalUnitIds")
-	regions := paramList(c, "Regions")
+	ous := c.List("DeploymentTargets.OrganizationalUnitIds")
+	regions := c.List("Regions")
 	if len(ous) == 0 || len(regions) == 0 {
 		return errCFNValidation("DeploymentTargets.OrganizationalUnitIds and Regions are required for service-managed stack sets")
 	}
-	filter, filterAccounts := c.Param("DeploymentTargets.AccountFilterType"), paramList(c, "DeploymentTargets.Accounts")
+	filter, filterAccounts := c.Param("DeploymentTargets.AccountFilterType"), c.List("DeploymentTargets.Accounts")
 	svc.s.mu.Lock()
 	var accounts []struct{ id, ou string }
 	for _, ou := range ous {
@@ -437,8 +425,8 @@ func (svc *stackSetService) deleteStackInstances(c *Call) error {
 	if err := svc.authorizeServiceManaged(c); err != nil {
 		return err
 	}
-	ous := paramList(c, "DeploymentTargets.OrganizationalUnitIds")
-	regions := paramList(c, "Regions")
+	ous := c.List("DeploymentTargets.OrganizationalUnitIds")
+	regions := c.List("Regions")
 	retain := c.Param("RetainStacks") == "true"
 	svc.s.mu.Lock()
 	inScope := func(account string) bool {

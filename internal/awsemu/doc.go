@@ -47,14 +47,15 @@
 // records every call with its caller and key parameters.
 //
 // Other files of this package add services through the extension point
-// described in front.go; service packages (sns, cloudwatch, cloudtrail,
-// logs, sqsmove, events) through emu.Host, registered in services.go.
+// described in front.go (a registration method listed in Server.register);
+// service packages (sns, cloudwatch, cloudtrail, logs, sqsmove, events,
+// lambda) through emu.Host, registered in services.go.
 //
 // # Package layout
 //
-// awsemu holds the Server, its account and organization model, the front
-// and most per-service handlers. The pieces that need none of the Server's
-// state are packages under it, each with its own tests:
+// awsemu holds the Server, its account and organization model, the front,
+// IAM, STS, Organizations and CloudFormation. The pieces that need none of
+// the Server's state are packages under it, each with its own tests:
 //
 //   - wire: the AWS wire protocols — parsing a request's protocol, SigV4
 //     scope and action (ParseRequest, RESTOperation) and writing results and
@@ -66,11 +67,15 @@
 //   - filterpattern: CloudWatch Logs filter patterns (metric filters,
 //     TestMetricFilter, FilterLogEvents).
 //   - internal/emu: the API between the front and service packages — the
-//     Call a handler answers (awsemu's Call embeds it and is its Replier),
-//     Handler, Host (Handle, Now) for registration, JSONAction and
-//     JSONHandler for JSON-protocol operations, DecodeJSON, Error (APIError
-//     is an alias) with NewError and BadRequest, Principal (aliased here),
-//     Scope (an account in a region), ParseARN and PageByName.
+//     Call a handler answers (awsemu's Call embeds it and is its Replier:
+//     Result, ResultStatus for REST-JSON, Respond for a raw answer, Forward
+//     to hand the call to kumo), Handler, Host (Handle, HandleREST, Now)
+//     for registration, JSONAction and JSONHandler for JSON-protocol
+//     operations, DecodeJSON, Error (APIError is an alias) with NewError
+//     and BadRequest, Principal (aliased here), Scope (an account in a
+//     region), ParseARN, WildcardMatch and PageByName.
+//   - internal/emutest: a Host and a Replier that drive a service package's
+//     handlers without the Server, for the packages' own tests.
 //   - sns: SNS topics and subscriptions.
 //   - cloudwatch: CloudWatch metric alarms; AddAlarm seeds them through
 //     Alarms.PutMetricAlarm and Alarms.SetState.
@@ -86,63 +91,51 @@
 //   - events: EventBridge — rules, targets, TestEventPattern, custom buses
 //     and their policies, PutEvents and delivery. What it reaches beyond
 //     itself is its own interface, events.Links, which services.go
-//     implements on the Server (eventLinks): background work (the
-//     pipeline's, which Close cancels and waits for), sending to kumo's
-//     queues and Lambda's asynchronous invocation (the pipeline's), an
-//     account's organization ID (aws:PrincipalOrgID) and a role's trust
-//     policy (targets in another Region). EmitServiceEvent emits through
-//     Events.Emit, Lambda's destination events go through Events.Put, and
-//     AddRule seeds through Events.PutRule and Events.PutTargets.
+//     implements on the Server (eventLinks): background work (Lambda's
+//     group, which Close cancels and waits for), sending to kumo's queues
+//     and Lambda's asynchronous invocation, an account's organization ID
+//     (aws:PrincipalOrgID) and a role's trust policy (targets in another
+//     Region). EmitServiceEvent emits through Events.Emit, and AddRule
+//     seeds through Events.PutRule and Events.PutTargets.
+//   - lambda: Lambda's control plane kumo lacks — event-source mappings and
+//     their SQS pollers, event-invoke configs (retries, destinations) — and
+//     the executor that runs provided.al2023 bootstraps against a Runtime
+//     API of their own; function calls it does not model are forwarded to
+//     kumo (emu.Call.Forward). What it reaches beyond itself is
+//     lambda.Links (services.go's lambdaLinks): the front's endpoint, role
+//     sessions for functions, Logs.AppendLog for their output and
+//     Events.Put for destination events. LambdaRuntimeAPI hands a function
+//     to a test's handler through Functions.RuntimeAPI.
 //
 // The service packages are registered on every Server in services.go, which
-// keeps each Server's models (services) for the seeding helpers, the
-// functions' output and the events other services put; their wire-level
-// tests (sns_test.go, cloudwatch_alarms_test.go, cloudtrail_test.go,
+// keeps each Server's models (services) for the seeding helpers, the links
+// between services and EmitServiceEvent; their wire-level tests
+// (sns_test.go, cloudwatch_alarms_test.go, cloudtrail_test.go,
 // logs_*_test.go, sqs_move_test.go, eventbridge_role_test.go,
-// pipeline_test.go) stay here, since they run the whole front through the
-// SDK.
+// pipeline_test.go, esm_test.go, lambda_exec_test.go) stay here, since they
+// run the whole front through the SDK.
 package awsemu
 
-// Phase 2 of the split (started): move each service's handlers into its own
-// package (events, cloudtrail, logs, cloudwatch, lambda, cloudformation, …),
-// leaving awsemu with the Server, the front and the IAM/STS/Organizations
-// model. sns, cloudwatch (alarms), cloudtrail, logs, sqsmove and events
-// (EventBridge) have moved, onto internal/emu: the call, Host registration, JSON actions, errors, the
-// principal, Scope, ARN parsing and the clock (Host.Now). The rest of the
-// shared API grows with the service that first needs it:
+// Phase 2 of the split: each service's handlers move into a package of its
+// own, leaving awsemu with the Server, the front and the IAM, STS and
+// Organizations model. sns, cloudwatch (alarms), cloudtrail, logs, sqsmove,
+// events (EventBridge) and lambda have moved, onto internal/emu;
+// CloudFormation (cfn_*.go: stacks, change sets, the template engine, the
+// resource provisioners and service-managed StackSets) remains. Its
+// provisioners already go through the front's own APIs with SDK clients
+// signed as the caller; what it still takes from the Server is:
 //
-//   - registration: HandleREST(service, pattern) and HandlePath(prefix) on
-//     Host, for lambda; the pipeline's remaining jsonActions (caller, body)
-//     become emu.JSONAction, and caller/regionKey become emu.Scope;
-//   - errors: AccessDenied in the request's protocol and throttling, once a
-//     moved service raises them (fault injection stays in the front);
-//   - accounts and principals, read-only: does an account exist or is it
-//     suspended, the organization's ID, members and OU tree (StackSets),
-//     roles and their trust (CloudFormation's IAM resources) — an interface
-//     on Host. events needed only the organization ID and a role's trust
-//     policy and declares them in events.Links; a second user of either
-//     moves them onto Host;
-//   - a background-work group that Close cancels and waits for (deliveries,
-//     pollers), and the kumo data-plane clients — today's pipeline, which
-//     events reaches through Links.Go and Links.SendToQueue;
-//     sqsmove gets a context the Server's close cancels (its tasks are not
-//     waited for, as before) and an SQS client to kumo from services.go;
-//   - narrow interfaces between services where one drives another:
-//     EventBridge → Lambda invoke and SQS delivery are events.Links;
-//     EmitServiceEvent calls events.Events.Emit; Lambda → EventBridge
-//     (destination events, lambda_invoke.go calls events.Events.Put) and
-//     Lambda → Logs (lambda_exec.go calls logs.Logs.AppendLog): a moved
-//     lambda declares those methods as interfaces of its own, and
-//     implements Links.InvokeAsync; CloudFormation → the resources it
-//     provisions;
-//   - ARN parsing: emu.ParseARN (cloudtrail, sqsmove, events);
-//     pipeline_arn.go's parseArn wraps it until lambda moves;
-//   - IAM wildcard matching: emu.WildcardMatch (task policies, events'
-//     trust-policy ArnLike);
+//   - a session for the caller with the caller's allow list
+//     (issueSession) and the Server's Config, to sign those clients;
+//   - the organization, read under the model's lock: members, OUs and
+//     their parents, suspended accounts, trusted access and delegated
+//     administrators (StackSets), and accountMoved from org.go for
+//     automatic deployment — an interface on Host (or cloudformation.Links)
+//     with those reads and a hook the organization calls;
+//   - regionKey/caller (cfn_routes.go), to become emu.Scope;
+//   - the IAM inline role policies in cfn_iam.go are IAM's, not
+//     CloudFormation's, and stay here (as iam_rolepolicy.go).
 //
-// Order: the leaf services and events have moved; lambda next (its
-// invoke-config and event-source-mapping models first), CloudFormation
-// last; the template engine in
-// cfn_model.go (parse, dependency order, intrinsics) could become its own
-// package at that point, once resources are reached through an interface
-// rather than *cfnResource.
+// The template engine in cfn_model.go (parse, dependency order,
+// intrinsics) could become its own package at that point, once resources
+// are reached through an interface rather than *cfnResource.

@@ -96,7 +96,7 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 	c := s.newCall(w, r, req, body, global)
 	defer s.calls.Add(c.record)
 
-	restHandler, pattern := s.restRoute(req, r)
+	restMux, pattern := s.restRoute(req, r)
 	if req.Protocol == wire.REST {
 		if op := wire.RESTOperation(req.Service, r); op != "" {
 			pattern = op
@@ -111,8 +111,9 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 		return
 	}
 	switch {
-	case restHandler != nil:
-		restHandler.ServeHTTP(w, r.WithContext(c.context()))
+	case restMux != nil:
+		// Through the mux, which fills in the pattern's path values.
+		restMux.ServeHTTP(w, r.WithContext(c.context()))
 	case s.routes[routeKey{c.Service, c.Action}] != nil:
 		c.finish(s.routes[routeKey{c.Service, c.Action}](c))
 	case ownedServices[c.Service]:
@@ -122,8 +123,9 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 	}
 }
 
-// restRoute finds the REST handler registered for the request, if any.
-func (s *Server) restRoute(req wire.Request, r *http.Request) (http.Handler, string) {
+// restRoute finds the mux and pattern of the REST handler registered for
+// the request, if any.
+func (s *Server) restRoute(req wire.Request, r *http.Request) (*http.ServeMux, string) {
 	if req.Protocol != wire.REST {
 		return nil, ""
 	}
@@ -131,11 +133,10 @@ func (s *Server) restRoute(req wire.Request, r *http.Request) (http.Handler, str
 	if mux == nil {
 		return nil, ""
 	}
-	h, pattern := mux.Handler(r)
-	if pattern == "" {
-		return nil, ""
+	if _, pattern := mux.Handler(r); pattern != "" {
+		return mux, pattern
 	}
-	return h, pattern
+	return nil, ""
 }
 
 // admit authenticates the caller, applies faults and authorizes the action.

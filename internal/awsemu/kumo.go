@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/sivchari/kumo"
 )
 
@@ -77,5 +79,18 @@ func (r *statusRecorder) WriteHeader(status int) {
 func (r *statusRecorder) Flush() {
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
+	}
+}
+
+// kumoConfig is the SDK configuration of the emulator's own calls to kumo.
+func kumoConfig(kumoURL string) aws.Config {
+	return aws.Config{
+		Region: "us-east-1",
+		// kumo routes by the SigV4 signing name, so requests must be signed.
+		Credentials:  credentials.NewStaticCredentialsProvider("awsemu", "awsemu", ""),
+		BaseEndpoint: aws.String(kumoURL),
+		// Delivery code retries on its own schedule; the SDK must not
+		// multiply it.
+		RetryMaxAttempts: 1,
 	}
 }

@@ -33,6 +33,7 @@ type Server struct {
 	rest   map[string]*http.ServeMux
 	paths  []rawPath
 	proxy  *httputil.ReverseProxy
+	svc    *services // the models of the service packages (services.go)
 
 	faults  faultInjector
 	calls   calllog.Log
@@ -97,9 +98,7 @@ func (s *Server) register() {
 		s.registerAccessKeys,
 		s.registerMFA,
 		s.registerOrganizationsFeatures,
-		s.registerLambdaExecutor,
 		s.registerOrganizations,
-		s.registerPipeline,
 		s.registerServices,
 		s.registerSTS,
 	} {
@@ -156,7 +155,8 @@ func (s *Server) GlobalSTSConfig(creds aws.Credentials) aws.Config {
 
 // Env returns the environment variables that point the SDK's default chain
 // (and the AWS CLI) at the front with creds. The Region is given twice: the
-// SDKs read AWS_REGION, the aws CLI only AWS_DEFAULT_REGION
+// SDKs read AWS_REGION; the aws CLI's guide documents AWS_DEFAULT_REGION, and
+// its older releases read nothing else (aws/aws-cli#735)
 // (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html).
 func (s *Server) Env(creds aws.Credentials) []string {
 	env := []string{

@@ -3,22 +3,24 @@ package awsemu
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rootguard/rootguard/internal/awsemu/cloudtrail"
 	"github.com/rootguard/rootguard/internal/awsemu/cloudwatch"
 	"github.com/rootguard/rootguard/internal/awsemu/events"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/lambda"
 	"github.com/rootguard/rootguard/internal/awsemu/logs"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsmove"
 )
 
 // The services in packages of their own reach the Server only through
-// emu.Host; each is registered on every Server at start-up.
+// emu.Host and the interfaces they declare (events.Links, lambda.Links);
+// each is registered on every Server at start-up.
 
 // host is a Server as the service packages see it.
 type host struct{ s *Server }
@@ -27,30 +29,34 @@ func (h host) Handle(service, action string, handler emu.Handler) {
 	h.s.handle(service, action, func(c *Call) error { return handler(&c.Call) })
 }
 
+func (h host) HandleREST(service, pattern string, handler emu.Handler) {
+	h.s.handleREST(service, pattern, func(c *Call) error { return handler(&c.Call) })
+}
+
 func (h host) Now() time.Time { return h.s.now() }
 
 // eventLinks is a Server as EventBridge reaches beyond itself
-// (events.Links): the pipeline's background work, kumo's queues and Lambda's
-// asynchronous invocation, and the accounts' organization and roles.
+// (events.Links): Lambda's background work, kumo's queues and asynchronous
+// invocation, and the accounts' organization and roles.
 type eventLinks struct{ s *Server }
 
 func (l eventLinks) Go(f func(ctx context.Context)) {
-	if p, err := l.s.pipeline(); err == nil {
-		p.goDeliver(f)
+	if svc, err := l.s.services(); err == nil && svc.lambda != nil {
+		svc.lambda.Go(f)
 	}
 }
 
 func (l eventLinks) SendToQueue(ctx context.Context, queue, group string, body []byte) error {
-	p, err := l.s.pipeline()
+	svc, err := l.s.services()
 	if err != nil {
 		return err
 	}
-	return p.sendToQueue(ctx, queue, group, body)
+	return svc.lambda.SendToQueue(ctx, queue, group, body)
 }
 
 func (l eventLinks) InvokeAsync(ctx context.Context, s emu.Scope, fn string, payload []byte) {
-	if p, err := l.s.pipeline(); err == nil {
-		p.invokeAsync(ctx, regionKey{account: s.Account, region: s.Region}, fn, payload)
+	if svc, err := l.s.services(); err == nil {
+		svc.lambda.InvokeAsync(ctx, s, fn, payload)
 	}
 }
 
@@ -80,51 +86,90 @@ func (l eventLinks) TrustPolicy(account, role string) (string, error) {
 	return r.trustPolicy, nil
 }
 
+// lambdaLinks is a Server as Lambda reaches beyond itself (lambda.Links):
+// its endpoint, role sessions, CloudWatch Logs and EventBridge.
+type lambdaLinks struct{ s *Server }
+
+func (l lambdaLinks) Endpoint() string { return l.s.URL }
+
+func (l lambdaLinks) Credentials(p emu.Principal, ttl time.Duration) aws.Credentials {
+	return l.s.Credentials(p, ttl)
+}
+
+func (l lambdaLinks) AppendLog(s emu.Scope, group, stream string, at time.Time, lines ...string) {
+	if svc, err := l.s.services(); err == nil {
+		svc.logs.AppendLog(s, group, stream, at, lines...)
+	}
+}
+
+func (l lambdaLinks) PutEvent(s emu.Scope, busARN, source, detailType, detail string) error {
+	svc, err := l.s.services()
+	if err != nil {
+		return err
+	}
+	return svc.events.Put(s, busARN, source, detailType, detail)
+}
+
 // services is a Server's models of the services in packages of their own
 // that the rest of awsemu reaches: the seeding helpers (AddAlarm, AddTrail,
-// AddLogGroup, AddMetricFilter, AddRule), the functions' output
-// (lambda_exec.go), EmitServiceEvent and Lambda's destination events.
+// AddLogGroup, AddMetricFilter, AddRule), LambdaRuntimeAPI, the links
+// between services and EmitServiceEvent.
 type services struct {
 	alarms *cloudwatch.Alarms
 	trails *cloudtrail.Trails
 	logs   *logs.Logs
 	events *events.Events
+	lambda *lambda.Functions // nil without kumo, when New fails
 }
 
-// serviceModels maps each Server to its services.
-var serviceModels sync.Map // *Server → *services
-
 func (s *Server) registerServices() {
-	sns.Register(host{s})
-
-	// Move tasks run on kumo's queues; without kumo, New fails with the
-	// same error.
-	if kumoURL, err := KumoURL(); err == nil {
-		ctx, stop := context.WithCancel(context.Background())
-		go func() {
-			<-s.Done()
-			stop()
-		}()
-		sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(kumoConfig(kumoURL)))
-	}
-
 	svc := &services{
 		alarms: cloudwatch.Register(host{s}),
 		trails: cloudtrail.Register(host{s}, trailOrg{s}),
 		logs:   logs.Register(host{s}),
 		events: events.Register(host{s}, eventLinks{s}),
 	}
-	serviceModels.Store(s, svc)
+	s.svc = svc
+	sns.Register(host{s})
+
+	// Lambda and move tasks run on kumo's functions and queues; without
+	// kumo, New fails with the same error.
+	kumoURL, err := KumoURL()
+	if err != nil {
+		return
+	}
+	kumo := kumoConfig(kumoURL)
+	svc.lambda = lambda.Register(host{s}, lambdaLinks{s}, kumo, kumoURL)
+	ctx, stop := context.WithCancel(context.Background())
+	sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(kumo))
 	go func() {
 		<-s.Done()
-		serviceModels.Delete(s)
+		stop()
+		svc.lambda.Close()
 	}()
 }
 
+// services returns the Server's service models, or an error once it is
+// closed.
 func (s *Server) services() (*services, error) {
-	m, ok := serviceModels.Load(s)
-	if !ok {
+	select {
+	case <-s.closing:
 		return nil, fmt.Errorf("awsemu: server is closed")
+	default:
+		return s.svc, nil
 	}
-	return m.(*services), nil
+}
+
+// LambdaRuntimeAPI returns the host:port of the Lambda Runtime API for the
+// function fn (created in this emulator through the Lambda API). Start a
+// handler built with lambda.Start with AWS_LAMBDA_RUNTIME_API set to it, and
+// invocations of fn — direct, from EventBridge rules, from SQS event-source
+// mappings — reach that handler, and the emulator no longer runs the
+// function's own bootstrap. Close ends its long-polls.
+func (s *Server) LambdaRuntimeAPI(fn string) (string, error) {
+	svc, err := s.services()
+	if err != nil {
+		return "", err
+	}
+	return svc.lambda.RuntimeAPI(fn)
 }

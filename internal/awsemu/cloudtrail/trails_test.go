@@ -4,23 +4,16 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emutest"
 )
 
 // host records the handlers Register installs, so the model is driven
 // without awsemu's Server.
-type host map[string]emu.Handler
+type host = emutest.Host
 
-func (h host) Handle(service, action string, handler emu.Handler) { h[service+":"+action] = handler }
-func (h host) Now() time.Time                                     { return time.Time{} }
-
-type reply struct{ result any }
-
-func (r *reply) Result(v any) error    { r.result = v; return nil }
-func (r *reply) Note(string, string)   {}
-func (r *reply) Done() <-chan struct{} { return nil }
+type reply = emutest.Reply
 
 func call(t *testing.T, h host, s emu.Scope, action string, in any) (any, error) {
 	t.Helper()
@@ -32,7 +25,7 @@ func call(t *testing.T, h host, s emu.Scope, action string, in any) (any, error)
 	r := &reply{}
 	err := handler(&emu.Call{Service: "cloudtrail", Action: action, Region: s.Region, Body: body,
 		Caller: emu.Principal{Account: s.Account, Type: emu.PrincipalRoot}, Reply: r})
-	return r.result, err
+	return r.Value, err
 }
 
 // TestMultiRegionTrailIsSeenButNotDeletedElsewhere: a seeded multi-region

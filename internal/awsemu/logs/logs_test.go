@@ -7,20 +7,14 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emutest"
 )
 
 // host records the handlers Register installs, so the model is driven
 // without awsemu's Server.
-type host map[string]emu.Handler
+type host = emutest.Host
 
-func (h host) Handle(service, action string, handler emu.Handler) { h[service+":"+action] = handler }
-func (h host) Now() time.Time                                     { return time.UnixMilli(1_700_000_000_000) }
-
-type reply struct{ result any }
-
-func (r *reply) Result(v any) error    { r.result = v; return nil }
-func (r *reply) Note(string, string)   {}
-func (r *reply) Done() <-chan struct{} { return nil }
+type reply = emutest.Reply
 
 // call runs action and returns its result as JSON, as the front would
 // encode it.
@@ -34,7 +28,7 @@ func call(t *testing.T, h host, s emu.Scope, action string, in any) (string, err
 	r := &reply{}
 	err := handler(&emu.Call{Service: "logs", Action: action, Region: s.Region, Body: body,
 		Caller: emu.Principal{Account: s.Account, Type: emu.PrincipalRoot}, Reply: r})
-	out, _ := json.Marshal(r.result)
+	out, _ := json.Marshal(r.Value)
 	return string(out), err
 }
 

@@ -4,24 +4,17 @@ import (
 	"errors"
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emutest"
 )
 
 // host records the handlers Register installs, so the model is driven
 // without awsemu's Server.
-type host map[string]emu.Handler
-
-func (h host) Handle(service, action string, handler emu.Handler) { h[service+":"+action] = handler }
-func (h host) Now() time.Time                                     { return time.Time{} }
+type host = emutest.Host
 
 // reply keeps what a handler answered.
-type reply struct{ result any }
-
-func (r *reply) Result(v any) error    { r.result = v; return nil }
-func (r *reply) Note(string, string)   {}
-func (r *reply) Done() <-chan struct{} { return nil }
+type reply = emutest.Reply
 
 func call(t *testing.T, h host, account, region, action string, params url.Values) (any, error) {
 	t.Helper()
@@ -33,7 +26,7 @@ func call(t *testing.T, h host, account, region, action string, params url.Value
 	c := &emu.Call{Service: "sns", Action: action, Region: region, Params: params,
 		Caller: emu.Principal{Account: account, Type: emu.PrincipalRoot}, Reply: r}
 	err := handler(c)
-	return r.result, err
+	return r.Value, err
 }
 
 // TestTopicsAreScopedToAccountAndRegion: a topic is found only by callers in

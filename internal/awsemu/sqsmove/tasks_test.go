@@ -5,7 +5,8 @@ import (
 	"errors"
 	"net/http/httptest"
 	"testing"
-	"time"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emutest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -16,16 +17,9 @@ import (
 
 // host records the handlers Register installs, so the tasks are driven
 // without awsemu's Server.
-type host map[string]emu.Handler
+type host = emutest.Host
 
-func (h host) Handle(service, action string, handler emu.Handler) { h[service+":"+action] = handler }
-func (h host) Now() time.Time                                     { return time.Time{} }
-
-type reply struct{ result any }
-
-func (r *reply) Result(v any) error    { r.result = v; return nil }
-func (r *reply) Note(string, string)   {}
-func (r *reply) Done() <-chan struct{} { return nil }
+type reply = emutest.Reply
 
 // queues is a kumo with the named queues and nothing else: only
 // GetQueueUrl is answered.

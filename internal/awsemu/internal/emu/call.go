@@ -44,6 +44,15 @@ type Replier interface {
 	// Done is closed when the client goes away or the emulator closes; long
 	// polls and injected hangs wait on it so closing never blocks.
 	Done() <-chan struct{}
+	// ResultStatus answers a REST-JSON call with status and v as the JSON
+	// body (nil: no body).
+	ResultStatus(status int, v any) error
+	// Respond answers with a raw response, as a proxied one.
+	Respond(status int, header http.Header, body []byte) error
+	// Forward hands the call to kumo, as the front does with an action no
+	// service answers, and returns kumo's status; kumo's answer is the
+	// call's.
+	Forward() int
 }
 
 // Handler answers one API call.
@@ -58,12 +67,36 @@ func (c *Call) Note(key, value string) { c.Reply.Note(key, value) }
 // Done is closed when the client goes away or the emulator closes.
 func (c *Call) Done() <-chan struct{} { return c.Reply.Done() }
 
+// ResultStatus answers a REST-JSON call (see Replier).
+func (c *Call) ResultStatus(status int, v any) error { return c.Reply.ResultStatus(status, v) }
+
+// Respond answers with a raw response (see Replier).
+func (c *Call) Respond(status int, header http.Header, body []byte) error {
+	return c.Reply.Respond(status, header, body)
+}
+
+// Forward hands the call to kumo and returns its status (see Replier).
+func (c *Call) Forward() int { return c.Reply.Forward() }
+
 // Scope is the caller's account in the region the request was signed for:
 // where the resources it names live.
 func (c *Call) Scope() Scope { return Scope{Account: c.Caller.Account, Region: c.Region} }
 
 // Param is a Query protocol parameter.
 func (c *Call) Param(name string) string { return c.Params.Get(name) }
+
+// List reads a Query list of strings: Prefix.member.1, .2, … up to the
+// first missing index.
+func (c *Call) List(prefix string) []string {
+	var out []string
+	for i := 1; ; i++ {
+		v, ok := c.Params[fmt.Sprintf("%s.member.%d", prefix, i)]
+		if !ok {
+			return out
+		}
+		out = append(out, v[0])
+	}
+}
 
 // Members reads a Query list of structures: Prefix.member.N.Field.
 func (c *Call) Members(prefix string, fields ...string) []map[string]string {

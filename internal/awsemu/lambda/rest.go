@@ -1,26 +1,25 @@
-package awsemu
+package lambda
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/rootguard/rootguard/internal/awsemu/wire"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // restAction is one operation of Lambda's REST-JSON API: it returns the
 // HTTP status and the body to encode (nil: no body).
-type restAction func(c caller, r *http.Request, body []byte) (int, any, error)
+type restAction func(c emu.Scope, r *http.Request, body []byte) (int, any, error)
 
-// lambdaRoutes are the Lambda operations pipeline answers itself:
+// routes are the Lambda operations Functions answers itself:
 // event-source mappings and event-invoke configs. Functions, invocations
 // and permissions stay with kumo.
-func (p *pipeline) lambdaRoutes() map[string]restAction {
+func (p *Functions) routes() map[string]restAction {
 	return map[string]restAction{
 		"POST /2015-03-31/event-source-mappings":                  p.createEventSourceMapping,
 		"GET /2015-03-31/event-source-mappings":                   p.listEventSourceMappings,
@@ -35,45 +34,25 @@ func (p *pipeline) lambdaRoutes() map[string]restAction {
 	}
 }
 
-// restHandler adapts a REST action to the front's Handler. The front
-// hands over the request without the pattern's path values, so it is routed
-// once more through a mux holding only pattern to fill them in.
-func restHandler(pattern string, action restAction) Handler {
-	paths := http.NewServeMux()
-	paths.HandleFunc(pattern, func(_ http.ResponseWriter, r *http.Request) {
-		if c, ok := r.Context().Value(callContextKey{}).(*Call); ok {
-			c.Request = r
-		}
-	})
-
-	return func(c *Call) error {
-		paths.ServeHTTP(c.w, c.Request.WithContext(context.WithValue(c.Request.Context(), callContextKey{}, c)))
-
-		status, out, err := action(callerOf(c), c.Request, c.Body)
+// restHandler adapts a REST action to a Handler.
+func restHandler(action restAction) emu.Handler {
+	return func(c *emu.Call) error {
+		status, out, err := action(c.Scope(), c.Request, c.Body)
 		if err != nil {
 			return err
 		}
-
-		c.written = true
-
-		if out == nil {
-			c.w.WriteHeader(status)
-
-			return nil
-		}
-
-		return wire.WriteJSON(c.w, status, c.RequestID, out)
+		return c.ResultStatus(status, out)
 	}
 }
 
 // requireFunction answers ResourceNotFoundException, as Lambda does, when
 // fn does not exist in kumo.
-func (p *pipeline) requireFunction(r *http.Request, fn string) error {
-	_, err := p.lambda.GetFunction(r.Context(), &lambda.GetFunctionInput{FunctionName: aws.String(fn)})
+func (p *Functions) requireFunction(r *http.Request, fn string) error {
+	_, err := p.lambda.GetFunction(r.Context(), &awslambda.GetFunctionInput{FunctionName: aws.String(fn)})
 
 	var missing *types.ResourceNotFoundException
 	if errors.As(err, &missing) {
-		return newAPIError(http.StatusNotFound, "ResourceNotFoundException", "Function not found: %s", fn)
+		return errNotFound("Function not found: %s", fn)
 	}
 
 	if err != nil {

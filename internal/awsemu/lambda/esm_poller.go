@@ -1,4 +1,4 @@
-package awsemu
+package lambda
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // pollInterval is how long an idle or disabled mapping waits between
@@ -42,7 +44,7 @@ type sqsRecordMsgAttr struct {
 // synchronously, delete what succeeded. Failed messages stay and reappear
 // after the queue's visibility timeout; kumo's SQS moves them to the
 // dead-letter queue once maxReceiveCount is exceeded.
-func (p *pipeline) pollQueue(ctx context.Context, k regionKey, id string) {
+func (p *Functions) pollQueue(ctx context.Context, k emu.Scope, id string) {
 	for ctx.Err() == nil {
 		m, ok := p.mapping(k, id)
 		if !ok {
@@ -70,17 +72,10 @@ func (p *pipeline) pollQueue(ctx context.Context, k regionKey, id string) {
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
-}
-
 // receiveBatch collects up to BatchSize messages, keeping on receiving
 // until the batch is full or the batching window has passed.
-func (p *pipeline) receiveBatch(ctx context.Context, m eventSourceMapping) (string, []types.Message) {
-	queue := parseArn(m.EventSourceArn).resource
+func (p *Functions) receiveBatch(ctx context.Context, m eventSourceMapping) (string, []types.Message) {
+	queue := emu.ParseARN(m.EventSourceArn).Resource
 
 	url, err := p.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(queue)})
 	if err != nil {
@@ -119,12 +114,12 @@ func (p *pipeline) receiveBatch(ctx context.Context, m eventSourceMapping) (stri
 
 // processBatch invokes the function with the batch and deletes the
 // messages that succeeded. It returns Lambda's LastProcessingResult.
-func (p *pipeline) processBatch(ctx context.Context, m eventSourceMapping, queueURL string, batch []types.Message) string {
-	source := parseArn(m.EventSourceArn)
+func (p *Functions) processBatch(ctx context.Context, m eventSourceMapping, queueURL string, batch []types.Message) string {
+	source := emu.ParseARN(m.EventSourceArn)
 	records := make([]sqsRecord, len(batch))
 
 	for i, msg := range batch {
-		records[i] = toSQSRecord(msg, m.EventSourceArn, source.region)
+		records[i] = toSQSRecord(msg, m.EventSourceArn, source.Region)
 	}
 
 	event, err := json.Marshal(map[string]any{"Records": records})
@@ -132,7 +127,7 @@ func (p *pipeline) processBatch(ctx context.Context, m eventSourceMapping, queue
 		return "PROBLEM: " + err.Error()
 	}
 
-	res, err := p.invokeSync(ctx, parseArn(m.FunctionArn).function(), event)
+	res, err := p.invokeSync(ctx, arnFunction(emu.ParseARN(m.FunctionArn)), event)
 	if err != nil {
 		slog.Warn("awsemu: event-source mapping could not invoke", "mapping", m.UUID, "error", err)
 

@@ -1,4 +1,4 @@
-package awsemu
+package lambda
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // eventSourceMapping is an SQS → Lambda event-source mapping. Its poller
@@ -40,7 +42,7 @@ type esmInput struct {
 }
 
 func errInvalidParameter(format string, args ...any) error {
-	return errCode("InvalidParameterValueException", format, args...)
+	return emu.BadRequest("InvalidParameterValueException", format, args...)
 }
 
 // apply validates and applies the settings Create and Update share.
@@ -85,18 +87,18 @@ func (m *eventSourceMapping) reportsItemFailures() bool {
 	return slices.Contains(m.FunctionResponseTypes, "ReportBatchItemFailures")
 }
 
-func (p *pipeline) createEventSourceMapping(c caller, r *http.Request, body []byte) (int, any, error) {
+func (p *Functions) createEventSourceMapping(c emu.Scope, r *http.Request, body []byte) (int, any, error) {
 	var in esmInput
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return 0, nil, err
 	}
 
-	source := parseArn(in.EventSourceArn)
-	if source.service != "sqs" {
+	source := emu.ParseARN(in.EventSourceArn)
+	if source.Service != "sqs" {
 		return 0, nil, errInvalidParameter("Only SQS event sources are emulated; got %q.", in.EventSourceArn)
 	}
 
-	if _, err := p.sqs.GetQueueUrl(r.Context(), &sqs.GetQueueUrlInput{QueueName: aws.String(source.resource)}); err != nil {
+	if _, err := p.sqs.GetQueueUrl(r.Context(), &sqs.GetQueueUrlInput{QueueName: aws.String(source.Resource)}); err != nil {
 		return 0, nil, errInvalidParameter("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.")
 	}
 
@@ -106,7 +108,7 @@ func (p *pipeline) createEventSourceMapping(c caller, r *http.Request, body []by
 	}
 
 	m := &eventSourceMapping{
-		UUID: uuid.NewString(), EventSourceArn: in.EventSourceArn, FunctionArn: functionArn(c.key(), fn),
+		UUID: uuid.NewString(), EventSourceArn: in.EventSourceArn, FunctionArn: functionArn(c, fn),
 		BatchSize: 10, State: "Enabled", StateTransitionReason: "USER_INITIATED",
 		FunctionResponseTypes: []string{}, LastProcessingResult: "No records processed",
 	}
@@ -118,10 +120,10 @@ func (p *pipeline) createEventSourceMapping(c caller, r *http.Request, body []by
 	m.stop = stop
 
 	p.mu.Lock()
-	p.region(c.key()).mappings[m.UUID] = m
+	p.region(c).mappings[m.UUID] = m
 	p.mu.Unlock()
 
-	p.wg.Go(func() { p.pollQueue(ctx, c.key(), m.UUID) })
+	p.wg.Go(func() { p.pollQueue(ctx, c, m.UUID) })
 
 	view := *m
 	view.State = "Creating"
@@ -129,8 +131,8 @@ func (p *pipeline) createEventSourceMapping(c caller, r *http.Request, body []by
 	return http.StatusAccepted, view, nil
 }
 
-func (p *pipeline) getEventSourceMapping(c caller, r *http.Request, _ []byte) (int, any, error) {
-	m, ok := p.mapping(c.key(), r.PathValue("uuid"))
+func (p *Functions) getEventSourceMapping(c emu.Scope, r *http.Request, _ []byte) (int, any, error) {
+	m, ok := p.mapping(c, r.PathValue("uuid"))
 	if !ok {
 		return 0, nil, errMappingNotFound(r.PathValue("uuid"))
 	}
@@ -139,11 +141,11 @@ func (p *pipeline) getEventSourceMapping(c caller, r *http.Request, _ []byte) (i
 }
 
 func errMappingNotFound(id string) error {
-	return newAPIError(http.StatusNotFound, "ResourceNotFoundException", "%s", "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: "+id+")")
+	return emu.NewError(http.StatusNotFound, "ResourceNotFoundException", "%s", "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: "+id+")")
 }
 
 // mapping returns a copy of the mapping, safe to encode without the lock.
-func (p *pipeline) mapping(k regionKey, id string) (eventSourceMapping, bool) {
+func (p *Functions) mapping(k emu.Scope, id string) (eventSourceMapping, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
@@ -155,7 +157,7 @@ func (p *pipeline) mapping(k regionKey, id string) (eventSourceMapping, bool) {
 	return *m, true
 }
 
-func (p *pipeline) listEventSourceMappings(c caller, r *http.Request, _ []byte) (int, any, error) {
+func (p *Functions) listEventSourceMappings(c emu.Scope, r *http.Request, _ []byte) (int, any, error) {
 	fn := functionName(r.URL.Query().Get("FunctionName"))
 	source := r.URL.Query().Get("EventSourceArn")
 
@@ -164,8 +166,8 @@ func (p *pipeline) listEventSourceMappings(c caller, r *http.Request, _ []byte) 
 
 	mappings := []eventSourceMapping{}
 
-	for _, m := range p.region(c.key()).mappings {
-		if (fn == "" || parseArn(m.FunctionArn).function() == fn) && (source == "" || m.EventSourceArn == source) {
+	for _, m := range p.region(c).mappings {
+		if (fn == "" || arnFunction(emu.ParseARN(m.FunctionArn)) == fn) && (source == "" || m.EventSourceArn == source) {
 			mappings = append(mappings, *m)
 		}
 	}
@@ -175,9 +177,9 @@ func (p *pipeline) listEventSourceMappings(c caller, r *http.Request, _ []byte) 
 	return http.StatusOK, map[string]any{"EventSourceMappings": mappings}, nil
 }
 
-func (p *pipeline) updateEventSourceMapping(c caller, r *http.Request, body []byte) (int, any, error) {
+func (p *Functions) updateEventSourceMapping(c emu.Scope, r *http.Request, body []byte) (int, any, error) {
 	var in esmInput
-	if err := decodeInput(body, &in); err != nil {
+	if err := emu.DecodeJSON(body, &in); err != nil {
 		return 0, nil, err
 	}
 
@@ -190,7 +192,7 @@ func (p *pipeline) updateEventSourceMapping(c caller, r *http.Request, body []by
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
-	m, ok := p.region(c.key()).mappings[r.PathValue("uuid")]
+	m, ok := p.region(c).mappings[r.PathValue("uuid")]
 	if !ok {
 		return 0, nil, errMappingNotFound(r.PathValue("uuid"))
 	}
@@ -201,7 +203,7 @@ func (p *pipeline) updateEventSourceMapping(c caller, r *http.Request, body []by
 	}
 
 	if in.FunctionName != "" {
-		updated.FunctionArn = functionArn(c.key(), functionName(in.FunctionName))
+		updated.FunctionArn = functionArn(c, functionName(in.FunctionName))
 	}
 
 	*m = updated
@@ -209,11 +211,11 @@ func (p *pipeline) updateEventSourceMapping(c caller, r *http.Request, body []by
 	return http.StatusAccepted, updated, nil
 }
 
-func (p *pipeline) deleteEventSourceMapping(c caller, r *http.Request, _ []byte) (int, any, error) {
+func (p *Functions) deleteEventSourceMapping(c emu.Scope, r *http.Request, _ []byte) (int, any, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
-	mappings := p.region(c.key()).mappings
+	mappings := p.region(c).mappings
 
 	m, ok := mappings[r.PathValue("uuid")]
 	if !ok {

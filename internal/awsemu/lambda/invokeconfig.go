@@ -1,9 +1,10 @@
-package awsemu
+package lambda
 
 import (
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // eventInvokeConfig is PutFunctionEventInvokeConfig's model for $LATEST.
@@ -57,7 +58,7 @@ func (c *eventInvokeConfig) onFailure() string {
 }
 
 // invokeConfigFor returns a copy of fn's config, nil when none is set.
-func (p *pipeline) invokeConfigFor(k regionKey, fn string) *eventInvokeConfig {
+func (p *Functions) invokeConfigFor(k emu.Scope, fn string) *eventInvokeConfig {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
@@ -71,49 +72,38 @@ func (p *pipeline) invokeConfigFor(k regionKey, fn string) *eventInvokeConfig {
 	return &cp
 }
 
-// functionName accepts a name, a partial or a full function ARN.
-func functionName(nameOrArn string) string {
-	if strings.HasPrefix(nameOrArn, "arn:") {
-		return parseArn(nameOrArn).function()
-	}
-
-	name, _, _ := strings.Cut(nameOrArn, ":")
-
-	return name
-}
-
 // putEventInvokeConfig answers both Put (replace) and Update (merge).
-func (p *pipeline) putEventInvokeConfig(merge bool) restAction {
-	return func(c caller, r *http.Request, body []byte) (int, any, error) {
+func (p *Functions) putEventInvokeConfig(merge bool) restAction {
+	return func(c emu.Scope, r *http.Request, body []byte) (int, any, error) {
 		fn := functionName(r.PathValue("fn"))
 		if err := p.requireFunction(r, fn); err != nil {
 			return 0, nil, err
 		}
 
 		var in eventInvokeConfig
-		if err := decodeInput(body, &in); err != nil {
+		if err := emu.DecodeJSON(body, &in); err != nil {
 			return 0, nil, err
 		}
 
 		if n := in.MaximumRetryAttempts; n != nil && (*n < 0 || *n > 2) {
-			return 0, nil, errCode("InvalidParameterValueException", "MaximumRetryAttempts must be between 0 and 2.")
+			return 0, nil, emu.BadRequest("InvalidParameterValueException", "MaximumRetryAttempts must be between 0 and 2.")
 		}
 
 		if n := in.MaximumEventAgeInSeconds; n != nil && (*n < 60 || *n > 21600) {
-			return 0, nil, errCode("InvalidParameterValueException", "MaximumEventAgeInSeconds must be between 60 and 21600.")
+			return 0, nil, emu.BadRequest("InvalidParameterValueException", "MaximumEventAgeInSeconds must be between 60 and 21600.")
 		}
 
 		p.mu.Lock()
 		defer p.mu.Unlock()
 
-		configs := p.region(c.key()).invokeConfigs
+		configs := p.region(c).invokeConfigs
 		if old, ok := configs[fn]; ok && merge {
 			in.MaximumRetryAttempts = cmpOr(in.MaximumRetryAttempts, old.MaximumRetryAttempts)
 			in.MaximumEventAgeInSeconds = cmpOr(in.MaximumEventAgeInSeconds, old.MaximumEventAgeInSeconds)
 			in.DestinationConfig = cmpOr(in.DestinationConfig, old.DestinationConfig)
 		}
 
-		in.FunctionArn = functionArn(c.key(), fn) + ":$LATEST"
+		in.FunctionArn = functionArn(c, fn) + ":$LATEST"
 		in.LastModified = float64(time.Now().Unix())
 		configs[fn] = &in
 
@@ -129,31 +119,31 @@ func cmpOr[T any](v, fallback *T) *T {
 	return fallback
 }
 
-func (p *pipeline) getEventInvokeConfig(c caller, r *http.Request, _ []byte) (int, any, error) {
+func (p *Functions) getEventInvokeConfig(c emu.Scope, r *http.Request, _ []byte) (int, any, error) {
 	fn := functionName(r.PathValue("fn"))
 
-	cfg := p.invokeConfigFor(c.key(), fn)
+	cfg := p.invokeConfigFor(c, fn)
 	if cfg == nil {
-		return 0, nil, newAPIError(http.StatusNotFound, "ResourceNotFoundException", "%s", "The function "+functionArn(c.key(), fn)+" doesn't have an EventInvokeConfig")
+		return 0, nil, emu.NewError(http.StatusNotFound, "ResourceNotFoundException", "%s", "The function "+functionArn(c, fn)+" doesn't have an EventInvokeConfig")
 	}
 
 	return http.StatusOK, cfg, nil
 }
 
-func (p *pipeline) deleteEventInvokeConfig(c caller, r *http.Request, _ []byte) (int, any, error) {
+func (p *Functions) deleteEventInvokeConfig(c emu.Scope, r *http.Request, _ []byte) (int, any, error) {
 	fn := functionName(r.PathValue("fn"))
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
-	delete(p.region(c.key()).invokeConfigs, fn)
+	delete(p.region(c).invokeConfigs, fn)
 
 	return http.StatusNoContent, nil, nil
 }
 
-func (p *pipeline) listEventInvokeConfigs(c caller, r *http.Request, _ []byte) (int, any, error) {
+func (p *Functions) listEventInvokeConfigs(c emu.Scope, r *http.Request, _ []byte) (int, any, error) {
 	configs := []eventInvokeConfig{}
-	if cfg := p.invokeConfigFor(c.key(), functionName(r.PathValue("fn"))); cfg != nil {
+	if cfg := p.invokeConfigFor(c, functionName(r.PathValue("fn"))); cfg != nil {
 		configs = append(configs, *cfg)
 	}
 

@@ -1,4 +1,4 @@
-package awsemu
+package lambda
 
 import (
 	"archive/zip"
@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -25,12 +26,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
-	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
 // The executor runs functions of the OS-only runtimes (provided.al2023,
@@ -43,9 +43,9 @@ import (
 // emulator closes, is stopped. Functions whose Runtime API was handed to a
 // test (LambdaRuntimeAPI) are left to the test's handler.
 type executor struct {
-	s  *Server
-	p  *pipeline
-	s3 *s3.Client // kumo's S3, where deployed code lives
+	p     *Functions
+	s3    *s3.Client             // kumo's S3, where deployed code lives
+	proxy *httputil.ReverseProxy // to kumo, for direct invocations
 
 	mu       sync.Mutex
 	specs    map[string]*execSpec // by function name, as created through the front
@@ -55,7 +55,7 @@ type executor struct {
 
 // execSpec is where a function lives and where its code comes from.
 type execSpec struct {
-	home                       regionKey
+	home                       emu.Scope
 	zip                        []byte
 	s3Bucket, s3Key, s3Version string
 }
@@ -83,42 +83,25 @@ const (
 	roleSessionTTL = 12 * time.Hour
 )
 
-func newExecutor(s *Server, p *pipeline, kumoCfg aws.Config) *executor {
+func newExecutor(p *Functions, kumoCfg aws.Config) *executor {
+	target, _ := url.Parse(p.kumo)
 	return &executor{
-		s: s, p: p,
-		s3:       s3.NewFromConfig(kumoCfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		p:  p,
+		s3: s3.NewFromConfig(kumoCfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		proxy: &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.Host = target.Host
+		}},
 		specs:    map[string]*execSpec{},
 		procs:    map[string]*execProc{},
 		external: map[string]bool{},
 	}
 }
 
-func (s *Server) registerLambdaExecutor() {
-	for pattern, h := range map[string]func(*executor, *Call) error{
-		"POST /2015-03-31/functions":                   (*executor).createFunction,
-		"PUT /2015-03-31/functions/{fn}/code":          (*executor).updateFunctionCode,
-		"PUT /2015-03-31/functions/{fn}/configuration": (*executor).restartAfter,
-		"DELETE /2015-03-31/functions/{fn}":            (*executor).deleteFunction,
-		"POST /2015-03-31/functions/{fn}/invocations":  (*executor).invokeDirect,
-	} {
-		s.handleREST("lambda", pattern, func(c *Call) error {
-			p, err := s.pipeline()
-			if err != nil {
-				return err
-			}
-			return h(p.exec, c)
-		})
-	}
-}
-
 // forward sends the call on to kumo and reports whether kumo accepted it.
-func (e *executor) forward(c *Call) bool {
-	c.written = true
-	e.s.forwardToKumo(c)
-	return c.record.Status < 300
-}
+func (e *executor) forward(c *emu.Call) bool { return c.Forward() < 300 }
 
-func (e *executor) createFunction(c *Call) error {
+func (e *executor) createFunction(c *emu.Call) error {
 	var in struct {
 		FunctionName string
 		Code         struct {
@@ -126,7 +109,7 @@ func (e *executor) createFunction(c *Call) error {
 			S3Bucket, S3Key, S3ObjectVersion string
 		}
 	}
-	if err := decodeInput(c.Body, &in); err != nil {
+	if err := emu.DecodeJSON(c.Body, &in); err != nil {
 		return err
 	}
 	if !e.forward(c) {
@@ -134,17 +117,17 @@ func (e *executor) createFunction(c *Call) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.specs[functionName(in.FunctionName)] = &execSpec{home: callerOf(c).key(), zip: in.Code.ZipFile,
+	e.specs[functionName(in.FunctionName)] = &execSpec{home: c.Scope(), zip: in.Code.ZipFile,
 		s3Bucket: in.Code.S3Bucket, s3Key: in.Code.S3Key, s3Version: in.Code.S3ObjectVersion}
 	return nil
 }
 
-func (e *executor) updateFunctionCode(c *Call) error {
+func (e *executor) updateFunctionCode(c *emu.Call) error {
 	var in struct {
 		ZipFile                          []byte
 		S3Bucket, S3Key, S3ObjectVersion string
 	}
-	if err := decodeInput(c.Body, &in); err != nil {
+	if err := emu.DecodeJSON(c.Body, &in); err != nil {
 		return err
 	}
 	fn := pathFunction(c)
@@ -162,13 +145,13 @@ func (e *executor) updateFunctionCode(c *Call) error {
 
 // restartAfter stops the function's process so that the next invocation
 // starts one with the new configuration.
-func (e *executor) restartAfter(c *Call) error {
+func (e *executor) restartAfter(c *emu.Call) error {
 	e.stop(pathFunction(c))
 	e.forward(c)
 	return nil
 }
 
-func (e *executor) deleteFunction(c *Call) error {
+func (e *executor) deleteFunction(c *emu.Call) error {
 	fn := pathFunction(c)
 	e.stop(fn)
 	if e.forward(c) {
@@ -180,16 +163,19 @@ func (e *executor) deleteFunction(c *Call) error {
 }
 
 // invokeDirect starts the function before kumo hands it the invocation.
-func (e *executor) invokeDirect(c *Call) error {
+func (e *executor) invokeDirect(c *emu.Call) error {
 	fn := pathFunction(c)
 	if _, err := e.ensure(c.Request.Context(), fn); err != nil {
 		var bad *runtimeFailure
 		if !errors.As(err, &bad) {
 			return err
 		}
-		c.written = true
-		c.w.Header().Set("X-Amz-Function-Error", "Unhandled")
-		return wire.WriteJSON(c.w, http.StatusOK, c.RequestID, bad.payload())
+		body, err := json.Marshal(bad.payload())
+		if err != nil {
+			return err
+		}
+		h := http.Header{"Content-Type": {"application/json"}, "X-Amz-Function-Error": {"Unhandled"}}
+		return c.Respond(http.StatusOK, h, body)
 	}
 	// The process's first poll may still be on its way to kumo, which
 	// answers 502 until it arrives.
@@ -197,36 +183,18 @@ func (e *executor) invokeDirect(c *Call) error {
 	for {
 		rec := httptest.NewRecorder()
 		c.Request.Body = io.NopCloser(bytes.NewReader(c.Body))
-		e.s.proxy.ServeHTTP(rec, c.Request)
+		e.proxy.ServeHTTP(rec, c.Request)
 		if rec.Code == http.StatusBadGateway && time.Since(started) < registrationGrace {
 			sleep(c.Request.Context(), 10*time.Millisecond)
 			continue
 		}
-		c.written = true
-		c.record.Status = rec.Code
-		for k, v := range rec.Header() {
-			c.w.Header()[k] = v
-		}
-		c.w.WriteHeader(rec.Code)
-		_, err := c.w.Write(rec.Body.Bytes())
-		return err
+		return c.Respond(rec.Code, rec.Header(), rec.Body.Bytes())
 	}
 }
 
 // pathFunction is the function named by the path of a
-// /2015-03-31/functions/{fn}/… request. The front's REST routing does not
-// fill in path values.
-func pathFunction(c *Call) string {
-	parts := strings.Split(strings.TrimPrefix(c.Request.URL.Path, "/"), "/")
-	if len(parts) < 3 {
-		return ""
-	}
-	name, err := url.PathUnescape(parts[2])
-	if err != nil {
-		return ""
-	}
-	return functionName(name)
-}
+// /2015-03-31/functions/{fn}/… request.
+func pathFunction(c *emu.Call) string { return functionName(c.Request.PathValue("fn")) }
 
 // handOver records that a test runs fn's handler itself.
 func (e *executor) handOver(fn string) {
@@ -297,7 +265,7 @@ func (e *executor) ensure(ctx context.Context, fn string) (managed bool, err err
 // start launches fn's process. It returns nil without error for functions
 // of runtimes the executor does not run.
 func (e *executor) start(ctx context.Context, fn string, spec *execSpec) (*execProc, error) {
-	cfg, err := e.p.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fn)})
+	cfg, err := e.p.lambda.GetFunction(ctx, &awslambda.GetFunctionInput{FunctionName: aws.String(fn)})
 	if err != nil {
 		return nil, fmt.Errorf("look up function %s: %w", fn, err)
 	}
@@ -321,10 +289,8 @@ func (e *executor) start(ctx context.Context, fn string, spec *execSpec) (*execP
 	return nil, err
 }
 
-func (e *executor) logs(k regionKey, group, stream string, lines ...string) {
-	if svc, err := e.s.services(); err == nil {
-		svc.logs.AppendLog(emu.Scope{Account: k.account, Region: k.region}, group, stream, time.Now(), lines...)
-	}
+func (e *executor) logs(k emu.Scope, group, stream string, lines ...string) {
+	e.p.links.AppendLog(k, group, stream, time.Now(), lines...)
 }
 
 // code reads the function's zip, from the request that created it or from S3.
@@ -414,9 +380,9 @@ func (e *executor) launch(fn string, spec *execSpec, env *lambdatypes.Environmen
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	roleArn := parseArn(role)
-	creds := e.s.Credentials(Principal{Account: roleArn.account, Type: PrincipalAssumedRole,
-		Name: roleArn.resource[strings.LastIndexByte(roleArn.resource, '/')+1:], Session: fn}, roleSessionTTL)
+	roleArn := emu.ParseARN(role)
+	creds := e.p.links.Credentials(emu.Principal{Account: roleArn.Account, Type: emu.PrincipalAssumedRole,
+		Name: roleArn.Resource[strings.LastIndexByte(roleArn.Resource, '/')+1:], Session: fn}, roleSessionTTL)
 
 	var vars []string
 	if env != nil {
@@ -429,10 +395,10 @@ func (e *executor) launch(fn string, spec *execSpec, env *lambdatypes.Environmen
 	}
 	reserved := []string{
 		"AWS_LAMBDA_RUNTIME_API=" + rt.addr,
-		"AWS_REGION=" + spec.home.region, "AWS_DEFAULT_REGION=" + spec.home.region,
+		"AWS_REGION=" + spec.home.Region, "AWS_DEFAULT_REGION=" + spec.home.Region,
 		"AWS_ACCESS_KEY_ID=" + creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
 		"AWS_SESSION_TOKEN=" + creds.SessionToken,
-		"AWS_ENDPOINT_URL=" + e.s.URL,
+		"AWS_ENDPOINT_URL=" + e.p.links.Endpoint(),
 		"AWS_LAMBDA_FUNCTION_NAME=" + fn, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", memory),
 		"AWS_LAMBDA_LOG_GROUP_NAME=" + logGroup,
@@ -463,7 +429,7 @@ func (e *executor) launch(fn string, spec *execSpec, env *lambdatypes.Environmen
 
 // supervise runs the process until ctx ends, restarting it with backoff
 // whenever it exits.
-func (e *executor) supervise(ctx context.Context, proc *execProc, home regionKey, logGroup string, env []string) {
+func (e *executor) supervise(ctx context.Context, proc *execProc, home emu.Scope, logGroup string, env []string) {
 	backoff := restartBackoffStart
 	first := true
 	for ctx.Err() == nil {
@@ -491,7 +457,7 @@ func (e *executor) supervise(ctx context.Context, proc *execProc, home regionKey
 
 // run executes the bootstrap once, copying each line it prints to the log
 // stream, and returns how it ended.
-func (e *executor) run(ctx context.Context, proc *execProc, home regionKey, logGroup, stream string, env []string) error {
+func (e *executor) run(ctx context.Context, proc *execProc, home emu.Scope, logGroup, stream string, env []string) error {
 	cmd := exec.CommandContext(ctx, filepath.Join(proc.dir, "bootstrap"))
 	cmd.Dir, cmd.Env = proc.dir, env
 	cmd.WaitDelay = 2 * time.Second

@@ -1,4 +1,4 @@
-package awsemu
+package lambda
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 // runtimeEndpoint is one function's Lambda Runtime API on its own
 // 127.0.0.1 port, as a real execution environment has it: a handler built
-// with lambda.Start runs unmodified with AWS_LAMBDA_RUNTIME_API=<addr>. It
+// with awslambda.Start runs unmodified with AWS_LAMBDA_RUNTIME_API=<addr>. It
 // forwards to kumo's per-function runtime routes. Every request runs under
 // the pipeline's context, so closing the emulator ends the handler's
 // long-poll on /next instead of waiting for it.
@@ -28,7 +28,7 @@ type runtimeEndpoint struct {
 
 // runtimeAPI returns the host:port of fn's Runtime API, starting it on
 // first use.
-func (p *pipeline) runtimeAPI(fn string) (string, error) {
+func (p *Functions) runtimeAPI(fn string) (string, error) {
 	rt, err := p.runtimeEndpoint(fn)
 	if err != nil {
 		return "", err
@@ -39,7 +39,7 @@ func (p *pipeline) runtimeAPI(fn string) (string, error) {
 
 // runtimeEndpoint returns fn's Runtime API endpoint, starting it on first
 // use.
-func (p *pipeline) runtimeEndpoint(fn string) (*runtimeEndpoint, error) {
+func (p *Functions) runtimeEndpoint(fn string) (*runtimeEndpoint, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 

@@ -1,4 +1,4 @@
-package awsemu
+package lambda
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/google/uuid"
 
@@ -41,7 +41,7 @@ const registrationGrace = time.Second
 // the function could not be run at all (no runtime polling yet, function
 // missing); a function error, including code that cannot run, is reported
 // in the result.
-func (p *pipeline) invokeSync(ctx context.Context, fn string, payload []byte) (invokeResult, error) {
+func (p *Functions) invokeSync(ctx context.Context, fn string, payload []byte) (invokeResult, error) {
 	managed, err := p.exec.ensure(ctx, fn)
 
 	var bad *runtimeFailure
@@ -56,7 +56,7 @@ func (p *pipeline) invokeSync(ctx context.Context, fn string, payload []byte) (i
 	started := time.Now()
 
 	for {
-		out, err := p.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(fn), Payload: payload})
+		out, err := p.lambda.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String(fn), Payload: payload})
 
 		var unavailable *types.ServiceException
 		if managed && errors.As(err, &unavailable) && time.Since(started) < registrationGrace {
@@ -78,7 +78,7 @@ func (p *pipeline) invokeSync(ctx context.Context, fn string, payload []byte) (i
 // maximum event age), retried MaximumRetryAttempts times after a function
 // error, then handed to the configured on-failure destination; successes go
 // to the on-success destination.
-func (p *pipeline) invokeAsync(ctx context.Context, k regionKey, fn string, payload []byte) {
+func (p *Functions) invokeAsync(ctx context.Context, k emu.Scope, fn string, payload []byte) {
 	cfg := p.invokeConfigFor(k, fn)
 	deadline := time.Now().Add(cfg.maxEventAge())
 	backoff := invokeBackoffStart
@@ -128,7 +128,7 @@ func (p *pipeline) invokeAsync(ctx context.Context, k regionKey, fn string, payl
 
 // sendToDestination delivers Lambda's destination record for an
 // asynchronous invocation to an SQS queue, a function or an event bus.
-func (p *pipeline) sendToDestination(ctx context.Context, k regionKey, fn, dest, condition string, invocations int, payload []byte, res invokeResult) {
+func (p *Functions) sendToDestination(ctx context.Context, k emu.Scope, fn, dest, condition string, invocations int, payload []byte, res invokeResult) {
 	if dest == "" {
 		if condition != "Success" {
 			slog.Warn("awsemu: async event discarded", "function", fn, "condition", condition)
@@ -162,17 +162,17 @@ func (p *pipeline) sendToDestination(ctx context.Context, k regionKey, fn, dest,
 		return
 	}
 
-	target := parseArn(dest)
+	target := emu.ParseARN(dest)
 
-	switch target.service {
+	switch target.Service {
 	case "sqs":
-		err = p.sendToQueue(ctx, target.resource, "", body)
+		err = p.SendToQueue(ctx, target.Resource, "", body)
 	case "lambda":
-		p.invokeAsync(ctx, regionKey{account: target.account, region: target.region}, target.function(), body)
+		p.invokeAsync(ctx, emu.Scope{Account: target.Account, Region: target.Region}, arnFunction(target), body)
 	case "events":
 		err = p.putDestinationEvent(target, fn, condition, body)
 	default:
-		err = fmt.Errorf("destination service %s is not emulated", target.service)
+		err = fmt.Errorf("destination service %s is not emulated", target.Service)
 	}
 
 	if err != nil {
@@ -182,25 +182,16 @@ func (p *pipeline) sendToDestination(ctx context.Context, k regionKey, fn, dest,
 
 // putDestinationEvent puts the record on an event bus with the detail type
 // Lambda uses for destination events.
-func (p *pipeline) putDestinationEvent(bus arn, fn, condition string, record []byte) error {
+func (p *Functions) putDestinationEvent(bus emu.ARN, fn, condition string, record []byte) error {
 	detailType := "Lambda Function Invocation Result - Failure"
 	if condition == "Success" {
 		detailType = "Lambda Function Invocation Result - Success"
 	}
 
-	svc, err := p.exec.s.services()
-	if err != nil {
-		return fmt.Errorf("destination event for %s: %w", fn, err)
-	}
-
-	s := emu.Scope{Account: bus.account, Region: bus.region}
-	if err := svc.events.Put(s, "arn:aws:events:"+bus.region+":"+bus.account+":"+bus.resource, "lambda", detailType, string(record)); err != nil {
+	s := emu.Scope{Account: bus.Account, Region: bus.Region}
+	if err := p.links.PutEvent(s, "arn:aws:events:"+bus.Region+":"+bus.Account+":"+bus.Resource, "lambda", detailType, string(record)); err != nil {
 		return fmt.Errorf("destination event for %s: %w", fn, err)
 	}
 
 	return nil
-}
-
-func functionArn(k regionKey, fn string) string {
-	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", k.region, k.account, fn)
 }
