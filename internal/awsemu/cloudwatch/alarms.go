@@ -1,7 +1,8 @@
 // Package cloudwatch models CloudWatch metric alarms for awsemu, per account
-// and region, in the RPC v2 CBOR protocol aws-sdk-go-v2 uses. kumo keeps one
-// process-wide set, so the front answers the alarm operations; metric data
-// (PutMetricData, GetMetricData) still goes to kumo.
+// and region, in the protocols CloudWatch speaks: RPC v2 CBOR
+// (aws-sdk-go-v2), awsJson 1.0 and the Query protocol (the aws CLI and
+// boto3). kumo keeps one process-wide set, so the front answers the alarm
+// operations; metric data (PutMetricData, GetMetricData) still goes to kumo.
 package cloudwatch
 
 import (
@@ -47,17 +48,21 @@ func (m *Alarms) PutMetricAlarm(s emu.Scope, a MetricAlarm, actionsEnabled bool)
 	return err
 }
 
-// alarmHandler decodes an RPC v2 CBOR request for h. The Query form of these
-// actions is not modelled: it is refused rather than sent to kumo, whose
-// single-account alarms would contradict the front's.
+// alarmHandler decodes a request for h in whichever protocol it came: RPC
+// v2 CBOR, awsJson 1.0 or Query (queryRequest).
 func alarmHandler(h func(emu.Scope, *alarmRequest) (any, error)) emu.Handler {
 	return func(c *emu.Call) error {
-		if c.Protocol != wire.CBOR {
-			return emu.NewError(http.StatusBadRequest, "InvalidAction",
-				"awsemu answers %s in the RPC v2 CBOR protocol only (aws-sdk-go-v2 service/cloudwatch)", c.Action)
-		}
 		var in alarmRequest
-		if err := wire.DecodeCBOR(c.Body, &in); err != nil {
+		var err error
+		switch c.Protocol {
+		case wire.CBOR:
+			err = wire.DecodeCBOR(c.Body, &in)
+		case wire.Query:
+			err = queryRequest(c, &in)
+		default:
+			err = emu.DecodeJSON(c.Body, &in)
+		}
+		if err != nil {
 			return err
 		}
 		out, err := h(c.Scope(), &in)
@@ -69,32 +74,38 @@ func alarmHandler(h func(emu.Scope, *alarmRequest) (any, error)) emu.Handler {
 }
 
 // MetricAlarm is a MetricAlarm as DescribeAlarms returns it; the field names
-// are the wire names.
+// are the wire names (in Query XML, lists are <member> elements).
 type MetricAlarm struct {
 	AlarmName                          string
 	AlarmArn                           string
-	AlarmDescription                   string `cbor:",omitempty"`
+	AlarmDescription                   string `cbor:",omitempty" json:",omitempty" xml:",omitempty"`
 	AlarmConfigurationUpdatedTimestamp time.Time
 	ActionsEnabled                     bool
-	OKActions                          []string
-	AlarmActions                       []string
-	InsufficientDataActions            []string
+	OKActions                          []string `xml:"OKActions>member"`
+	AlarmActions                       []string `xml:"AlarmActions>member"`
+	InsufficientDataActions            []string `xml:"InsufficientDataActions>member"`
 	StateValue                         string
 	StateReason                        string
 	StateUpdatedTimestamp              time.Time
 	StateTransitionedTimestamp         time.Time
 	MetricName                         string
 	Namespace                          string
-	Statistic                          string      `cbor:",omitempty"`
-	ExtendedStatistic                  string      `cbor:",omitempty"`
-	Dimensions                         []Dimension `cbor:",omitempty"`
-	Period                             int32       `cbor:",omitempty"`
-	Unit                               string      `cbor:",omitempty"`
+	Statistic                          string      `cbor:",omitempty" json:",omitempty" xml:",omitempty"`
+	ExtendedStatistic                  string      `cbor:",omitempty" json:",omitempty" xml:",omitempty"`
+	Dimensions                         []Dimension `cbor:",omitempty" json:",omitempty" xml:"Dimensions>member,omitempty"`
+	Period                             int32       `cbor:",omitempty" json:",omitempty" xml:",omitempty"`
+	Unit                               string      `cbor:",omitempty" json:",omitempty" xml:",omitempty"`
 	EvaluationPeriods                  int32
-	DatapointsToAlarm                  int32 `cbor:",omitempty"`
+	DatapointsToAlarm                  int32 `cbor:",omitempty" json:",omitempty" xml:",omitempty"`
 	Threshold                          float64
 	ComparisonOperator                 string
-	TreatMissingData                   string `cbor:",omitempty"`
+	TreatMissingData                   string `cbor:",omitempty" json:",omitempty" xml:",omitempty"`
+}
+
+// alarmsOutput is DescribeAlarms' and DescribeAlarmsForMetric's result.
+type alarmsOutput struct {
+	MetricAlarms []MetricAlarm `xml:"MetricAlarms>member"`
+	NextToken    string        `cbor:",omitempty" json:",omitempty" xml:",omitempty"`
 }
 
 // Dimension is a metric dimension.
@@ -233,9 +244,9 @@ func (m *Alarms) describe(s emu.Scope, in *alarmRequest) (any, error) {
 		limit = 50
 	}
 	page, next := emu.PageByName(found, func(a MetricAlarm) string { return a.AlarmName }, after, limit)
-	out := map[string]any{"MetricAlarms": page, "CompositeAlarms": []any{}}
+	out := alarmsOutput{MetricAlarms: page}
 	if next != "" {
-		out["NextToken"] = base64.RawURLEncoding.EncodeToString([]byte(next))
+		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(next))
 	}
 	return out, nil
 }
@@ -267,7 +278,7 @@ func (m *Alarms) describeForMetric(s emu.Scope, in *alarmRequest) (any, error) {
 			(in.Unit == "" || a.Unit == in.Unit) &&
 			(len(in.Dimensions) == 0 || sameDimensions(a.Dimensions, in.Dimensions))
 	})
-	return map[string]any{"MetricAlarms": found}, nil
+	return alarmsOutput{MetricAlarms: found}, nil
 }
 
 // sameDimensions compares dimension sets, in any order.

@@ -12,6 +12,9 @@ import (
 var queryNamespaces = map[string]string{
 	"iam": "https://iam.amazonaws.com/doc/2010-05-08/",
 	"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+	// CloudWatch's, as its WSDL
+	// (http://monitoring.amazonaws.com/doc/2010-08-01/CloudWatch.wsdl) names it.
+	"monitoring": "http://monitoring.amazonaws.com/doc/2010-08-01/",
 }
 
 // WriteQueryResult writes <ActionResponse><ActionResult>result</ActionResult>

@@ -1,0 +1,155 @@
+package awsemu_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+
+	"github.com/rootguard/rootguard/internal/awsemu"
+)
+
+// Other SDKs and the aws CLI speak other protocols than aws-sdk-go-v2 for
+// some services (CloudWatch: Query or awsJson 1.0 instead of RPC v2 CBOR;
+// SQS: Query in older ones). These tests send those requests raw, signed
+// with SigV4 as any SDK would.
+
+// rawCall sends a signed request for service to the front and returns the
+// status and body of the answer.
+func rawCall(t *testing.T, emu *awsemu.Server, cfg aws.Config, service string, header http.Header, body []byte) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, emu.URL+"/", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	creds, err := cfg.Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(t.Context(), creds, req, hex.EncodeToString(sum[:]), service, cfg.Region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// queryCall sends a Query protocol request (a form POST) for service.
+func queryCall(t *testing.T, emu *awsemu.Server, cfg aws.Config, service string, form url.Values) (int, []byte) {
+	t.Helper()
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}}
+	return rawCall(t, emu, cfg, service, h, []byte(form.Encode()))
+}
+
+// queryError is a Query protocol error response.
+type queryError struct {
+	Error struct{ Code, Message string }
+}
+
+// TestCloudWatchAlarmsOverQuery: an alarm put in the Query protocol (the
+// aws CLI's and boto3's) is the alarm the SDK for Go reads over RPC v2
+// CBOR, and DescribeAlarms answers it in Query XML with its lists as
+// <member> elements; errors come back in the Query error shape.
+func TestCloudWatchAlarmsOverQuery(t *testing.T) {
+	emu, cfg := newHub(t)
+	topic := "arn:aws:sns:us-east-1:111122223333:root-alerts"
+	status, body := queryCall(t, emu, cfg, "monitoring", url.Values{
+		"Action": {"PutMetricAlarm"}, "Version": {"2010-08-01"},
+		"AlarmName": {"root-usage"}, "MetricName": {rootMetric}, "Namespace": {cisNamespace},
+		"Statistic": {"Sum"}, "Period": {"300"}, "EvaluationPeriods": {"1"}, "Threshold": {"1"},
+		"ComparisonOperator":       {"GreaterThanOrEqualToThreshold"},
+		"AlarmActions.member.1":    {topic},
+		"Dimensions.member.1.Name": {"Trail"}, "Dimensions.member.1.Value": {"org"},
+	})
+	if status != http.StatusOK {
+		t.Fatalf("PutMetricAlarm over Query: %d %s", status, body)
+	}
+
+	got, err := cloudwatch.NewFromConfig(cfg).DescribeAlarms(t.Context(), &cloudwatch.DescribeAlarmsInput{})
+	if err != nil || len(got.MetricAlarms) != 1 {
+		t.Fatalf("DescribeAlarms over CBOR: %v, %+v", err, got)
+	}
+	a := got.MetricAlarms[0]
+	if aws.ToString(a.AlarmName) != "root-usage" || aws.ToFloat64(a.Threshold) != 1 || aws.ToInt32(a.Period) != 300 ||
+		len(a.AlarmActions) != 1 || a.AlarmActions[0] != topic || len(a.Dimensions) != 1 || aws.ToString(a.Dimensions[0].Value) != "org" {
+		t.Errorf("the alarm put over Query reads back as %+v", a)
+	}
+
+	status, body = queryCall(t, emu, cfg, "monitoring", url.Values{
+		"Action": {"DescribeAlarms"}, "Version": {"2010-08-01"}, "AlarmNames.member.1": {"root-usage"},
+	})
+	var described struct {
+		Result struct {
+			MetricAlarms []struct {
+				AlarmName, AlarmArn, StateValue string
+				AlarmActions                    []string                       `xml:"AlarmActions>member"`
+				Dimensions                      []struct{ Name, Value string } `xml:"Dimensions>member"`
+				Threshold                       float64
+				StateUpdatedTimestamp           time.Time
+			} `xml:"MetricAlarms>member"`
+		} `xml:"DescribeAlarmsResult"`
+	}
+	if err := xml.Unmarshal(body, &described); status != http.StatusOK || err != nil {
+		t.Fatalf("DescribeAlarms over Query: %d %v\n%s", status, err, body)
+	}
+	if len(described.Result.MetricAlarms) != 1 {
+		t.Fatalf("DescribeAlarms over Query: %s", body)
+	}
+	q := described.Result.MetricAlarms[0]
+	if q.AlarmArn != "arn:aws:cloudwatch:us-east-1:111122223333:alarm:root-usage" || q.StateValue != "INSUFFICIENT_DATA" ||
+		len(q.AlarmActions) != 1 || q.AlarmActions[0] != topic || len(q.Dimensions) != 1 || q.Dimensions[0].Name != "Trail" ||
+		q.Threshold != 1 || q.StateUpdatedTimestamp.IsZero() {
+		t.Errorf("DescribeAlarms over Query = %+v\n%s", q, body)
+	}
+
+	status, body = queryCall(t, emu, cfg, "monitoring", url.Values{
+		"Action": {"SetAlarmState"}, "Version": {"2010-08-01"},
+		"AlarmName": {"no-such-alarm"}, "StateValue": {"ALARM"}, "StateReason": {"test"},
+	})
+	var qe queryError
+	if err := xml.Unmarshal(body, &qe); status != http.StatusNotFound || err != nil || qe.Error.Code != "ResourceNotFound" {
+		t.Errorf("SetAlarmState of a missing alarm over Query: %d %s, want 404 ResourceNotFound", status, body)
+	}
+	status, body = queryCall(t, emu, cfg, "monitoring", url.Values{
+		"Action": {"PutMetricAlarm"}, "Version": {"2010-08-01"}, "AlarmName": {"x"}, "Period": {"five"},
+	})
+	if err := xml.Unmarshal(body, &qe); status != http.StatusBadRequest || err != nil || qe.Error.Code != "InvalidParameterValue" {
+		t.Errorf("a malformed Period over Query: %d %s, want 400 InvalidParameterValue", status, body)
+	}
+}
+
+// TestCloudWatchAlarmsOverJSON: CloudWatch's awsJson 1.0 protocol reaches
+// the same alarms.
+func TestCloudWatchAlarmsOverJSON(t *testing.T) {
+	emu, cfg := newHub(t)
+	putRootAlarm(t, cloudwatch.NewFromConfig(cfg), "root-usage")
+	h := http.Header{
+		"Content-Type": {"application/x-amz-json-1.0"},
+		"X-Amz-Target": {"GraniteServiceVersion20100801.DescribeAlarms"},
+	}
+	status, body := rawCall(t, emu, cfg, "monitoring", h, []byte(`{"AlarmNamePrefix":"root-"}`))
+	if status != http.StatusOK || !strings.Contains(string(body), `"AlarmName":"root-usage"`) {
+		t.Errorf("DescribeAlarms over awsJson 1.0: %d %s", status, body)
+	}
+}
