@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -74,8 +75,12 @@ type cfnChange struct{ action, logical, physical, typ, replacement string }
 
 // cfnTemplate is the part of a template the engine reads.
 type cfnTemplate struct {
-	Parameters map[string]struct {
-		Default *string `json:"Default"`
+	Description string `json:"Description"`
+	Parameters  map[string]struct {
+		Default any `json:"Default"` // a string, or a number or list in JSON
+
+		NoEcho      any    `json:"NoEcho"`
+		Description string `json:"Description"`
 	} `json:"Parameters"`
 	Resources map[string]cfnResourceDef `json:"Resources"`
 	Outputs   map[string]struct {
@@ -91,18 +96,28 @@ type cfnResourceDef struct {
 	DeletionPolicy string         `json:"DeletionPolicy"`
 }
 
+// parseCFNTemplate reads a JSON or YAML template (templateJSON).
 func parseCFNTemplate(body string) (cfnTemplate, error) {
 	var t cfnTemplate
-	if err := json.Unmarshal([]byte(body), &t); err != nil {
+	doc, err := templateJSON(body)
+	if err != nil {
+		return t, err
+	}
+	if err := json.Unmarshal(doc, &t); err != nil {
 		return t, fmt.Errorf("Template format error: JSON not well-formed. (%v)", err)
 	}
 	if len(t.Resources) == 0 {
 		return t, fmt.Errorf("Template format error: At least one Resources member must be defined.")
 	}
-	for id, r := range t.Resources {
-		if cfnProvisioners[r.Type] == nil {
-			return t, fmt.Errorf("Template format error: Unrecognized resource types: [%s] (resource %s; the local AWS models only the types rootguard deploys)", r.Type, id)
+	var unknown []string
+	for _, r := range t.Resources {
+		if cfnProvisioners[r.Type] == nil && !slices.Contains(unknown, r.Type) {
+			unknown = append(unknown, r.Type)
 		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return t, fmt.Errorf("Template format error: Unrecognized resource types: [%s] (the local AWS models only the types rootguard deploys)", strings.Join(unknown, ", "))
 	}
 	if _, err := t.order(); err != nil {
 		return t, err
@@ -111,6 +126,25 @@ func parseCFNTemplate(body string) (cfnTemplate, error) {
 }
 
 // dependsOn lists the resources r refers to, directly or through DependsOn.
+// parameterDefault is a parameter's Default as the string CloudFormation
+// passes on, and whether there is one.
+func parameterDefault(v any) (string, bool) {
+	switch d := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		return d, true
+	case []any:
+		parts := make([]string, len(d))
+		for i, x := range d {
+			parts[i] = fmt.Sprint(x)
+		}
+		return strings.Join(parts, ","), true
+	default:
+		return fmt.Sprint(d), true
+	}
+}
+
 func (t cfnTemplate) dependsOn(r cfnResourceDef) []string {
 	deps := map[string]bool{}
 	switch d := r.DependsOn.(type) {
@@ -313,6 +347,32 @@ func (sc cfnScope) resolve(v any) (any, error) {
 						strs[i] = fmt.Sprint(it)
 					}
 					return strings.Join(strs, delim), nil
+				case "Fn::Select":
+					return sc.selectItem(arg)
+				case "Fn::Split":
+					parts, _ := arg.([]any)
+					if len(parts) != 2 {
+						return nil, fmt.Errorf("Template error: Fn::Split needs [delimiter, string]")
+					}
+					delim, _ := parts[0].(string)
+					str, err := sc.resolve(parts[1])
+					if err != nil {
+						return nil, err
+					}
+					s, ok := str.(string)
+					if !ok || delim == "" {
+						return nil, fmt.Errorf("Template error: Fn::Split needs a delimiter and a string")
+					}
+					var out []any
+					for _, p := range strings.Split(s, delim) {
+						out = append(out, p)
+					}
+					return out, nil
+				}
+				// A function the engine does not evaluate must not reach a
+				// resource as if it were a value.
+				if strings.HasPrefix(k, "Fn::") {
+					return nil, fmt.Errorf("Template error: the local AWS does not model %s", k)
 				}
 			}
 		}
@@ -338,6 +398,28 @@ func (sc cfnScope) resolve(v any) (any, error) {
 	default:
 		return v, nil
 	}
+}
+
+// selectItem evaluates Fn::Select [index, list].
+func (sc cfnScope) selectItem(arg any) (any, error) {
+	parts, _ := arg.([]any)
+	if len(parts) != 2 {
+		return nil, fmt.Errorf("Template error: Fn::Select needs [index, list]")
+	}
+	index, err := sc.resolve(parts[0])
+	if err != nil {
+		return nil, err
+	}
+	list, err := sc.resolve(parts[1])
+	if err != nil {
+		return nil, err
+	}
+	items, _ := list.([]any)
+	i, err := strconv.Atoi(fmt.Sprint(index))
+	if err != nil || i < 0 || i >= len(items) {
+		return nil, fmt.Errorf("Template error: Fn::Select index %v is not an index of a list of %d", index, len(items))
+	}
+	return items[i], nil
 }
 
 func (sc cfnScope) sub(s string) (string, error) {

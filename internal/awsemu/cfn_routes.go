@@ -32,6 +32,7 @@ func (s *Server) registerCloudFormation() {
 		"DescribeStackResources": svc.describeStackResources,
 		"ListStackResources":     svc.listStackResources,
 		"GetTemplate":            svc.getTemplate,
+		"ValidateTemplate":       svc.validateTemplate,
 		"DeleteStack":            svc.deleteStack,
 	} {
 		s.handle("cloudformation", action, h)
@@ -105,8 +106,8 @@ func (svc *cfnService) createChangeSet(c *Call) error {
 	}
 	params := map[string]string{}
 	for pname, p := range tmpl.Parameters {
-		if p.Default != nil {
-			params[pname] = *p.Default
+		if d, ok := parameterDefault(p.Default); ok {
+			params[pname] = d
 		}
 	}
 	for _, m := range c.Members("Parameters", "ParameterKey", "ParameterValue", "UsePreviousValue") {
