@@ -3,8 +3,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,20 +18,5 @@ func main() {
 func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	f := cmdutil.New()
-	cmd := root.NewCmdRoot(f)
-	err := cmd.ExecuteContext(ctx)
-	if err == nil {
-		return cmdutil.ExitOK
-	}
-	var ec *cmdutil.ExitCodeError
-	if !errors.Is(err, cmdutil.ErrSilent) && !errors.As(err, &ec) {
-		fmt.Fprintf(f.IOStreams.ErrOut, "rootguard: %v\n", err)
-		var ue *cmdutil.UsageError
-		if errors.As(err, &ue) {
-			fmt.Fprintf(f.IOStreams.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
-		}
-	}
-	return cmdutil.ExitCode(err)
+	return root.Execute(ctx, cmdutil.New(), os.Args[1:])
 }

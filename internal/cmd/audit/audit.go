@@ -60,7 +60,18 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Comm
 		Audit:     audit.Account,
 	}
 	cmd := &cobra.Command{
-		Use:   "audit",
+		Use: "audit",
+		Example: `  # This account, as a table (exit 3 on a FAIL, 4 on an ERROR)
+  rootguard audit
+
+  # Every account of the organization, for GitHub code scanning
+  rootguard audit --org --output sarif > rootguard.sarif
+
+  # Two OUs, one account per line as each finishes
+  rootguard audit --ou ou-ab12-cd34ef56,ou-ab12-gh78ij90 --output jsonl | jq -c 'select(.error != "")'
+
+  # Findings for Security Hub (see docs/audit-json.md for an organization)
+  rootguard audit --output asff > findings.json`,
 		Short: "Check the root user of this account: keys, MFA, certificates, recent use, alerting",
 		Long: `Audit the AWS root user of the account your credentials belong to.
 
@@ -104,6 +115,7 @@ not be evaluated (ERROR) and none failed; 2 usage error; 1 could not run.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output `format`: "+strings.Join(report.Formats, "|"))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().IntVar(&opts.RootUseDays, "root-use-days", audit.DefaultRootUseDays, "root-recent-use fails if root was used within this many `days`")
 	cmd.Flags().DurationVar(&opts.ReportWait, "report-wait", audit.DefaultReportWait, "how long to wait for IAM to generate a credential report")
 

@@ -21,8 +21,9 @@ func runOrgAudit(ctx context.Context, opts *AuditOptions) error {
 		return err
 	}
 	var (
-		mu  sync.Mutex
-		bar = progress.New(opts.IO.ErrOut, opts.IO.IsStderrTTY(), "Auditing accounts")
+		mu sync.Mutex
+		// No bar while jsonl lines stream to the same terminal.
+		bar = progress.New(opts.IO.ErrOut, opts.IO.ProgressEnabled() && !(opts.Output == "jsonl" && opts.IO.IsStdoutTTY()), "Auditing accounts")
 		// jsonl streams each account as it finishes; a write error stops
 		// the stream but not the audit.
 		streamErr error

@@ -36,8 +36,9 @@ type DemoOptions struct {
 func NewCmdDemo(f *cmdutil.Factory, run Runner, runF func(*DemoOptions) error) *cobra.Command {
 	opts := &DemoOptions{IO: f.IOStreams, Run: run}
 	return &cobra.Command{
-		Use:   "demo",
-		Short: "Run rootguard against a sample organization on the embedded local AWS",
+		Use:     "demo",
+		Example: `  rootguard demo`,
+		Short:   "Run rootguard against a sample organization on the embedded local AWS",
 		Long: `Start the embedded local AWS (no account, no network) with a sample
 organization — a management account and members with root access keys, virtual
 and hardware MFA, a suspended account — and run rootguard against it: audit the

@@ -63,7 +63,12 @@ func NewCmdMFA(f *cmdutil.Factory, runF func(*MFAOptions) error) *cobra.Command 
 			return mfawait.New(caller), nil
 		}}
 	cmd := &cobra.Command{
-		Use:   "mfa",
+		Use: "mfa",
+		Example: `  # Open the console page and wait until root has MFA
+  rootguard mfa --open
+
+  # Only print the guidance and the current state
+  rootguard mfa --no-wait`,
 		Short: "Guide root MFA enrollment, wait for it, and verify it",
 		Long: `AWS does not allow enabling MFA for the root user through the API or CLI.
 rootguard explains the choices, prints the console steps and the link, waits

@@ -50,6 +50,8 @@ AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for emulators.`,
 	cmd.AddCommand(alertcmd.NewCmdAlert(f))
 	cmd.AddCommand(democmd.NewCmdDemo(f, subcommandRunner(f), nil))
 	cmd.AddCommand(localcmd.NewCmdLocal(f, nil))
+	_ = cmd.RegisterFlagCompletionFunc("profile", completeProfiles)
+	applyConventions(cmd)
 	return cmd
 }
 

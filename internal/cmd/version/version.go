@@ -14,9 +14,10 @@ import (
 // NewCmdVersion returns `rootguard version`.
 func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the rootguard version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Example: `  rootguard version`,
+		Short:   "Print the rootguard version",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintf(f.IOStreams.Out, "rootguard %s (%s, %s/%s)\n",
 				buildinfo.String(), runtime.Version(), runtime.GOOS, runtime.GOARCH)

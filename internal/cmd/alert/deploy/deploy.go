@@ -46,7 +46,13 @@ type Options struct {
 func NewCmdDeploy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, AWSConfig: f.LoadAWSConfig, Poll: 5 * time.Second}
 	cmd := &cobra.Command{
-		Use:   "deploy",
+		Use: "deploy",
+		Example: `  # Plan, then deploy the pipeline in this account
+  rootguard alert deploy --email secops@example.com
+  rootguard alert deploy --email secops@example.com --approve
+
+  # The whole organization: hub here, spokes in every member and region
+  rootguard alert deploy --org --regions eu-west-1,eu-central-1 --approve`,
 		Short: "Deploy the root activity alert pipeline (plan first; --approve to apply)",
 		Long: `Deploy the alert pipeline as the CloudFormation stack rootguard-alert in
 us-east-1: rule → SQS queue → alert function → Slack, with a dead-letter queue,

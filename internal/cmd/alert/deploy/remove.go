@@ -15,7 +15,9 @@ import (
 func NewCmdRemove(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, AWSConfig: f.LoadAWSConfig, Poll: 5 * time.Second}
 	cmd := &cobra.Command{
-		Use:   "remove",
+		Use: "remove",
+		Example: `  rootguard alert remove            # plan
+  rootguard alert remove --approve  # delete the pipeline's stacks`,
 		Short: "Remove the alert pipeline (plan first; --approve to apply)",
 		Long: `Delete the alert stacks, the webhook parameter and the artifacts bucket —
 only resources tagged rootguard:managed=true. The trail bucket is kept with

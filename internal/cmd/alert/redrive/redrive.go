@@ -45,7 +45,9 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			return redrive.New(caller), nil
 		}}
 	cmd := &cobra.Command{
-		Use:   "redrive",
+		Use: "redrive",
+		Example: `  rootguard alert redrive            # show what is waiting
+  rootguard alert redrive --approve  # re-deliver it`,
 		Short: "Re-deliver the alerts in the dead-letter queue (plan first; --approve to move them)",
 		Long: `Alerts the function could not post — Slack down, webhook revoked — end up in
 the dead-letter queue after five attempts. Once the webhook works again

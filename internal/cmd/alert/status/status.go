@@ -45,7 +45,9 @@ type Options struct {
 func NewCmdStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, AWSConfig: f.LoadAWSConfig, Now: f.Now}
 	cmd := &cobra.Command{
-		Use:   "status",
+		Use: "status",
+		Example: `  rootguard alert status
+  rootguard alert status --org --output json`,
 		Short: "Show whether root activity reaches Slack",
 		Long: `Read the alert pipeline in us-east-1: is a trail logging root sign-ins, is the
 rule enabled and matching a root ConsoleLogin (tested by EventBridge itself),

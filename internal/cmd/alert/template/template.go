@@ -24,7 +24,13 @@ type Options struct {
 func NewCmdTemplate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Out: f.IOStreams.Out}
 	cmd := &cobra.Command{
-		Use:   "template",
+		Use: "template",
+		Example: `  # The hub stack, for your own pipeline
+  rootguard alert template --email secops@example.com > rootguard-hub.json
+
+  # The templates alert deploy --org uses: the organization's hub, and the spoke
+  rootguard alert template --org-id o-a1b2c3d4e5 > hub.json
+  rootguard alert template --spoke 111122223333 > spoke.json`,
 		Short: "Print the alert pipeline's CloudFormation template",
 		Long: `Print the CloudFormation template that ` + "`alert deploy`" + ` deploys, for users who deploy
 through their own pipeline. Store the Slack webhook URL yourself as an SSM

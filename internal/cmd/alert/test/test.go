@@ -32,8 +32,9 @@ type Options struct {
 func NewCmdTest(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, AWSConfig: f.LoadAWSConfig, Now: f.Now, Poll: 2 * time.Second}
 	cmd := &cobra.Command{
-		Use:   "test",
-		Short: "Send a test alert through the pipeline and report whether Slack accepted it",
+		Use:     "test",
+		Example: `  rootguard alert test --wait 2m`,
+		Short:   "Send a test alert through the pipeline and report whether Slack accepted it",
 		Long: `Put a rootguard.test event on the default bus in us-east-1 — the path a root
 sign-in takes, without signing in as root — and follow it to the function's
 log line for its event ID. Exits 3 when Slack refused the post or nothing
