@@ -8,15 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/account"
@@ -78,29 +69,6 @@ Exits 3 when something would keep an alert from arriving.`,
 	return cmd
 }
 
-// Clients builds the status clients: for the home Region of cfg's Region's
-// partition, and for the forwarders' regions.
-func Clients(cfg aws.Config) alertstatus.Clients {
-	return clientsIn(cfg, account.PartitionOfRegion(cfg.Region))
-}
-
-func clientsIn(cfg aws.Config, p account.Partition) alertstatus.Clients {
-	in := func(region string) aws.Config {
-		c := cfg.Copy()
-		c.Region = region
-		return c
-	}
-	home := in(p.HomeRegion)
-	return alertstatus.Clients{
-		Partition: p,
-		STS:       sts.NewFromConfig(home), Events: eventbridge.NewFromConfig(home), Trails: cloudtrail.NewFromConfig(home),
-		Lambda: lambda.NewFromConfig(home), Logs: cloudwatchlogs.NewFromConfig(home), SQS: sqs.NewFromConfig(home),
-		IAM: iam.NewFromConfig(home), SNS: sns.NewFromConfig(home),
-		Stacks:       func(region string) alertstatus.StacksAPI { return cloudformation.NewFromConfig(in(region)) },
-		RegionEvents: func(region string) alertstatus.ForwardRuleAPI { return eventbridge.NewFromConfig(in(region)) },
-	}
-}
-
 func runStatus(ctx context.Context, opts *Options) error {
 	if opts.Org {
 		return runOrgStatus(ctx, opts)
@@ -113,7 +81,7 @@ func runStatus(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	r, err := alertstatus.Read(ctx, clientsIn(sess.Config(), sess.Partition), stack.Names{Prefix: opts.Prefix}, opts.Now())
+	r, err := alertstatus.New(sess).Read(ctx, stack.Names{Prefix: opts.Prefix}, opts.Now())
 	if err != nil {
 		return fmt.Errorf("alert status: %w", err)
 	}

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/alertstatus"
-	"github.com/rootguard/rootguard/internal/cmd/alert/status"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/stack"
@@ -19,25 +16,43 @@ import (
 
 // Options are the flags and dependencies of `alert test`.
 type Options struct {
-	IO        *iostreams.IOStreams
-	AWSConfig func(context.Context) (aws.Config, error)
-	Now       func() time.Time
+	IO *iostreams.IOStreams
+	// Engine identifies the caller and builds the engine for its account;
+	// tests give a fake.
+	Engine func(context.Context) (Engine, error)
+	Now    func() time.Time
 
 	Prefix string
 	Wait   time.Duration
 	Poll   time.Duration
 }
 
+// Engine sends a test event through the pipeline and follows it
+// (alertstatus.Engine).
+type Engine interface {
+	SendTest(ctx context.Context, names stack.Names, wait, poll time.Duration, now func() time.Time) (alertstatus.TestResult, error)
+}
+
+var _ Engine = (*alertstatus.Engine)(nil)
+
 // NewCmdTest returns `rootguard alert test`.
 func NewCmdTest(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, AWSConfig: f.LoadAWSConfig, Now: f.Now, Poll: 2 * time.Second}
+	opts := &Options{IO: f.IOStreams, Now: f.Now, Poll: 2 * time.Second,
+		Engine: func(ctx context.Context) (Engine, error) {
+			caller, err := f.Session(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return alertstatus.New(caller), nil
+		}}
 	cmd := &cobra.Command{
 		Use:     "test",
 		Example: `  rootguard alert test --wait 2m`,
 		Short:   "Send a test alert through the pipeline and report whether Slack accepted it",
-		Long: `Put a rootguard.test event on the default bus in us-east-1 — the path a root
-sign-in takes, without signing in as root — and follow it to the function's
-log line for its event ID. Exits 3 when Slack refused the post or nothing
+		Long: `Put a rootguard.test event on the default bus in the home Region (us-east-1
+in the aws partition) — the path a root sign-in takes, without signing in as
+root — and follow it to the function's log line for its event ID. Exits 3
+when Slack refused the post or nothing
 arrived within --wait, saying where the event stopped.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -53,14 +68,12 @@ arrived within --wait, saying where the event stopped.`,
 }
 
 func runTest(ctx context.Context, opts *Options) error {
-	cfg, err := opts.AWSConfig(ctx)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	home := cfg.Copy()
-	home.Region = stack.HomeRegion
 	fmt.Fprintf(opts.IO.ErrOut, "Sending a test event; waiting up to %s for the function…\n", opts.Wait)
-	r, err := alertstatus.SendTest(ctx, eventbridge.NewFromConfig(home), status.Clients(cfg), stack.Names{Prefix: opts.Prefix}, opts.Wait, opts.Poll, opts.Now)
+	r, err := e.SendTest(ctx, stack.Names{Prefix: opts.Prefix}, opts.Wait, opts.Poll, opts.Now)
 	if err != nil {
 		return fmt.Errorf("alert test: %w", err)
 	}
