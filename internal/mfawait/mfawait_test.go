@@ -47,8 +47,12 @@ func TestWait(t *testing.T) {
 			var sleeps []time.Duration
 			err := Wait(context.Background(), tt.api, Options{
 				Timeout: 10 * time.Minute, Initial: 5 * time.Second, Max: time.Minute,
-				Now:   func() time.Time { return clock },
-				Sleep: func(_ context.Context, d time.Duration) error { sleeps = append(sleeps, d); clock = clock.Add(d); return nil },
+				Now: func() time.Time { return clock },
+				Sleep: func(_ context.Context, d time.Duration) error {
+					sleeps = append(sleeps, d)
+					clock = clock.Add(d)
+					return nil
+				},
 			})
 			switch {
 			case tt.api.err != nil:
