@@ -16,6 +16,7 @@ const (
 	AlreadyGone Result = "already-gone" // someone else removed it mid-run: not an error
 	Failed      Result = "failed"
 	Skipped     Result = "skipped" // not attempted, because an earlier step it depends on failed
+	Saved       Result = "saved"   // a record line only: the document a step removes, saved before it runs
 )
 
 // Outcome is one step's result.
@@ -24,6 +25,8 @@ type Outcome struct {
 	Result Result
 	Err    error  // for Failed
 	Reason string // for Failed and Skipped: what the user should know
+	// Document, on a Saved record, is what the step removes.
+	Document string
 }
 
 // Apply runs the plan's steps in order, records each one, and keeps going

@@ -18,6 +18,10 @@ type Record struct {
 	Target  string    `json:"target"`
 	Result  Result    `json:"result"`
 	Error   string    `json:"error,omitempty"`
+	// Document is what a change removes — a bucket or queue policy — saved
+	// in full on a "saved" line before the change is made, so it can be
+	// put back.
+	Document string `json:"document,omitempty"`
 }
 
 // Recorder appends records to a JSON-lines file. A nil Recorder records
@@ -45,24 +49,40 @@ func (r *Recorder) Record(at time.Time, o Outcome) {
 	if r == nil {
 		return
 	}
-	rec := Record{Time: at.UTC(), Actor: r.actor, Account: o.Step.Account, Action: o.Step.Action, Target: o.Step.Target, Result: o.Result}
+	_ = r.write(at, o)
+}
+
+// Save appends the document a step is about to remove, before the step
+// runs, and reports whether it is on disk: a caller that must not remove
+// what it could not save stops on an error.
+func (r *Recorder) Save(at time.Time, s Step, document string) error {
+	if r == nil {
+		return nil
+	}
+	return r.write(at, Outcome{Step: s, Result: Saved, Document: document})
+}
+
+func (r *Recorder) write(at time.Time, o Outcome) error {
+	rec := Record{Time: at.UTC(), Actor: r.actor, Account: o.Step.Account, Action: o.Step.Action, Target: o.Step.Target, Result: o.Result, Document: o.Document}
 	if o.Result == Failed || o.Result == Skipped {
 		rec.Error = o.Reason
 	}
 	line, err := json.Marshal(rec)
 	if err != nil {
 		r.setErr(err)
-		return
+		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, err := r.f.Write(append(line, '\n')); err != nil {
 		r.err = fmt.Errorf("write change record: %w", err)
-		return
+		return r.err
 	}
 	if err := r.f.Sync(); err != nil {
 		r.err = fmt.Errorf("sync change record: %w", err)
+		return r.err
 	}
+	return nil
 }
 
 func (r *Recorder) setErr(err error) {

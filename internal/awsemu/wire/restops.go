@@ -58,6 +58,9 @@ func RESTOperation(service string, r *http.Request) string {
 			restNames[svc] = mux
 		}
 	})
+	if service == "s3" {
+		return s3Operation(r)
+	}
 	mux := restNames[service]
 	if mux == nil {
 		return ""
@@ -69,4 +72,23 @@ func RESTOperation(service string, r *http.Request) string {
 	}
 	_, pattern := mux.Handler(probe)
 	return restOperations[service][pattern]
+}
+
+// s3Operation names the S3 operations whose IAM action the emulator must
+// see — the bucket-policy calls of the S3UnlockBucketPolicy root task —
+// from S3's subresource query (PUT /{bucket}?policy). Other S3 requests
+// keep an empty name.
+func s3Operation(r *http.Request) string {
+	if _, ok := r.URL.Query()["policy"]; !ok {
+		return ""
+	}
+	switch r.Method {
+	case http.MethodGet:
+		return "GetBucketPolicy"
+	case http.MethodPut:
+		return "PutBucketPolicy"
+	case http.MethodDelete:
+		return "DeleteBucketPolicy"
+	}
+	return ""
 }
