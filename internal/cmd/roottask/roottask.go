@@ -66,7 +66,9 @@ can then use "Forgot password" and sign in as root. Remove the credentials
 again afterwards: rootguard fix --accounts ID --remove-root-credentials.`,
 		"  rootguard root allow-password-recovery --account 222222222222 --approve",
 		nil, func(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-			return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) { return e.PlanPasswordRecovery(ctx, o.Account) }
+			return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+				return e.PlanPasswordRecovery(ctx, o.Account)
+			}
 		}))
 	cmd.AddCommand(newTask(f, runF, "unlock-bucket-policy", "Show and remove a member's S3 bucket policy that locks everyone out (S3UnlockBucketPolicy)",
 		`Reads the bucket's policy in an S3UnlockBucketPolicy root session, shows it,
@@ -76,7 +78,9 @@ again. Write a correct policy afterwards.`,
 		func(c *cobra.Command, o *Options) {
 			c.Flags().StringVar(&o.Bucket, "bucket", "", "the `bucket` whose policy to remove (required)")
 		}, func(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-			return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) { return e.PlanBucketUnlock(ctx, o.Account, o.Bucket) }
+			return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+				return e.PlanBucketUnlock(ctx, o.Account, o.Bucket)
+			}
 		}))
 	cmd.AddCommand(newTask(f, runF, "unlock-queue-policy", "Show and remove a member's SQS queue policy that locks everyone out (SQSUnlockQueuePolicy)",
 		`Reads the queue's policy in an SQSUnlockQueuePolicy root session, shows it,
@@ -86,7 +90,9 @@ again. Write a correct policy afterwards.`,
 		func(c *cobra.Command, o *Options) {
 			c.Flags().StringVar(&o.Queue, "queue", "", "the queue `URL` whose policy to remove (required)")
 		}, func(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-			return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) { return e.PlanQueueUnlock(ctx, o.Account, o.Queue) }
+			return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+				return e.PlanQueueUnlock(ctx, o.Account, o.Queue)
+			}
 		}))
 	return cmd
 }

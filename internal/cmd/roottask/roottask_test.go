@@ -98,19 +98,27 @@ func (e *env) s3(id string) *s3.Client {
 func (e *env) sqs(id string) *sqs.Client { return sqs.NewFromConfig(e.emu.Config(e.admins[id])) }
 
 func bucketTask(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-	return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) { return e.PlanBucketUnlock(ctx, o.Account, o.Bucket) }
+	return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+		return e.PlanBucketUnlock(ctx, o.Account, o.Bucket)
+	}
 }
 
 func queueTask(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-	return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) { return e.PlanQueueUnlock(ctx, o.Account, o.Queue) }
+	return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+		return e.PlanQueueUnlock(ctx, o.Account, o.Queue)
+	}
 }
 
 func passwordTask(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-	return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) { return e.PlanPasswordRecovery(ctx, o.Account) }
+	return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+		return e.PlanPasswordRecovery(ctx, o.Account)
+	}
 }
 
-func out(ios *iostreams.IOStreams) string    { return ios.Out.(interface{ String() string }).String() }
-func errOut(ios *iostreams.IOStreams) string { return ios.ErrOut.(interface{ String() string }).String() }
+func out(ios *iostreams.IOStreams) string { return ios.Out.(interface{ String() string }).String() }
+func errOut(ios *iostreams.IOStreams) string {
+	return ios.ErrOut.(interface{ String() string }).String()
+}
 
 func records(t *testing.T, path string) []fix.Record {
 	t.Helper()
