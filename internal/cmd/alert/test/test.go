@@ -52,8 +52,8 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Put a rootguard.test event on the default bus in the home Region (us-east-1
 in the aws partition) — the path a root sign-in takes, without signing in as
 root — and follow it to the function's log line for its event ID. Exits 3
-when Slack refused the post or nothing
-arrived within --wait, saying where the event stopped.`,
+when Slack refused the post or nothing arrived within --wait, saying where
+the event stopped.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
