@@ -23,8 +23,12 @@ const (
 
 // check is one of rootguard's checks: its fixed description and its logic.
 type check struct {
-	id          CheckID
-	title       string
+	id    CheckID
+	title string
+	// description says what the check verifies and why it matters, in a
+	// few sentences (the SARIF rule's full description; docs/checks.md
+	// says more).
+	description string
 	severity    Severity
 	references  []string
 	remediation string

@@ -70,6 +70,17 @@ func CheckIDs() []CheckID {
 	return ids
 }
 
+// Description says what check id verifies and why it matters; "" for an
+// unknown ID.
+func Description(id CheckID) string {
+	for _, c := range checks {
+		if c.id == id {
+			return c.description
+		}
+	}
+	return ""
+}
+
 // JoinIDs writes ids comma-separated, for help texts and messages.
 func JoinIDs(ids []CheckID) string {
 	s := ""

@@ -12,6 +12,7 @@ import (
 var orgCentralizedRootAccess = check{
 	id:          CheckOrgCentralizedRootAccess,
 	title:       "Organization manages member root credentials centrally",
+	description: "In an organization's management (or delegated administrator) account, centralized root access is on (iam:ListOrganizationsFeatures lists RootCredentialsManagement), so member accounts need no root credentials at all.",
 	severity:    Medium,
 	references:  []string{"CIS 7.0 2.1.1"},
 	remediation: "From the management account: `rootguard fix --only org-centralized-root-access --approve` (or enable trusted access for IAM in Organizations, then `aws iam enable-organizations-root-credentials-management` and `aws iam enable-organizations-root-sessions`; IAM console → Root access management), and remove member root credentials.",

@@ -9,6 +9,7 @@ import (
 var rootAccessKeys = check{
 	id:          CheckRootAccessKeys,
 	title:       "Root user has no access keys",
+	description: "The AWS account's root user has no access keys, active or inactive (iam:GetAccountSummary AccountAccessKeysPresent = 0). A root access key is a long-lived credential with unrestricted access to the account that no IAM policy can limit.",
 	severity:    Critical,
 	references:  []string{"CIS 1.4", "IAM.4"},
 	remediation: "Delete every root access key, active or inactive: `rootguard fix`, or sign in as root → Security credentials → Access keys → Delete; with centralized root access, sts:AssumeRoot with IAMDeleteRootUserCredentials.",

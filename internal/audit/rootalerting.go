@@ -8,6 +8,7 @@ import (
 var rootAlerting = check{
 	id:          CheckRootAlerting,
 	title:       "Root activity raises an alert",
+	description: "Root activity raises an alert: a trail delivers root sign-in events to us-east-1, and an enabled EventBridge rule with a target (or the CIS 4.3 metric filter with an alarm that has an action) matches a realistic root ConsoleLogin event.",
 	severity:    High,
 	references:  []string{"CIS 4.3", "CloudWatch.1"},
 	remediation: "`rootguard alert deploy`: an ENABLED EventBridge rule in us-east-1 matching root ConsoleLogin with a target, and a trail logging management events into us-east-1. Or the CIS 4.3 metric filter on the trail's log group with an alarm that has an action.",

@@ -5,6 +5,7 @@ import "strings"
 var rootHardwareMFA = check{
 	id:          CheckRootHardwareMFA,
 	title:       "Root user MFA is a hardware device",
+	description: "The root user's MFA is a hardware device (FIDO security key or hardware TOTP token), not a virtual MFA device assigned to the root ARN exactly. A virtual device lives on a phone or computer that can be copied or compromised.",
 	severity:    High,
 	references:  []string{"CIS 1.6", "IAM.6"},
 	remediation: "Sign in as root → Security credentials: assign a FIDO security key or hardware TOTP token, then remove the virtual MFA device.",

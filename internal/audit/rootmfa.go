@@ -3,6 +3,7 @@ package audit
 var rootMFA = check{
 	id:          CheckRootMFA,
 	title:       "Root user has MFA",
+	description: "The root user, if it has any credential (password, access key or signing certificate), has MFA enabled (AccountMFAEnabled = 1). Not applicable when root has no credentials at all, for example after centralized root access removed them.",
 	severity:    Critical,
 	references:  []string{"CIS 1.5", "IAM.9"},
 	remediation: "Sign in as root → Security credentials → Assign MFA device (prefer a hardware key); or remove root credentials entirely with centralized root access.",

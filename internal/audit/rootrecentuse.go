@@ -9,6 +9,7 @@ import (
 var rootRecentUse = check{
 	id:          CheckRootRecentUse,
 	title:       "Root user not used recently",
+	description: "The root user was not used within the window (--root-use-days, 90 by default): the newest of its password's and access keys' last-used dates is older, or it was never used. Root use should be rare and explained.",
 	severity:    High,
 	references:  []string{"CIS 1.7"},
 	remediation: "Find out who used root and why (CloudTrail: userIdentity.type = Root), move that task to an IAM role, and rotate the root password.",

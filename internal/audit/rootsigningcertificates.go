@@ -8,6 +8,7 @@ import (
 var rootSigningCertificates = check{
 	id:          CheckRootSigningCertificates,
 	title:       "Root user has no X.509 signing certificates",
+	description: "The root user has no X.509 signing certificates (AccountSigningCertificatesPresent = 0). A certificate is a root credential that SOAP-era APIs still accept.",
 	severity:    High,
 	references:  []string{"ScoutSuite iam-root-account-with-signing-certificates", "CloudSploit rootSigningCertificate"},
 	remediation: "Delete the root signing certificates: sign in as root → Security credentials → X.509 certificates; with centralized root access, sts:AssumeRoot with IAMDeleteRootUserCredentials.",

@@ -16,14 +16,11 @@ func TestEveryCheckHasARuleAndADocSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range audit.CheckIDs() {
-		if ruleDescriptions[id] == "" {
+		if audit.Description(id) == "" {
 			t.Errorf("%s has no SARIF fullDescription", id)
 		}
 		if !strings.Contains(string(doc), "\n### "+string(id)+"\n") {
 			t.Errorf("docs/checks.md has no section %q for the helpUri anchor", "### "+id)
 		}
-	}
-	if len(ruleDescriptions) != len(audit.CheckIDs()) {
-		t.Errorf("%d descriptions for %d checks", len(ruleDescriptions), len(audit.CheckIDs()))
 	}
 }

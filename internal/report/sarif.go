@@ -170,7 +170,7 @@ func SARIF(w io.Writer, run Run, version string) error {
 
 func sarifRuleOf(c audit.CheckResult) sarifRule {
 	uri := checksDoc + "#" + string(c.ID)
-	full := ruleDescriptions[c.ID]
+	full := audit.Description(c.ID)
 	if full == "" {
 		full = c.Title + "."
 	}
