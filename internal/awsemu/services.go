@@ -14,6 +14,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/lambda"
 	"github.com/rootguard/rootguard/internal/awsemu/logs"
+	"github.com/rootguard/rootguard/internal/awsemu/regionopt"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsmove"
 )
@@ -120,6 +121,8 @@ type services struct {
 	logs   *logs.Logs
 	events *events.Events
 	lambda *lambda.Functions // nil without kumo, when New fails
+	// regions is the Account Management API's Region opt-in.
+	regions *regionopt.Regions
 }
 
 func (s *Server) registerServices() {
@@ -128,6 +131,8 @@ func (s *Server) registerServices() {
 		trails: cloudtrail.Register(host{s}, trailOrg{s}),
 		logs:   logs.Register(host{s}),
 		events: events.Register(host{s}, eventLinks{s}),
+
+		regions: regionopt.Register(host{s}, trailOrg{s}),
 	}
 	s.svc = svc
 	sns.Register(host{s})

@@ -12,6 +12,13 @@ import (
 // action lambda:CreateFunction — rather than a path. Paths are matched with
 // any trailing slash removed.
 var restOperations = map[string]map[string]string{
+	// AWS Account Management (REST-JSON, POST on the operation's name).
+	"account": {
+		"POST /listRegions":        "ListRegions",
+		"POST /getRegionOptStatus": "GetRegionOptStatus",
+		"POST /enableRegion":       "EnableRegion",
+		"POST /disableRegion":      "DisableRegion",
+	},
 	"lambda": {
 		"POST /2015-03-31/functions":                              "CreateFunction",
 		"GET /2015-03-31/functions":                               "ListFunctions",
