@@ -229,12 +229,12 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 	}
 	if p.Management != p.HubAccount && p.Management != "" {
 		p.Uncovered = p.Management
-		p.ManagementCommand = managementCommand(n, p.HubAccount, p.Regions, o.Stack.AllManagementEvents)
+		p.ManagementCommand = ManagementCommand(n, p.HubAccount, p.Regions, o.Stack.AllManagementEvents)
 	}
 	return p, nil
 }
 
-// managementCommand is what covers the management account, which a
+// ManagementCommand is what covers the management account, which a
 // service-managed StackSet never deploys to ("DeploymentTargets":
 // "StackSets doesn't deploy stack instances to the organization management
 // account, even if the organization management account is in your
@@ -243,7 +243,7 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 // plain stack in each Region with the management account's credentials.
 // It forwards to the hub's organization bus, which admits the whole
 // organization (aws:PrincipalOrgID), the management account included.
-func managementCommand(n stack.Names, hub string, regions []string, allManagementEvents bool) string {
+func ManagementCommand(n stack.Names, hub string, regions []string, allManagementEvents bool) string {
 	flags := ""
 	if n.Prefix != stack.DefaultPrefix {
 		flags += " --prefix " + n.Prefix
@@ -343,6 +343,11 @@ func (p *OrgPlan) spokeStep() string {
 // instances lists the StackSet's stack instances.
 func (p *OrgPlan) instances(ctx context.Context) ([]InstanceResult, error) {
 	return listInstances(ctx, p.c.StackSets, p.StackSet, p.callAs())
+}
+
+// ListInstances lists a StackSet's stack instances.
+func ListInstances(ctx context.Context, c StackSetAPI, set string, callAs cfntypes.CallAs) ([]InstanceResult, error) {
+	return listInstances(ctx, c, set, callAs)
 }
 
 func listInstances(ctx context.Context, c StackSetAPI, set string, callAs cfntypes.CallAs) ([]InstanceResult, error) {

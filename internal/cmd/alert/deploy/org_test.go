@@ -27,6 +27,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/rootguard/rootguard/internal/account"
+	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	engine "github.com/rootguard/rootguard/internal/deploy"
 	"github.com/rootguard/rootguard/internal/iostreams"
@@ -161,6 +162,14 @@ func sampleOrg(t *testing.T) (*awsemu.Server, *awsemu.Organization, string, aws.
 		org.AddAccount(a, ou)
 	}
 	org.EnableServiceAccess(engine.StackSetsPrincipal)
+	// A world of two Regions, and an organization trail recording every
+	// account's API calls.
+	if err := emu.SetRegions([]string{"us-east-1", "eu-west-1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Account(orgMgmt).AddTrail(awsemu.Trail{Name: "org", Region: "us-east-1", S3BucketName: "org-trail", MultiRegion: true, Logging: true, Organization: true}); err != nil {
+		t.Fatal(err)
+	}
 	return emu, org, dev, emu.Account(orgMgmt).AddUser("admin").AddAccessKey(awsemu.AccessKey{})
 }
 
@@ -191,26 +200,13 @@ func memberConfig(t *testing.T, base aws.Config, account, region string) aws.Con
 	return cfg
 }
 
-func coverage(t *testing.T, cfg aws.Config) *engine.Coverage {
+func coverage(t *testing.T, cfg aws.Config) *alertstatus.Coverage {
 	t.Helper()
 	sess, err := account.Resolve(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := orgClients(sess)
-	creds := &orgscan.Credentials{Base: cfg, Home: orgMgmt}
-	cov, err := engine.CheckCoverage(t.Context(), engine.CoverageClients{
-		Org: c.Org, StackSets: c.StackSets, Caller: c.Caller,
-		Events: func(ctx context.Context, account, region string) (engine.EventsAPI, error) {
-			acfg, _, err := creds.For(ctx, account)
-			if err != nil {
-				return nil, err
-			}
-			acfg = acfg.Copy()
-			acfg.Region = region
-			return eventbridge.NewFromConfig(acfg), nil
-		},
-	}, engine.CoverageOptions{Prefix: orgPrefix})
+	cov, err := alertstatus.CheckCoverage(t.Context(), alertstatus.NewCoverageClients(sess), alertstatus.CoverageOptions{Prefix: orgPrefix})
 	if err != nil {
 		t.Fatal(err)
 	}

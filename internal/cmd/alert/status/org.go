@@ -6,14 +6,9 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-
 	"github.com/rootguard/rootguard/internal/account"
+	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/cmdutil"
-	"github.com/rootguard/rootguard/internal/deploy"
-	"github.com/rootguard/rootguard/internal/orgscan"
 )
 
 // runOrgStatus reports the organization's coverage gaps: ACTIVE accounts
@@ -27,23 +22,8 @@ func runOrgStatus(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	home := sess.Home()
-	creds := &orgscan.Credentials{Base: home, Home: sess.AccountID}
-	cov, err := deploy.CheckCoverage(ctx, deploy.CoverageClients{
-		Org:       organizations.NewFromConfig(home),
-		StackSets: cloudformation.NewFromConfig(home),
-		Caller:    sess.AccountID,
-		Partition: sess.Partition,
-		Events: func(ctx context.Context, account, region string) (deploy.EventsAPI, error) {
-			acfg, _, err := creds.For(ctx, account)
-			if err != nil {
-				return nil, err
-			}
-			acfg = acfg.Copy()
-			acfg.Region = region
-			return eventbridge.NewFromConfig(acfg), nil
-		},
-	}, deploy.CoverageOptions{Prefix: opts.Prefix, HubAccount: opts.HubAccount, Regions: opts.Regions})
+	cov, err := alertstatus.CheckCoverage(ctx, alertstatus.NewCoverageClients(sess),
+		alertstatus.CoverageOptions{Prefix: opts.Prefix, HubAccount: opts.HubAccount, Regions: opts.Regions})
 	if err != nil {
 		return fmt.Errorf("alert status --org: %w", err)
 	}
@@ -52,7 +32,7 @@ func runOrgStatus(ctx context.Context, opts *Options) error {
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
 			SchemaVersion int `json:"schema_version"`
-			*deploy.Coverage
+			*alertstatus.Coverage
 		}{1, cov}); err != nil {
 			return err
 		}
@@ -62,16 +42,16 @@ func runOrgStatus(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(w, "regions      %v\n", cov.Regions)
 		if len(cov.Gaps) > 0 {
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ACCOUNT\tREGION\tGAP")
+			fmt.Fprintln(tw, "ACCOUNT\tREGION\tGAP\tFIX")
 			for _, g := range cov.Gaps {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", g.Account, g.Region, g.Problem)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Account, g.Region, g.Problem, g.Fix)
 			}
 			_ = tw.Flush()
 		}
 		for _, a := range cov.Skipped {
 			fmt.Fprintf(opts.IO.ErrOut, "skipped %s (%s)\n", a.ID, a.Status)
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "%d accounts × %d regions: %d covered, %d gaps.\n", cov.Accounts, len(cov.Regions), cov.Covered, len(cov.Gaps))
+		fmt.Fprintf(opts.IO.ErrOut, "%d accounts, %d account-Region pairs: %d covered, %d gaps.\n", cov.Accounts, cov.Pairs, cov.Covered, len(cov.Gaps))
 	}
 	if len(cov.Gaps) > 0 {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/deploy"
@@ -51,6 +52,14 @@ func TestStatusOrgReportsCoverageGaps(t *testing.T) {
 		org.AddAccount(a, org.RootID())
 	}
 	org.EnableServiceAccess(deploy.StackSetsPrincipal)
+	// A world of two Regions, and an organization trail recording every
+	// member's API calls.
+	if err := emu.SetRegions([]string{"us-east-1", "eu-west-1"}, []string{"ap-east-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Account(statusMgmt).AddTrail(awsemu.Trail{Name: "org", Region: "us-east-1", S3BucketName: "b", MultiRegion: true, Logging: true, Organization: true}); err != nil {
+		t.Fatal(err)
+	}
 	cfg := emu.Config(emu.Account(statusMgmt).AddUser("admin").AddAccessKey(awsemu.AccessKey{}))
 	cfg.Region = stack.HomeRegion
 	ctx := t.Context()
@@ -85,7 +94,7 @@ func TestStatusOrgReportsCoverageGaps(t *testing.T) {
 		return out.String(), errOut.String(), err
 	}
 	out, errOut, err := status("text")
-	if err != nil || !strings.Contains(errOut, "2 accounts × 2 regions: 4 covered, 0 gaps.") {
+	if err != nil || !strings.Contains(errOut, "2 accounts, 4 account-Region pairs: 4 covered, 0 gaps.") {
 		t.Fatalf("fully covered organization: err %v\n%s%s", err, out, errOut)
 	}
 
@@ -103,14 +112,14 @@ func TestStatusOrgReportsCoverageGaps(t *testing.T) {
 		t.Errorf("err = %v, want exit %d for a gap", err, cmdutil.ExitFindings)
 	}
 	var doc struct {
-		SchemaVersion int          `json:"schema_version"`
-		Gaps          []deploy.Gap `json:"gaps"`
-		Covered       int          `json:"covered"`
+		SchemaVersion int               `json:"schema_version"`
+		Gaps          []alertstatus.Gap `json:"gaps"`
+		Covered       int               `json:"covered"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	want := deploy.Gap{Account: "333333333333", Region: "eu-west-1", Problem: "spoke rule rgst-root-activity-spoke is disabled"}
+	want := alertstatus.Gap{Account: "333333333333", Region: "eu-west-1", Problem: "spoke rule rgst-root-activity-spoke is disabled", Fix: "rootguard alert deploy --org --prefix rgst --approve"}
 	if doc.SchemaVersion != 1 || len(doc.Gaps) != 1 || doc.Gaps[0] != want || doc.Covered != 3 {
 		t.Errorf("json %+v, want one gap %+v", doc, want)
 	}
