@@ -12,7 +12,7 @@ import (
 // SARIF 2.1.0 as GitHub code scanning accepts it
 // (`sarif-multitool validate --rule-kind "Gh;Sarif"`: no errors): one rule
 // per check asked for, one result per FAIL and per ERROR, located at the
-// account, with a partial fingerprint of account and check so an alert is
+// account (aws/accounts/<id>), with a partial fingerprint of account and check so an alert is
 // followed across runs. PASS and NOT_APPLICABLE have no result: GitHub
 // closes an alert whose result no longer appears.
 //
@@ -104,6 +104,14 @@ type sarifRegion struct {
 	StartLine int `json:"startLine"`
 }
 
+// sarifAccountPath locates a result at its account as a relative path:
+// code scanning accepts only repository-relative paths (or file: URIs) as
+// locations — upload-sarif refuses another scheme ("unrecognized SARIF
+// location URI scheme") — and shows a path it cannot find in the
+// repository without source. The path is the same in every run, as the
+// alert's fingerprint needs.
+func sarifAccountPath(accountID string) string { return "aws/accounts/" + accountID }
+
 // sarifFingerprint is the partialFingerprints key: the same account and
 // check are the same alert in every run.
 const sarifFingerprint = "rootguardAccountCheck/v1"
@@ -146,7 +154,7 @@ func SARIF(w io.Writer, run Run, version string) error {
 				RuleID: c.ID, RuleIndex: index[c.ID], Level: level,
 				Message: sarifText{string(c.Status) + " in account " + a.AccountID + ": " + c.Detail},
 				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
-					ArtifactLocation: sarifArtifact{URI: "aws://account/" + a.AccountID},
+					ArtifactLocation: sarifArtifact{URI: sarifAccountPath(a.AccountID)},
 					Region:           sarifRegion{StartLine: 1},
 				}}},
 				PartialFingerprints: map[string]string{sarifFingerprint: a.AccountID + ":" + string(c.ID)},

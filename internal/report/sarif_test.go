@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +33,9 @@ func TestSARIFCarriesEveryFailAndError(t *testing.T) {
 	got := map[string]string{}
 	for _, res := range r.Results {
 		got[res.PartialFingerprints[sarifFingerprint]] = res.Level
+		if uri := res.Locations[0].PhysicalLocation.ArtifactLocation.URI; strings.Contains(uri, ":") || strings.HasPrefix(uri, "/") {
+			t.Errorf("location %q: code scanning takes repository-relative paths only", uri)
+		}
 		rule := r.Tool.Driver.Rules[res.RuleIndex]
 		if rule.ID != res.RuleID || rule.FullDescription.Text == "" || rule.HelpURI != checksDoc+"#"+string(rule.ID) {
 			t.Errorf("rule %+v of result %s", rule, res.RuleID)

@@ -144,6 +144,10 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 		return identifyError(res.IdentityErr)
 	}
 	sess := res.Caller
+	if ctx.Err() != nil {
+		// Interrupted: what was decided stays, the rest says why not.
+		res.Unfinished(nil, audit.ReasonInterrupted)
+	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
 	}
@@ -157,6 +161,9 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 	})
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
+	}
+	if res.Error == audit.ReasonInterrupted {
+		return fmt.Errorf("interrupted: the account was not fully audited; the report above is partial")
 	}
 	return exitFor(report.Summarize(accounts))
 }

@@ -204,3 +204,40 @@ func TestRunAuditCannotIdentify(t *testing.T) {
 		}
 	}
 }
+
+// TestRunAuditInterrupted: Ctrl-C during a single-account audit keeps what
+// was decided, marks the rest as not audited, and says so.
+func TestRunAuditInterrupted(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ctx, cancel := context.WithCancel(context.Background())
+	opts := &AuditOptions{
+		IO:        ios,
+		AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{}, nil },
+		Now:       time.Now,
+		Audit: func(_ context.Context, cfg aws.Config, _ audit.Options) audit.AccountResult {
+			cancel() // the user pressed Ctrl-C while the engine ran
+			r := result(audit.Fail)
+			r.Checks = append(r.Checks, audit.CheckResult{ID: audit.CheckRootAlerting, Status: audit.Error, Detail: "could not read trails: context canceled"})
+			return identified(t, cfg, r)
+		},
+		Output: "json", RootUseDays: 90, ReportWait: time.Second,
+	}
+	err := runAudit(ctx, opts)
+	if err == nil || !strings.Contains(err.Error(), "interrupted") || cmdutil.ExitCode(err) != cmdutil.ExitError {
+		t.Fatalf("err %v", err)
+	}
+	var doc struct {
+		Accounts []audit.AccountResult `json:"accounts"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	a := doc.Accounts[0]
+	got := map[audit.CheckID]audit.Status{}
+	for _, c := range a.Checks {
+		got[c.ID] = c.Status
+	}
+	if a.Error != audit.ReasonInterrupted || len(a.Checks) != len(audit.CheckIDs()) || got[audit.CheckRootMFA] != audit.Fail || got[audit.CheckRootAccessKeys] != audit.Error {
+		t.Errorf("error %q, checks %v: want the interruption, every check, the FAIL kept", a.Error, got)
+	}
+}
