@@ -116,3 +116,30 @@ func TestASFFEmptyIsAnArray(t *testing.T) {
 	}
 	_ = audit.Pass
 }
+
+// TestASFFOfRealRunsDecodes: findings of real audits (an erroring account;
+// an organization with an unreachable, a hanging and a suspended member)
+// decode strictly, one per check row of each audited account.
+func TestASFFOfRealRunsDecodes(t *testing.T) {
+	single, org := realRuns(t)
+	for name, run := range map[string]Run{"single": single, "org": org} {
+		var buf bytes.Buffer
+		if err := ASFF(&buf, run.Accounts, Options{Region: "us-east-1", Generated: at}); err != nil {
+			t.Fatal(err)
+		}
+		findings := decodeASFF(t, buf.Bytes())
+		rows, perAccount := 0, map[string]int{}
+		for _, a := range run.Accounts {
+			rows += len(a.Checks)
+		}
+		for _, f := range findings {
+			perAccount[aws.ToString(f.AwsAccountId)]++
+			if f.Compliance.Status == shtypes.ComplianceStatusWarning {
+				t.Errorf("%s: WARNING is not a rootguard status", aws.ToString(f.Id))
+			}
+		}
+		if len(findings) != rows || len(perAccount) != len(run.Accounts) {
+			t.Errorf("%s: %d findings for %d rows, %d accounts of %d", name, len(findings), rows, len(perAccount), len(run.Accounts))
+		}
+	}
+}

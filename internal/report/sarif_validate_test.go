@@ -123,7 +123,8 @@ func validateSARIF(t *testing.T, tool string, logs map[string][]byte) []string {
 }
 
 // TestSARIFPassesGitHubValidation: SARIF from a failing, an erroring and an
-// organization run passes sarif-multitool with GitHub's rules, with zero
+// organization run — rendered from rows and from real audits of the local
+// AWS — passes sarif-multitool with GitHub's rules, with zero
 // errors. A log that lacks fullDescription fails it (GH2012), so the test
 // can fail.
 func TestSARIFPassesGitHubValidation(t *testing.T) {
@@ -139,8 +140,10 @@ func TestSARIFPassesGitHubValidation(t *testing.T) {
 	erroring := render(Run{Accounts: []audit.AccountResult{audit.NotAudited("111122223333", nil, "sts:GetAssumeRole: connection refused")}})
 	org := render(Run{Org: true, Accounts: withUnaudited(), Skipped: []SkippedAccount{{AccountID: "999999999999", Status: "SUSPENDED"}, {AccountID: "888888888888", Status: "EXCLUDED"}}})
 	broken := bytes.Replace(failing, []byte(`"fullDescription"`), []byte(`"fullDescriptionX"`), 1)
+	realSingle, realOrg := realRuns(t)
 
-	errs := validateSARIF(t, tool, map[string][]byte{"failing": failing, "erroring": erroring, "org": org, "broken": broken})
+	errs := validateSARIF(t, tool, map[string][]byte{"failing": failing, "erroring": erroring, "org": org, "broken": broken,
+		"real-single": render(realSingle), "real-org": render(realOrg)})
 	var ours, brokenErrs []string
 	for _, e := range errs {
 		if strings.HasPrefix(e, "broken.sarif") {
