@@ -154,6 +154,15 @@ type Trail struct {
 // one's status and whether its selectors log ConsoleLogin, read
 // concurrently. api is CloudTrail in home.
 func Trails(ctx context.Context, api TrailsAPI, home string) ([]Trail, error) {
+	return TrailsThen(ctx, api, home, nil)
+}
+
+// TrailsThen is Trails that also calls then, concurrently, with each trail
+// as DescribeTrails lists it (name, ARN, log group; no status yet), as soon
+// as the listing is in: work that needs only the listing — the audit's
+// reads of a trail's log group — does not wait a round trip for the status
+// and selectors. Every call of then has returned when TrailsThen does.
+func TrailsThen(ctx context.Context, api TrailsAPI, home string, then func(i int, listed Trail)) ([]Trail, error) {
 	out, err := api.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("describe trails in %s: %w", home, err)
@@ -172,6 +181,10 @@ func Trails(ctx context.Context, api TrailsAPI, home string) ([]Trail, error) {
 	var wg sync.WaitGroup
 	for i := range trails {
 		t := &trails[i]
+		if then != nil {
+			listed := *t
+			wg.Go(func() { then(i, listed) })
+		}
 		// A shadow trail is named by its ARN.
 		wg.Go(func() {
 			st, err := api.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(t.ARN)})

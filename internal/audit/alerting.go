@@ -55,24 +55,36 @@ func readAlerting(ctx context.Context, c clients, accountID func() (string, bool
 	return st
 }
 
-// readTrails reads the trails whose events reach us-east-1 as alert status
-// does, then the CIS 4.3 metric filters of each trail's log group
-// concurrently.
+// readTrails reads the trails whose events reach the home Region as alert
+// status does and, as soon as DescribeTrails has listed them, the CIS 4.3
+// metric filters of each trail's log group — beside the trails' status and
+// selectors, not after them, so the longest chain is DescribeTrails →
+// DescribeMetricFilters → TestMetricFilter → DescribeAlarmsForMetric.
 func readTrails(ctx context.Context, c clients, accountID func() (string, bool)) ([]alertTrail, error) {
-	read, err := alertstatus.Trails(ctx, c.trails, c.home)
+	type filters struct {
+		list []metricAlarmFilter
+		err  error
+	}
+	var (
+		mu    sync.Mutex
+		found = map[int]filters{}
+	)
+	read, err := alertstatus.TrailsThen(ctx, c.trails, c.home, func(i int, t alertstatus.Trail) {
+		if t.LogGroupARN == "" {
+			return
+		}
+		list, err := readRootMetricFilters(ctx, c, t.LogGroupARN, accountID)
+		mu.Lock()
+		defer mu.Unlock()
+		found[i] = filters{list, err}
+	})
 	if err != nil {
 		return nil, err
 	}
 	trails := make([]alertTrail, len(read))
-	var wg sync.WaitGroup
 	for i := range read {
-		t := &trails[i]
-		t.Trail = read[i]
-		if t.LogGroupARN != "" {
-			wg.Go(func() { t.Filters, t.FiltersErr = readRootMetricFilters(ctx, c, t.LogGroupARN, accountID) })
-		}
+		trails[i] = alertTrail{Trail: read[i], Filters: found[i].list, FiltersErr: found[i].err}
 	}
-	wg.Wait()
 	return trails, nil
 }
 

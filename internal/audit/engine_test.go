@@ -6,12 +6,15 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -284,5 +287,43 @@ func TestUnfinishedAfterEveryVerdictIsNoError(t *testing.T) {
 	res.Unfinished(nil, "deadline")
 	if res.Error != "" || res.Status() != Pass {
 		t.Errorf("an account decided in full before its deadline: error %q status %s", res.Error, res.Status())
+	}
+}
+
+// statusAfterFilters holds GetTrailStatus until the trail's metric filters
+// have been asked for: an engine that waited for the status before reading
+// the log group would never finish.
+type statusAfterFilters struct {
+	*fakeAWS
+	filtersAsked chan struct{}
+	once         sync.Once
+}
+
+func (s *statusAfterFilters) DescribeMetricFilters(ctx context.Context, in *cloudwatchlogs.DescribeMetricFiltersInput, o ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeMetricFiltersOutput, error) {
+	s.once.Do(func() { close(s.filtersAsked) })
+	return s.fakeAWS.DescribeMetricFilters(ctx, in, o...)
+}
+
+func (s *statusAfterFilters) GetTrailStatus(ctx context.Context, in *cloudtrail.GetTrailStatusInput, o ...func(*cloudtrail.Options)) (*cloudtrail.GetTrailStatusOutput, error) {
+	select {
+	case <-s.filtersAsked:
+		return s.fakeAWS.GetTrailStatus(ctx, in, o...)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// The log group's filters are read as soon as DescribeTrails lists the
+// trail, beside its status: the alerting chain is 4 calls, not 5.
+func TestMetricFiltersDoNotWaitForTrailStatus(t *testing.T) {
+	f := &statusAfterFilters{fakeAWS: hardenedIAMAccount(), filtersAsked: make(chan struct{})}
+	c := f.clients()
+	c.trails = f
+	c.logs = func(string) logsAPI { return f }
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res := run(ctx, c, Options{Checks: []CheckID{CheckRootAlerting}, Now: func() time.Time { return testNow }})
+	if ctx.Err() != nil || len(res.Checks) != 1 || res.Checks[0].Status == Error {
+		t.Fatalf("the metric filters waited for the trail's status: %+v (%v)", res.Checks, ctx.Err())
 	}
 }
