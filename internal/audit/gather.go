@@ -45,6 +45,11 @@ type inputs struct {
 	// checks match the exact root ARN.
 	virtualMFA    []mfaDevice
 	virtualMFAErr error
+	// rootMFA lists every MFA device of root with its kind — only in a
+	// root session, where ListMFADevices answers for root itself. An IAM
+	// principal sees root's virtual devices (ListVirtualMFADevices) and
+	// nothing of its hardware TOTP tokens or FIDO keys.
+	rootMFA []mfaDevice
 
 	org    *iam.ListOrganizationsFeaturesOutput
 	orgErr error
@@ -73,6 +78,7 @@ type rootCert struct {
 type mfaDevice struct {
 	Serial  string
 	UserARN string
+	Kind    MFAKind
 }
 
 // rootARN is the root user's ARN: arn:<partition>:iam::<account>:root.
@@ -234,10 +240,36 @@ func listAssignedVirtualMFA(ctx context.Context, api iamAPI) ([]mfaDevice, error
 	return out, nil
 }
 
-// IsVirtualMFASerial reports whether an MFA serial is a virtual device's:
-// virtual devices are IAM resources arn:…:iam::<acct>:mfa/<name>; hardware
-// TOTP tokens have plain serials and FIDO keys are …:u2f/….
-func IsVirtualMFASerial(serial string) bool {
+// MFAKind is the kind of an MFA device, as its serial number tells it.
+type MFAKind string
+
+// The MFA kinds AWS distinguishes by serial number (IAM API reference,
+// ListMFADevices, and the AWS CLI examples of list-mfa-devices and
+// get-mfa-device): a virtual device is an IAM resource
+// arn:<partition>:iam::<acct>:mfa/<name>; a FIDO security key (passkey)
+// arn:<partition>:iam::<acct>:u2f/<owner>/<name>-<id>; a hardware TOTP
+// token keeps its vendor serial (e.g. GAKT12345678).
+const (
+	MFAVirtual      MFAKind = "virtual"
+	MFAFIDO         MFAKind = "FIDO security key"
+	MFAHardwareTOTP MFAKind = "hardware TOTP token"
+)
+
+// MFAKindOfSerial tells a device's kind from its serial number.
+func MFAKindOfSerial(serial string) MFAKind {
 	a, err := arn.Parse(serial)
-	return err == nil && a.Service == "iam" && strings.HasPrefix(a.Resource, "mfa/")
+	switch {
+	case err != nil:
+		return MFAHardwareTOTP
+	case a.Service == "iam" && strings.HasPrefix(a.Resource, "mfa/"):
+		return MFAVirtual
+	case a.Service == "iam" && strings.HasPrefix(a.Resource, "u2f/"):
+		return MFAFIDO
+	}
+	// An ARN of another form is no kind AWS documents: not claimed as
+	// hardware.
+	return MFAKind("unknown (" + serial + ")")
 }
+
+// IsVirtualMFASerial reports whether an MFA serial is a virtual device's.
+func IsVirtualMFASerial(serial string) bool { return MFAKindOfSerial(serial) == MFAVirtual }

@@ -37,8 +37,16 @@ func evalRootHardwareMFA(in *inputs, _ Options) verdict {
 		}
 	}
 	ev["root_virtual_mfa_devices"] = virtual
+	kind, devices := in.rootMFAKinds()
+	ev[EvidenceMFAKind], ev[EvidenceMFADevices] = kind, devices
 	if len(virtual) > 0 {
 		return verdict{status: Fail, detail: "root uses a virtual MFA device: " + strings.Join(virtual, ", "), evidence: ev}
 	}
-	return verdict{status: Pass, detail: "root MFA is enabled and no virtual MFA device is assigned to root", evidence: ev}
+	if unknown := in.unknownMFAKinds(); len(unknown) > 0 {
+		return verdict{status: Error, detail: "root has an MFA device of a kind rootguard cannot tell from its serial: " + strings.Join(unknown, ", "), evidence: ev}
+	}
+	if in.rootSession && len(in.rootMFA) == 0 {
+		return verdict{status: Error, detail: "root MFA is enabled but ListMFADevices listed no device: its kind is unknown", evidence: ev}
+	}
+	return verdict{status: Pass, detail: "root MFA is enabled and no virtual MFA device is assigned to root: " + kind, evidence: ev}
 }

@@ -7,7 +7,7 @@ var rootMFA = check{
 	severity:    Critical,
 	references:  []string{"CIS 1.5", "IAM.9"},
 	remediation: "Sign in as root → Security credentials → Assign MFA device (prefer a hardware key); or remove root credentials entirely with centralized root access.",
-	needs:       needSummary,
+	needs:       needSummary | needVirtualMFA, // the devices only describe the kind; they never decide the verdict
 	eval:        evalRootMFA,
 }
 
@@ -20,7 +20,13 @@ func evalRootMFA(in *inputs, _ Options) verdict {
 	case !in.rootCredentialsPresent():
 		return verdict{status: NotApplicable, detail: "root has no password, access keys or signing certificates: nothing to protect with MFA", evidence: ev}
 	case in.summary[summaryMFA] == 1:
-		return verdict{status: Pass, detail: "root has MFA enabled", evidence: ev}
+		if in.virtualMFAErr != nil {
+			ev[EvidenceMFAKind] = "unknown: " + describeErr(in.virtualMFAErr, in.callerARN)
+			return verdict{status: Pass, detail: "root has MFA enabled (its kind could not be read)", evidence: ev}
+		}
+		kind, devices := in.rootMFAKinds()
+		ev[EvidenceMFAKind], ev[EvidenceMFADevices] = kind, devices
+		return verdict{status: Pass, detail: "root has MFA enabled: " + kind, evidence: ev}
 	default:
 		return verdict{status: Fail, detail: "root has credentials and no MFA (" + summaryMFA + " = 0)", evidence: ev}
 	}

@@ -59,8 +59,11 @@ func readRootSession(ctx context.Context, api iamAPI, n need, in *inputs) {
 					return
 				}
 				for _, d := range page.MFADevices {
-					if serial := aws.ToString(d.SerialNumber); IsVirtualMFASerial(serial) {
-						in.virtualMFA = append(in.virtualMFA, mfaDevice{Serial: serial})
+					dev := mfaDevice{Serial: aws.ToString(d.SerialNumber)}
+					dev.Kind = MFAKindOfSerial(dev.Serial)
+					in.rootMFA = append(in.rootMFA, dev)
+					if dev.Kind == MFAVirtual {
+						in.virtualMFA = append(in.virtualMFA, dev)
 					}
 				}
 			}

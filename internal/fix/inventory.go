@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/rootguard/rootguard/internal/awserr"
 )
@@ -57,6 +56,7 @@ type Certificate struct {
 type MFADevice struct {
 	Serial  string
 	Virtual bool // a virtual device is deleted after it is deactivated
+	Kind    audit.MFAKind
 }
 
 // Inventory is what root holds in one account.
@@ -169,15 +169,10 @@ func readMFADevices(ctx context.Context, client iamAPI) ([]MFADevice, error) {
 			return nil, err
 		}
 		for _, d := range page.MFADevices {
-			devices = append(devices, MFADevice{Serial: aws.ToString(d.SerialNumber), Virtual: isVirtualSerial(d)})
+			serial := aws.ToString(d.SerialNumber)
+			kind := audit.MFAKindOfSerial(serial)
+			devices = append(devices, MFADevice{Serial: serial, Virtual: kind == audit.MFAVirtual, Kind: kind})
 		}
 	}
 	return devices, nil
-}
-
-// isVirtualSerial tells a virtual device by its serial: virtual devices are
-// IAM resources named arn:aws:iam::ACCOUNT:mfa/NAME; hardware TOTP tokens
-// have a vendor serial and FIDO keys an arn:…:u2f/… serial.
-func isVirtualSerial(d iamtypes.MFADevice) bool {
-	return audit.IsVirtualMFASerial(aws.ToString(d.SerialNumber))
 }

@@ -98,7 +98,7 @@ func PlanRootCredentials(client iamAPI, inv *Inventory, now time.Time, assumeRoo
 	for _, d := range inv.MFADevices {
 		p.Steps = append(p.Steps, Step{
 			Account: acct, Action: "iam:DeactivateMFADevice", Target: d.Serial,
-			Description: "deactivate root MFA device " + d.Serial, Irreversible: true,
+			Description: "deactivate root MFA device " + d.Serial + mfaKind(d), Irreversible: true,
 			run: func(ctx context.Context) error {
 				_, err := client.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{SerialNumber: aws.String(d.Serial)})
 				return err
@@ -142,4 +142,11 @@ func day(t time.Time) string {
 		return "unknown date"
 	}
 	return t.UTC().Format("2006-01-02")
+}
+
+func mfaKind(d MFADevice) string {
+	if d.Kind == "" {
+		return ""
+	}
+	return " (" + string(d.Kind) + ")"
 }
