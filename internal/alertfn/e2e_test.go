@@ -149,6 +149,7 @@ func TestEndToEndRootActivityReachesSlack(t *testing.T) {
 	t.Run("slack down", func(t *testing.T) {
 		slack.reset()
 		slack.refuse(http.StatusNotFound, "channel_not_found")
+		p.oneAtATime(t)
 		ev := fixture.variant(burstSize)
 		ids := putEvents(t, emu, []signIn{ev})
 
@@ -219,6 +220,8 @@ func putWebhookParameter(t *testing.T, sc *ssm.Client, url string) {
 type pipeline struct {
 	sqs              *sqs.Client
 	queueURL, dlqURL string
+	lambda           *lambda.Client
+	mapping          string // the event-source mapping's UUID
 }
 
 func newPipeline(t *testing.T, cfg aws.Config) *pipeline {
@@ -274,14 +277,35 @@ func newPipeline(t *testing.T, cfg aws.Config) *pipeline {
 	t.Cleanup(func() {
 		_, _ = lc.DeleteFunction(context.Background(), &lambda.DeleteFunctionInput{FunctionName: aws.String(e2eFunction)})
 	})
-	if _, err := lc.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
+	mapping, err := lc.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
 		EventSourceArn: aws.String(queueArn), FunctionName: aws.String(e2eFunction),
 		BatchSize: aws.Int32(100), MaximumBatchingWindowInSeconds: aws.Int32(1),
 		FunctionResponseTypes: []lambdatypes.FunctionResponseType{lambdatypes.FunctionResponseTypeReportBatchItemFailures},
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatalf("create event-source mapping: %v", err)
 	}
+	p.lambda, p.mapping = lc, aws.ToString(mapping.UUID)
 	return p
+}
+
+// oneAtATime drops the batching window (batches of at most 10, the most
+// Lambda allows without one), the function timeout to 1 s and the
+// visibility timeout to 2 s, above it as Lambda requires: a failed event is
+// received again after 2 s instead of 4.
+func (p *pipeline) oneAtATime(t *testing.T) {
+	t.Helper()
+	ctx := t.Context()
+	if _, err := p.lambda.UpdateEventSourceMapping(ctx, &lambda.UpdateEventSourceMappingInput{UUID: aws.String(p.mapping),
+		BatchSize: aws.Int32(10), MaximumBatchingWindowInSeconds: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.lambda.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(e2eFunction), Timeout: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(p.queueURL), Attributes: map[string]string{"VisibilityTimeout": "2"}}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // waitDrained waits until the source queue holds no message, visible or
