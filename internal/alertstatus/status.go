@@ -20,6 +20,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/queuedepth"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
@@ -259,7 +260,7 @@ func readFunction(ctx context.Context, api LambdaAPI, name string) (FunctionStat
 func readQueue(ctx context.Context, api QueueAPI, name string) (QueueState, error) {
 	st := QueueState{Name: name}
 	url, err := api.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
-	if code := awserr.Code(err); code == "AWS.SimpleQueueService.NonExistentQueue" || code == "QueueDoesNotExist" {
+	if queuedepth.NoQueue(err) {
 		return st, nil
 	}
 	if err != nil {
@@ -279,11 +280,9 @@ func readQueue(ctx context.Context, api QueueAPI, name string) (QueueState, erro
 		{sqstypes.QueueAttributeNameApproximateNumberOfMessages, &st.Visible},
 		{sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible, &st.InFlight},
 	} {
-		raw, ok := out.Attributes[string(a.name)]
-		n, err := strconv.Atoi(raw)
-		if !ok || err != nil || n < 0 {
-			// Never read an unknown depth as an empty queue.
-			return st, fmt.Errorf("read depth of queue %s: %s is %q, not a message count", name, a.name, raw)
+		n, err := queuedepth.Count(out.Attributes, a.name)
+		if err != nil {
+			return st, fmt.Errorf("read depth of queue %s: %w", name, err)
 		}
 		*a.into = n
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/rootguard/rootguard/internal/clock"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
@@ -82,10 +83,8 @@ func SendTest(ctx context.Context, put PutAPI, c Clients, names stack.Names, wai
 		if time.Now().After(deadline) {
 			break
 		}
-		select {
-		case <-ctx.Done():
-			return r, ctx.Err()
-		case <-time.After(poll):
+		if err := clock.Sleep(ctx, poll); err != nil {
+			return r, err
 		}
 	}
 	return r, diagnose(ctx, c, names, started, now(), &r)

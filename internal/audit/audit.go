@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/rootguard/rootguard/internal/account"
+	"github.com/rootguard/rootguard/internal/clock"
 )
 
 // Status is a check's outcome.
@@ -141,20 +142,9 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepContext
+		o.Sleep = clock.Sleep
 	}
 	return o
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Account audits the account that cfg's credentials belong to. It never

@@ -13,6 +13,7 @@ import (
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/clock"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
@@ -168,10 +169,8 @@ func (r stackRun) wait(ctx context.Context, since time.Time) error {
 			}
 			return fmt.Errorf("stack %s ended in %s: %s", r.name, status, why)
 		}
-		select {
-		case <-ctx.Done():
+		if clock.Sleep(ctx, r.poll) != nil {
 			return fmt.Errorf("%w while stack %s was %s: CloudFormation carries on without rootguard; run `rootguard alert status`, or deploy again to converge", ErrInterrupted, r.name, status)
-		case <-time.After(r.poll):
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/clock"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/stack"
 )
@@ -452,10 +453,8 @@ func waitOperation(ctx context.Context, c StackSetAPI, set, op string, callAs cf
 		case cfntypes.StackSetOperationStatusStopped:
 			return fmt.Errorf("StackSet %s operation %s was stopped", set, op)
 		}
-		select {
-		case <-ctx.Done():
+		if clock.Sleep(ctx, poll) != nil {
 			return fmt.Errorf("%w while StackSet %s operation %s was running: StackSets carries on without rootguard; deploy again to converge", ErrInterrupted, set, op)
-		case <-time.After(poll):
 		}
 	}
 }

@@ -7,11 +7,12 @@ package deploy
 
 import (
 	"errors"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"net"
 	"net/url"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/rootguard/rootguard/internal/webhook"
 )
 
 // ErrInvalidWebhook is returned for anything that is not a Slack incoming
@@ -31,8 +32,7 @@ func ValidateWebhook(raw string, localAWS bool) (string, error) {
 		return "", ErrInvalidWebhook
 	}
 	slack := u.Scheme == "https" && u.Host == "hooks.slack.com"
-	ip := net.ParseIP(u.Hostname())
-	standIn := localAWS && u.Scheme == "http" && ip != nil && ip.IsLoopback()
+	standIn := localAWS && u.Scheme == "http" && webhook.IsLoopbackHost(u.Hostname())
 	if !slack && !standIn {
 		return "", ErrInvalidWebhook
 	}
@@ -49,9 +49,5 @@ func IsLocalEndpoint(cfg aws.Config) bool {
 	if err != nil {
 		return false
 	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
+	return webhook.IsLoopbackHost(u.Hostname())
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/clock"
 	"github.com/rootguard/rootguard/internal/rootsession"
 )
 
@@ -83,10 +84,7 @@ func ChooseAccess(ctx context.Context, api featuresAPI, roleName string) (Choice
 		if awserr.Classify(err).AccessDenied() || awsconfig.Unreachable(err) || read >= featureReads || ctx.Err() != nil {
 			break
 		}
-		select {
-		case <-time.After(featureReadWait * time.Duration(read)):
-		case <-ctx.Done():
-		}
+		_ = clock.Sleep(ctx, featureReadWait*time.Duration(read)) // a cancelled ctx ends the loop above
 	}
 	return Choice{}, fmt.Errorf("cannot tell whether centralized root access is enabled, so not whether members are reached with sts:AssumeRoot or sts:AssumeRole into %s (rootguard does not guess): %w", roleName, awserr.Classify(err))
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +15,8 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/clock"
+	"github.com/rootguard/rootguard/internal/queuedepth"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
@@ -88,7 +89,7 @@ func Read(ctx context.Context, api SQSAPI, names stack.Names) (Plan, error) {
 func readQueue(ctx context.Context, api SQSAPI, name string) (Queue, int, error) {
 	q := Queue{Name: name}
 	url, err := api.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
-	if code := awserr.Code(err); code == "AWS.SimpleQueueService.NonExistentQueue" || code == "QueueDoesNotExist" {
+	if queuedepth.NoQueue(err) {
 		return q, 0, fmt.Errorf("%s: %w", name, ErrNoQueue)
 	}
 	if err != nil {
@@ -101,11 +102,9 @@ func readQueue(ctx context.Context, api SQSAPI, name string) (Queue, int, error)
 		return q, 0, fmt.Errorf("read queue %s: %w", name, awserr.Classify(err))
 	}
 	q.ARN = out.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]
-	raw, ok := out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)]
-	n, err := strconv.Atoi(raw)
-	if !ok || err != nil || n < 0 {
-		// Never read an unknown depth as "no dead letters".
-		return q, 0, fmt.Errorf("read queue %s: ApproximateNumberOfMessages is %q, not a message count", name, raw)
+	n, err := queuedepth.Count(out.Attributes, sqstypes.QueueAttributeNameApproximateNumberOfMessages)
+	if err != nil {
+		return q, 0, fmt.Errorf("read queue %s: %w", name, err)
 	}
 	return q, n, nil
 }
@@ -150,10 +149,8 @@ func Run(ctx context.Context, api SQSAPI, p Plan, poll time.Duration, progress f
 			}
 			return *t, nil
 		}
-		select {
-		case <-ctx.Done():
-			return *t, ctx.Err()
-		case <-time.After(poll):
+		if err := clock.Sleep(ctx, poll); err != nil {
+			return *t, err
 		}
 	}
 }

@@ -48,7 +48,7 @@ func New(rawURL string, httpClient *http.Client) (*Client, error) {
 	if err != nil || u.Hostname() == "" {
 		return nil, errors.New("webhook URL is not a valid URL")
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && IsLoopbackHost(u.Hostname())) {
 		return nil, errors.New("webhook URL must use https")
 	}
 	if httpClient == nil {
@@ -69,7 +69,10 @@ func New(rawURL string, httpClient *http.Client) (*Client, error) {
 	}, nil
 }
 
-func isLoopback(host string) bool {
+// IsLoopbackHost reports whether host (a URL's Hostname) names this
+// machine: localhost or a loopback IP address. Only there may a webhook, a
+// stand-in Slack or the AWS endpoint be plain http.
+func IsLoopbackHost(host string) bool {
 	if host == "localhost" {
 		return true
 	}

@@ -46,7 +46,7 @@ func FuzzNew(f *testing.F) {
 		if u.Hostname() == "" {
 			t.Fatalf("accepted %q, which names no host to dial", raw)
 		}
-		if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+		if u.Scheme != "https" && !(u.Scheme == "http" && IsLoopbackHost(u.Hostname())) {
 			t.Fatalf("accepted %q: scheme %q to host %q", raw, u.Scheme, u.Hostname())
 		}
 		if _, err := http.NewRequest(http.MethodPost, c.url, nil); err != nil {

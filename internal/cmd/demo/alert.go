@@ -21,6 +21,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/lambdazip"
+	"github.com/rootguard/rootguard/internal/queuedepth"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
@@ -120,7 +121,7 @@ func queueIdle(api sqsDepthAPI, name string) func(context.Context) bool {
 			return false
 		}
 		for _, a := range idleAttributes {
-			if out.Attributes[string(a)] != "0" {
+			if n, err := queuedepth.Count(out.Attributes, a); err != nil || n != 0 {
 				return false
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/clock"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/mfawait"
@@ -54,7 +55,7 @@ var _ Engine = (*mfawait.Engine)(nil)
 
 // NewCmdMFA returns `rootguard mfa`.
 func NewCmdMFA(f *cmdutil.Factory, runF func(*MFAOptions) error) *cobra.Command {
-	opts := &MFAOptions{IO: f.IOStreams, Now: f.Now, Sleep: sleep, Browser: openBrowser,
+	opts := &MFAOptions{IO: f.IOStreams, Now: f.Now, Sleep: clock.Sleep, Browser: openBrowser,
 		Engine: func(ctx context.Context) (Engine, error) {
 			caller, err := f.Session(ctx)
 			if err != nil {
@@ -182,17 +183,6 @@ func verify(ctx context.Context, opts *MFAOptions, e Engine) error {
 		return &cmdutil.ExitCodeError{Code: code}
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func openBrowser(url string) error {

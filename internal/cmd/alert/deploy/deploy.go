@@ -147,14 +147,7 @@ func runDeploy(ctx context.Context, opts *Options) error {
 		return err
 	}
 	printPlan(opts.IO.Out, plan)
-	if plan.NoChanges() {
-		fmt.Fprintln(opts.IO.ErrOut, "No changes: the alert pipeline is up to date.")
-		plan.Discard(ctx)
-		return nil
-	}
-	if !opts.Approve {
-		plan.Discard(context.WithoutCancel(ctx))
-		fmt.Fprintln(opts.IO.ErrOut, "No changes were applied; run again with --approve.")
+	if !toApply(ctx, opts, plan, "the alert pipeline") {
 		return nil
 	}
 	if err := plan.Apply(ctx); err != nil {
@@ -165,6 +158,30 @@ func runDeploy(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "AWS sent a confirmation link to %s: the pipeline's alarms e-mail it only once the link is followed (`rootguard alert status` warns until then).\n", opts.Stack.Email)
 	}
 	return nil
+}
+
+// pendingPlan is what toApply needs of a single-account or an organization plan.
+type pendingPlan interface {
+	NoChanges() bool
+	Discard(context.Context)
+}
+
+// toApply ends a plan that is not to be applied — nothing to change (what
+// is up to date), or no --approve — by discarding it and saying so, and
+// reports whether the caller should apply it. Without --approve the plan is
+// discarded even if ctx was cancelled, so no change set is left behind.
+func toApply(ctx context.Context, opts *Options, p pendingPlan, what string) bool {
+	if p.NoChanges() {
+		fmt.Fprintf(opts.IO.ErrOut, "No changes: %s is up to date.\n", what)
+		p.Discard(ctx)
+		return false
+	}
+	if !opts.Approve {
+		p.Discard(context.WithoutCancel(ctx))
+		fmt.Fprintln(opts.IO.ErrOut, "No changes were applied; run again with --approve.")
+		return false
+	}
+	return true
 }
 
 // subscribesEmail reports whether the plan creates the alarm e-mail

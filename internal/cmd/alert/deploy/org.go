@@ -103,14 +103,7 @@ func runDeployOrg(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(w, "management account %s: not covered by StackSet %s (service-managed StackSets never deploy to the management account); with its credentials, run:\n  %s\n",
 			plan.Uncovered, plan.StackSet, plan.ManagementCommand)
 	}
-	if plan.NoChanges() {
-		fmt.Fprintln(opts.IO.ErrOut, "No changes: the organization's alerting is up to date.")
-		plan.Discard(ctx)
-		return nil
-	}
-	if !opts.Approve {
-		plan.Discard(context.WithoutCancel(ctx))
-		fmt.Fprintln(opts.IO.ErrOut, "No changes were applied; run again with --approve.")
+	if !toApply(ctx, opts, plan, "the organization's alerting") {
 		return nil
 	}
 	results, err := plan.Apply(ctx)
