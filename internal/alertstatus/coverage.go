@@ -83,8 +83,9 @@ type Coverage struct {
 // (its own or an organization trail — without one CloudTrail sends
 // EventBridge no API call at all), and a working spoke forwards them: a
 // CURRENT stack instance, its rule present and enabled, targeting the hub
-// bus. The management account never gets StackSet instances, so unless it
-// is the hub it is a gap with the command that covers it.
+// bus. The management account never gets StackSet instances: unless it is
+// the hub, its spoke is a plain stack (deploy.ManagementCommand), whose
+// rule is checked the same way.
 func CheckCoverage(ctx context.Context, c CoverageClients, o CoverageOptions) (*Coverage, error) {
 	org, err := c.Org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
@@ -171,12 +172,6 @@ func CheckCoverage(ctx context.Context, c CoverageClients, o CoverageOptions) (*
 			regions = enabled
 		}
 		res.pairs = len(regions)
-		if a.ID == management {
-			res.gaps = append(res.gaps, Gap{a.ID, "*",
-				"management account: service-managed StackSets never deploy to it (CloudFormation API Reference, DeploymentTargets)",
-				deploy.ManagementCommand(n, cov.HubAccount, regions, false)})
-			return res
-		}
 		recorded, trailGap := accountTrail(ctx, c, a.ID, p.HomeRegion)
 		if trailGap != "" {
 			res.gaps = append(res.gaps, Gap{a.ID, "*", trailGap, deployCmd + " (plans an organization trail)"})
@@ -190,6 +185,18 @@ func CheckCoverage(ctx context.Context, c CoverageClients, o CoverageOptions) (*
 			}
 			if !recorded(region) {
 				gap(deployCmd+" (plans an organization trail)", "no logging trail records API calls in %s: root API calls there reach no rule", region)
+				continue
+			}
+			if a.ID == management {
+				// Service-managed StackSets never deploy to the management
+				// account (CloudFormation API Reference, DeploymentTargets):
+				// its spoke is a plain stack, checked as such.
+				if problem := spokeProblem(ctx, c, a.ID, region, n.SpokeRule(), busARN); problem != "" {
+					gap(deploy.ManagementCommand(n, cov.HubAccount, regions, false),
+						"management account: %s (StackSets never deploy to the management account; it needs a plain spoke stack)", problem)
+					continue
+				}
+				res.ok++
 				continue
 			}
 			inst, ok := instances[key{a.ID, region}]

@@ -163,6 +163,12 @@ func (d *Deployer) Plan(ctx context.Context) (*Plan, error) {
 	}
 	hubOpts := d.o.Stack
 	hubOpts.Partition = d.c.partition()
+	// An organization trail asked for, or rootguard's own trail already
+	// one, stays one: dropping the flag would stop recording the members.
+	if hubOpts.OrgID != "" && (hubOpts.OrganizationTrail || (plan.Trail.Create && plan.Trail.Organization)) {
+		plan.Trail = TrailChoice{Create: true, Organization: true}
+		hubOpts.OrganizationTrail = true
+	}
 	hubOpts.CreateTrail = plan.Trail.Create
 	if plan.Trail.Existing != "" {
 		hubOpts.GuardedTrails = append(hubOpts.GuardedTrails, plan.Trail.Existing)

@@ -46,6 +46,12 @@ type OrgClients struct {
 	Partition account.Partition
 	// Hub returns the engine's clients in the hub account.
 	Hub func(ctx context.Context, account string) (Clients, error)
+	// Trails returns CloudTrail in an account's home Region; nil skips the
+	// member trail check (no organization trail is planned).
+	Trails func(ctx context.Context, account string) (TrailAPI, error)
+	// Regions returns the Regions enabled in an account; nil: the default
+	// Regions are the home Region only.
+	Regions func(ctx context.Context, account string) ([]string, error)
 }
 
 // OrgAPI is the Organizations API the organization deploy and coverage
@@ -57,6 +63,7 @@ type OrgAPI interface {
 	ListAccounts(context.Context, *organizations.ListAccountsInput, ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error)
 	ListAccountsForParent(context.Context, *organizations.ListAccountsForParentInput, ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)
 	ListOrganizationalUnitsForParent(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)
+	ListDelegatedAdministrators(context.Context, *organizations.ListDelegatedAdministratorsInput, ...func(*organizations.Options)) (*organizations.ListDelegatedAdministratorsOutput, error)
 }
 
 // StackSetAPI is the StackSets part of CloudFormation.
@@ -82,7 +89,8 @@ type OrgOptions struct {
 	// HubAccount holds the pipeline; default the caller's account.
 	HubAccount string
 	// Regions get spokes; the partition's home Region always does. The hub
-	// account gets forwarders in the others.
+	// account gets forwarders in the others. Empty: every Region enabled in
+	// any of the accounts (OrgClients.Regions).
 	Regions []string
 	// OUs are targeted; default the organization's root.
 	OUs []string
@@ -104,6 +112,12 @@ type OrgPlan struct {
 	// a plain spoke stack, deployed with ManagementCommand.
 	Uncovered         string
 	ManagementCommand string
+	// NoTrail are the member accounts no logging multi-Region trail
+	// records; OrgTrail says the hub stack makes an organization trail for
+	// them, TrailNote why it cannot when it does not.
+	NoTrail   []string
+	OrgTrail  bool
+	TrailNote string
 
 	c            OrgClients
 	o            OrgOptions
@@ -199,12 +213,22 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 		}
 	}
 
+	if len(o.Regions) == 0 && c.Regions != nil {
+		if p.Regions, err = p.enabledRegions(ctx, home); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.checkTrails(ctx); err != nil {
+		return nil, err
+	}
+
 	hubClients, err := c.Hub(ctx, p.HubAccount)
 	if err != nil {
 		return nil, fmt.Errorf("reach hub account %s: %w", p.HubAccount, err)
 	}
 	hubOpts := o.Options
 	hubOpts.Stack.OrgID = p.OrgID
+	hubOpts.Stack.OrganizationTrail = p.OrgTrail
 	hubOpts.Stack.ForwardRegions = slices.DeleteFunc(slices.Clone(p.Regions), func(r string) bool { return r == home })
 	p.Hub, err = New(hubClients, hubOpts).Plan(ctx)
 	if err != nil {
@@ -266,6 +290,111 @@ func (c OrgClients) partition() account.Partition {
 	}
 	return c.Partition
 }
+
+// enabledRegions is the home Region, then every Region enabled in the hub
+// or a targeted account (account:ListRegions in each): root activity can
+// happen in any of them. An account whose Regions cannot be read stops the
+// plan — a Region left out silently would be a gap no one sees.
+func (p *OrgPlan) enabledRegions(ctx context.Context, home string) ([]string, error) {
+	accounts := append([]orgscan.Account{{ID: p.HubAccount}}, p.Accounts...)
+	type result struct {
+		regions []string
+		err     error
+	}
+	per := orgscan.Each(ctx, accounts, 0, 0, func(ctx context.Context, _ int, a orgscan.Account) result {
+		r, err := p.c.Regions(ctx, a.ID)
+		if err != nil {
+			err = fmt.Errorf("account %s: %w", a.ID, err)
+		}
+		return result{r, err}
+	}, nil)
+	out := []string{home}
+	for _, r := range per {
+		if r.err != nil {
+			return nil, fmt.Errorf("list the Regions to cover (or name them with --regions): %w", r.err)
+		}
+		for _, region := range r.regions {
+			if !slices.Contains(out, region) {
+				out = append(out, region)
+			}
+		}
+	}
+	slices.Sort(out[1:])
+	return out, nil
+}
+
+// checkTrails finds the targeted accounts whose management events no
+// multi-Region trail records — EventBridge gets none of their API calls —
+// and decides whether the hub makes an organization trail for them: only
+// the management account or CloudTrail's delegated administrator can
+// (CloudTrail User Guide, "Creating a trail for an organization").
+func (p *OrgPlan) checkTrails(ctx context.Context) error {
+	if p.c.Trails == nil {
+		return nil
+	}
+	type result struct {
+		ok  bool
+		err error
+	}
+	per := orgscan.Each(ctx, p.Accounts, 0, 0, func(ctx context.Context, _ int, a orgscan.Account) result {
+		ct, err := p.c.Trails(ctx, a.ID)
+		if err != nil {
+			return result{err: err}
+		}
+		ok, err := RecordsEverywhere(ctx, ct)
+		return result{ok, err}
+	}, nil)
+	for i, r := range per {
+		switch {
+		case r.err != nil:
+			return fmt.Errorf("read the trails of account %s: %w", p.Accounts[i].ID, r.err)
+		case !r.ok:
+			p.NoTrail = append(p.NoTrail, p.Accounts[i].ID)
+		}
+	}
+	if len(p.NoTrail) == 0 {
+		return nil
+	}
+	can, err := p.canMakeOrgTrail(ctx)
+	if err != nil {
+		return err
+	}
+	if can {
+		p.OrgTrail = true
+		p.Steps = append(p.Steps, fmt.Sprintf("make the hub's trail %s an organization trail (multi-Region, global service events, log file validation): no logging trail records the API calls of %s",
+			p.names.Trail(), strings.Join(p.NoTrail, ", ")))
+		return nil
+	}
+	p.TrailNote = fmt.Sprintf("no logging trail records the API calls of %s, so their root API calls reach no rule; only the management account or CloudTrail's delegated administrator can make an organization trail: "+
+		"from the management account run `aws organizations register-delegated-administrator --service-principal cloudtrail.amazonaws.com --account-id %s`, then deploy again",
+		strings.Join(p.NoTrail, ", "), p.HubAccount)
+	return nil
+}
+
+// canMakeOrgTrail: the hub is the management account, or CloudTrail's
+// delegated administrator.
+func (p *OrgPlan) canMakeOrgTrail(ctx context.Context) (bool, error) {
+	if p.HubAccount == p.Management {
+		return true, nil
+	}
+	pg := organizations.NewListDelegatedAdministratorsPaginator(p.c.Org, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(CloudTrailPrincipal)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return false, fmt.Errorf("list CloudTrail's delegated administrators: %w", awserr.Classify(err))
+		}
+		for _, a := range page.DelegatedAdministrators {
+			if aws.ToString(a.Id) == p.HubAccount {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// CloudTrailPrincipal is CloudTrail's service principal, for delegated
+// administration.
+const CloudTrailPrincipal = "cloudtrail.amazonaws.com"
 
 // ErrNoTrustedAccess means service-managed StackSets cannot work yet.
 var ErrNoTrustedAccess = errors.New("trusted access for CloudFormation StackSets is not enabled in the organization: " +

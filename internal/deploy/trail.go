@@ -42,7 +42,7 @@ func ChooseTrail(ctx context.Context, ct trailAPI, home string, names stack.Name
 	}
 	for _, t := range out.TrailList {
 		if aws.ToString(t.Name) == names.Trail() {
-			return TrailChoice{Create: true}, nil
+			return TrailChoice{Create: true, Organization: aws.ToBool(t.IsOrganizationTrail)}, nil
 		}
 	}
 	for _, t := range out.TrailList {
@@ -58,6 +58,27 @@ func ChooseTrail(ctx context.Context, ct trailAPI, home string, names stack.Name
 		}
 	}
 	return TrailChoice{Create: true}, nil
+}
+
+// RecordsEverywhere reports whether a logging trail records the account's
+// management events in every Region: its own multi-Region trail, or an
+// organization trail that applies to it (seen from the member as a shadow
+// trail). ct is CloudTrail in the account.
+func RecordsEverywhere(ctx context.Context, ct TrailAPI) (bool, error) {
+	out, err := ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
+	if err != nil {
+		return false, fmt.Errorf("list trails: %w", err)
+	}
+	for _, t := range out.TrailList {
+		if !aws.ToBool(t.IsMultiRegionTrail) {
+			continue
+		}
+		logs, err := logsManagement(ctx, ct, t)
+		if err != nil || logs {
+			return logs, err
+		}
+	}
+	return false, nil
 }
 
 // coversRegions: a multi-Region trail covers every enabled Region; a

@@ -71,6 +71,11 @@ const (
 type HubOptions struct {
 	// Prefix names every resource (default DefaultPrefix).
 	Prefix string
+	// OrganizationTrail makes the trail CreateTrail adds an organization
+	// trail (it needs OrgID): one trail recording every member account's
+	// management events, made in the management account or by CloudTrail's
+	// delegated administrator.
+	OrganizationTrail bool
 	// CreateTrail adds a multi-region management trail and its bucket. Deploy
 	// sets it only when no trail already logs management events into
 	// HomeRegion: a second management trail costs money.
@@ -310,7 +315,7 @@ func Hub(o HubOptions) (*Template, error) {
 		r["ForwardRole"+logicalSuffix(region)] = forwardRole(n, p, region)
 	}
 	if o.CreateTrail {
-		addTrail(r, n, p)
+		addTrail(r, n, p, o.OrganizationTrail, o.OrgID)
 		t.Outputs["TrailBucket"] = Output{"Bucket receiving the trail's logs; kept when the stack is removed", Ref(LogicalTrailBkt)}
 	}
 	return t, nil
@@ -351,6 +356,9 @@ func (o HubOptions) validate() error {
 	}
 	if slices.Contains(o.GuardedTrails, "") {
 		return fmt.Errorf("guarded trail name is empty")
+	}
+	if o.OrganizationTrail && (o.OrgID == "" || !o.CreateTrail) {
+		return fmt.Errorf("an organization trail needs the organization's ID and CreateTrail")
 	}
 	if o.OrgID != "" && !validOrgID(o.OrgID) {
 		return fmt.Errorf("organization ID %q is not of the form o-xxxxxxxxxx", o.OrgID)
@@ -483,7 +491,7 @@ func addAlarms(r map[string]Resource, n Names, notify bool) {
 		"AWS/Lambda", "Errors", "FunctionName", Ref(LogicalFunction))
 }
 
-func addTrail(r map[string]Resource, n Names, p account.Partition) {
+func addTrail(r map[string]Resource, n Names, p account.Partition, org bool, orgID string) {
 	trailARN := Sub("arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/" + n.Trail())
 	bucketARN := GetAtt(LogicalTrailBkt, "Arn")
 	objectsARN := Sub("${" + LogicalTrailBkt + ".Arn}/*")
@@ -510,6 +518,15 @@ func addTrail(r map[string]Resource, n Names, p account.Partition) {
 		"aws:SourceArn": trailARN,
 		"s3:x-amz-acl":  "bucket-owner-full-control",
 	}}
+	// An organization trail writes the members' logs under
+	// AWSLogs/<organization ID>/ and the account's own under
+	// AWSLogs/<account ID>/ (CloudTrail User Guide, "Amazon S3 bucket
+	// policy for CloudTrail", organization trails), both only for this
+	// trail (aws:SourceArn).
+	writeTo := []any{Sub("${" + LogicalTrailBkt + ".Arn}/AWSLogs/${AWS::AccountId}/*")}
+	if org {
+		writeTo = append(writeTo, Sub("${"+LogicalTrailBkt+".Arn}/AWSLogs/"+orgID+"/*"))
+	}
 	r["TrailBucketPolicy"] = Resource{
 		Type: "AWS::S3::BucketPolicy",
 		Properties: map[string]any{
@@ -528,7 +545,7 @@ func addTrail(r map[string]Resource, n Names, p account.Partition) {
 				Statement{
 					Sid: "OnlyThisTrailWrites", Effect: "Allow", Principal: servicePrincipal(p, "cloudtrail"),
 					Action:    []string{"s3:PutObject"},
-					Resource:  []any{Sub("${" + LogicalTrailBkt + ".Arn}/AWSLogs/${AWS::AccountId}/*")},
+					Resource:  writeTo,
 					Condition: writeCond,
 				},
 			),
@@ -546,5 +563,8 @@ func addTrail(r map[string]Resource, n Names, p account.Partition) {
 			"EnableLogFileValidation":    true,
 			"Tags":                       managedTags(),
 		},
+	}
+	if org {
+		r[LogicalTrail].Properties.(map[string]any)["IsOrganizationTrail"] = true
 	}
 }

@@ -84,3 +84,26 @@ func TestHubRefusesAPatternOverTheQuota(t *testing.T) {
 		t.Fatalf("one guarded trail: %v", err)
 	}
 }
+
+// An organization trail is multi-Region, includes global service events,
+// validates its log files, and its bucket lets CloudTrail write the
+// organization's logs for this trail only.
+func TestOrganizationTrail(t *testing.T) {
+	hub, err := Hub(HubOptions{OrgID: testOrgID, CreateTrail: true, OrganizationTrail: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := hub.Resources[LogicalTrail].Properties.(map[string]any)
+	for _, k := range []string{"IsOrganizationTrail", "IsMultiRegionTrail", "IncludeGlobalServiceEvents", "EnableLogFileValidation", "IsLogging"} {
+		if props[k] != true {
+			t.Errorf("trail %s = %v", k, props[k])
+		}
+	}
+	b, _ := hub.JSON()
+	if !strings.Contains(string(b), "/AWSLogs/"+testOrgID+"/*") {
+		t.Error("the bucket policy does not let CloudTrail write the organization's logs")
+	}
+	if _, err := Hub(HubOptions{CreateTrail: true, OrganizationTrail: true}); err == nil {
+		t.Error("an organization trail without the organization's ID was accepted")
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"os"
 	"text/tabwriter"
 
+	acctapi "github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/rootguard/rootguard/internal/account"
@@ -45,6 +47,20 @@ func orgClients(sess *account.Session) engine.OrgClients {
 				return engine.Clients{}, err
 			}
 			return clients(acfg, acct, sess.Partition), nil
+		},
+		Trails: func(ctx context.Context, acct string) (engine.TrailAPI, error) {
+			acfg, _, err := creds.For(ctx, acct)
+			if err != nil {
+				return nil, err
+			}
+			return cloudtrail.NewFromConfig(acfg), nil
+		},
+		Regions: func(ctx context.Context, acct string) ([]string, error) {
+			acfg, _, err := creds.For(ctx, acct)
+			if err != nil {
+				return nil, err
+			}
+			return engine.EnabledRegions(ctx, acctapi.NewFromConfig(acfg))
 		},
 	}
 }
@@ -98,6 +114,9 @@ func runDeployOrg(ctx context.Context, opts *Options) error {
 	}
 	if len(plan.Steps) == 0 {
 		fmt.Fprintf(w, "StackSet %s: no changes\n", plan.StackSet)
+	}
+	if plan.TrailNote != "" {
+		fmt.Fprintf(w, "trail: %s\n", plan.TrailNote)
 	}
 	if plan.Uncovered != "" {
 		fmt.Fprintf(w, "management account %s: not covered by StackSet %s (service-managed StackSets never deploy to the management account); with its credentials, run:\n  %s\n",
