@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/stack"
@@ -24,8 +23,8 @@ import (
 func NewClients(caller *account.Session) Clients {
 	home := caller.Home()
 	return Clients{
-		Partition: caller.Partition,
-		STS:       sts.NewFromConfig(home), Events: eventbridge.NewFromConfig(home), Trails: cloudtrail.NewFromConfig(home),
+		Partition: caller.Partition, Account: caller.AccountID,
+		Events: eventbridge.NewFromConfig(home), Trails: cloudtrail.NewFromConfig(home),
 		Lambda: lambda.NewFromConfig(home), Logs: cloudwatchlogs.NewFromConfig(home), SQS: sqs.NewFromConfig(home),
 		IAM: iam.NewFromConfig(home), SNS: sns.NewFromConfig(home),
 		Stacks:       func(region string) StacksAPI { return cloudformation.NewFromConfig(caller.In(region)) },

@@ -61,7 +61,7 @@ func deployPipeline(t testing.TB, prefix string) *pipelineEnv {
 	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
 	zip := bootstrapZip(t)
 	env := &pipelineEnv{emu: emu, cfg: cfg, names: stack.Names{Prefix: prefix}, slack: slack, webhook: srv.URL,
-		clients: clientsOf(cfg)}
+		clients: clientsOf(t, cfg)}
 	env.engine = func(approve, webhook bool) *deploy.Deployer {
 		url := ""
 		if webhook {
@@ -99,7 +99,7 @@ func (e *pipelineEnv) operator(t *testing.T) (aws.Config, alertstatus.Clients) {
 			}
 		}
 	})
-	return cfg, clientsOf(cfg)
+	return cfg, clientsOf(t, cfg)
 }
 
 // putRootSignIns puts root ConsoleLogin events with the given CloudTrail

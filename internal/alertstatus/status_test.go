@@ -1,6 +1,7 @@
 package alertstatus_test
 
 import (
+	"context"
 	"io"
 	"slices"
 	"testing"
@@ -18,23 +19,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/deploy"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
-// clientsOf are status's clients for cfg, in its region but for the
-// regional ones.
-func clientsOf(cfg aws.Config) alertstatus.Clients {
+// clientsOf are status's clients for cfg's caller, in cfg's region but for
+// the regional ones.
+func clientsOf(t testing.TB, cfg aws.Config) alertstatus.Clients {
+	t.Helper()
+	caller, err := account.Resolve(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	in := func(region string) aws.Config {
 		c := cfg.Copy()
 		c.Region = region
 		return c
 	}
-	return alertstatus.Clients{STS: sts.NewFromConfig(cfg), Events: eventbridge.NewFromConfig(cfg), Trails: cloudtrail.NewFromConfig(cfg),
+	return alertstatus.Clients{Partition: caller.Partition, Account: caller.AccountID,
+		Events: eventbridge.NewFromConfig(cfg), Trails: cloudtrail.NewFromConfig(cfg),
 		Lambda: lambda.NewFromConfig(cfg), Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg),
 		IAM: iam.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg),
 		Stacks:       func(region string) alertstatus.StacksAPI { return cloudformation.NewFromConfig(in(region)) },
@@ -52,7 +59,7 @@ func TestReadDeployedPipeline(t *testing.T) {
 	ctx := t.Context()
 	prefix := "rgstatus"
 	names := stack.Names{Prefix: prefix}
-	clients := clientsOf(cfg)
+	clients := clientsOf(t, cfg)
 
 	r, err := alertstatus.Read(ctx, clients, names, time.Now())
 	if err != nil {

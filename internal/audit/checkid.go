@@ -40,8 +40,10 @@ const (
 // rootSessionNeeds are the inputs an sts:AssumeRoot session with the
 // IAMAuditRootUserCredentials task policy can read: the root user's
 // credentials and nothing else (no EventBridge, CloudTrail or
-// Organizations). See the task policy in the IAM User Guide, "Perform a
-// privileged task on an AWS Organizations member account".
+// Organizations). See the IAM User Guide, "Perform a privileged task on an
+// AWS Organizations member account", and the policy itself in the AWS
+// Managed Policy Reference,
+// https://docs.aws.amazon.com/aws-managed-policy/latest/reference/IAMAuditRootUserCredentials.html
 const rootSessionNeeds = needSummary | needKeys | needLastUsed | needCerts | needVirtualMFA
 
 // inRootSession reports whether the check can be decided inside a member's
