@@ -3,6 +3,8 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+
+	"github.com/spf13/cobra"
 )
 
 // Exit codes, documented in the README and relied on by CI pipelines.
@@ -49,4 +51,31 @@ func ExitCode(err error) int {
 		return ExitUsage
 	}
 	return ExitError
+}
+
+// NoSubcommand is the RunE of a command that only groups others (the root,
+// `alert`): run bare it shows its help; with an argument that names no
+// subcommand it is a usage error (exit 2), not cobra's plain error (exit 1)
+// or the help with exit 0.
+func NoSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return Usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	return cmd.Help()
+}
+
+// RequireValues refuses a list flag that was given but names nothing
+// (`--accounts ""`): pflag reads it as an empty list, which would silently
+// mean the flag's default instead.
+func RequireValues(cmd *cobra.Command, names ...string) error {
+	for _, name := range names {
+		f := cmd.Flags().Lookup(name)
+		if f == nil || !f.Changed {
+			continue
+		}
+		if v, err := cmd.Flags().GetStringSlice(name); err == nil && len(v) == 0 {
+			return Usagef("--%s needs at least one value", name)
+		}
+	}
+	return nil
 }

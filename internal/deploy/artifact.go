@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -95,6 +96,12 @@ func ensureBucket(ctx context.Context, c s3API, bucket, region string) error {
 			return err
 		},
 		func() error {
+			// TLS only, as the trail bucket: the function's code is
+			// fetched over HTTPS, so nothing needs plain HTTP.
+			_, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: aws.String(tlsOnlyPolicy(account.PartitionOfRegion(region), bucket))})
+			return err
+		},
+		func() error {
 			_, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &bucket, Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String(stack.ManagedTagKey), Value: aws.String(stack.ManagedTagValue)}}}})
 			return err
 		},
@@ -105,6 +112,21 @@ func ensureBucket(ctx context.Context, c s3API, bucket, region string) error {
 		}
 	}
 	return nil
+}
+
+// tlsOnlyPolicy denies every request to the bucket and its objects that
+// does not use TLS (aws:SecureTransport false).
+func tlsOnlyPolicy(p account.Partition, bucket string) string {
+	arn := p.ARN("s3", "", "", bucket)
+	doc, _ := json.Marshal(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []map[string]any{{
+			"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+			"Resource":  []string{arn, arn + "/*"},
+			"Condition": map[string]any{"Bool": map[string]string{"aws:SecureTransport": "false"}},
+		}},
+	})
+	return string(doc)
 }
 
 // upload puts the zip under its content key.

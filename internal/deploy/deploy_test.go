@@ -94,6 +94,10 @@ func TestDeployPlansThenCreatesThenConvergesThenRemoves(t *testing.T) {
 	if param.Parameter.Type != "SecureString" || aws.ToString(param.Parameter.Value) != fakeWebhook {
 		t.Errorf("parameter %s holds a different value", param.Parameter.Type)
 	}
+	pol, err := clients.S3.(*s3.Client).GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("rgdeploy-artifacts-111122223333-us-east-1")})
+	if err != nil || !strings.Contains(aws.ToString(pol.Policy), `"aws:SecureTransport":"false"`) || !strings.Contains(aws.ToString(pol.Policy), `"Effect":"Deny"`) {
+		t.Errorf("artifacts bucket policy %v, %v: want TLS only", aws.ToString(pol.Policy), err)
+	}
 	if strings.Contains(progress.String(), "hooks.slack.com") {
 		t.Error("progress output shows the webhook URL")
 	}

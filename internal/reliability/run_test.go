@@ -31,6 +31,18 @@ type result struct {
 // call timeouts, and maps its error to the exit code main would return.
 func run(t *testing.T, timeouts awsconfig.Timeouts, stdin string, args ...string) result {
 	t.Helper()
+	// No command may run this long here; the deadline turns a hang into a
+	// failing test instead of a stuck suite.
+	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
+	defer cancel()
+	return runCtx(ctx, t, timeouts, stdin, args...)
+}
+
+// runLimit bounds every run of the suite.
+var runLimit = 2 * time.Minute
+
+func runCtx(ctx context.Context, t *testing.T, timeouts awsconfig.Timeouts, stdin string, args ...string) result {
+	t.Helper()
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(stdin)
 	f := &cmdutil.Factory{
@@ -45,7 +57,7 @@ func run(t *testing.T, timeouts awsconfig.Timeouts, stdin string, args ...string
 	cmd := root.NewCmdRoot(f)
 	cmd.SetArgs(args)
 	start := time.Now()
-	err := cmd.ExecuteContext(context.Background())
+	err := cmd.ExecuteContext(ctx)
 	r := result{code: cmdutil.ExitCode(err), took: time.Since(start), stdout: out.String(), stderr: errOut.String()}
 	if err != nil {
 		r.stderr += "rootguard: " + err.Error() + "\n"

@@ -330,6 +330,18 @@ func ruleState(allManagementEvents bool) string {
 	return RuleEnabled
 }
 
+// ValidateFlags checks what a user gives as flags (prefix, architecture,
+// region names, e-mail) before anything calls AWS, so that a bad value is a
+// usage error. The caller's partition is not known yet: the regions are
+// checked against the partition of the first of them; the stack checks
+// them against the caller's again when it is built.
+func (o HubOptions) ValidateFlags() error {
+	if o.Partition.ID == "" && len(o.ForwardRegions) > 0 {
+		o.Partition = account.PartitionOfRegion(o.ForwardRegions[0])
+	}
+	return o.validate()
+}
+
 func (o HubOptions) validate() error {
 	if strings.Trim(o.prefix(), "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || len(o.prefix()) > 20 {
 		return fmt.Errorf("prefix %q: use at most 20 lowercase letters, digits and hyphens", o.Prefix)

@@ -23,7 +23,8 @@ func NewCmdAlert(f *cmdutil.Factory) *cobra.Command {
 		Long: `The alert function posts to Slack when the root user signs in, changes its
 credentials or calls AWS, and when anyone tampers with rootguard's alert
 pipeline.`,
-		Args: cobra.NoArgs,
+		Args: cobra.ArbitraryArgs,
+		RunE: cmdutil.NoSubcommand,
 	}
 	cmd.AddCommand(preview.NewCmdPreview(f, nil))
 	cmd.AddCommand(deploy.NewCmdDeploy(f, nil), deploy.NewCmdRemove(f, nil), template.NewCmdTemplate(f, nil))

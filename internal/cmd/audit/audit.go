@@ -99,6 +99,9 @@ not be evaluated (ERROR) and none failed; 2 usage error; 1 could not run.`,
 			if len(opts.Exclude) > 0 && !opts.orgRun() {
 				return cmdutil.Usagef("--exclude-accounts needs --org, --ou or --accounts")
 			}
+			if err := cmdutil.RequireValues(cmd, "accounts", "ou", "exclude-accounts"); err != nil {
+				return err
+			}
 			if err := (orgscan.Selection{OUs: opts.OUs, Accounts: opts.Accounts, Exclude: opts.Exclude}).Validate(); err != nil {
 				return cmdutil.Usagef("%w", err)
 			}

@@ -78,6 +78,9 @@ show before → after.`,
 					return cmdutil.Usagef("--only %s: fix acts on %s", id, audit.JoinIDs(fixable))
 				}
 			}
+			if err := cmdutil.RequireValues(cmd, "accounts", "ou", "exclude-accounts"); err != nil {
+				return err
+			}
 			if err := (orgscan.Selection{OUs: opts.OUs, Accounts: opts.Accounts, Exclude: opts.Exclude}).Validate(); err != nil {
 				return cmdutil.Usagef("%w", err)
 			}

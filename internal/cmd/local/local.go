@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,7 +51,13 @@ password) for scale tests; --latency and --throttle inject faults on every call.
 		Example: `  rootguard local --members 1000 --latency 50ms --throttle iam=0.02,sts=0.01`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Latency < 0 {
+				return cmdutil.Usagef("--latency must not be negative")
+			}
 			for svc, rate := range opts.Throttle {
+				if !slices.Contains(throttleServices, svc) {
+					return cmdutil.Usagef("--throttle %s=%s: %q is not a service rootguard calls (%s)", svc, rate, svc, strings.Join(throttleServices, ", "))
+				}
 				if r, err := strconv.ParseFloat(rate, 64); err != nil || !(r >= 0 && r <= 1) { // NaN is neither
 					return cmdutil.Usagef("--throttle %s=%s: the rate must be a number from 0 to 1", svc, rate)
 				}
@@ -69,6 +76,13 @@ password) for scale tests; --latency and --throttle inject faults on every call.
 	cmd.Flags().DurationVar(&opts.Latency, "latency", 0, "inject this `latency` on every call")
 	cmd.Flags().StringToStringVar(&opts.Throttle, "throttle", nil, "throttle this fraction of calls per `service=rate` (e.g. iam=0.02)")
 	return cmd
+}
+
+// throttleServices are the SigV4 signing names of the services rootguard
+// calls, as fault rules match them (CloudWatch signs as "monitoring").
+var throttleServices = []string{
+	"account", "cloudformation", "cloudtrail", "events", "iam", "lambda", "logs",
+	"monitoring", "organizations", "s3", "sns", "sqs", "ssm", "sts",
 }
 
 func runLocal(ctx context.Context, opts *LocalOptions) error {

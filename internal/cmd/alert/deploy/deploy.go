@@ -72,6 +72,9 @@ set is discarded.`,
 			if !opts.Org && (len(opts.OUs) > 0 || opts.HubAccount != "") {
 				return cmdutil.Usagef("--ou and --hub-account shape an organization deploy: add --org")
 			}
+			if err := opts.Stack.ValidateFlags(); err != nil {
+				return cmdutil.Usagef("%v", err)
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -24,6 +24,9 @@ only resources tagged rootguard:managed=true. The trail bucket is kept with
 its logs, on purpose, and retagged rootguard:retained=true instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.Stack.ValidateFlags(); err != nil {
+				return cmdutil.Usagef("%v", err)
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -56,6 +56,9 @@ when Slack refused the post or nothing arrived within --wait, saying where
 the event stopped.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Wait <= 0 {
+				return cmdutil.Usagef("--wait must be positive")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
