@@ -35,9 +35,13 @@ const (
 	// KindPostureDigest is the scheduled auditor's digest of a run (source
 	// rootguard.posture): Digest says what drifted.
 	KindPostureDigest
+	// KindRootSessionOpened is an sts:AssumeRoot call: someone opened a
+	// root session in a member account. Identity is who; Target the member
+	// and TaskPolicy the task it is scoped to.
+	KindRootSessionOpened
 )
 
-var kindNames = [...]string{"unrecognised", "console-login", "root-sign-in", "root-api-call", "tampering", "test", "posture-digest"}
+var kindNames = [...]string{"unrecognised", "console-login", "root-sign-in", "root-api-call", "tampering", "test", "posture-digest", "root-session-opened"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -72,6 +76,24 @@ type Identity struct {
 	AccountID   string
 	PrincipalID string
 	UserName    string
+	// Session is set when root acted in an sts:AssumeRoot session.
+	Session *RootSession
+}
+
+// RootSession is what a CloudTrail record says about the sts:AssumeRoot
+// session a root event was made in. AWS marks such sessions with
+// userIdentity.sessionContext.assumedRoot = "true" (IAM User Guide, "Track
+// privileged tasks in AWS CloudTrail"). Who opened the session is the
+// principal of the matching AssumeRoot event in the management (or IAM
+// delegated administrator) account, found by the session's access key ID
+// (that event's responseElements.credentials.accessKeyId); the member's
+// record names it only through sessionContext.sourceIdentity, which
+// AssumeRoot carries over from a caller that has one (STS API reference,
+// AssumeRoot response, SourceIdentity).
+type RootSession struct {
+	AccessKeyID    string
+	SourceIdentity string // "" when the opener carried none
+	Created        string // sessionContext.attributes.creationDate, as written
 }
 
 // Event is one alert-worthy event, as far as it could be read. Empty strings
@@ -113,6 +135,10 @@ type Event struct {
 	Target string
 	// Message is the free text of a test event.
 	Message string
+	// TaskPolicy is the root-task policy of an AssumeRoot call, and
+	// SessionKey the access key ID of the session it opened.
+	TaskPolicy string
+	SessionKey string
 	// Digest is a posture digest's content; set only for KindPostureDigest.
 	Digest *digest.Digest
 

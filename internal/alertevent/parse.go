@@ -63,6 +63,10 @@ func Parse(raw []byte, cfg Config) Event {
 	if classifyTampering(&ev, detail, cfg) {
 		return ev
 	}
+	if ev.EventName == "AssumeRoot" && ev.EventSource == "sts.amazonaws.com" {
+		classifyAssumeRoot(&ev, detail)
+		return ev
+	}
 	if ev.Identity.Type != "Root" {
 		return unrecognised(ev, raw, SeverityMedium, "not made as root and not aimed at rootguard's resources")
 	}
@@ -98,6 +102,13 @@ func readRecord(ev *Event, d object) {
 		AccountID:   id.str("accountId"),
 		PrincipalID: id.str("principalId"),
 		UserName:    id.str("userName"),
+	}
+	if sc := id.obj("sessionContext"); ev.Identity.Type == "Root" && sc.str("assumedRoot") == "true" {
+		ev.Identity.Session = &RootSession{
+			AccessKeyID:    id.str("accessKeyId"),
+			SourceIdentity: sc.str("sourceIdentity"),
+			Created:        sc.obj("attributes").str("creationDate"),
+		}
 	}
 	for _, acct := range []string{d.str("recipientAccountId"), ev.Identity.AccountID} {
 		if acct != "" {
@@ -208,6 +219,26 @@ func classifyRootAPICall(ev *Event, d object) {
 	}
 	if ev.Result == "Failure" {
 		ev.Title = "Failed: " + ev.Title
+	}
+}
+
+// classifyAssumeRoot reads an sts:AssumeRoot call (IAM User Guide, "Track
+// privileged tasks in AWS CloudTrail"): requestParameters.targetPrincipal
+// and taskPolicyArn.arn, responseElements.credentials.accessKeyId — the key
+// every call of the session carries in the member account.
+func classifyAssumeRoot(ev *Event, d object) {
+	ev.Kind, ev.Group = KindRootSessionOpened, "root sessions opened"
+	ev.Result = apiResult(ev)
+	req := d.obj("requestParameters")
+	ev.Target = req.str("targetPrincipal")
+	ev.TaskPolicy = req.obj("taskPolicyArn").str("arn")
+	if i := strings.LastIndexByte(ev.TaskPolicy, '/'); i >= 0 {
+		ev.TaskPolicy = ev.TaskPolicy[i+1:]
+	}
+	ev.SessionKey = d.obj("responseElements").obj("credentials").str("accessKeyId")
+	ev.Severity, ev.Title = SeverityHigh, "Root session opened in a member account"
+	if ev.Result == "Failure" {
+		ev.Severity, ev.Title = SeverityMedium, "Failed: root session refused"
 	}
 }
 

@@ -55,7 +55,29 @@ func TestParseFixtures(t *testing.T) {
 		}},
 		{"password-recovery-requested", KindRootSignIn, SeverityHigh, "Root password recovery requested", nil},
 		{"email-updated", KindRootSignIn, SeverityCritical, "Root e-mail address changed", nil},
-		{"root-create-access-key", KindRootAPICall, SeverityCritical, "Root access key created", nil},
+		{"root-create-access-key", KindRootAPICall, SeverityCritical, "Root access key created", func(t *testing.T, ev Event) {
+			// A console session's temporary key (ASIA…) is not an AssumeRoot session.
+			if ev.Identity.Session != nil {
+				t.Errorf("session = %+v", ev.Identity.Session)
+			}
+		}},
+		{"root-session-delete-access-key", KindRootAPICall, SeverityMedium, "Root called DeleteAccessKey", func(t *testing.T, ev Event) {
+			s := ev.Identity.Session
+			if s == nil || s.AccessKeyID != "ASIAROOTSESSIONEXMPL" || s.SourceIdentity != "" || s.Created != "2024-11-14T17:36:45Z" {
+				t.Errorf("session = %+v", s)
+			}
+		}},
+		{"root-session-source-identity", KindRootAPICall, SeverityMedium, "Root called DeleteAccessKey", func(t *testing.T, ev Event) {
+			if s := ev.Identity.Session; s == nil || s.SourceIdentity != "alice@example.com" {
+				t.Errorf("session = %+v", s)
+			}
+		}},
+		{"assume-root", KindRootSessionOpened, SeverityHigh, "Root session opened in a member account", func(t *testing.T, ev Event) {
+			if ev.Target != "222233334444" || ev.TaskPolicy != "IAMDeleteRootUserCredentials" || ev.SessionKey != "ASIAROOTSESSIONEXMPL" ||
+				ev.Identity.ARN != "arn:aws:sts::111122223333:assumed-role/RootAccessAdmin/alice" || ev.Identity.Session != nil {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
 		{"root-deactivate-mfa", KindRootAPICall, SeverityCritical, "MFA was deactivated", func(t *testing.T, ev Event) {
 			if ev.Target != "arn:aws:iam::111122223333:mfa/root-account-mfa-device" {
 				t.Errorf("Target = %q", ev.Target)

@@ -40,6 +40,9 @@ func Event(ev alertevent.Event) *slack.WebhookMessage {
 	if f := fields(ev); len(f) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(nil, f, nil))
 	}
+	if s := rootSession(ev); s != "" {
+		blocks = append(blocks, section(s))
+	}
 	if ev.UserAgent != "" {
 		blocks = append(blocks, section("*User agent*\n"+esc(ev.UserAgent, maxLongText)))
 	}
@@ -130,7 +133,7 @@ func fields(ev alertevent.Event) []*slack.TextBlockObject {
 		when = ev.Time.Format(time.RFC3339)
 	}
 	var who string
-	if ev.Kind == alertevent.KindTampering || ev.Kind == alertevent.KindUnrecognised {
+	if ev.Kind == alertevent.KindTampering || ev.Kind == alertevent.KindUnrecognised || ev.Kind == alertevent.KindRootSessionOpened {
 		who = actor(ev)
 		if ev.Identity.Type == "" && ev.Identity.ARN == "" {
 			who = ""
@@ -172,6 +175,52 @@ var (
 	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
 	eventIDPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,128}$`)
 )
+
+// rootSession says who is behind a root session, so a reader can tell an
+// approved task (rootguard fix, a break-glass task) from an intruder: for
+// an sts:AssumeRoot call, who opened a session where and for which task;
+// for a call made in such a session, the opener when the record names it
+// (its source identity), and otherwise where to find it — the AssumeRoot
+// call that returned this session's access key — rather than a guess.
+func rootSession(ev alertevent.Event) string {
+	if ev.Kind == alertevent.KindRootSessionOpened {
+		var b strings.Builder
+		b.WriteString("*Root session (sts:AssumeRoot)*\nOpened by " + esc(actor(ev), maxValue))
+		if ev.Target != "" {
+			b.WriteString(" in member account " + esc(ev.Target, maxValue))
+		}
+		if ev.TaskPolicy != "" {
+			b.WriteString(", scoped to " + esc(ev.TaskPolicy, maxValue))
+		}
+		if ev.SessionKey != "" {
+			b.WriteString(".\nEvery call of the session in the member carries access key " + esc(ev.SessionKey, maxValue))
+		}
+		return b.String()
+	}
+	s := ev.Identity.Session
+	if s == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("*Root session (sts:AssumeRoot)* — root acted through centralized root access, not with root's own credentials")
+	if s.Created != "" {
+		b.WriteString("; session opened " + esc(s.Created, maxValue))
+	}
+	if s.SourceIdentity != "" {
+		b.WriteString(".\n*Opened by* source identity " + esc(s.SourceIdentity, maxValue) + " (carried over from the principal that called AssumeRoot)")
+	} else {
+		b.WriteString(".\n*Opened by:* not in this event. It is the principal of the AssumeRoot call whose response carries access key " +
+			esc(orUnknown(s.AccessKeyID), maxValue) + ", in the CloudTrail of the management account (or the IAM delegated administrator)")
+	}
+	return b.String()
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(not recorded)"
+	}
+	return s
+}
 
 // ConsoleURL links to the event in the CloudTrail console, or is "" when the
 // region or event ID is missing or not shaped like one.
