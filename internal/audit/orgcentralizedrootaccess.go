@@ -33,13 +33,13 @@ func evalOrgCentralizedRootAccess(in *inputs, _ Options) verdict {
 			return errorVerdict(in, "the organization's root access features", in.orgErr)
 		}
 	case "OrganizationNotFoundException":
-		return verdict{status: NotApplicable, detail: "standalone account: not in an organization", evidence: map[string]any{"error_code": "OrganizationNotFoundException"}}
+		return verdict{status: NotApplicable, detail: "standalone account: not in an organization", evidence: map[string]any{EvidenceErrorCode: "OrganizationNotFoundException"}}
 	case "AccountNotManagementOrDelegatedAdministratorException":
-		return verdict{status: NotApplicable, detail: "member account: centralized root access is decided by the management account", evidence: map[string]any{"error_code": "AccountNotManagementOrDelegatedAdministratorException"}}
+		return verdict{status: NotApplicable, detail: "member account: centralized root access is decided by the management account", evidence: map[string]any{EvidenceErrorCode: "AccountNotManagementOrDelegatedAdministratorException"}}
 	case "ServiceAccessNotEnabledException":
-		return verdict{status: Fail, detail: "trusted access for IAM is not enabled in Organizations, so RootCredentialsManagement is not enabled", evidence: map[string]any{"error_code": "ServiceAccessNotEnabledException"}}
+		return verdict{status: Fail, detail: "trusted access for IAM is not enabled in Organizations, so RootCredentialsManagement is not enabled", evidence: map[string]any{EvidenceErrorCode: "ServiceAccessNotEnabledException"}}
 	case "OrganizationNotInAllFeaturesModeException":
-		return verdict{status: Fail, detail: "the organization does not have all features enabled, so RootCredentialsManagement cannot be enabled", evidence: map[string]any{"error_code": "OrganizationNotInAllFeaturesModeException"}}
+		return verdict{status: Fail, detail: "the organization does not have all features enabled, so RootCredentialsManagement cannot be enabled", evidence: map[string]any{EvidenceErrorCode: "OrganizationNotInAllFeaturesModeException"}}
 	default:
 		return errorVerdict(in, "the organization's root access features", in.orgErr)
 	}

@@ -15,7 +15,9 @@ import (
 )
 
 // Factory holds only IO streams, a prompter, an AWS-config loader and a
-// clock. It is not a service locator: commands build their own clients.
+// clock. It is not a service locator: each command's NewCmdX defaults its
+// Options.Engine to an engine built from Session (tests give a fake), and
+// the engine builds its own narrow clients.
 type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Prompter  prompt.Prompter
