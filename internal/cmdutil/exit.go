@@ -17,11 +17,8 @@ const (
 	ExitPartial  = 5 // a change was planned and approved but not (all) made
 )
 
-// ErrSilent asks main to exit non-zero without printing anything more: the
-// command already told the user what happened.
-var ErrSilent = errors.New("silent")
-
-// ExitCodeError carries an exit code out of a command whose output is complete.
+// ExitCodeError carries an exit code out of a command whose output is
+// complete: main prints nothing more.
 type ExitCodeError struct{ Code int }
 
 func (e *ExitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }

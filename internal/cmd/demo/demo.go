@@ -122,7 +122,8 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 		err := opts.Run(ctx, stdin, s.args...)
 		code := cmdutil.ExitCode(err)
 		if !contains(s.ok, code) {
-			if err != nil && !errors.Is(err, cmdutil.ErrSilent) {
+			var complete *cmdutil.ExitCodeError // its output already says what happened
+			if err != nil && !errors.As(err, &complete) {
 				fmt.Fprintf(errOut, "rootguard: %v\n", err)
 			}
 			return fmt.Errorf("demo step %d (rootguard %s) ended with exit %d", i+1, strings.Join(s.args, " "), code)

@@ -20,7 +20,7 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		return cmdutil.ExitOK
 	}
 	var ec *cmdutil.ExitCodeError
-	if !errors.Is(err, cmdutil.ErrSilent) && !errors.As(err, &ec) {
+	if !errors.As(err, &ec) {
 		fmt.Fprintf(f.IOStreams.ErrOut, "rootguard: %v\n", err)
 		var ue *cmdutil.UsageError
 		if errors.As(err, &ue) {
