@@ -36,6 +36,9 @@ func New(caller *account.Session) *Engine {
 // Account is the caller's account ID.
 func (e *Engine) Account() string { return e.caller.AccountID }
 
+// Partition is the caller's partition.
+func (e *Engine) Partition() account.Partition { return e.caller.Partition }
+
 // Enabled reads whether root MFA is on.
 func (e *Engine) Enabled(ctx context.Context) (bool, error) { return Enabled(ctx, e.iam) }
 

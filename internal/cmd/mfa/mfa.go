@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/clock"
 	"github.com/rootguard/rootguard/internal/cmdutil"
@@ -45,6 +46,7 @@ type MFAOptions struct {
 // (mfawait.Engine).
 type Engine interface {
 	Account() string
+	Partition() account.Partition
 	Enabled(ctx context.Context) (bool, error)
 	Membership(ctx context.Context) (management string, member bool)
 	Wait(ctx context.Context, o mfawait.Options) error
@@ -99,33 +101,44 @@ func runMFA(ctx context.Context, opts *MFAOptions) error {
 	if err != nil {
 		return err
 	}
-	account := e.Account()
+	acct := e.Account()
 	errOut := opts.IO.ErrOut
+	if p := e.Partition(); p.ID != account.AWS.ID {
+		// Root MFA is assigned only by signing in to the console as root,
+		// which these partitions do not have: "You can sign in to the
+		// console only as an IAM user" (AWS GovCloud (US) User Guide,
+		// "Accessing the AWS GovCloud (US) Regions"); the China Regions
+		// have no root user credentials at all (see account.Partition).
+		// There is nothing to enroll: say so and show what the checks see.
+		fmt.Fprintf(errOut, "%s is in the %s partition, where no one signs in to the console as the root user,\n"+
+			"so there is no root MFA to enroll. The MFA checks show what AWS reports for the account:\n", acct, p.ID)
+		return verify(ctx, opts, e)
+	}
 	on, err := e.Enabled(ctx)
 	if err != nil {
 		return err
 	}
 	if on {
-		fmt.Fprintf(errOut, "Root MFA is already enabled in %s.\n", account)
+		fmt.Fprintf(errOut, "Root MFA is already enabled in %s.\n", acct)
 		return verify(ctx, opts, e)
 	}
 	if management, member := e.Membership(ctx); member {
 		fmt.Fprintf(errOut, "%s is a member account of an organization (management account %s).\n"+
 			"Recommended instead of root MFA: remove the member's root credentials entirely — with no password\n"+
 			"and no keys there is nothing to protect — from the management account:\n"+
-			"  rootguard fix --accounts %s --remove-root-credentials\n\n", account, management, account)
+			"  rootguard fix --accounts %s --remove-root-credentials\n\n", acct, management, acct)
 	}
-	printGuide(errOut, account)
+	printGuide(errOut, acct)
 	if opts.Open {
 		if err := opts.Browser(SecurityCredentialsURL); err != nil {
 			fmt.Fprintf(errOut, "! could not open a browser (%v); open the link above yourself.\n", err)
 		}
 	}
 	if opts.NoWait {
-		fmt.Fprintf(errOut, "Root MFA is not enabled in %s yet.\n", account)
+		fmt.Fprintf(errOut, "Root MFA is not enabled in %s yet.\n", acct)
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}
 	}
-	fmt.Fprintf(errOut, "Waiting for AWS to report root MFA on in %s (up to %s; Ctrl-C to stop)…\n", account, opts.Timeout)
+	fmt.Fprintf(errOut, "Waiting for AWS to report root MFA on in %s (up to %s; Ctrl-C to stop)…\n", acct, opts.Timeout)
 	err = e.Wait(ctx, mfawait.Options{
 		Timeout: opts.Timeout, Initial: opts.Interval, Max: time.Minute,
 		Sleep: opts.Sleep, Now: opts.Now,
@@ -134,11 +147,11 @@ func runMFA(ctx context.Context, opts *MFAOptions) error {
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("stopped waiting: root MFA is not enabled yet; run `rootguard mfa` again when it is")
 	case errors.Is(err, mfawait.ErrTimeout):
-		return fmt.Errorf("%w in %s; finish the console steps and run `rootguard mfa` again", err, account)
+		return fmt.Errorf("%w in %s; finish the console steps and run `rootguard mfa` again", err, acct)
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(errOut, "AWS reports root MFA enabled in %s.\n", account)
+	fmt.Fprintf(errOut, "AWS reports root MFA enabled in %s.\n", acct)
 	return verify(ctx, opts, e)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
@@ -21,10 +22,18 @@ type fakeEngine struct {
 	onAfter    int
 	polls      int
 	management string
+	partition  account.Partition
 	verified   audit.AccountResult
 }
 
 func (f *fakeEngine) Account() string { return "123456789012" }
+
+func (f *fakeEngine) Partition() account.Partition {
+	if f.partition.ID == "" {
+		return account.AWS
+	}
+	return f.partition
+}
 
 func (f *fakeEngine) GetAccountSummary(context.Context, *iam.GetAccountSummaryInput, ...func(*iam.Options)) (*iam.GetAccountSummaryOutput, error) {
 	on := f.onAfter >= 0 && f.polls >= f.onAfter
@@ -174,5 +183,25 @@ func TestIdentityFailureStopsBeforeAnyRead(t *testing.T) {
 	f.opts.Engine = func(context.Context) (Engine, error) { return nil, errors.New("identify caller: ExpiredToken") }
 	if err := runMFA(context.Background(), f.opts); err == nil || f.engine.polls != 0 {
 		t.Fatalf("err = %v after %d reads", err, f.engine.polls)
+	}
+}
+
+// In GovCloud and China no one signs in to the console as root: no guide,
+// no wait — the MFA checks say what AWS reports.
+func TestNoRootSignInPartitions(t *testing.T) {
+	for _, p := range []account.Partition{account.AWSUSGov, account.AWSCN} {
+		t.Run(p.ID, func(t *testing.T) {
+			f := newFixture(-1)
+			f.engine.partition = p
+			if err := runMFA(context.Background(), f.opts); err != nil {
+				t.Fatal(err)
+			}
+			if f.engine.polls != 0 || f.sleeps != 0 || strings.Contains(f.err(), SecurityCredentialsURL) || !strings.Contains(f.err(), "no root MFA to enroll") {
+				t.Errorf("%d reads, %d sleeps, stderr:\n%s", f.engine.polls, f.sleeps, f.err())
+			}
+			if !strings.Contains(f.out(), "root-mfa") {
+				t.Errorf("the checks were not shown:\n%s", f.out())
+			}
+		})
 	}
 }
