@@ -37,7 +37,8 @@ demo:
 	$(GO) run ./cmd/rootguard demo
 
 # The alert function for provided.al2023, both architectures, zipped as
-# Lambda wants: dist/bootstrap-arm64.zip and dist/bootstrap-x86_64.zip.
+# Lambda wants: dist/bootstrap-arm64.zip and dist/bootstrap-x86_64.zip; and
+# the scheduled posture auditor as dist/auditor-<arch>.zip.
 lambda:
 	@mkdir -p dist
 	@set -e; for arch in arm64:arm64 amd64:x86_64; do \
@@ -47,4 +48,13 @@ lambda:
 		rm -f dist/bootstrap-$$name.zip; \
 		(cd $$dir && zip -q -X ../bootstrap-$$name.zip bootstrap); \
 		echo "dist/bootstrap-$$name.zip"; \
+	done
+	@# The scheduled posture auditor: the same packaging, dist/auditor-<arch>.zip.
+	@set -e; for arch in arm64:arm64 amd64:x86_64; do \
+		goarch=$${arch%%:*}; name=$${arch##*:}; dir=dist/auditor-$$name; \
+		rm -rf $$dir && mkdir -p $$dir; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$goarch $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w" -o $$dir/bootstrap ./cmd/auditor; \
+		rm -f dist/auditor-$$name.zip; \
+		(cd $$dir && zip -q -X ../auditor-$$name.zip bootstrap); \
+		echo "dist/auditor-$$name.zip"; \
 	done
