@@ -244,8 +244,15 @@ func (m *moveTasks) run(ctx context.Context, t *moveTask) {
 	t.cancel()
 }
 
+// move moves batch after batch. A cancel (or the Server's close) stops it
+// between batches: a batch once received is sent and deleted in full, so
+// no message is left in flight, lost or doubled.
 func (m *moveTasks) move(ctx context.Context, t *moveTask) error {
+	batchCtx := context.WithoutCancel(ctx)
 	for {
+		if ctx.Err() != nil {
+			return nil // cancelled or closed; run decides the status
+		}
 		m.mu.Lock()
 		left := t.toMove - t.moved
 		m.mu.Unlock()
@@ -257,13 +264,10 @@ func (m *moveTasks) move(ctx context.Context, t *moveTask) error {
 			batch = min(batch, int32(t.maxPerSecond)) //nolint:gosec // at most 500
 		}
 		began := time.Now()
-		out, err := m.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		out, err := m.sqs.ReceiveMessage(batchCtx, &sqs.ReceiveMessageInput{
 			QueueUrl: aws.String(t.sourceURL), MaxNumberOfMessages: batch, WaitTimeSeconds: 0,
 			MessageAttributeNames: []string{"All"},
 		})
-		if ctx.Err() != nil {
-			return nil // cancelled or closed; run decides the status
-		}
 		if err != nil {
 			return errors.New("receive from the source queue: " + err.Error())
 		}
@@ -274,7 +278,7 @@ func (m *moveTasks) move(ctx context.Context, t *moveTask) error {
 		for i, msg := range out.Messages {
 			send[i] = sqstypes.SendMessageBatchRequestEntry{Id: msg.MessageId, MessageBody: msg.Body, MessageAttributes: msg.MessageAttributes}
 		}
-		sent, err := m.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(t.destURL), Entries: send})
+		sent, err := m.sqs.SendMessageBatch(batchCtx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(t.destURL), Entries: send})
 		if err != nil {
 			return errors.New("send to the destination queue: " + err.Error())
 		}
@@ -287,7 +291,7 @@ func (m *moveTasks) move(ctx context.Context, t *moveTask) error {
 			}
 		}
 		if len(done) > 0 {
-			if _, err := m.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(t.sourceURL), Entries: done}); err != nil {
+			if _, err := m.sqs.DeleteMessageBatch(batchCtx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(t.sourceURL), Entries: done}); err != nil {
 				return errors.New("delete from the source queue: " + err.Error())
 			}
 		}
