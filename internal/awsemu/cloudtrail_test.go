@@ -2,11 +2,14 @@ package awsemu_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/rootguard/rootguard/internal/awsemu"
 )
@@ -18,9 +21,20 @@ func TestPipelineCloudTrailPerAccountAndRegion(t *testing.T) {
 	west.Region = "eu-west-1"
 	ctWest := cloudtrail.NewFromConfig(west)
 
-	created, err := ctWest.CreateTrail(ctx, &cloudtrail.CreateTrailInput{
-		Name: aws.String("org-trail"), S3BucketName: aws.String("logs"), IsMultiRegionTrail: aws.Bool(true), EnableLogFileValidation: aws.Bool(true),
-	})
+	// The bucket must exist (S3BucketDoesNotExistException); kumo's buckets
+	// are the whole process's, so the name is made unique.
+	bucket := fmt.Sprintf("trail-logs-%d", time.Now().UnixNano())
+	input := &cloudtrail.CreateTrailInput{
+		Name: aws.String("org-trail"), S3BucketName: aws.String(bucket), IsMultiRegionTrail: aws.Bool(true), EnableLogFileValidation: aws.Bool(true),
+	}
+	var missing *cttypes.S3BucketDoesNotExistException
+	if _, err := ctWest.CreateTrail(ctx, input); !errors.As(err, &missing) {
+		t.Fatalf("CreateTrail to a missing bucket: %v, want S3BucketDoesNotExistException", err)
+	}
+	if _, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
+	created, err := ctWest.CreateTrail(ctx, input)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rootguard/rootguard/internal/awsemu/cloudtrail"
@@ -121,6 +122,7 @@ type services struct {
 	logs   *logs.Logs
 	events *events.Events
 	lambda *lambda.Functions // nil without kumo, when New fails
+	s3     *s3.Client        // kumo's buckets; nil without kumo
 	// regions is the Account Management API's Region opt-in.
 	regions *regionopt.Regions
 }
@@ -128,7 +130,7 @@ type services struct {
 func (s *Server) registerServices() {
 	svc := &services{
 		alarms: cloudwatch.Register(host{s}),
-		trails: cloudtrail.Register(host{s}, trailOrg{s}),
+		trails: cloudtrail.Register(host{s}, trailOrg{s}, trailBuckets{s}),
 		logs:   logs.Register(host{s}),
 		events: events.Register(host{s}, eventLinks{s}),
 
@@ -145,6 +147,7 @@ func (s *Server) registerServices() {
 	}
 	kumo := kumoConfig(kumoURL)
 	svc.lambda = lambda.Register(host{s}, lambdaLinks{s}, kumo, kumoURL)
+	svc.s3 = s3.NewFromConfig(kumo, func(o *s3.Options) { o.UsePathStyle = true })
 	ctx, stop := context.WithCancel(context.Background())
 	sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(kumo))
 	go func() {

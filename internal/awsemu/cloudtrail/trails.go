@@ -26,6 +26,14 @@ type Trails struct {
 	mu      sync.Mutex
 	regions map[emu.Scope]map[string]*trail // by name, in the home region
 	org     Org
+	buckets Buckets
+}
+
+// Buckets is S3 as CloudTrail sees it when a trail is created.
+type Buckets interface {
+	// BucketExists reports whether the bucket exists; an error means it
+	// could not be told.
+	BucketExists(name string) (bool, error)
 }
 
 // Org is the organization as CloudTrail sees it.
@@ -44,8 +52,8 @@ const ServicePrincipal = "cloudtrail.amazonaws.com"
 
 // Register answers the CloudTrail actions on host and returns the model,
 // for seeding.
-func Register(host emu.Host, org Org) *Trails {
-	m := &Trails{regions: map[emu.Scope]map[string]*trail{}, org: org}
+func Register(host emu.Host, org Org, buckets Buckets) *Trails {
+	m := &Trails{regions: map[emu.Scope]map[string]*trail{}, org: org, buckets: buckets}
 	for action, a := range map[string]emu.JSONAction{
 		"CreateTrail":       m.createTrail,
 		"DescribeTrails":    m.describeTrails,
@@ -167,6 +175,17 @@ func (m *Trails) createTrail(s emu.Scope, body []byte) (any, error) {
 
 	if t.Name == "" || t.S3BucketName == "" {
 		return nil, emu.BadRequest("InvalidParameterCombinationException", "Name and S3BucketName are required.")
+	}
+	// A trail delivers to its bucket, which must exist
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html,
+	// S3BucketDoesNotExistException). The bucket policy CloudTrail also
+	// requires (InsufficientS3BucketPolicyException) is not checked.
+	exists, err := m.buckets.BucketExists(t.S3BucketName)
+	if err != nil {
+		return nil, fmt.Errorf("look up bucket %s: %w", t.S3BucketName, err)
+	}
+	if !exists {
+		return nil, emu.BadRequest("S3BucketDoesNotExistException", "S3 bucket %s does not exist.", t.S3BucketName)
 	}
 
 	if in.IsOrganizationTrail {

@@ -15,6 +15,11 @@ type host = emutest.Host
 
 type reply = emutest.Reply
 
+// testBuckets are the S3 buckets that exist.
+type testBuckets map[string]bool
+
+func (b testBuckets) BucketExists(name string) (bool, error) { return b[name], nil }
+
 func call(t *testing.T, h host, s emu.Scope, action string, in any) (any, error) {
 	t.Helper()
 	handler := h["cloudtrail:"+action]
@@ -33,7 +38,7 @@ func call(t *testing.T, h host, s emu.Scope, action string, in any) (any, error)
 // deleted only from its home region, and unknown to other accounts.
 func TestMultiRegionTrailIsSeenButNotDeletedElsewhere(t *testing.T) {
 	h := host{}
-	m := Register(h, testOrg{})
+	m := Register(h, testOrg{}, testBuckets{"logs": true, "b": true})
 	west := emu.Scope{Account: "111122223333", Region: "eu-west-1"}
 	east := emu.Scope{Account: "111122223333", Region: "us-east-1"}
 	if err := m.Add(west, Seed{Name: "org", S3BucketName: "logs", MultiRegion: true, Logging: true}); err != nil {
@@ -66,7 +71,7 @@ func TestMultiRegionTrailIsSeenButNotDeletedElsewhere(t *testing.T) {
 }
 
 func TestSeedRefusesSelectorsThatAreNotJSON(t *testing.T) {
-	m := Register(host{}, testOrg{})
+	m := Register(host{}, testOrg{}, testBuckets{})
 	err := m.Add(emu.Scope{Account: "111122223333", Region: "us-east-1"}, Seed{Name: "t", EventSelectors: "[{"})
 	if err == nil || err.Error() != "event selectors are not JSON" {
 		t.Errorf("err = %v", err)
@@ -96,7 +101,7 @@ func (testOrg) DelegatedAdmin(account, sp string) bool {
 // one.
 func TestOrganizationTrailAppliesToMembers(t *testing.T) {
 	h := host{}
-	m := Register(h, testOrg{})
+	m := Register(h, testOrg{}, testBuckets{"logs": true, "b": true})
 	admin := emu.Scope{Account: "222222222222", Region: "us-east-1"}
 	member := emu.Scope{Account: "333333333333", Region: "eu-west-1"}
 	if m.Records(member.Account, member.Region) {
