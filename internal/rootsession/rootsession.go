@@ -11,10 +11,12 @@ package rootsession
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
@@ -141,13 +143,50 @@ func Assume(ctx context.Context, cfg aws.Config, member string, task TaskPolicy)
 func open(ctx context.Context, client stsAPI, cfg aws.Config, p account.Partition, member string, task TaskPolicy, o Options) (aws.Config, error) {
 	provider := &Provider{client: client, partition: p, account: member, task: task, duration: o.duration()}
 	session := cfg.Copy()
-	session.Credentials = aws.NewCredentialsCache(provider, func(c *aws.CredentialsCacheOptions) {
+	cache := aws.NewCredentialsCache(provider, func(c *aws.CredentialsCacheOptions) {
 		c.ExpiryWindow = o.expiryWindow()
 	})
+	session.Credentials = cache
+	base := cfg.Retryer
+	session.Retryer = func() aws.Retryer {
+		r := aws.Retryer(retry.NewStandard())
+		if base != nil {
+			r = base()
+		}
+		return &renewOnExpired{Retryer: r, cache: cache}
+	}
 	if _, err := session.Credentials.Retrieve(ctx); err != nil {
 		return aws.Config{}, err
 	}
 	return session, nil
+}
+
+// renewOnExpired retries a call that AWS refused as ExpiredToken with a new
+// session. AWS's clock decides when a session ends; if ours is behind, the
+// cache still holds credentials AWS has already expired, so the refusal
+// drops them and the retry — which resolves credentials again before
+// signing — opens a new session. A refused token means nothing was done,
+// so the retry is safe.
+type renewOnExpired struct {
+	aws.Retryer
+	cache *aws.CredentialsCache
+}
+
+func (r *renewOnExpired) IsErrorRetryable(err error) bool {
+	var api interface{ ErrorCode() string }
+	if errors.As(err, &api) && (api.ErrorCode() == "ExpiredToken" || api.ErrorCode() == "ExpiredTokenException") {
+		r.cache.Invalidate()
+		return true
+	}
+	return r.Retryer.IsErrorRetryable(err)
+}
+
+// GetAttemptToken keeps the wrapped retryer's per-attempt token.
+func (r *renewOnExpired) GetAttemptToken(ctx context.Context) (func(error) error, error) {
+	if v2, ok := r.Retryer.(aws.RetryerV2); ok {
+		return v2.GetAttemptToken(ctx)
+	}
+	return r.Retryer.GetInitialToken(), nil
 }
 
 // newSTS is an STS client on a regional endpoint: AssumeRoot is refused on
