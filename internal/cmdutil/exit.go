@@ -47,6 +47,12 @@ func ExitCode(err error) int {
 	if errors.As(err, &ue) {
 		return ExitUsage
 	}
+	// An engine's error that says the user's request cannot be met as given
+	// (orgscan.EmptySelectionError), without the engine knowing cmdutil.
+	var usage interface{ Usage() bool }
+	if errors.As(err, &usage) && usage.Usage() {
+		return ExitUsage
+	}
 	return ExitError
 }
 

@@ -173,6 +173,11 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 		// Interrupted while listing: report what was audited.
 		res.Notes = append(res.Notes, "interrupted while listing the organization's accounts: accounts not yet listed are not in this report")
 	}
+	if discoverErr == nil {
+		if err := targets.NoneSelected(); err != nil {
+			return nil, err
+		}
+	}
 	res.Management, res.Skipped = targets.Management, targets.Skipped
 	return res, nil
 }

@@ -3,6 +3,7 @@ package orgscan
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 var (
@@ -33,4 +34,37 @@ func (s Selection) Validate() error {
 		}
 	}
 	return nil
+}
+
+// EmptySelectionError: the selection resolved to no ACTIVE account — only
+// suspended or closing accounts, or every account excluded. Nothing would
+// be checked, so a run must not end as if everything passed; it is the
+// user's selection to change (exit 2).
+type EmptySelectionError struct {
+	Skipped []Account // not ACTIVE
+}
+
+func (e *EmptySelectionError) Error() string {
+	msg := "the selection names no ACTIVE account, so nothing would be audited"
+	if len(e.Skipped) > 0 {
+		parts := make([]string, len(e.Skipped))
+		for i, a := range e.Skipped {
+			parts[i] = a.ID + " (" + strings.ToLower(a.Status) + ")"
+		}
+		msg += ": skipped " + strings.Join(parts, ", ")
+	} else {
+		msg += ": --exclude-accounts leaves none"
+	}
+	return msg
+}
+
+// Usage marks the error as the user's to fix (cmdutil maps it to exit 2).
+func (e *EmptySelectionError) Usage() bool { return true }
+
+// NoneSelected is an *EmptySelectionError when t holds no ACTIVE account.
+func (t *Targets) NoneSelected() error {
+	if len(t.Accounts) > 0 {
+		return nil
+	}
+	return &EmptySelectionError{Skipped: t.Skipped}
 }
