@@ -14,12 +14,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/alertevent"
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/digest"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/slackmsg"
+	"github.com/rootguard/rootguard/internal/stack"
 )
 
 var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
@@ -231,5 +233,35 @@ func TestOverlappingScheduledRuns(t *testing.T) {
 	msgs := h.queued(t)
 	if newFails != 1 || strings.Count(strings.Join(msgs, "\n"), "*new FAIL* "+member.ID) != 1 {
 		t.Errorf("the new key was reported %d times in digests (%d messages), want once:\n%v", newFails, len(msgs), msgs)
+	}
+}
+
+// From a terminal the engine finds the pipeline's bucket and queue by the
+// stack's names in the caller's home Region.
+func TestEngineFindsThePipeline(t *testing.T) {
+	h := localHub(t, 2)
+	names := stack.Names{Prefix: fmt.Sprintf("rgp%d", time.Now().UnixNano()%1e9)}
+	caller, err := account.Resolve(t.Context(), h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(caller)
+	if _, err := e.Run(t.Context(), names, Options{Concurrency: 2, AccountTimeout: time.Minute}); err == nil || !strings.Contains(err.Error(), "rootguard alert deploy") {
+		t.Fatalf("without a pipeline: %v", err)
+	}
+	bucket := e.Bucket(names)
+	if _, err := h.s3.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.sqs.CreateQueue(t.Context(), &sqs.CreateQueueInput{QueueName: aws.String(names.Queue())}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Run(t.Context(), names, Options{Concurrency: 2, AccountTimeout: time.Minute})
+	if err != nil || !res.Posted {
+		t.Fatalf("run: %+v %v", res, err)
+	}
+	latest, err := e.Latest(t.Context(), names, "")
+	if err != nil || latest == nil || latest.ID != res.Run.ID {
+		t.Errorf("latest = %v, %v", latest, err)
 	}
 }

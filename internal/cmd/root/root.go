@@ -15,6 +15,7 @@ import (
 	fixcmd "github.com/rootguard/rootguard/internal/cmd/fix"
 	localcmd "github.com/rootguard/rootguard/internal/cmd/local"
 	mfacmd "github.com/rootguard/rootguard/internal/cmd/mfa"
+	posturecmd "github.com/rootguard/rootguard/internal/cmd/posture"
 	roottaskcmd "github.com/rootguard/rootguard/internal/cmd/roottask"
 	"github.com/rootguard/rootguard/internal/cmd/version"
 	"github.com/rootguard/rootguard/internal/cmdutil"
@@ -52,6 +53,7 @@ AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> for emulators.`,
 	cmd.AddCommand(roottaskcmd.NewCmdRoot(f, nil))
 	cmd.AddCommand(mfacmd.NewCmdMFA(f, nil))
 	cmd.AddCommand(alertcmd.NewCmdAlert(f))
+	cmd.AddCommand(posturecmd.NewCmdPosture(f, nil))
 	cmd.AddCommand(democmd.NewCmdDemo(f, subcommandRunner(f), nil))
 	cmd.AddCommand(localcmd.NewCmdLocal(f, nil))
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeProfiles)

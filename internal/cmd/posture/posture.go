@@ -1,0 +1,183 @@
+// Package posture implements `rootguard posture`: the scheduled organization
+// audit that reports root-posture drift to Slack.
+package posture
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	"github.com/rootguard/rootguard/internal/digest"
+	"github.com/rootguard/rootguard/internal/drift"
+	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/orgscan"
+	"github.com/rootguard/rootguard/internal/posture"
+	"github.com/rootguard/rootguard/internal/report"
+	"github.com/rootguard/rootguard/internal/stack"
+)
+
+// Engine runs the auditor and reads its state (posture.Engine).
+type Engine interface {
+	Run(ctx context.Context, names stack.Names, opts posture.Options) (*posture.Result, error)
+	Latest(ctx context.Context, names stack.Names, prefix string) (*drift.Run, error)
+	Bucket(names stack.Names) string
+}
+
+var _ Engine = (*posture.Engine)(nil)
+
+// Options are the flags and dependencies of `rootguard posture`.
+type Options struct {
+	IO     *iostreams.IOStreams
+	Now    func() time.Time
+	Engine func(context.Context) (Engine, error)
+
+	Prefix         string
+	Heartbeat      bool
+	RoleName       string
+	Concurrency    int
+	AccountTimeout time.Duration
+}
+
+// NewCmdPosture returns `rootguard posture` and its subcommands.
+func NewCmdPosture(f *cmdutil.Factory, runF func(string, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Now: f.Now,
+		Engine: func(ctx context.Context) (Engine, error) {
+			caller, err := f.Session(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return posture.New(caller), nil
+		}}
+	cmd := &cobra.Command{
+		Use:   "posture <command>",
+		Short: "Audit the organization on a schedule and post root-posture drift to Slack",
+		Long: `The scheduled auditor audits every account of the organization as
+` + "`audit --org`" + ` does, keeps each run in the alert pipeline's bucket
+(posture/runs/<run>.json, with its HTML report beside it), and posts what
+changed since the last run — new FAIL, fixed, new ERROR, accounts joined,
+left or suspended — to Slack through the alert pipeline's queue, so the
+digest has the alert function's webhook, retries and dead-letter queue.
+
+` + "`posture run`" + ` runs it once from here, against the deployed pipeline;
+` + "`posture status`" + ` shows the last published run.`,
+		Args: cobra.NoArgs,
+	}
+	runCmd := &cobra.Command{
+		Use:   "run",
+		Short: "Audit the organization once, store the run and queue its drift digest",
+		Example: `  rootguard posture run               # digest only when something drifted
+  rootguard posture run --heartbeat   # post "all N accounts unchanged" too`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Concurrency < 1 || opts.AccountTimeout <= 0 {
+				return cmdutil.Usagef("--concurrency must be at least 1 and --account-timeout positive")
+			}
+			if runF != nil {
+				return runF("run", opts)
+			}
+			return runRun(cmd.Context(), opts)
+		},
+	}
+	runCmd.Flags().BoolVar(&opts.Heartbeat, "heartbeat", false, "post a digest even when nothing drifted, so silence is never ambiguous")
+	runCmd.Flags().StringVar(&opts.RoleName, "role-name", orgscan.DefaultRoleName, "role to assume in member accounts when centralized root access is off")
+	runCmd.Flags().IntVar(&opts.Concurrency, "concurrency", orgscan.DefaultConcurrency, "accounts audited at once")
+	runCmd.Flags().DurationVar(&opts.AccountTimeout, "account-timeout", orgscan.DefaultAccountTimeout, "give up on one account after this `duration`")
+	statusCmd := &cobra.Command{
+		Use:     "status",
+		Short:   "Show the last published posture run",
+		Example: `  rootguard posture status`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF("status", opts)
+			}
+			return runStatus(cmd.Context(), opts)
+		},
+	}
+	for _, c := range []*cobra.Command{runCmd, statusCmd} {
+		c.Flags().StringVar(&opts.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of the alert pipeline's resources")
+		cmd.AddCommand(c)
+	}
+	return cmd
+}
+
+func runRun(ctx context.Context, opts *Options) error {
+	e, err := opts.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	names := stack.Names{Prefix: opts.Prefix}
+	fmt.Fprintf(opts.IO.ErrOut, "Auditing the organization (runs are kept in s3://%s/%s)…\n", e.Bucket(names), "posture/")
+	res, err := e.Run(ctx, names, posture.Options{
+		Heartbeat: opts.Heartbeat, RoleName: opts.RoleName, Concurrency: opts.Concurrency, AccountTimeout: opts.AccountTimeout,
+		Audit: audit.Options{Now: opts.Now},
+	})
+	if err != nil {
+		return fmt.Errorf("posture run: %w", err)
+	}
+	out := opts.IO.Out
+	fmt.Fprintf(out, "run %s: %s\n", res.Run.ID, standing(res.Run))
+	fmt.Fprintf(out, "report: s3://%s/%s\n", e.Bucket(names), res.ReportKey)
+	switch {
+	case res.Superseded:
+		fmt.Fprintln(out, "a newer run was published first: this run is stored, its drift is not posted")
+	case res.Digest.Previous == "":
+		fmt.Fprintln(out, "first run: the baseline for the next; digest queued for Slack")
+	default:
+		fmt.Fprintf(out, "since %s: %s\n", res.Digest.Previous, changes(res.Digest))
+		if res.Posted {
+			fmt.Fprintf(out, "digest queued for Slack on %s\n", names.Queue())
+		} else {
+			fmt.Fprintln(out, "nothing drifted: no digest (--heartbeat posts one anyway)")
+		}
+	}
+	return nil
+}
+
+func runStatus(ctx context.Context, opts *Options) error {
+	e, err := opts.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	names := stack.Names{Prefix: opts.Prefix}
+	r, err := e.Latest(ctx, names, "")
+	if err != nil {
+		return fmt.Errorf("posture status: %w", err)
+	}
+	if r == nil {
+		fmt.Fprintf(opts.IO.Out, "no posture run published in s3://%s yet: run `rootguard posture run`\n", e.Bucket(names))
+		return nil
+	}
+	fmt.Fprintf(opts.IO.Out, "last run: %s (started %s, finished %s)\n%s\n",
+		r.ID, r.StartedAt.Format(time.RFC3339), r.FinishedAt.Format(time.RFC3339), standing(r))
+	return nil
+}
+
+// standing is "7 accounts: 5 pass, 1 fail, 1 error; 1 skipped (not ACTIVE)".
+func standing(r *drift.Run) string {
+	s := report.SummarizeAccounts(r.Accounts)
+	line := fmt.Sprintf("%d accounts: %d pass, %d fail, %d error", len(r.Accounts), s.Pass, s.Fail, s.Error)
+	if len(r.Skipped) > 0 {
+		line += fmt.Sprintf("; %d skipped (not ACTIVE)", len(r.Skipped))
+	}
+	return line
+}
+
+// changes is "1 new FAIL, 2 fixed" or "no change".
+func changes(d *digest.Digest) string {
+	var parts []string
+	for _, k := range digest.Kinds {
+		if n := d.Count(k); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	if len(parts) == 0 {
+		return "no change"
+	}
+	return strings.Join(parts, ", ")
+}
