@@ -135,6 +135,7 @@ func TestREADMECommandsExist(t *testing.T) {
 	root := NewCmdRoot(f)
 	cell := regexp.MustCompile("^\\| `rootguard ([^`]*)`")
 	flag := regexp.MustCompile(`--[a-z][a-z-]*`)
+	group := regexp.MustCompile(`\[[^\]]*\]`)
 	rows := 0
 	for _, line := range strings.Split(string(readme), "\n") {
 		m := cell.FindStringSubmatch(line)
@@ -152,19 +153,41 @@ func TestREADMECommandsExist(t *testing.T) {
 			}
 			path = append(path, w)
 		}
-		last := strings.Split(path[len(path)-1], "|")
-		for _, alt := range last {
+		var cmds []*cobra.Command
+		for _, alt := range strings.Split(path[len(path)-1], "|") {
 			args := append(slices.Clone(path[:len(path)-1]), alt)
 			c, rest, err := root.Find(args)
 			if err != nil || len(rest) != 0 || c == root {
 				t.Errorf("README: `rootguard %s`: no such command", strings.Join(args, " "))
 				continue
 			}
-			for _, fl := range flag.FindAllString(usage, -1) {
-				name := strings.TrimPrefix(fl, "--")
-				if c.Flags().Lookup(name) == nil && c.InheritedFlags().Lookup(name) == nil {
-					t.Errorf("README: `rootguard %s %s`: unknown flag", strings.Join(args, " "), fl)
+			cmds = append(cmds, c)
+		}
+		has := func(c *cobra.Command, name string) bool {
+			return c.Flags().Lookup(name) != nil || c.InheritedFlags().Lookup(name) != nil
+		}
+		// A flag of a choice ("[--bucket B | --queue URL]") belongs to one
+		// of the commands the row names; any other flag to every one.
+		choice := map[string]bool{}
+		for _, g := range group.FindAllString(usage, -1) {
+			if strings.Contains(g, "|") {
+				for _, fl := range flag.FindAllString(g, -1) {
+					choice[fl] = true
 				}
+			}
+		}
+		for _, fl := range flag.FindAllString(usage, -1) {
+			name := strings.TrimPrefix(fl, "--")
+			n := 0
+			for _, c := range cmds {
+				if has(c, name) {
+					n++
+				} else if !choice[fl] {
+					t.Errorf("README: `%s %s`: unknown flag", c.CommandPath(), fl)
+				}
+			}
+			if n == 0 && len(cmds) > 0 {
+				t.Errorf("README: %s: no command of the row has it", fl)
 			}
 		}
 	}
