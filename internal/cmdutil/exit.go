@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -59,9 +60,15 @@ func ExitCode(err error) int {
 // NoSubcommand is the RunE of a command that only groups others (the root,
 // `alert`): run bare it shows its help; with an argument that names no
 // subcommand it is a usage error (exit 2), not cobra's plain error (exit 1)
-// or the help with exit 0.
+// or the help with exit 0. It names the nearest subcommands, as cobra does.
 func NoSubcommand(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			return Usagef("unknown command %q for %q (did you mean %s?)", args[0], cmd.CommandPath(), strings.Join(s, " or "))
+		}
 		return Usagef("unknown command %q for %q", args[0], cmd.CommandPath())
 	}
 	return cmd.Help()

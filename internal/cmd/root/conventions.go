@@ -9,23 +9,12 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/rootguard/rootguard/internal/cmdutil"
 )
 
-// applyConventions makes every command of the tree behave alike:
-//
-//   - a command group (root, alert) run without a subcommand prints its
-//     help; with an unknown one it is a usage error (exit 2) that suggests
-//     the nearest command — not cobra's default of printing help and
-//     exiting 0;
-//   - a flag named --arch completes to the Lambda architectures.
+// applyConventions makes every command of the tree behave alike: a flag
+// named --arch completes to the Lambda architectures. (A command group's
+// unknown subcommand is cmdutil.NoSubcommand's usage error.)
 func applyConventions(cmd *cobra.Command) {
-	if cmd.HasSubCommands() && !cmd.Runnable() {
-		cmd.SuggestionsMinimumDistance = 2
-		cmd.Args = unknownCommand
-		cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
-	}
 	if cmd.Flags().Lookup("arch") != nil {
 		_ = cmd.RegisterFlagCompletionFunc("arch", cobra.FixedCompletions(lambdaArchitectures, cobra.ShellCompDirectiveNoFileComp))
 	}
@@ -37,17 +26,6 @@ func applyConventions(cmd *cobra.Command) {
 // lambdaArchitectures are the values of --arch (Lambda's arm64 and
 // x86_64).
 var lambdaArchitectures = []string{"arm64", "x86_64"}
-
-func unknownCommand(cmd *cobra.Command, args []string) error {
-	if len(args) == 0 {
-		return nil
-	}
-	msg := "unknown command " + `"` + args[0] + `" for "` + cmd.CommandPath() + `"`
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		msg += " (did you mean " + strings.Join(s, " or ") + "?)"
-	}
-	return cmdutil.Usagef("%s", msg)
-}
 
 // completeProfiles completes --profile with the profiles of the aws CLI's
 // configuration files: `[default]` and `[profile NAME]` in the config file
