@@ -179,21 +179,24 @@ func rootSignIn(account, ip string, success, mfa bool, at time.Time) []byte {
 
 // alertSteps are the demo's alerting part: deploy the pipeline to a
 // stand-in Slack, test it, let "CloudTrail" deliver a root sign-in and a
-// burst of failed ones, and show what Slack received.
-func alertSteps(ctx context.Context, emu emitter, queues sqsDepthAPI, account string, errOut io.Writer) ([]step, func(), error) {
+// burst of failed ones, and show what Slack received. postureSteps, to run
+// at the end, show the scheduled posture audit through the same pipeline:
+// a first run's baseline digest, a member getting a root access key, and
+// the next run's digest naming exactly that drift.
+func alertSteps(ctx context.Context, emu emitter, queues sqsDepthAPI, account string, errOut io.Writer) (alerting, postureSteps []step, cleanup func(), err error) {
 	dir, err := os.MkdirTemp("", "rootguard-demo-fn")
 	if err != nil {
-		return nil, func() {}, err
+		return nil, nil, func() {}, err
 	}
-	cleanup := func() { os.RemoveAll(dir) }
+	cleanup = func() { os.RemoveAll(dir) }
 	fmt.Fprintf(errOut, "\nBuilding the alert function (cmd/bootstrap) for the local AWS…\n")
 	zipPath, arch, err := buildFunction(ctx, dir)
 	if err != nil {
-		return nil, cleanup, err
+		return nil, nil, cleanup, err
 	}
 	slack, err := startSlack()
 	if err != nil {
-		return nil, cleanup, err
+		return nil, nil, cleanup, err
 	}
 	cleanup = func() { slack.Close(); os.RemoveAll(dir) }
 
@@ -225,6 +228,18 @@ func alertSteps(ctx context.Context, emu emitter, queues sqsDepthAPI, account st
 			return show(ctx, 1)
 		}
 	}
+	const keyMember = "444444444444"
+	postureSteps = []step{
+		{title: "Run the scheduled posture audit once: the first run posts its baseline", args: []string{"posture", "run"}, ok: []int{cmdutil.ExitOK}},
+		{title: "Show the baseline digest Slack received", action: func(ctx context.Context) error { return show(ctx, 1) }},
+		{title: "Member " + keyMember + " gets a root access key", action: func(context.Context) error {
+			emu.Account(keyMember).Root().AddAccessKey(awsemu.AccessKey{})
+			fmt.Fprintf(errOut, "A root access key now exists in %s (never used).\n", keyMember)
+			return nil
+		}},
+		{title: "Run it again: the digest names exactly that drift", args: []string{"posture", "run"}, ok: []int{cmdutil.ExitOK}},
+		{title: "Show the drift digest Slack received", action: func(ctx context.Context) error { return show(ctx, 1) }},
+	}
 	return []step{
 		{title: "Deploy the Slack alert pipeline (the webhook URL arrives on stdin, never as a flag)",
 			args: []string{"alert", "deploy", "--approve", "--arch", arch, "--function-zip", zipPath}, stdin: slack.url + "\n", ok: []int{cmdutil.ExitOK}},
@@ -232,10 +247,12 @@ func alertSteps(ctx context.Context, emu emitter, queues sqsDepthAPI, account st
 		{title: "Show what Slack received from the test", action: func(ctx context.Context) error { return show(ctx, 1) }},
 		{title: "Simulate a root sign-in without MFA", action: signIns(1, true)},
 		{title: fmt.Sprintf("Simulate a burst of %d failed root sign-ins from 3 IPs", burst), action: signIns(burst, false)},
-	}, cleanup, nil
+	}, postureSteps, cleanup, nil
 }
 
-// emitter is the local AWS standing in for CloudTrail.
+// emitter is the local AWS standing in for CloudTrail, and for a member
+// account whose root user gets a key.
 type emitter interface {
 	EmitServiceEvent(ev awsemu.ServiceEvent) (string, error)
+	Account(id string) *awsemu.Account
 }

@@ -98,13 +98,14 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 		{title: "Plan the removal of member 222222222222's root credentials (changes nothing)", args: []string{"fix", "--accounts", "222222222222", "--remove-root-credentials"}, ok: []int{cmdutil.ExitOK}},
 		{title: "Remove them through sts:AssumeRoot (approved; --yes stands in for typing the account ID)", args: []string{"fix", "--accounts", "222222222222", "--remove-root-credentials", "--approve", "--yes"}, ok: []int{cmdutil.ExitOK}},
 	}
-	alerting, cleanup, err := alertSteps(ctx, emu, sqs.NewFromConfig(emu.Config(creds)), mgmt, errOut)
+	alerting, posture, cleanup, err := alertSteps(ctx, emu, sqs.NewFromConfig(emu.Config(creds)), mgmt, errOut)
 	defer cleanup()
 	if err != nil {
 		fmt.Fprintf(errOut, "\n! Skipping the alert pipeline: %v\n", err)
 	}
 	steps = append(steps, alerting...)
 	steps = append(steps, step{title: "Audit again", args: []string{"audit", "--org"}, ok: findings})
+	steps = append(steps, posture...)
 
 	for i, s := range steps {
 		fmt.Fprintf(errOut, "\n━━ %d/%d  %s\n", i+1, len(steps), s.title)
