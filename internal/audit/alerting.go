@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awserr"
 )
@@ -125,11 +126,16 @@ func readRootMetricFilters(ctx context.Context, c clients, logGroupARN string, a
 	if len(candidates) == 0 {
 		return nil, nil
 	}
-	account, ok := accountID()
+	acct, ok := accountID()
 	if !ok {
 		return nil, fmt.Errorf("test metric filters: caller not identified")
 	}
-	rootRecord, userRecord, err := cloudTrailRecords(account)
+	// The records are the log group's partition's: its ARN says which.
+	partition, err := account.PartitionByID(a.Partition)
+	if err != nil {
+		return nil, fmt.Errorf("trail log group %s: %w", logGroupARN, err)
+	}
+	rootRecord, userRecord, err := cloudTrailRecords(partition, acct)
 	if err != nil {
 		return nil, err
 	}
@@ -190,17 +196,17 @@ func readRootMetricFilters(ctx context.Context, c clients, logGroupARN string, a
 
 // cloudTrailRecords returns the sample root sign-in as CloudTrail writes it
 // to CloudWatch Logs, and the same record by an IAM user.
-func cloudTrailRecords(account string) (root, user string, err error) {
+func cloudTrailRecords(p account.Partition, acct string) (root, user string, err error) {
 	var ev struct {
 		Detail map[string]any `json:"detail"`
 	}
-	if err := json.Unmarshal([]byte(alertstatus.SampleRootSignIn(account)), &ev); err != nil {
+	if err := json.Unmarshal([]byte(alertstatus.SampleRootSignIn(acct)), &ev); err != nil {
 		return "", "", fmt.Errorf("sample event: %w", err)
 	}
 	r, _ := json.Marshal(ev.Detail)
 	ev.Detail["userIdentity"] = map[string]any{
-		"type": "IAMUser", "principalId": "AIDAEXAMPLEUSER", "arn": "arn:aws:iam::" + account + ":user/root-admin",
-		"accountId": account, "userName": "root-admin",
+		"type": "IAMUser", "principalId": "AIDAEXAMPLEUSER", "arn": p.ARN("iam", "", acct, "user/root-admin"),
+		"accountId": acct, "userName": "root-admin",
 	}
 	u, _ := json.Marshal(ev.Detail)
 	return string(r), string(u), nil
