@@ -30,8 +30,10 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet $(PKGS)
 
+# A release build stamps its version (make build VERSION=v1.2.3); without it
+# the binary says 0.0.0-dev+<revision> (internal/buildinfo), never "devel".
 build:
-	$(GO) build -o bin/rootguard ./cmd/rootguard
+	$(GO) build $(if $(VERSION),-ldflags "-X github.com/rootguard/rootguard/internal/buildinfo.Version=$(VERSION)") -o bin/rootguard ./cmd/rootguard
 
 demo:
 	$(GO) run ./cmd/rootguard demo
