@@ -120,6 +120,7 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 		c.finish(errUnknownAction(c.Protocol, c.Action))
 	default:
 		s.forwardToKumo(c)
+		s.buckets.observe(c, c.record.Status)
 	}
 }
 
@@ -166,5 +167,9 @@ func (c *Call) finish(err error) {
 		return
 	}
 	c.written = true
+	if c.Service == "s3" {
+		wire.WriteS3Error(c.w, c.RequestID, apiErr)
+		return
+	}
 	wire.WriteError(c.w, c.Protocol, c.RequestID, apiErr)
 }

@@ -36,6 +36,7 @@ type Server struct {
 	svc    *services // the models of the service packages (services.go)
 
 	faults  faultInjector
+	buckets s3Buckets
 	calls   calllog.Log
 	closing chan struct{}
 	once    sync.Once

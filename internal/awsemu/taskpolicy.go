@@ -66,7 +66,7 @@ func (s *Server) authorize(c *Call) error {
 	if c.allow != nil && !matchesAny(c.allow, action) {
 		return errAccessDenied(c, action, "because no identity-based policy allows the "+action+" action")
 	}
-	return nil
+	return s.buckets.authorize(c)
 }
 
 // iamActionPrefixes maps SigV4 signing names to IAM action prefixes where

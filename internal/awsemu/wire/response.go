@@ -100,3 +100,19 @@ func WriteError(w http.ResponseWriter, p Protocol, requestID string, e *Error) {
 		_ = WriteJSON(w, e.Status, requestID, map[string]string{"message": e.Message, "Type": "User"})
 	}
 }
+
+// WriteS3Error writes e as S3 does: REST-XML, <Error><Code>…</Code>
+// <Message>…</Message><RequestId>…</RequestId></Error> (S3 API reference,
+// "Error responses"), which the SDK reads for the error code.
+func WriteS3Error(w http.ResponseWriter, requestID string, e *Error) {
+	body, _ := xml.Marshal(struct {
+		XMLName   xml.Name `xml:"Error"`
+		Code      string
+		Message   string
+		RequestID string `xml:"RequestId"`
+	}{Code: e.Code, Message: e.Message, RequestID: requestID})
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("X-Amz-Request-Id", requestID)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(body)
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/fix"
 	"github.com/rootguard/rootguard/internal/iostreams"
@@ -151,6 +152,12 @@ func (e *env) lockedBucket(t *testing.T, name string) {
 func TestUnlockBucketPolicy(t *testing.T) {
 	e := newEnv(t)
 	e.lockedBucket(t, "example-logs")
+	// The lock-out: the member's administrator can no longer read or
+	// remove the policy; only root can.
+	_, err := e.s3(member).DeleteBucketPolicy(context.Background(), &s3.DeleteBucketPolicyInput{Bucket: aws.String("example-logs")})
+	if awserr.Code(err) != "AccessDenied" {
+		t.Fatalf("the member's administrator removed a policy that denies everyone: %v", err)
+	}
 
 	// The plan shows the policy and changes nothing.
 	plan, ios := e.opts(t, e.caller, bucketTask)
@@ -167,7 +174,7 @@ func TestUnlockBucketPolicy(t *testing.T) {
 			t.Errorf("plan lacks %q:\n%s", want, out(ios))
 		}
 	}
-	if len(e.emu.CallsTo("s3", "DeleteBucketPolicy")) != 0 || !strings.Contains(errOut(ios), "No changes were applied") {
+	if deletions(e.emu) != 0 || !strings.Contains(errOut(ios), "No changes were applied") {
 		t.Fatalf("a plan changed something:\n%s", errOut(ios))
 	}
 
@@ -178,8 +185,10 @@ func TestUnlockBucketPolicy(t *testing.T) {
 	if err := Run(context.Background(), apply); err != nil {
 		t.Fatalf("%v\n%s", err, out(ios))
 	}
-	if _, err := e.s3(member).GetBucketPolicy(context.Background(), &s3.GetBucketPolicyInput{Bucket: aws.String("example-logs")}); err == nil {
-		t.Fatal("the bucket policy is still there")
+	// The member's own administrator was locked out; now the bucket has no
+	// policy at all.
+	if _, err := e.s3(member).GetBucketPolicy(context.Background(), &s3.GetBucketPolicyInput{Bucket: aws.String("example-logs")}); awserr.Code(err) != "NoSuchBucketPolicy" {
+		t.Fatalf("after the task: %v, want NoSuchBucketPolicy", err)
 	}
 	if want := "example-logs: policy present (1 statement, one denies every principal) → no policy"; !strings.Contains(out(ios), want) {
 		t.Errorf("before → after lacks %q:\n%s", want, out(ios))
@@ -191,6 +200,9 @@ func TestUnlockBucketPolicy(t *testing.T) {
 		t.Fatalf("record = %+v: want the policy saved, then the deletion", recs)
 	}
 	for _, c := range e.emu.CallsTo("s3", "DeleteBucketPolicy") {
+		if c.ErrorCode != "" {
+			continue // the administrator's attempt, denied
+		}
 		if c.Account != member || c.Principal != "arn:aws:iam::222222222222:root" {
 			t.Errorf("deleted by %s in %s, want the member's root session", c.Principal, c.Account)
 		}
@@ -217,8 +229,11 @@ func TestPolicyChangedSinceThePlanIsNotRemoved(t *testing.T) {
 	o.Account, o.Bucket, o.Approve = member, "changed-logs", true
 	o.RecordPath = filepath.Join(t.TempDir(), "r.jsonl")
 	ios.SetTTY(true, true, true)
+	// Someone else unlocks and rewrites the policy while the user reads the plan.
+	other := s3.NewFromConfig(e.emu.Config(e.emu.Credentials(awsemu.Principal{Account: member, Type: awsemu.PrincipalRoot,
+		TaskPolicyARN: "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"}, time.Hour)), func(o *s3.Options) { o.UsePathStyle = true })
 	o.Prompter = &typed{answer: member, before: func() {
-		if _, err := e.s3(member).PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{Bucket: aws.String("changed-logs"), Policy: aws.String(replaced)}); err != nil {
+		if _, err := other.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{Bucket: aws.String("changed-logs"), Policy: aws.String(replaced)}); err != nil {
 			t.Error(err)
 		}
 	}}
@@ -226,7 +241,7 @@ func TestPolicyChangedSinceThePlanIsNotRemoved(t *testing.T) {
 	if cmdutil.ExitCode(err) != cmdutil.ExitPartial {
 		t.Fatalf("err = %v, want exit 5\n%s", err, out(ios))
 	}
-	if n := len(e.emu.CallsTo("s3", "DeleteBucketPolicy")); n != 0 {
+	if n := deletions(e.emu); n != 0 {
 		t.Fatalf("the policy that replaced the planned one was deleted (%d calls)", n)
 	}
 	for _, want := range []string{"changed since the plan", `"Action": "s3:GetObject"`, "skipped: not attempted"} {
@@ -322,7 +337,7 @@ func TestConfirmationAndRefusals(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
-	if n := len(e.emu.CallsTo("s3", "DeleteBucketPolicy")); n != 0 {
+	if n := deletions(e.emu); n != 0 {
 		t.Fatalf("%d deletions without confirmation", n)
 	}
 	t.Run("centralized root access off: explained", func(t *testing.T) {
@@ -410,4 +425,15 @@ func TestRootTaskPolicyIsEnough(t *testing.T) {
 			t.Errorf("%s %s:%s denied: root-tasks.json lacks it", c.Principal, c.Service, c.Action)
 		}
 	}
+}
+
+// deletions counts the bucket policies actually deleted.
+func deletions(emu *awsemu.Server) int {
+	n := 0
+	for _, c := range emu.CallsTo("s3", "DeleteBucketPolicy") {
+		if c.ErrorCode == "" {
+			n++
+		}
+	}
+	return n
 }
