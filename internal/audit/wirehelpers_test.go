@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -165,13 +164,4 @@ func seedCISTrail(t testing.TB, a *awsemu.Account) {
 	t.Helper()
 	mustSeed(t, a.AddTrail(awsemu.Trail{Name: "cis-trail", Region: alertRegion, S3BucketName: "trail-" + a.ID, MultiRegion: true, Logging: true,
 		CloudWatchLogsLogGroupArn: logGroupARN(a)}))
-}
-
-func hasString(ss []string, sub string) bool {
-	for _, s := range ss {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
 }
