@@ -163,6 +163,8 @@ func (s Step) isCredential() bool {
 func (e *Engine) auditConfig(ctx context.Context, t *Target) (aws.Config, audit.Options, error) {
 	opts := audit.Options{Checks: t.Checks, Session: audit.SessionAuto}
 	if !t.member {
+		// The caller's own account: the audit need not ask STS again.
+		opts.Caller = e.Caller
 		return e.Caller.Config(), opts, nil
 	}
 	cfg, err := e.rootSession(ctx, t.Plan.Account, rootsession.AuditRootUserCredentials)
