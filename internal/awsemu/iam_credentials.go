@@ -1,6 +1,9 @@
 package awsemu
 
-import "slices"
+import (
+	"net/http"
+	"slices"
+)
 
 func (s *Server) registerLoginProfiles() {
 	s.handle("iam", "GetLoginProfile", s.locked(s.getLoginProfile))
@@ -34,7 +37,13 @@ func (s *Server) getLoginProfile(c *Call) error {
 	return c.Result(struct{ LoginProfile profile }{profile{optionalUserName(u), iamTime(u.login.created), false}})
 }
 
+// createLoginProfile follows the IAM API reference: in an sts:AssumeRoot
+// session (IAMCreateRootUserPassword) the password "must be omitted"; the
+// root user's e-mail owner then sets one through password recovery.
 func (s *Server) createLoginProfile(c *Call) error {
+	if c.Caller.TaskPolicyARN != "" && c.Param("Password") != "" {
+		return newAPIError(http.StatusBadRequest, "ValidationError", "Password must be omitted when the request is made with an AssumeRoot session")
+	}
 	u, err := s.subjectUser(c)
 	if err != nil {
 		return err

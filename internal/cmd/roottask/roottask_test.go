@@ -437,3 +437,42 @@ func deletions(emu *awsemu.Server) int {
 	}
 	return n
 }
+
+// TestShortRootSessionsOutlastedByTheUser: with two-second root sessions
+// (the local AWS expires them, as AWS does) and a user who reads the plan
+// for longer than a session lasts, the task still runs and no call is
+// signed with an expired session: sessions are opened right before use and
+// renew themselves.
+func TestShortRootSessionsOutlastedByTheUser(t *testing.T) {
+	emu, err := awsemu.New() // the real clock
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	mgmt := emu.AddAccount("111111111111", "management")
+	org := emu.CreateOrganization(mgmt.ID)
+	org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
+	m := emu.AddAccount(member, "member")
+	org.AddAccount(m, org.RootID())
+	e := &env{emu: emu, caller: mgmt.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{}), admins: map[string]aws.Credentials{member: m.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{})}}
+	e.lockedBucket(t, "short-session-logs")
+	emu.InjectFault(awsemu.Fault{Service: "s3", Latency: 200 * time.Millisecond})
+
+	o, ios := e.opts(t, e.caller, bucketTask)
+	o.Now = time.Now
+	o.RootSession.Duration = 2 * time.Second
+	o.Account, o.Bucket, o.Approve = member, "short-session-logs", true
+	ios.SetTTY(true, true, true)
+	o.Prompter = &typed{answer: member, before: func() { time.Sleep(3 * time.Second) }}
+	if err := Run(context.Background(), o); err != nil {
+		t.Fatalf("%v\n%s", err, out(ios))
+	}
+	if deletions(emu) != 1 {
+		t.Fatalf("the policy was not removed:\n%s", out(ios))
+	}
+	for _, c := range emu.Calls() {
+		if c.ErrorCode == "ExpiredToken" {
+			t.Errorf("%s:%s signed with an expired session", c.Service, c.Action)
+		}
+	}
+}
