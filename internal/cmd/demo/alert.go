@@ -18,6 +18,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/uuid"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/lambdazip"
@@ -145,7 +146,7 @@ var _ sqsDepthAPI = (*sqs.Client)(nil)
 // rootSignIn is the CloudTrail record of a root console sign-in, as
 // CloudTrail delivers it to EventBridge ("AWS Console Sign In via
 // CloudTrail" from aws.signin).
-func rootSignIn(account, ip string, success, mfa bool, at time.Time) []byte {
+func rootSignIn(acct, ip string, success, mfa bool, at time.Time) []byte {
 	result, mfaUsed := "Failure", "No"
 	if success {
 		result = "Success"
@@ -155,11 +156,11 @@ func rootSignIn(account, ip string, success, mfa bool, at time.Time) []byte {
 	}
 	detail := map[string]any{
 		"eventVersion":      "1.09",
-		"userIdentity":      map[string]any{"type": "Root", "principalId": account, "arn": "arn:aws:iam::" + account + ":root", "accountId": account, "accessKeyId": ""},
+		"userIdentity":      map[string]any{"type": "Root", "principalId": acct, "arn": account.AWS.RootARN(acct), "accountId": acct, "accessKeyId": ""},
 		"eventTime":         at.UTC().Format(time.RFC3339),
 		"eventSource":       "signin.amazonaws.com",
 		"eventName":         "ConsoleLogin",
-		"awsRegion":         "us-east-1",
+		"awsRegion":         account.DefaultRegion,
 		"sourceIPAddress":   ip,
 		"userAgent":         "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
 		"requestParameters": nil,
@@ -168,7 +169,7 @@ func rootSignIn(account, ip string, success, mfa bool, at time.Time) []byte {
 			"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": mfaUsed,
 		},
 		"eventID": uuid.NewString(), "readOnly": false, "eventType": "AwsConsoleSignIn",
-		"managementEvent": true, "recipientAccountId": account, "eventCategory": "Management",
+		"managementEvent": true, "recipientAccountId": acct, "eventCategory": "Management",
 	}
 	if !success {
 		detail["errorMessage"] = "Failed authentication"
@@ -218,7 +219,7 @@ func alertSteps(ctx context.Context, emu emitter, queues sqsDepthAPI, account st
 			ips := []string{"198.51.100.7", "203.0.113.20", "192.0.2.99"}
 			for i := range n {
 				now := time.Now()
-				if _, err := emu.EmitServiceEvent(awsemu.ServiceEvent{Account: account, Region: "us-east-1", Source: "aws.signin",
+				if _, err := emu.EmitServiceEvent(awsemu.ServiceEvent{Account: account, Region: stack.HomeRegion, Source: "aws.signin",
 					DetailType: "AWS Console Sign In via CloudTrail", Time: now,
 					Detail: rootSignIn(account, ips[i%len(ips)], success, false, now)}); err != nil {
 					return err

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
@@ -91,7 +92,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 
 	fmt.Fprintf(errOut, "Local AWS on %s: organization with management account %s and members 222222222222 (root keys, virtual MFA),\n"+
 		"333333333333 (root credentials removed), 444444444444 (hardware MFA), 555555555555 (suspended).\n"+
-		"Running as arn:aws:iam::%s:user/rootguard-demo with AWS_ENDPOINT_URL=%s.\n", emu.URL, mgmt, mgmt, emu.URL)
+		"Running as %s with AWS_ENDPOINT_URL=%s.\n", emu.URL, mgmt, account.AWS.ARN("iam", "", mgmt, "user/rootguard-demo"), emu.URL)
 
 	steps := []step{
 		{title: "Audit every account of the organization", args: []string{"audit", "--org"}, ok: findings},
