@@ -231,10 +231,7 @@ func (d Drift) Lines() []string {
 	for _, s := range d.Appeared {
 		out = append(out, s+": appeared since the plan, left alone (not approved); run fix again to plan it")
 	}
-	for _, s := range d.Changed {
-		out = append(out, s)
-	}
-	return out
+	return append(out, d.Changed...)
 }
 
 // Reconcile compares the planned inventory with the one read now. keep is
