@@ -142,7 +142,15 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 		return res, nil
 	}
 	if err := queueDigest(ctx, q, opts.QueueURL, cfg.Region, r, d); err != nil {
-		return res, fmt.Errorf("run %s is stored and published, but its digest was not queued: %w", r.ID, err)
+		// Nothing is lost: the previous run becomes the latest again, so
+		// the next run reports these changes.
+		if prev == nil {
+			return res, fmt.Errorf("run %s is stored and published as the baseline, but its digest was not queued: %w", r.ID, err)
+		}
+		if rerr := store.Revert(ctx, r, prev); rerr != nil {
+			return res, fmt.Errorf("run %s is stored, but its digest was not queued (%w) and it could not be unpublished (%v): its changes will not be posted", r.ID, err, rerr)
+		}
+		return res, fmt.Errorf("run %s is stored but not published: its digest was not queued (%w); the next run reports its changes", r.ID, err)
 	}
 	res.Posted = true
 	return res, nil

@@ -265,3 +265,35 @@ func TestEngineFindsThePipeline(t *testing.T) {
 		t.Errorf("latest = %v, %v", latest, err)
 	}
 }
+
+type failingQueue struct{ err error }
+
+func (f failingQueue) SendMessage(context.Context, *sqs.SendMessageInput, ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+	return nil, f.err
+}
+
+// A digest that cannot be queued is not lost: the run is unpublished, and
+// the next run reports the same drift.
+func TestDigestNotQueuedIsReportedByTheNextRun(t *testing.T) {
+	h := localHub(t, 3)
+	h.run(t, false)
+	h.queued(t)
+	member := h.members[2]
+	member.Root().AddAccessKey(awsemu.AccessKey{})
+	opts := Options{Bucket: h.bucket, QueueURL: h.queueURL, Concurrency: 2, AccountTimeout: time.Minute,
+		Audit: audit.Options{Now: func() time.Time { return now }}, Now: h.clock}
+	res, err := run(t.Context(), h.cfg, h.s3, failingQueue{err: fmt.Errorf("queue unavailable")}, opts)
+	if err == nil || !strings.Contains(err.Error(), "the next run reports its changes") {
+		t.Fatalf("err = %v", err)
+	}
+	if res == nil || res.RunKey == "" {
+		t.Fatal("the run was not stored")
+	}
+	next := h.run(t, false)
+	if got, want := changes(next.Digest), "new-fail "+member.ID+" root-access-keys"; got != want {
+		t.Errorf("next run's drift = %q, want %q", got, want)
+	}
+	if msgs := h.queued(t); len(msgs) != 1 || !strings.Contains(msgs[0], "1 new FAIL") {
+		t.Errorf("queued %v", msgs)
+	}
+}

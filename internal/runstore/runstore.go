@@ -175,6 +175,38 @@ func (s *Store) Publish(ctx context.Context, r *drift.Run) (*drift.Run, error) {
 	return nil, fmt.Errorf("publish run %s: the latest pointer changed %d times in a row; try again", r.ID, maxPublishAttempts)
 }
 
+// ErrNotRevertible is returned by Revert when r is no longer the latest
+// run: a later run has already been compared with it.
+var ErrNotRevertible = errors.New("a later run has been published since")
+
+// Revert makes prev the latest run again, if r (published with prev as its
+// baseline) still is: for a run whose digest could not be handed on, so
+// that the next run reports the same changes again instead of losing them.
+// The swap is conditional on the pointer still naming r.
+func (s *Store) Revert(ctx context.Context, r, prev *drift.Run) error {
+	cur, etag, err := s.pointer(ctx)
+	if err != nil {
+		return err
+	}
+	if cur == nil || cur.RunID != r.ID {
+		return fmt.Errorf("revert run %s: %w", r.ID, ErrNotRevertible)
+	}
+	body, err := json.Marshal(Pointer{SchemaVersion: pointerSchema, RunID: prev.ID, Key: s.RunKey(prev.ID), StartedAt: prev.StartedAt})
+	if err != nil {
+		return err
+	}
+	key := s.LatestKey()
+	_, err = s.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: &s.Bucket, Key: &key, Body: bytes.NewReader(body),
+		ContentType: aws.String("application/json"), IfMatch: aws.String(etag)})
+	switch awserr.Code(err) {
+	case "":
+		return nil
+	case "PreconditionFailed", "ConditionalRequestConflict":
+		return fmt.Errorf("revert run %s: %w", r.ID, ErrNotRevertible)
+	}
+	return fmt.Errorf("revert run %s: %w", r.ID, awserr.Classify(err))
+}
+
 func (s *Store) pointer(ctx context.Context) (*Pointer, string, error) {
 	body, etag, err := s.read(ctx, s.LatestKey())
 	if errors.Is(err, errNoObject) {
