@@ -122,6 +122,12 @@ type Deliveries struct {
 	Errors       int // ERROR lines and runtime crashes
 	LastError    string
 	LogGroupRead bool
+	// StartFailures are the times the function could not start (an
+	// INIT_REPORT with Status: error); StartError names the last one and
+	// LastStartFailure says when.
+	StartFailures    int
+	StartError       string
+	LastStartFailure time.Time
 }
 
 // QueueState is a queue's depth.
@@ -201,6 +207,12 @@ func (r Report) problems() []string {
 		p = append(p, "function "+r.Function.Name+" is "+r.Function.State)
 	case r.Function.LastUpdateStatus == "Failed":
 		p = append(p, "function "+r.Function.Name+"'s last update failed")
+	}
+	// A function that cannot start delivers nothing, however healthy its
+	// configuration reads; a start failure after the last post says it is
+	// still broken.
+	if d := r.Deliveries; d.StartFailures > 0 && d.LastStartFailure.After(d.LastPosted) {
+		p = append(p, fmt.Sprintf("function %s cannot start (%s, %d times in the last %s): no alert reaches Slack", r.Function.Name, d.StartError, d.StartFailures, d.Window))
 	}
 	if r.Deliveries.Errors > 0 {
 		p = append(p, fmt.Sprintf("the function logged %d errors in the last %s", r.Deliveries.Errors, r.Deliveries.Window))
@@ -334,6 +346,23 @@ func (l LogLine) Failed() bool {
 	return l.Level == "ERROR" || strings.Contains(l.Raw, "Runtime.ExitError") || strings.Contains(l.Raw, "Task timed out")
 }
 
+// StartFailure is the error type of a line that says the function could
+// not start: Lambda logs "INIT_REPORT Init Duration: … Phase: invoke
+// Status: error Error Type: Runtime.InvalidEntrypoint" when the runtime
+// cannot run the bootstrap (a zip for another architecture, no bootstrap at
+// its root; AWS Lambda Developer Guide, "Troubleshoot invocation issues",
+// https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html).
+func (l LogLine) StartFailure() (string, bool) {
+	if !strings.Contains(l.Raw, "INIT_REPORT") || !strings.Contains(l.Raw, "Status: error") {
+		return "", false
+	}
+	_, errType, ok := strings.Cut(l.Raw, "Error Type: ")
+	if !ok {
+		return "an initialization error", true
+	}
+	return strings.TrimSpace(errType), true
+}
+
 // ReadDeliveries summarises the function's log group between from and to.
 func ReadDeliveries(ctx context.Context, api LogsAPI, group string, from, to time.Time) (Deliveries, error) {
 	d := Deliveries{Window: to.Sub(from)}
@@ -343,6 +372,11 @@ func ReadDeliveries(ctx context.Context, api LogsAPI, group string, from, to tim
 	}
 	d.LogGroupRead = true
 	for _, l := range lines {
+		if errType, ok := l.StartFailure(); ok {
+			d.StartFailures++
+			d.StartError, d.LastStartFailure = errType, l.Time
+			continue
+		}
 		switch {
 		case l.Msg == "alert posted":
 			d.Posted++
