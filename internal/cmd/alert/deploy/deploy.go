@@ -101,7 +101,7 @@ func addOrgFlags(cmd *cobra.Command, opts *Options) {
 
 func addStackFlags(cmd *cobra.Command, o *stack.HubOptions) {
 	cmd.Flags().StringVar(&o.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of every resource")
-	cmd.Flags().StringSliceVar(&o.ForwardRegions, "regions", nil, "other `regions` forwarding root activity to us-east-1")
+	cmd.Flags().StringSliceVar(&o.ForwardRegions, "regions", nil, "other `regions` forwarding root activity to the home Region (us-east-1 in aws); with --org, the Regions to cover (default every Region enabled in the hub or a member)")
 }
 
 // clients builds the engine's clients in acct, whose configuration cfg is;
