@@ -126,6 +126,9 @@ type OrgPlan struct {
 	createSet    bool
 	updateSet    bool
 	deploySpokes bool
+	// enabled is each account's enabled Regions (when OrgClients.Regions
+	// read them): a spoke goes only where its Region is enabled.
+	enabled map[string][]string
 }
 
 // NoChanges reports whether the deploy would change nothing.
@@ -254,7 +257,15 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 	}
 	if p.Management != p.HubAccount && p.Management != "" {
 		p.Uncovered = p.Management
-		p.ManagementCommand = ManagementCommand(n, p.HubAccount, p.Regions, o.Stack.AllManagementEvents)
+		regions := p.Regions
+		// Its own enabled Regions when it can be read (a delegated
+		// administrator may not reach it); the plan's otherwise.
+		if c.Regions != nil && len(o.Regions) == 0 {
+			if mine, err := c.Regions(ctx, p.Management); err == nil {
+				regions = append([]string{home}, slices.DeleteFunc(mine, func(r string) bool { return r == home })...)
+			}
+		}
+		p.ManagementCommand = ManagementCommand(n, p.HubAccount, regions, o.Stack.AllManagementEvents)
 	}
 	return p, nil
 }
@@ -297,6 +308,7 @@ func (c OrgClients) partition() account.Partition {
 // plan — a Region left out silently would be a gap no one sees.
 func (p *OrgPlan) enabledRegions(ctx context.Context, home string) ([]string, error) {
 	accounts := append([]orgscan.Account{{ID: p.HubAccount}}, p.Accounts...)
+	p.enabled = map[string][]string{}
 	type result struct {
 		regions []string
 		err     error
@@ -309,10 +321,11 @@ func (p *OrgPlan) enabledRegions(ctx context.Context, home string) ([]string, er
 		return result{r, err}
 	}, nil)
 	out := []string{home}
-	for _, r := range per {
+	for i, r := range per {
 		if r.err != nil {
 			return nil, fmt.Errorf("list the Regions to cover (or name them with --regions): %w", r.err)
 		}
+		p.enabled[accounts[i].ID] = r.regions
 		for _, region := range r.regions {
 			if !slices.Contains(out, region) {
 				out = append(out, region)
@@ -454,6 +467,9 @@ func (p *OrgPlan) planStackSet(ctx context.Context) error {
 	}
 	for _, a := range p.Accounts {
 		for _, r := range p.Regions {
+			if !p.isEnabled(a.ID, r) {
+				continue
+			}
 			if i := slices.IndexFunc(have, func(x InstanceResult) bool { return x.Account == a.ID && x.Region == r }); i < 0 || have[i].Status != "CURRENT" {
 				p.deploySpokes = true
 			}
@@ -463,6 +479,51 @@ func (p *OrgPlan) planStackSet(ctx context.Context) error {
 		p.Steps = append(p.Steps, p.spokeStep())
 	}
 	return nil
+}
+
+// isEnabled reports whether region is enabled in account, as far as the
+// plan read it (Regions named with --regions are taken as enabled).
+func (p *OrgPlan) isEnabled(account, region string) bool {
+	regions, ok := p.enabled[account]
+	return !ok || slices.Contains(regions, region)
+}
+
+// spokeTargets splits the plan's Regions for CreateStackInstances: those
+// enabled in every targeted account go to the OUs (minus the hub), each
+// other Region only to the accounts that enabled it — StackSets cannot
+// create a stack in a Region an account has not opted into (an opt-in
+// Region, AWS Account Management Reference Guide, "Considerations before
+// enabling and disabling Regions").
+func (p *OrgPlan) spokeTargets() []spokeTarget {
+	common := spokeTarget{regions: nil, targets: &cfntypes.DeploymentTargets{
+		OrganizationalUnitIds: p.OUs, Accounts: []string{p.HubAccount}, AccountFilterType: cfntypes.AccountFilterTypeDifference,
+	}}
+	var out []spokeTarget
+	for _, r := range p.Regions {
+		var in []string
+		for _, a := range p.Accounts {
+			if p.isEnabled(a.ID, r) {
+				in = append(in, a.ID)
+			}
+		}
+		switch {
+		case len(in) == len(p.Accounts):
+			common.regions = append(common.regions, r)
+		case len(in) > 0:
+			out = append(out, spokeTarget{regions: []string{r}, targets: &cfntypes.DeploymentTargets{
+				OrganizationalUnitIds: p.OUs, Accounts: in, AccountFilterType: cfntypes.AccountFilterTypeIntersection,
+			}})
+		}
+	}
+	if len(common.regions) > 0 {
+		out = append([]spokeTarget{common}, out...)
+	}
+	return out
+}
+
+type spokeTarget struct {
+	regions []string
+	targets *cfntypes.DeploymentTargets
 }
 
 func (p *OrgPlan) spokeStep() string {
@@ -536,21 +597,23 @@ func (p *OrgPlan) Apply(ctx context.Context) ([]InstanceResult, error) {
 		}
 	}
 	if p.deploySpokes {
-		fmt.Fprintf(p.o.Progress, "Deploying spokes to %s in %s\n", strings.Join(p.OUs, ", "), strings.Join(p.Regions, ", "))
-		out, err := p.c.StackSets.CreateStackInstances(ctx, &cloudformation.CreateStackInstancesInput{
-			StackSetName: &p.StackSet, Regions: p.Regions, OperationPreferences: prefs, CallAs: p.callAs(),
-			// The hub's own rule already sends its root activity to the queue.
-			DeploymentTargets: &cfntypes.DeploymentTargets{
-				OrganizationalUnitIds: p.OUs,
-				Accounts:              []string{p.HubAccount},
-				AccountFilterType:     cfntypes.AccountFilterTypeDifference,
-			},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("create instances of StackSet %s: %w", p.StackSet, awserr.Classify(err))
-		}
-		if err := p.wait(ctx, aws.ToString(out.OperationId)); err != nil {
-			return nil, err
+		// The hub's own rule already sends its root activity to the queue.
+		for _, st := range p.spokeTargets() {
+			who := strings.Join(p.OUs, ", ")
+			if st.targets.AccountFilterType == cfntypes.AccountFilterTypeIntersection {
+				who = strings.Join(st.targets.Accounts, ", ")
+			}
+			fmt.Fprintf(p.o.Progress, "Deploying spokes to %s in %s\n", who, strings.Join(st.regions, ", "))
+			out, err := p.c.StackSets.CreateStackInstances(ctx, &cloudformation.CreateStackInstancesInput{
+				StackSetName: &p.StackSet, Regions: st.regions, OperationPreferences: prefs, CallAs: p.callAs(),
+				DeploymentTargets: st.targets,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("create instances of StackSet %s: %w", p.StackSet, awserr.Classify(err))
+			}
+			if err := p.wait(ctx, aws.ToString(out.OperationId)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return p.instances(ctx)

@@ -196,6 +196,15 @@ func TestOrganizationWideAlertingEndToEnd(t *testing.T) {
 		t.Fatalf("second deploy: %v\n%s%s", err, out, errOut)
 	}
 	t.Logf("second deploy, adding %s: %v", wideOptIn, time.Since(start).Round(time.Millisecond))
+	// Spokes only where their Region is enabled: every member in the two
+	// default Regions, the opt-in Region in the one member that enabled it.
+	inst, err := engine.ListInstances(ctx, cloudformation.NewFromConfig(e.cfg), stack.Names{Prefix: widePrefix}.SpokeStackSet(), cfntypes.CallAsDelegatedAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inst) != 2*len(members)+1 || slices.ContainsFunc(inst, func(i engine.InstanceResult) bool { return i.Region == wideOptIn && i.Account != optIn }) {
+		t.Errorf("%d stack instances, want %d, the opt-in Region in %s only: %+v", len(inst), 2*len(members)+1, optIn, inst)
+	}
 	cov, gaps := status(false)
 	sameGaps(t, "after the second deploy", gaps, nil)
 	if wantPairs := 2 + 2*len(members) + 1; cov.Pairs != wantPairs || cov.Covered != wantPairs {
