@@ -7,7 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +31,15 @@ type LocalOptions struct {
 	Members  int
 	Latency  time.Duration
 	Throttle map[string]string // service → rate
+	// Detach serves from a background process and returns once it serves.
+	Detach bool
+
+	// readyFD, set in the background process Detach starts, is the pipe
+	// that takes the environment (or the reason it failed) once it serves.
+	readyFD int
+	// command makes the background process's command (tests run their own
+	// binary); nil means this executable.
+	command func(args ...string) *exec.Cmd
 	// ready, when set, receives the server once it is serving (tests).
 	ready func(*awsemu.Server)
 }
@@ -43,8 +54,18 @@ func NewCmdLocal(f *cmdutil.Factory, runF func(*LocalOptions) error) *cobra.Comm
 organization), print the environment that points the AWS SDKs and the aws CLI
 at it as the management account's administrator, and serve until Ctrl-C.
 
-  eval "$(rootguard local &)"   # or copy the printed lines into another shell
+With --detach it serves from a background process instead and returns as soon
+as it serves, printing the environment and ROOTGUARD_LOCAL_PID, so a shell can
+take it in one step:
+
+  eval "$(rootguard local --detach)"
   rootguard audit --org
+  aws organizations list-accounts
+  kill $ROOTGUARD_LOCAL_PID
+
+Without --detach, copy the printed lines into another shell. Older aws CLI
+releases (Debian 12's 2.9 among them) ignore AWS_ENDPOINT_URL: give them
+--endpoint-url "$AWS_ENDPOINT_URL" on each command.
 
 --members adds synthetic member accounts (every third with a root key and a
 password) for scale tests; --latency and --throttle inject faults on every call.`,
@@ -68,6 +89,9 @@ password) for scale tests; --latency and --throttle inject faults on every call.
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.Detach {
+				return detach(cmd.Context(), opts)
+			}
 			return runLocal(cmd.Context(), opts)
 		},
 	}
@@ -75,6 +99,9 @@ password) for scale tests; --latency and --throttle inject faults on every call.
 	cmd.Flags().IntVar(&opts.Members, "members", 0, "add this many synthetic member accounts to the organization")
 	cmd.Flags().DurationVar(&opts.Latency, "latency", 0, "inject this `latency` on every call")
 	cmd.Flags().StringToStringVar(&opts.Throttle, "throttle", nil, "throttle this fraction of calls per `service=rate` (e.g. iam=0.02)")
+	cmd.Flags().BoolVar(&opts.Detach, "detach", false, "serve from a background process; print the environment and its PID, then return")
+	cmd.Flags().IntVar(&opts.readyFD, readyFDFlag, 0, "")
+	_ = cmd.Flags().MarkHidden(readyFDFlag)
 	return cmd
 }
 
@@ -85,7 +112,21 @@ var throttleServices = []string{
 	"monitoring", "organizations", "s3", "sns", "sqs", "ssm", "sts",
 }
 
-func runLocal(ctx context.Context, opts *LocalOptions) error {
+func runLocal(ctx context.Context, opts *LocalOptions) (err error) {
+	var out io.Writer = opts.IO.Out
+	var ready *os.File
+	if opts.readyFD > 0 {
+		// The background process of --detach: the environment, or why
+		// there is none, goes to the process waiting on the pipe.
+		ready = os.NewFile(uintptr(opts.readyFD), "ready")
+		out = ready
+		defer func() {
+			if err != nil {
+				reportFailure(ready, err)
+			}
+			_ = ready.Close()
+		}()
+	}
 	emu, err := awsemu.New()
 	if err != nil {
 		return fmt.Errorf("start the local AWS: %w", err)
@@ -120,9 +161,13 @@ func runLocal(ctx context.Context, opts *LocalOptions) error {
 	}
 	for _, kv := range emu.Env(admin) {
 		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(opts.IO.Out, "export %s=%s\n", k, v)
+		fmt.Fprintf(out, "export %s=%s\n", k, v)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Local AWS serving on %s (global STS endpoint %s). Ctrl-C to stop.\n", emu.URL, emu.GlobalSTSURL)
+	if ready != nil {
+		_ = ready.Close() // the environment is complete: the parent returns
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "Local AWS serving on %s (global STS endpoint %s). Ctrl-C to stop.\n", emu.URL, emu.GlobalSTSURL)
+	}
 	if opts.ready != nil {
 		opts.ready(emu)
 	}
