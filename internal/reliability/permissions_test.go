@@ -135,3 +135,39 @@ func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentedPolicyDeploysAndRemoves keeps docs/permissions/alert-deploy.json
+// true for the calls rootguard makes itself: a principal allowed exactly its
+// actions deploys the pipeline (--approve), plans a second deploy and
+// removes it, with no call refused. Not evaluated by the local AWS: what
+// CloudFormation creates on the principal's behalf, and S3 (it does not
+// name the IAM action of an S3 REST call, so the principal gets s3:* here
+// and the policy's S3 actions stay unproven).
+func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
+	emu, err := awsemu.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	acct := emu.AddAccount("123456789012", "security")
+	creds := acct.AddUser("deployer", append(policyActions(t, "alert-deploy.json"), "s3:*")...).AddAccessKey(awsemu.AccessKey{})
+	useEmu(t, emu, creds)
+	zip := withZip(t, []string{"FUNCTION_ZIP"})[0]
+	for _, step := range []struct {
+		stdin string
+		args  []string
+	}{
+		{"https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX\n", []string{"alert", "deploy", "--approve", "--function-zip", zip}},
+		{"", []string{"alert", "remove", "--approve"}},
+	} {
+		r := run(t, awsconfig.Timeouts{}, step.stdin, step.args...)
+		if r.code != cmdutil.ExitOK {
+			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(step.args, " "), r.code, r.stdout, r.stderr)
+		}
+	}
+	for _, c := range emu.Calls() {
+		if c.Account == acct.ID && strings.HasPrefix(c.ErrorCode, "AccessDenied") {
+			t.Errorf("%s:%s refused: alert-deploy.json does not allow it", c.Service, c.Action)
+		}
+	}
+}
