@@ -175,10 +175,17 @@ func TestPipelineRuleDeliversRootSignInToLambdaRuntime(t *testing.T) {
 		t.Errorf("handler got %+v (identity %q), want the root sign-in %s in 111122223333/us-east-1",
 			event, detail.UserIdentity.Type, ids[1])
 	}
-	select {
-	case extra := <-got:
-		t.Errorf("the IAM-user sign-in matched the root rule: %s", extra)
-	case <-time.After(300 * time.Millisecond):
+	// Had the IAM user's sign-in matched, Lambda would have been handed it
+	// before a root sign-in delivered now: the next event the handler gets
+	// must be that one.
+	barrier, err := emu.EmitServiceEvent(awsemu.ServiceEvent{Account: "111122223333", Region: "us-east-1", Source: "aws.signin",
+		DetailType: "AWS Console Sign In via CloudTrail", Detail: []byte(signInDetail("Root"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next events.EventBridgeEvent
+	if body := waitFor(t, got, 10*time.Second); json.Unmarshal(body, &next) != nil || next.ID != barrier {
+		t.Errorf("the IAM-user sign-in matched the root rule: %s", body)
 	}
 
 	// The handler is long-polling /next now; Close must not wait for it.
