@@ -86,6 +86,7 @@ func TestRootSessionsOutlastedByTheRun(t *testing.T) {
 	// One session per use (plan, verify before, apply, verify after) is
 	// four; a run longer than those sessions needed more, opened by the
 	// credentials cache before the current one expired.
+	t.Logf("%d AssumeRoot sessions of %v in a %v run", sessions, session, elapsed.Round(time.Millisecond))
 	if elapsed > 2*session && sessions <= 4 {
 		t.Errorf("%d AssumeRoot calls in a %v run of %v sessions: the sessions were not renewed", sessions, elapsed, session)
 	}
