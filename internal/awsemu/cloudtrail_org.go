@@ -25,6 +25,17 @@ func (o trailOrg) Organization(account string) (id, management string) {
 	return s.org.ID, s.org.management.ID
 }
 
+func (o trailOrg) ServiceAccess(servicePrincipal string) bool {
+	s := o.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.org == nil {
+		return false
+	}
+	_, ok := s.org.serviceAccess[servicePrincipal]
+	return ok
+}
+
 func (o trailOrg) DelegatedAdmin(account, servicePrincipal string) bool {
 	s := o.s
 	s.mu.Lock()

@@ -378,15 +378,26 @@ func (p *OrgPlan) checkTrails(ctx context.Context) error {
 			p.names.Trail(), strings.Join(p.NoTrail, ", ")))
 		return nil
 	}
-	p.TrailNote = fmt.Sprintf("no logging trail records the API calls of %s, so their root API calls reach no rule; only the management account or CloudTrail's delegated administrator can make an organization trail: "+
+	p.TrailNote += fmt.Sprintf("no logging trail records the API calls of %s, so their root API calls reach no rule; only the management account or CloudTrail's delegated administrator can make an organization trail: "+
 		"from the management account run `aws organizations register-delegated-administrator --service-principal cloudtrail.amazonaws.com --account-id %s`, then deploy again",
 		strings.Join(p.NoTrail, ", "), p.HubAccount)
 	return nil
 }
 
-// canMakeOrgTrail: the hub is the management account, or CloudTrail's
-// delegated administrator.
+// canMakeOrgTrail: the organization has trusted access on for CloudTrail
+// (without it CreateTrail refuses an organization trail,
+// CloudTrailAccessNotEnabledException), and the hub is the management
+// account or CloudTrail's delegated administrator. When it cannot, the
+// note says what to run.
 func (p *OrgPlan) canMakeOrgTrail(ctx context.Context) (bool, error) {
+	access, err := p.trustedAccess(ctx, CloudTrailPrincipal)
+	if err != nil {
+		return false, err
+	}
+	if !access {
+		p.TrailNote = "trusted access for CloudTrail is not enabled in the organization: from the management account run `aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com`, then deploy again. "
+		return false, nil
+	}
 	if p.HubAccount == p.Management {
 		return true, nil
 	}
@@ -398,6 +409,24 @@ func (p *OrgPlan) canMakeOrgTrail(ctx context.Context) (bool, error) {
 		}
 		for _, a := range page.DelegatedAdministrators {
 			if aws.ToString(a.Id) == p.HubAccount {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// trustedAccess reports whether the organization has trusted access on for
+// the service principal.
+func (p *OrgPlan) trustedAccess(ctx context.Context, principal string) (bool, error) {
+	pg := organizations.NewListAWSServiceAccessForOrganizationPaginator(p.c.Org, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return false, fmt.Errorf("list the organization's trusted services: %w", awserr.Classify(err))
+		}
+		for _, s := range page.EnabledServicePrincipals {
+			if aws.ToString(s.ServicePrincipal) == principal {
 				return true, nil
 			}
 		}

@@ -44,6 +44,9 @@ type Org interface {
 	// DelegatedAdmin reports whether account is a delegated administrator
 	// for the service principal.
 	DelegatedAdmin(account, servicePrincipal string) bool
+	// ServiceAccess reports whether the organization has trusted access
+	// on for the service principal.
+	ServiceAccess(servicePrincipal string) bool
 }
 
 // ServicePrincipal is CloudTrail's, as registered for trusted access and
@@ -198,6 +201,11 @@ func (m *Trails) createTrail(s emu.Scope, body []byte) (any, error) {
 			return nil, emu.BadRequest("OrganizationNotInAllFeaturesModeException", "Account %s is not in an organization.", s.Account)
 		case s.Account != mgmt && !m.org.DelegatedAdmin(s.Account, ServicePrincipal):
 			return nil, emu.BadRequest("NotOrganizationMasterAccountException", "The request was rejected because the account %s is not the management account or a delegated administrator of its organization.", s.Account)
+		case !m.org.ServiceAccess(ServicePrincipal):
+			// Organization trails need trusted access between CloudTrail
+			// and Organizations (CloudTrail API Reference, CreateTrail:
+			// CloudTrailAccessNotEnabledException).
+			return nil, emu.BadRequest("CloudTrailAccessNotEnabledException", "This operation is not permitted because trusted access between CloudTrail and AWS Organizations is not enabled.")
 		}
 		t.IsOrganizationTrail, t.org = true, org
 	}

@@ -90,6 +90,8 @@ func (testOrg) Organization(account string) (string, string) {
 	return "", ""
 }
 
+func (testOrg) ServiceAccess(sp string) bool { return sp == ServicePrincipal }
+
 func (testOrg) DelegatedAdmin(account, sp string) bool {
 	return account == "222222222222" && sp == ServicePrincipal
 }

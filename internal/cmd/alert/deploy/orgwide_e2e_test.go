@@ -82,6 +82,7 @@ func TestOrganizationWideAlertingEndToEnd(t *testing.T) {
 	org.EnableServiceAccess(engine.StackSetsPrincipal)
 	org.RegisterDelegatedAdministrator(wideHub, engine.StackSetsPrincipal)
 	org.RegisterDelegatedAdministrator(wideHub, engine.CloudTrailPrincipal)
+	org.EnableServiceAccess(engine.CloudTrailPrincipal)
 	e.cfg = emu.Config(hub.AddUser("admin").AddAccessKey(awsemu.AccessKey{}))
 	e.cfg.Region = stack.HomeRegion
 
