@@ -111,6 +111,9 @@ func TestCompletion(t *testing.T) {
 	if got := complete("audit", "--output", ""); !slices.Equal(got, report.Formats) {
 		t.Errorf("audit --output completes %v, want %v", got, report.Formats)
 	}
+	if got := complete("alert", "status", "--output", ""); !slices.Equal(got, []string{"text", "json"}) {
+		t.Errorf("alert status --output completes %v", got)
+	}
 	for _, path := range [][]string{{"alert", "deploy"}, {"alert", "template"}} {
 		if got := complete(append(path, "--arch", "")...); !slices.Equal(got, []string{"arm64", "x86_64"}) {
 			t.Errorf("%v --arch completes %v", path, got)

@@ -63,6 +63,7 @@ Exits 3 when something would keep an alert from arriving.`,
 	}
 	cmd.Flags().StringVar(&opts.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of the pipeline's resources")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output `format`: text or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().BoolVar(&opts.Org, "org", false, "report ACTIVE accounts and regions without a working spoke (`alert deploy --org`)")
 	cmd.Flags().StringVar(&opts.HubAccount, "hub-account", "", "with --org: `account` of the hub (default the caller's)")
 	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --org: `regions` that must have spokes (default every Region enabled in each account)")
