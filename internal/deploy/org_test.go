@@ -180,3 +180,46 @@ func TestDeployOrgNeedsTrustedAccess(t *testing.T) {
 		t.Error("the hub stack was created although the deploy cannot finish")
 	}
 }
+
+// Members without a trail: the plan makes an organization trail only when
+// CloudTrail's trusted access is on and the hub may make one, and
+// otherwise says what to run — changing nothing it cannot finish.
+func TestOrganizationTrailForMembersWithoutOne(t *testing.T) {
+	emu, c, creds := orgAWS(t, true)
+	ctx := t.Context()
+	c.Trails = func(ctx context.Context, account string) (TrailAPI, error) {
+		cfg, _, err := creds.For(ctx, account)
+		return cloudtrail.NewFromConfig(cfg), err
+	}
+	if err := emu.Account("333333333333").AddTrail(awsemu.Trail{Name: "own", Region: stack.HomeRegion, S3BucketName: "b", MultiRegion: true, Logging: true}); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(hub string) *OrgPlan {
+		t.Helper()
+		p, err := PlanOrg(ctx, c, OrgOptions{HubAccount: hub,
+			Options: Options{Stack: stack.HubOptions{Prefix: "rgot"}, FunctionZip: []byte("PK\x05\x06 test"), Webhook: fakeWebhook, Poll: 10 * time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Discard(ctx)
+		return p
+	}
+	// A member hub, before trusted access for CloudTrail.
+	p := plan("222222222222")
+	if want := []string{"444444444444"}; !slices.Equal(p.NoTrail, want) {
+		t.Errorf("accounts without a trail %v, want %v", p.NoTrail, want)
+	}
+	if p.OrgTrail || !strings.Contains(p.TrailNote, "enable-aws-service-access --service-principal cloudtrail.amazonaws.com") {
+		t.Errorf("no trusted access: org trail %v, note %q", p.OrgTrail, p.TrailNote)
+	}
+	emu.Organization().EnableServiceAccess(CloudTrailPrincipal)
+	// Trusted access, but the hub is not CloudTrail's delegated administrator.
+	if p = plan("222222222222"); p.OrgTrail || !strings.Contains(p.TrailNote, "register-delegated-administrator --service-principal cloudtrail.amazonaws.com --account-id 222222222222") {
+		t.Errorf("member hub: org trail %v, note %q", p.OrgTrail, p.TrailNote)
+	}
+	// The management account as the hub makes one, in its hub stack.
+	p = plan(testMgmt)
+	if !p.OrgTrail || p.TrailNote != "" || !p.Hub.Trail.Organization {
+		t.Errorf("management hub: org trail %v, hub trail %+v, note %q", p.OrgTrail, p.Hub.Trail, p.TrailNote)
+	}
+}
