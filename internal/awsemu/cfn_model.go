@@ -536,23 +536,6 @@ func (st *cfnStack) stackEvent(status, reason string, at time.Time) {
 	st.event(st.name, st.id, "AWS::CloudFormation::Stack", status, reason, at)
 }
 
-// stackTagsOn merges the stack's tags into a resource's Tags property.
-func stackTagsOn(props map[string]any, tags []tag) {
-	if len(tags) == 0 {
-		return
-	}
-	existing, _ := props["Tags"].([]any)
-	for _, t := range tags {
-		if !slices.ContainsFunc(existing, func(e any) bool {
-			m, _ := e.(map[string]any)
-			return m["Key"] == t.Key
-		}) {
-			existing = append(existing, map[string]any{"Key": t.Key, "Value": t.Value})
-		}
-	}
-	props["Tags"] = existing
-}
-
 // tag is a resource tag (CloudFormation's stack and resource tags).
 type tag struct {
 	Key   string

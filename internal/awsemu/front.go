@@ -2,22 +2,22 @@ package awsemu
 
 // The front is the HTTP server every SDK client talks to. For each request it
 //
-//  1. serves raw paths registered with handlePath (unsigned APIs such as the
-//     Lambda Runtime API) directly, with no identity, faults or log;
-//  2. parses the SigV4 credential scope and the action (wire.ParseRequest) and
+//  1. parses the SigV4 credential scope and the action (wire.ParseRequest) and
 //     resolves the access key to a Principal (unknown → InvalidClientTokenId);
-//  3. records the call in the call log and applies injected faults;
-//  4. enforces AssumeRoot task policies and per-principal allow lists;
-//  5. answers from a registered Handler, or reverse-proxies to kumo.
+//  2. records the call in the call log and applies injected faults;
+//  3. enforces AssumeRoot task policies and per-principal allow lists;
+//  4. answers from a registered Handler, or reverse-proxies to kumo.
+//
+// (The Lambda Runtime API, unsigned, is not served here: each function has
+// its own on a port of its own, package lambda's runtime.go.)
 //
 // Extension point, for code in this package: a registration method listed
 // in Server.register (server.go); service packages register through
 // emu.Host instead, in registerServices (services.go):
 //
 //	func (s *Server) registerSTS() {
-//		s.handle("sts", "AssumeRole", s.locked(s.assumeRole))     // Query or JSON action
-//		s.handleREST("lambda", "PUT /2019-09-25/functions/{FunctionName}/event-invoke-config", h)
-//		s.handlePath("/2018-06-01/runtime/", runtimeAPI)          // raw, unsigned
+//		s.handle("sts", "AssumeRole", s.locked(s.assumeRole)) // Query, JSON or CBOR action
+//		s.handleREST("lambda", "GET /2015-03-31/functions/{fn}", h) // REST; c.Request.PathValue("fn")
 //	}
 //
 // A Handler gets a *Call carrying the caller's Principal, the parsed
@@ -30,7 +30,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
@@ -39,11 +38,6 @@ import (
 type Handler func(*Call) error
 
 type routeKey struct{ service, action string }
-
-type rawPath struct {
-	prefix  string
-	handler http.Handler
-}
 
 // handle answers action of service (the SigV4 signing name, e.g. "iam",
 // "sts", "organizations", "events") for Query and JSON protocol requests.
@@ -68,23 +62,11 @@ func (s *Server) handleREST(service, pattern string, h Handler) {
 	}))
 }
 
-// handlePath serves every request whose path starts with prefix, before any
-// parsing or authentication.
-func (s *Server) handlePath(prefix string, h http.Handler) {
-	s.paths = append(s.paths, rawPath{prefix, h})
-}
-
 // ownedServices are answered only by the front: an action it does not model
 // is InvalidAction rather than a trip to kumo's single-account model.
 var ownedServices = map[string]bool{"iam": true, "sts": true, "organizations": true, "sns": true}
 
 func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool) {
-	for _, p := range s.paths {
-		if strings.HasPrefix(r.URL.Path, p.prefix) {
-			p.handler.ServeHTTP(w, r)
-			return
-		}
-	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)

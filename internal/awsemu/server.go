@@ -31,7 +31,6 @@ type Server struct {
 
 	routes map[routeKey]Handler
 	rest   map[string]*http.ServeMux
-	paths  []rawPath
 	proxy  *httputil.ReverseProxy
 	svc    *services // the models of the service packages (services.go)
 

@@ -26,17 +26,6 @@ type runtimeEndpoint struct {
 	pollOnce sync.Once
 }
 
-// runtimeAPI returns the host:port of fn's Runtime API, starting it on
-// first use.
-func (p *Functions) runtimeAPI(fn string) (string, error) {
-	rt, err := p.runtimeEndpoint(fn)
-	if err != nil {
-		return "", err
-	}
-
-	return rt.addr, nil
-}
-
 // runtimeEndpoint returns fn's Runtime API endpoint, starting it on first
 // use.
 func (p *Functions) runtimeEndpoint(fn string) (*runtimeEndpoint, error) {
