@@ -31,6 +31,7 @@ import (
 	"github.com/rootguard/rootguard/internal/drift"
 	"github.com/rootguard/rootguard/internal/orgaudit"
 	"github.com/rootguard/rootguard/internal/orgscan"
+	"github.com/rootguard/rootguard/internal/orgtree"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/runstore"
 )
@@ -119,12 +120,16 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 		r.Skipped = append(r.Skipped, drift.Skipped{AccountID: s.ID, Name: s.Name, Status: s.Status})
 	}
 
+	ous, note := orgtree.ForReport(ctx, cfg)
+	if note != "" {
+		r.Notes = append(r.Notes, note)
+	}
 	store := &runstore.Store{S3: s3c, Bucket: opts.Bucket, Prefix: opts.Prefix}
 	res := &Result{Run: r}
 	if res.RunKey, err = store.Put(ctx, r); err != nil {
 		return nil, err
 	}
-	if res.ReportKey, err = writeReport(ctx, s3c, store, r); err != nil {
+	if res.ReportKey, err = writeReport(ctx, s3c, store, r, ous); err != nil {
 		return res, err
 	}
 	prev, err := store.Publish(ctx, r)
@@ -169,13 +174,13 @@ func ReportKey(store *runstore.Store, runID string) string {
 	return key[:len(key)-len(".json")] + ".html"
 }
 
-func writeReport(ctx context.Context, s3c s3API, store *runstore.Store, r *drift.Run) (string, error) {
+func writeReport(ctx context.Context, s3c s3API, store *runstore.Store, r *drift.Run, ous map[string]string) (string, error) {
 	var page bytes.Buffer
 	skipped := make([]report.SkippedAccount, len(r.Skipped))
 	for i, s := range r.Skipped {
 		skipped[i] = report.SkippedAccount{AccountID: s.AccountID, Name: s.Name, Status: s.Status}
 	}
-	if err := report.HTML(&page, report.HTMLInput{Accounts: r.Accounts, Skipped: skipped, Notes: r.Notes,
+	if err := report.HTML(&page, report.HTMLInput{Accounts: r.Accounts, OUs: ous, Skipped: skipped, Notes: r.Notes,
 		Generated: r.FinishedAt, Version: buildinfo.String()}); err != nil {
 		return "", fmt.Errorf("render the report of run %s: %w", r.ID, err)
 	}

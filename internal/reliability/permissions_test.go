@@ -96,6 +96,7 @@ func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
 			args     []string
 		}{
 			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--org"}},
+			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--org", "--output", "html"}}, // reads the OU tree
 			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--ou", ou}},
 			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--accounts", "222222222222,333333333333"}},
 			{[]string{"fix.json", "audit.json"}, []string{"fix", "--org"}},

@@ -100,6 +100,9 @@ type Run struct {
 	Org      bool
 	Skipped  []SkippedAccount
 	Notes    []string
+	// OUs maps account IDs to their OU path (package orgtree), for the html
+	// report's grouping; nil when not read.
+	OUs map[string]string
 }
 
 // Interrupted counts the accounts a cancelled run did not finish.
@@ -192,7 +195,7 @@ func Write(w io.Writer, format string, run Run, opts Options) error {
 	case "asff":
 		return ASFF(w, run.Accounts, opts)
 	case "html":
-		in := HTMLInput{Accounts: run.Accounts, Skipped: run.Skipped, Notes: run.Notes, Generated: opts.Generated, Version: opts.Version}
+		in := HTMLInput{Accounts: run.Accounts, OUs: run.OUs, Skipped: run.Skipped, Notes: run.Notes, Generated: opts.Generated, Version: opts.Version}
 		return HTML(w, in)
 	default:
 		return fmt.Errorf("unknown output format %q", format)

@@ -11,6 +11,7 @@ import (
 	"github.com/rootguard/rootguard/internal/buildinfo"
 	"github.com/rootguard/rootguard/internal/orgaudit"
 	"github.com/rootguard/rootguard/internal/orgscan"
+	"github.com/rootguard/rootguard/internal/orgtree"
 	"github.com/rootguard/rootguard/internal/progress"
 	"github.com/rootguard/rootguard/internal/report"
 )
@@ -65,6 +66,13 @@ func runOrgAudit(ctx context.Context, opts *AuditOptions) error {
 		return fmt.Errorf("write report: %w", streamErr)
 	}
 	run := orgRun(res, accounts, opts.Exclude)
+	if opts.Output == "html" {
+		// Only the html report groups by OU: the tree is read for it alone.
+		var note string
+		if run.OUs, note = orgtree.ForReport(ctx, cfg); note != "" {
+			run.Notes = append(run.Notes, note)
+		}
+	}
 	if err := renderOrg(opts, res, run, cfg.Region); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
