@@ -25,7 +25,10 @@
 // execution role's credentials and its output in /aws/lambda/<name>.
 //
 // Known limits: the data plane kumo serves (SQS, SSM, S3, Lambda storage) is
-// one account (000000000000) shared by the whole process; SigV4 signatures
+// one account (000000000000) shared by the whole process — queue URLs and
+// ARNs kumo returns name that account, not the caller's — and kumo answers
+// SQS in the JSON protocol only (the aws CLI 2.9's Query requests are
+// refused with UnknownAction); SigV4 signatures
 // are not verified, only access key IDs; IAM policies are not evaluated
 // beyond per-user allow lists (AddUser's actions) and AssumeRoot task
 // policies.
@@ -116,6 +119,13 @@
 // run the whole front through the SDK.
 package awsemu
 
+// Measured after the Lambda move (non-test files, lines): awsemu 40 (7,235;
+// 46 and 8,446 before, with files other work added since), lambda 8
+// (1,683), events 4, logs 3, cloudwatch 2, wire 5, internal/emu 9, the other
+// packages 1 each; 81 files, 14,538 lines in all. awsemu itself is still
+// past ~15 files: CloudFormation (9 files) and then IAM/STS/Organizations
+// into packages of their own would bring it there.
+//
 // Phase 2 of the split: each service's handlers move into a package of its
 // own, leaving awsemu with the Server, the front and the IAM, STS and
 // Organizations model. sns, cloudwatch (alarms), cloudtrail, logs, sqsmove,

@@ -20,9 +20,9 @@ import (
 )
 
 // Other SDKs and the aws CLI speak other protocols than aws-sdk-go-v2 for
-// some services (CloudWatch: Query or awsJson 1.0 instead of RPC v2 CBOR;
-// SQS: Query in older ones). These tests send those requests raw, signed
-// with SigV4 as any SDK would.
+// some services (CloudWatch: Query in the aws CLI 2.9, awsJson 1.0 in
+// botocore 1.43, instead of RPC v2 CBOR). These tests send those requests
+// raw, signed with SigV4 as any SDK would.
 
 // rawCall sends a signed request for service to the front and returns the
 // status and body of the answer.
