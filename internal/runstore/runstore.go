@@ -242,7 +242,11 @@ func ParsePointer(data []byte) (*Pointer, error) {
 var errNoObject = errors.New("no such object")
 
 func (s *Store) read(ctx context.Context, key string) ([]byte, string, error) {
-	out, err := s.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.Bucket, Key: &key})
+	// Objects written without a checksum (as PutObject here writes them)
+	// come back without one: the SDK's notice that it skipped validation
+	// would only clutter stderr.
+	out, err := s.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.Bucket, Key: &key},
+		func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true })
 	if err != nil {
 		var nsk *s3types.NoSuchKey
 		if errors.As(err, &nsk) || awserr.Code(err) == "NoSuchKey" {
