@@ -58,3 +58,25 @@ func TestFunctionThatCannotStartIsNotHealthy(t *testing.T) {
 		})
 	}
 }
+
+// FuzzStartFailure: any log line is read without panicking, and only a
+// line with INIT_REPORT and Status: error is a start failure.
+func FuzzStartFailure(f *testing.F) {
+	for _, s := range []string{
+		"INIT_REPORT Init Duration: 0.27 ms Phase: invoke Status: error Error Type: Runtime.InvalidEntrypoint",
+		"INIT_REPORT Init Duration: 0.27 ms Phase: init Status: error",
+		"INIT_REPORT Init Duration: 12.3 ms Phase: init Status: success",
+		"INIT_START Runtime Version: provided:al2023", `{"msg":"alert posted"}`, "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		errType, ok := LogLine{Raw: raw}.StartFailure()
+		if ok != (strings.Contains(raw, "INIT_REPORT") && strings.Contains(raw, "Status: error")) {
+			t.Fatalf("%q: start failure %v", raw, ok)
+		}
+		if ok && errType == "" && !strings.HasSuffix(strings.TrimSpace(raw), "Error Type:") {
+			t.Fatalf("%q: a start failure without its type", raw)
+		}
+	})
+}

@@ -60,7 +60,11 @@ func (t Timeouts) orDefaults() Timeouts {
 
 // retryUnreachable keeps the standard retryer from retrying a call whose
 // endpoint cannot be reached or does not answer. The SDK retries every
-// connection error (MaxAttempts times, with backoff): a refused connection
+// connection error, dial error and timeout (package retry's
+// DefaultRetryables: "Connection Errors", "Errors that implement a
+// ConnectionError, Temporary, or Timeout method", "net.OpErr types that are
+// dialing errors"; https://pkg.go.dev/github.com/aws/aws-sdk-go-v2/aws/retry),
+// MaxAttempts times with backoff: a refused connection
 // then takes ~25 s to report and a hung endpoint MaxAttempts × Response.
 // A refused or unresolvable endpoint does not heal within a backoff, and a
 // call that got no answer within Response already waited long enough; the
