@@ -431,3 +431,21 @@ func TestPostureDigestIsNeverSummarised(t *testing.T) {
 		}
 	}
 }
+
+// Slack down: the digest's message comes back as a batch item failure, for
+// SQS to redeliver and finally dead-letter (`alert redrive` re-delivers it).
+func TestPostureDigestDuringOutageIsRetried(t *testing.T) {
+	s := newSlack(t)
+	s.respond = func(string) (int, string) { return 503, "service_unavailable" }
+	f := newFixture(t, s)
+	resp := invokeBatch(t, context.Background(), f.h, []events.SQSMessage{sqsRecord("digest", readEvent(t, "posture-digest"))})
+	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "digest" {
+		t.Errorf("failures = %+v, want the digest's message", resp.BatchItemFailures)
+	}
+	s.respond = nil
+	resp = invokeBatch(t, context.Background(), f.h, []events.SQSMessage{sqsRecord("digest", readEvent(t, "posture-digest"))})
+	if len(resp.BatchItemFailures) != 0 || len(s.bodies) != 1 || !strings.Contains(s.bodies[0], "Root posture drift") {
+		t.Errorf("redelivered: failures %+v, posts %d", resp.BatchItemFailures, len(s.bodies))
+	}
+	f.assertNoSecret(t)
+}
