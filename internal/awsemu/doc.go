@@ -25,10 +25,11 @@
 // execution role's credentials and its output in /aws/lambda/<name>.
 //
 // Known limits: the data plane kumo serves (SQS, SSM, S3, Lambda storage) is
-// one account (000000000000) shared by the whole process — queue URLs and
-// ARNs kumo returns name that account, not the caller's — and kumo answers
-// SQS in the JSON protocol only (the aws CLI 2.9's Query requests are
-// refused with UnknownAction); SigV4 signatures
+// one account (000000000000) shared by the whole process — the front shows
+// SQS queue URLs and ARNs in the caller's account (sqs_account.go), but a
+// queue name is one queue for every account — and kumo answers SQS in the
+// JSON protocol only (the aws CLI 2.9's Query requests are refused with
+// UnknownAction); SigV4 signatures
 // are not verified, only access key IDs; IAM policies are not evaluated
 // beyond per-user allow lists (AddUser's actions) and AssumeRoot task
 // policies.

@@ -100,6 +100,8 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 		c.finish(s.routes[routeKey{c.Service, c.Action}](c))
 	case ownedServices[c.Service]:
 		c.finish(errUnknownAction(c.Protocol, c.Action))
+	case c.Service == "sqs" && c.Protocol == wire.JSON:
+		s.forwardSQS(c)
 	default:
 		s.forwardToKumo(c)
 		s.buckets.observe(c, c.record.Status)

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rootguard/rootguard/internal/awsemu"
 )
@@ -151,5 +155,52 @@ func TestCloudWatchAlarmsOverJSON(t *testing.T) {
 	status, body := rawCall(t, emu, cfg, "monitoring", h, []byte(`{"AlarmNamePrefix":"root-"}`))
 	if status != http.StatusOK || !strings.Contains(string(body), `"AlarmName":"root-usage"`) {
 		t.Errorf("DescribeAlarms over awsJson 1.0: %d %s", status, body)
+	}
+}
+
+// TestSQSNamesTheCallersAccount: queue URLs and ARNs name the caller's
+// account on the front's URL, not kumo's, and work as given in later calls
+// (attributes, messages, a redrive policy naming the dead-letter queue by
+// its ARN, ListQueues).
+func TestSQSNamesTheCallersAccount(t *testing.T) {
+	emu, cfg := newHub(t)
+	ctx := t.Context()
+	api := sqs.NewFromConfig(cfg)
+	name := fmt.Sprintf("acct-%d", time.Now().UnixNano())
+	dlq, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name + "-dlq")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := emu.URL + "/111122223333/" + name + "-dlq"; aws.ToString(dlq.QueueUrl) != want {
+		t.Errorf("QueueUrl = %s, want %s", aws.ToString(dlq.QueueUrl), want)
+	}
+	dlqARN := "arn:aws:sqs:us-east-1:111122223333:" + name + "-dlq"
+	q, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{
+		"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `","maxReceiveCount":"1"}`,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn, sqstypes.QueueAttributeNameRedrivePolicy}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := attrs.Attributes["QueueArn"]; got != "arn:aws:sqs:us-east-1:111122223333:"+name {
+		t.Errorf("QueueArn = %s", got)
+	}
+	if got := attrs.Attributes["RedrivePolicy"]; !strings.Contains(got, dlqARN) {
+		t.Errorf("RedrivePolicy = %s, want the DLQ's ARN in the caller's account", got)
+	}
+	if _, err := api.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("hello")}); err != nil {
+		t.Fatalf("send to the URL as given: %v", err)
+	}
+	got, err := api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1})
+	if err != nil || len(got.Messages) != 1 || aws.ToString(got.Messages[0].Body) != "hello" {
+		t.Fatalf("receive: %v %+v", err, got)
+	}
+	list, err := api.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(name)})
+	if err != nil || len(list.QueueUrls) != 2 || !slices.Contains(list.QueueUrls, aws.ToString(q.QueueUrl)) || !slices.Contains(list.QueueUrls, aws.ToString(dlq.QueueUrl)) {
+		t.Errorf("ListQueues: %v %v, want the two URLs CreateQueue returned", err, list)
 	}
 }
