@@ -16,10 +16,15 @@ test: vet
 # from a main or a test, go.mod and go.sum tidy. Slower than the tests on a
 # cold cache, so not part of `make test`.
 lint: vet
-	$(GOBIN)/staticcheck $(PKGS)
-	@dead=$$($(GOBIN)/deadcode -test $(PKGS)); \
-	if [ -n "$$dead" ]; then echo "unreachable code (deadcode -test):"; echo "$$dead"; exit 1; fi
-	$(GO) mod tidy -diff
+	@for tool in staticcheck deadcode; do \
+		[ -x "$(GOBIN)/$$tool" ] || { echo "$(GOBIN)/$$tool is missing: run make tools"; exit 1; }; \
+	done; \
+	fail=0; \
+	echo "staticcheck $(PKGS)"; $(GOBIN)/staticcheck $(PKGS) || fail=1; \
+	echo "deadcode -test $(PKGS)"; dead=$$($(GOBIN)/deadcode -test $(PKGS)) || fail=1; \
+	if [ -n "$$dead" ]; then echo "$$dead"; fail=1; fi; \
+	echo "go mod tidy -diff"; $(GO) mod tidy -diff || fail=1; \
+	exit $$fail
 
 tools:
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
