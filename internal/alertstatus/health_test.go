@@ -30,7 +30,8 @@ func TestFunctionThatCannotStartIsNotHealthy(t *testing.T) {
 	initErr := "INIT_REPORT Init Duration: 0.27 ms Phase: invoke Status: error Error Type: Runtime.InvalidEntrypoint"
 	healthy := Report{
 		Rule:     RuleState{Name: "rootguard-root-activity", Exists: true, State: "ENABLED", MatchesRootLog: true, Targets: 1},
-		Function: FunctionState{Name: "rootguard-alert", Exists: true, State: "Active", LastUpdateStatus: "Successful"},
+		Function: FunctionState{Name: "rootguard-alert", Exists: true, State: "Active", LastUpdateStatus: "Successful", Mapping: "Enabled"},
+		Queue:    QueueState{Name: "rootguard-alerts", Exists: true},
 		DLQ:      QueueState{Name: "rootguard-alert-dlq", Exists: true},
 	}
 	for name, tc := range map[string]struct {
@@ -56,6 +57,28 @@ func TestFunctionThatCannotStartIsNotHealthy(t *testing.T) {
 				t.Errorf("problems %q, want %q", problems, tc.want)
 			}
 		})
+	}
+}
+
+// TestQueueNotConsumedIsNotHealthy: with no event source mapping from the
+// alert queue, or one that is not Enabled, alerts wait in the queue: a
+// problem, named.
+func TestQueueNotConsumedIsNotHealthy(t *testing.T) {
+	for _, tc := range []struct{ mapping, reason, want string }{
+		{"", "", "no event source mapping feeds function rootguard-alert from queue rootguard-alerts"},
+		{"Disabled", "USER_INITIATED", "the event source mapping from queue rootguard-alerts to function rootguard-alert is Disabled (USER_INITIATED): alerts stay in the queue"},
+		{"Enabled", "", ""},
+	} {
+		r := Report{
+			Rule:     RuleState{Name: "r", Exists: true, State: "ENABLED", MatchesRootLog: true, Targets: 1},
+			Function: FunctionState{Name: "rootguard-alert", Exists: true, State: "Active", Mapping: tc.mapping, MappingReason: tc.reason},
+			Queue:    QueueState{Name: "rootguard-alerts", Exists: true},
+			DLQ:      QueueState{Name: "rootguard-alerts-dlq", Exists: true},
+		}
+		problems := strings.Join(r.problems(), "\n")
+		if tc.want == "" && strings.Contains(problems, "event source mapping") || tc.want != "" && !strings.Contains(problems, tc.want) {
+			t.Errorf("mapping %q: problems %q, want %q", tc.mapping, problems, tc.want)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
@@ -32,6 +33,7 @@ type RuleAPI interface {
 // LambdaAPI reads the function's state.
 type LambdaAPI interface {
 	GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
+	ListEventSourceMappings(ctx context.Context, in *lambda.ListEventSourceMappingsInput, optFns ...func(*lambda.Options)) (*lambda.ListEventSourceMappingsOutput, error)
 }
 
 // QueueAPI reads queue depths.
@@ -112,6 +114,12 @@ type FunctionState struct {
 	Exists           bool
 	State            string
 	LastUpdateStatus string
+	// Mapping is the state of the event source mapping that feeds the
+	// function from the alert queue ("" when there is none): only Enabled
+	// consumes (Lambda: Creating, Enabling, Enabled, Disabling, Disabled,
+	// Updating, Deleting), with its StateTransitionReason.
+	Mapping       string
+	MappingReason string
 }
 
 // Deliveries is what the function logged in the window.
@@ -149,7 +157,7 @@ func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Rep
 	errs := make([]error, 7)
 	wg.Go(func() { r.Trails, errs[0] = Trails(ctx, c.Trails, r.partition.HomeRegion) })
 	wg.Go(func() { r.Rule, errs[1] = readRule(ctx, c.Events, names.Rule(), r.Account) })
-	wg.Go(func() { r.Function, errs[2] = readFunction(ctx, c.Lambda, names.Function()) })
+	wg.Go(func() { r.Function, errs[2] = readFunction(ctx, c.Lambda, names.Function(), names.Queue()) })
 	wg.Go(func() { r.Deliveries, errs[3] = ReadDeliveries(ctx, c.Logs, names.LogGroup(), now.Add(-Window), now) })
 	wg.Go(func() { r.Queue, errs[4] = readQueue(ctx, c.SQS, names.Queue()) })
 	wg.Go(func() { r.DLQ, errs[5] = readQueue(ctx, c.SQS, names.DeadLetterQueue()) })
@@ -207,6 +215,14 @@ func (r Report) problems() []string {
 		p = append(p, "function "+r.Function.Name+" is "+r.Function.State)
 	case r.Function.LastUpdateStatus == "Failed":
 		p = append(p, "function "+r.Function.Name+"'s last update failed")
+	case r.Function.Mapping == "":
+		p = append(p, "no event source mapping feeds function "+r.Function.Name+" from queue "+r.Queue.Name+": alerts stay in the queue")
+	case r.Function.Mapping != "Enabled":
+		why := ""
+		if r.Function.MappingReason != "" {
+			why = " (" + r.Function.MappingReason + ")"
+		}
+		p = append(p, "the event source mapping from queue "+r.Queue.Name+" to function "+r.Function.Name+" is "+r.Function.Mapping+why+": alerts stay in the queue")
 	}
 	// A function that cannot start delivers nothing, however healthy its
 	// configuration reads; a start failure after the last post says it is
@@ -247,7 +263,7 @@ func readRule(ctx context.Context, api RuleAPI, name, account string) (RuleState
 	return st, err
 }
 
-func readFunction(ctx context.Context, api LambdaAPI, name string) (FunctionState, error) {
+func readFunction(ctx context.Context, api LambdaAPI, name, queue string) (FunctionState, error) {
 	st := FunctionState{Name: name}
 	out, err := api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
 	if awserr.Code(err) == "ResourceNotFoundException" {
@@ -257,6 +273,18 @@ func readFunction(ctx context.Context, api LambdaAPI, name string) (FunctionStat
 		return st, fmt.Errorf("read function %s: %w", name, err)
 	}
 	st.Exists, st.State, st.LastUpdateStatus = true, string(out.State), string(out.LastUpdateStatus)
+	pages := lambda.NewListEventSourceMappingsPaginator(api, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(name)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return st, fmt.Errorf("list event source mappings of %s: %w", name, err)
+		}
+		for _, m := range page.EventSourceMappings {
+			if a, err := arn.Parse(aws.ToString(m.EventSourceArn)); err == nil && a.Service == "sqs" && a.Resource == queue {
+				st.Mapping, st.MappingReason = aws.ToString(m.State), aws.ToString(m.StateTransitionReason)
+			}
+		}
+	}
 	return st, nil
 }
 
