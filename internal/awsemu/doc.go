@@ -28,8 +28,8 @@
 // one account (000000000000) shared by the whole process — the front shows
 // SQS queue URLs and ARNs in the caller's account (sqs_account.go), but a
 // queue name is one queue for every account — and kumo answers SQS in the
-// JSON protocol only (the aws CLI 2.9's Query requests are refused with
-// UnknownAction); SigV4 signatures
+// JSON protocol only: the front translates the Query protocol (the aws CLI
+// 2.9's) to it and back (sqs_query.go); SigV4 signatures
 // are not verified, only access key IDs; IAM policies are not evaluated
 // beyond per-user allow lists (AddUser's actions) and AssumeRoot task
 // policies.

@@ -102,6 +102,8 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 		c.finish(errUnknownAction(c.Protocol, c.Action))
 	case c.Service == "sqs" && c.Protocol == wire.JSON:
 		s.forwardSQS(c)
+	case c.Service == "sqs" && c.Protocol == wire.Query:
+		s.forwardSQSQuery(c)
 	default:
 		s.forwardToKumo(c)
 		s.buckets.observe(c, c.record.Status)

@@ -204,3 +204,81 @@ func TestSQSNamesTheCallersAccount(t *testing.T) {
 		t.Errorf("ListQueues: %v %v, want the two URLs CreateQueue returned", err, list)
 	}
 }
+
+// TestSQSOverQuery: the Query protocol (the aws CLI 2.9's) reaches kumo's
+// queues: URLs in the caller's account, message attributes both ways,
+// attributes and lists flattened as SQS's Query XML has them, and errors
+// with the Query protocol's codes.
+func TestSQSOverQuery(t *testing.T) {
+	emu, cfg := newHub(t)
+	name := fmt.Sprintf("query-%d", time.Now().UnixNano())
+	call := func(form url.Values) (int, []byte) {
+		t.Helper()
+		form.Set("Version", "2012-11-05")
+		return queryCall(t, emu, cfg, "sqs", form)
+	}
+	status, body := call(url.Values{"Action": {"CreateQueue"}, "QueueName": {name},
+		"Attribute.1.Name": {"VisibilityTimeout"}, "Attribute.1.Value": {"7"}})
+	var created struct {
+		QueueURL string `xml:"CreateQueueResult>QueueUrl"`
+	}
+	if err := xml.Unmarshal(body, &created); status != http.StatusOK || err != nil || created.QueueURL != emu.URL+"/111122223333/"+name {
+		t.Fatalf("CreateQueue over Query: %d %v %s", status, err, body)
+	}
+	status, body = call(url.Values{"Action": {"SendMessage"}, "QueueUrl": {created.QueueURL}, "MessageBody": {"hi <there>"},
+		"MessageAttribute.1.Name": {"kind"}, "MessageAttribute.1.Value.DataType": {"String"}, "MessageAttribute.1.Value.StringValue": {"test"}})
+	if status != http.StatusOK || !strings.Contains(string(body), "<MessageId>") {
+		t.Fatalf("SendMessage over Query: %d %s", status, body)
+	}
+	status, body = call(url.Values{"Action": {"ReceiveMessage"}, "QueueUrl": {created.QueueURL}, "WaitTimeSeconds": {"1"},
+		"AttributeName.1": {"All"}, "MessageAttributeName.1": {"All"}})
+	var received struct {
+		Messages []struct {
+			Body              string
+			ReceiptHandle     string
+			Attributes        []struct{ Name, Value string } `xml:"Attribute"`
+			MessageAttributes []struct {
+				Name  string
+				Value struct{ StringValue, DataType string }
+			} `xml:"MessageAttribute"`
+		} `xml:"ReceiveMessageResult>Message"`
+	}
+	if err := xml.Unmarshal(body, &received); status != http.StatusOK || err != nil || len(received.Messages) != 1 {
+		t.Fatalf("ReceiveMessage over Query: %d %v %s", status, err, body)
+	}
+	m := received.Messages[0]
+	if m.Body != "hi <there>" || len(m.MessageAttributes) != 1 || m.MessageAttributes[0].Value.StringValue != "test" || len(m.Attributes) == 0 {
+		t.Errorf("received %+v\n%s", m, body)
+	}
+	status, body = call(url.Values{"Action": {"DeleteMessage"}, "QueueUrl": {created.QueueURL}, "ReceiptHandle": {m.ReceiptHandle}})
+	if status != http.StatusOK {
+		t.Errorf("DeleteMessage over Query: %d %s", status, body)
+	}
+	status, body = call(url.Values{"Action": {"GetQueueAttributes"}, "QueueUrl": {created.QueueURL}, "AttributeName.1": {"All"}})
+	var attrs struct {
+		Attributes []struct{ Name, Value string } `xml:"GetQueueAttributesResult>Attribute"`
+	}
+	if err := xml.Unmarshal(body, &attrs); status != http.StatusOK || err != nil {
+		t.Fatalf("GetQueueAttributes over Query: %d %v %s", status, err, body)
+	}
+	got := map[string]string{}
+	for _, a := range attrs.Attributes {
+		got[a.Name] = a.Value
+	}
+	if got["QueueArn"] != "arn:aws:sqs:us-east-1:111122223333:"+name || got["VisibilityTimeout"] != "7" {
+		t.Errorf("attributes %v", got)
+	}
+	status, body = call(url.Values{"Action": {"ListQueues"}, "QueueNamePrefix": {name}})
+	var list struct {
+		URLs []string `xml:"ListQueuesResult>QueueUrl"`
+	}
+	if err := xml.Unmarshal(body, &list); status != http.StatusOK || err != nil || len(list.URLs) != 1 || list.URLs[0] != created.QueueURL {
+		t.Errorf("ListQueues over Query: %d %v %s", status, err, body)
+	}
+	status, body = call(url.Values{"Action": {"GetQueueUrl"}, "QueueName": {name + "-missing"}})
+	var qe queryError
+	if err := xml.Unmarshal(body, &qe); status != http.StatusBadRequest || err != nil ||
+		(qe.Error.Code != "AWS.SimpleQueueService.NonExistentQueue" && qe.Error.Code != "QueueDoesNotExist") {
+		t.Errorf("GetQueueUrl of a missing queue over Query: %d %s", status, body)
+	}
+}

@@ -24,9 +24,23 @@ var (
 
 // forwardSQS forwards an SQS call to kumo with the accounts translated.
 func (s *Server) forwardSQS(c *Call) {
+	rec := httptest.NewRecorder()
+	s.forwardSQSTo(c, rec)
+	for k, v := range rec.Header() {
+		c.w.Header()[k] = v
+	}
+	c.w.Header().Set("Content-Length", strconv.Itoa(rec.Body.Len()))
+	c.written = true
+	c.w.WriteHeader(rec.Code)
+	_, _ = c.w.Write(rec.Body.Bytes())
+}
+
+// forwardSQSTo sends c.Body to kumo with the accounts translated and
+// records kumo's answer, translated back, in rec and the call log.
+func (s *Server) forwardSQSTo(c *Call, rec *httptest.ResponseRecorder) {
 	kumo, err := KumoURL()
 	if err != nil {
-		c.finish(err)
+		rec.WriteHeader(http.StatusInternalServerError)
 		return
 	}
 	in := sqsURLAccount.ReplaceAll(c.Body, []byte(kumo+"/"+kumoAccount+"/"))
@@ -35,23 +49,21 @@ func (s *Server) forwardSQS(c *Call) {
 	c.Request.ContentLength = int64(len(in))
 	c.Request.Header.Set("Content-Length", strconv.Itoa(len(in)))
 
-	rec := httptest.NewRecorder()
-	s.proxy.ServeHTTP(rec, c.Request)
+	kumoRec := httptest.NewRecorder()
+	s.proxy.ServeHTTP(kumoRec, c.Request)
 
-	out := sqsURLAccount.ReplaceAll(rec.Body.Bytes(), []byte(s.URL+"/"+c.Caller.Account+"/"))
+	out := sqsURLAccount.ReplaceAll(kumoRec.Body.Bytes(), []byte(s.URL+"/"+c.Caller.Account+"/"))
 	out = sqsARNAccount.ReplaceAll(out, []byte("arn:aws:sqs:${1}:"+c.Caller.Account+":"))
-	for k, v := range rec.Header() {
-		c.w.Header()[k] = v
+	for k, v := range kumoRec.Header() {
+		rec.Header()[k] = v
 	}
-	c.w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-	c.written = true
-	c.record.Status = rec.Code
-	if rec.Code >= 400 {
-		c.record.ErrorCode = rec.Header().Get("X-Amzn-Errortype")
+	c.record.Status = kumoRec.Code
+	if kumoRec.Code >= 400 {
+		c.record.ErrorCode = kumoRec.Header().Get("X-Amzn-Errortype")
 		if c.record.ErrorCode == "" {
-			c.record.ErrorCode = http.StatusText(rec.Code)
+			c.record.ErrorCode = http.StatusText(kumoRec.Code)
 		}
 	}
-	c.w.WriteHeader(rec.Code)
-	_, _ = c.w.Write(out)
+	rec.WriteHeader(kumoRec.Code)
+	_, _ = rec.Write(out)
 }
