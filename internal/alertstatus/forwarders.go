@@ -221,10 +221,12 @@ func (r Report) forwarderProblems(names stack.Names) []string {
 	var p []string
 	for _, f := range r.Forwarders {
 		others := strings.Join(slices.DeleteFunc(slices.Clone(regions), func(x string) bool { return x == f.Region }), ",")
-		withoutIt := deploy
-		if others != "" {
-			withoutIt += " --regions " + others
+		// Without --regions a deploy forwards every enabled Region: naming
+		// the home Region alone forwards none.
+		if others == "" {
+			others = home
 		}
+		withoutIt := deploy + " --regions " + others
 		// CloudFormation compares templates, not live resources: a change
 		// made outside it survives a deploy, so the forwarder is dropped
 		// and deployed again.

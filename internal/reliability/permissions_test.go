@@ -150,6 +150,11 @@ func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
+	// A world of two Regions: without --regions the deploy forwards every
+	// Region enabled in the account, so the forwarder's calls are proven too.
+	if err := emu.SetRegions([]string{"us-east-1", "eu-west-1"}, nil); err != nil {
+		t.Fatal(err)
+	}
 	acct := emu.AddAccount("123456789012", "security")
 	creds := acct.AddUser("deployer", append(policyActions(t, "alert-deploy.json"), "s3:*")...).AddAccessKey(awsemu.AccessKey{})
 	useEmu(t, emu, creds)

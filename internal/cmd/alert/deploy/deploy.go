@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	acctapi "github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -36,6 +37,10 @@ type Options struct {
 	Approve       bool
 	Poll          time.Duration
 
+	// RegionsGiven: --regions was given; without it the deploy forwards
+	// every Region enabled in the account.
+	RegionsGiven bool
+
 	// Org deploys the organization's hub and StackSet of spokes.
 	Org        bool
 	HubAccount string
@@ -57,6 +62,8 @@ func NewCmdDeploy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Long: `Deploy the alert pipeline as the CloudFormation stack rootguard-alert in
 us-east-1: rule → SQS queue → alert function → Slack, with a dead-letter queue,
 alarms, and a management trail only when none already logs to us-east-1.
+Every other Region enabled in the account (account:ListRegions) gets a
+forwarder stack, so root API calls made there alert too; --regions narrows.
 
 The Slack webhook URL is read from a hidden prompt, or from stdin when stdin is
 not a terminal — never from a flag — and stored as an SSM SecureString outside
@@ -69,6 +76,7 @@ Without --approve nothing changes: the plan is printed and the preview change
 set is discarded.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.RegionsGiven = cmd.Flags().Changed("regions")
 			if !opts.Org && (len(opts.OUs) > 0 || opts.HubAccount != "") {
 				return cmdutil.Usagef("--ou and --hub-account shape an organization deploy: add --org")
 			}
@@ -101,7 +109,7 @@ func addOrgFlags(cmd *cobra.Command, opts *Options) {
 
 func addStackFlags(cmd *cobra.Command, o *stack.HubOptions) {
 	cmd.Flags().StringVar(&o.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of every resource")
-	cmd.Flags().StringSliceVar(&o.ForwardRegions, "regions", nil, "other `regions` forwarding root activity to the home Region (us-east-1 in aws); with --org, the Regions to cover (default every Region enabled in the hub or a member)")
+	cmd.Flags().StringSliceVar(&o.ForwardRegions, "regions", nil, "`regions` forwarding root activity to the home Region (us-east-1 in aws; default every Region enabled in the account, `--regions us-east-1` for none); with --org, the Regions to cover (default every Region enabled in the hub or a member)")
 }
 
 // clients builds the engine's clients in acct, whose configuration cfg is;
@@ -139,7 +147,11 @@ func runDeploy(ctx context.Context, opts *Options) error {
 		return err
 	}
 	c := clients(sess.Config(), sess.AccountID, sess.Partition)
-	eo := engine.Options{Stack: opts.Stack, FunctionZip: zip, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}
+	stackOpts := opts.Stack
+	if stackOpts.ForwardRegions, err = forwardRegions(ctx, opts, sess); err != nil {
+		return err
+	}
+	eo := engine.Options{Stack: stackOpts, FunctionZip: zip, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}
 	// The webhook is read before the engine plans, so one plan is made and
 	// nothing is created for a deploy that has no webhook.
 	if eo.Webhook, err = webhookIfNeeded(ctx, opts, c, opts.Stack.Prefix); err != nil {
@@ -198,6 +210,28 @@ func subscribesEmail(plan *engine.Plan) bool {
 		}
 	}
 	return false
+}
+
+// forwardRegions are the Regions forwarding to the home Region: those
+// given with --regions (the home Region itself dropped, so `--regions
+// us-east-1` forwards none), or every Region enabled in the account
+// (account:ListRegions) — root activity can happen in any of them.
+func forwardRegions(ctx context.Context, opts *Options, sess *account.Session) ([]string, error) {
+	regions := opts.Stack.ForwardRegions
+	if !opts.RegionsGiven && len(regions) == 0 {
+		enabled, err := engine.EnabledRegions(ctx, acctapi.NewFromConfig(sess.Home()))
+		if err != nil {
+			return nil, fmt.Errorf("%w (or name the Regions with --regions)", err)
+		}
+		regions = enabled
+	}
+	var out []string
+	for _, r := range regions {
+		if r != sess.Partition.HomeRegion {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // session resolves the caller once: its account and partition name every

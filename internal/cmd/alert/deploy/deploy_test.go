@@ -20,6 +20,11 @@ func TestDeployPlansFromStdinWebhookWithoutPrintingIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
+	// Without --regions the deploy forwards every Region enabled in the
+	// account: here us-east-1 (the home Region) and eu-west-1.
+	if err := emu.SetRegions([]string{"us-east-1", "eu-west-1"}, []string{"ap-east-1"}); err != nil {
+		t.Fatal(err)
+	}
 	creds := emu.AddAccount("111122223333", "security").AddUser("deployer").AddAccessKey(awsemu.AccessKey{})
 	zip := filepath.Join(t.TempDir(), "bootstrap.zip")
 	if err := os.WriteFile(zip, []byte("PK test"), 0o600); err != nil {
@@ -37,7 +42,11 @@ func TestDeployPlansFromStdinWebhookWithoutPrintingIt(t *testing.T) {
 	if err := runDeploy(t.Context(), opts); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"(plan) would store the Slack webhook URL", "(plan) would create stack rgcmd-alert in us-east-1:", "+ AlertFunction (AWS::Lambda::Function)"} {
+	if strings.Contains(out.String(), "ap-east-1") {
+		t.Errorf("the plan forwards a Region the account has not enabled:\n%s", out.String())
+	}
+	for _, want := range []string{"(plan) would store the Slack webhook URL", "(plan) would create stack rgcmd-alert in us-east-1:", "+ AlertFunction (AWS::Lambda::Function)",
+		"+ ForwardRoleEuWest1 (AWS::IAM::Role)", "(plan) would create stack rgcmd-alert-forward in eu-west-1:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("plan lacks %q:\n%s", want, out.String())
 		}
