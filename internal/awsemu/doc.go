@@ -143,9 +143,10 @@ package awsemu
 //     administrators (StackSets), and accountMoved from org.go for
 //     automatic deployment — an interface on Host (or cloudformation.Links)
 //     with those reads and a hook the organization calls;
-//   - regionKey/caller (cfn_routes.go), to become emu.Scope;
-//   - the IAM inline role policies in cfn_iam.go are IAM's, not
-//     CloudFormation's, and stay here (as iam_rolepolicy.go).
+//   - regionKey/caller (cfn_routes.go), to become emu.Scope.
+//
+// The IAM inline role policies CloudFormation's roles use are IAM's and
+// stay here (iam_rolepolicy.go).
 //
 // The template engine in cfn_model.go (parse, dependency order,
 // intrinsics) could become its own package at that point, once resources
