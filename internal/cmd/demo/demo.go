@@ -82,6 +82,11 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	if err := emu.LoadScenario(awsemu.SampleScenario()); err != nil {
 		return err
 	}
+	// A world of two Regions keeps the demo short: `alert deploy` forwards
+	// every Region enabled in the account, here eu-west-1.
+	if err := emu.SetRegions([]string{"us-east-1", "eu-west-1"}, nil); err != nil {
+		return err
+	}
 	mgmt := emu.Organization().ManagementAccountID()
 	creds := emu.Account(mgmt).AddUser("rootguard-demo", "*").AddAccessKey(awsemu.AccessKey{})
 	restore, err := pointSDKAt(emu.Env(creds))
