@@ -2,6 +2,7 @@ package queuedepth
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -42,4 +43,25 @@ func TestNoQueue(t *testing.T) {
 	if NoQueue(errors.New("connection refused")) || NoQueue(nil) {
 		t.Error("an error without an API code is not a missing queue")
 	}
+}
+
+// FuzzCount feeds Count what GetQueueAttributes could answer: a count is
+// never negative, and is exactly the number the answer spells.
+func FuzzCount(f *testing.F) {
+	for _, seed := range []string{"0", "17", "-1", "", "1e3", " 3", "99999999999999999999"} {
+		f.Add(seed)
+	}
+	name := sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible
+	f.Fuzz(func(t *testing.T, raw string) {
+		n, err := Count(map[string]string{string(name): raw}, name)
+		if err != nil {
+			return
+		}
+		if n < 0 {
+			t.Fatalf("Count(%q) = %d, a negative depth", raw, n)
+		}
+		if back, _ := strconv.Atoi(raw); back != n {
+			t.Fatalf("Count(%q) = %d", raw, n)
+		}
+	})
 }
