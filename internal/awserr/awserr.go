@@ -87,6 +87,16 @@ func (e *Error) Advice() string {
 		return "the root user (" + e.Caller + ") cannot be granted permissions, so a service control policy denies " + e.Action() +
 			"; if this is an sts:AssumeRoot session, exempt root sessions in that SCP's Deny statement with the condition " +
 			`{"Null": {"aws:AssumedRoot": "true"}} (AWS Control Tower: the root-user control's ExemptAssumeRoot parameter)`
+	case e.Action() == "sts:AssumeRoot" && disabledRootFeature(e.Message) != "":
+		// Not a missing grant: the organization's centralized root access
+		// feature is off, and only enabling it helps (IAM API Reference,
+		// EnableOrganizationsRootSessions and
+		// EnableOrganizationsRootCredentialsManagement: each needs IAM
+		// trusted access in AWS Organizations first).
+		f := disabledRootFeature(e.Message)
+		return "centralized root access is off: the organization's " + f + " feature is not enabled, which no grant can change; " +
+			"enable it from the management account with `rootguard fix --only org-centralized-root-access --approve` " +
+			"(it plans iam:EnableOrganizations" + f + " after IAM trusted access in AWS Organizations)"
 	case by == "service control policy" || by == "resource control policy":
 		return "a " + by + " of the organization denies " + e.Action() + e.callerSuffix() + ": an IAM grant cannot help; the organization's administrators must change the policy AWS names"
 	case by != "":
@@ -176,6 +186,23 @@ func Code(err error) string {
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		return api.ErrorCode()
+	}
+	return ""
+}
+
+// disabledRootFeature names the centralized root access feature an
+// AssumeRoot denial says is not enabled — RootSessions or
+// RootCredentialsManagement — or "" when the denial is about something else.
+func disabledRootFeature(msg string) string {
+	m := strings.ToLower(msg)
+	if !strings.Contains(m, "not enabled") {
+		return ""
+	}
+	switch {
+	case strings.Contains(m, "root sessions") || strings.Contains(m, "rootsessions"):
+		return "RootSessions"
+	case strings.Contains(m, "root credentials management") || strings.Contains(m, "rootcredentialsmanagement"):
+		return "RootCredentialsManagement"
 	}
 	return ""
 }

@@ -139,3 +139,35 @@ func TestAccessDeniedAdvice(t *testing.T) {
 		})
 	}
 }
+
+// TestAssumeRootFeatureOffIsNotAGrant: AssumeRoot refused because the
+// organization's centralized root access feature is off names the feature
+// and the command that enables it, never "grant sts:AssumeRoot"; a plain
+// missing grant on AssumeRoot still says grant.
+func TestAssumeRootFeatureOffIsNotAGrant(t *testing.T) {
+	caller := "arn:aws:iam::111111111111:user/admin"
+	for _, tc := range []struct{ message, want, not string }{
+		{
+			message: "User: " + caller + " is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::222222222222:root because centralized root access (root sessions) is not enabled for the organization",
+			want:    "the organization's RootSessions feature is not enabled", not: "grant sts:AssumeRoot",
+		},
+		{
+			message: "User: " + caller + " is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::222222222222:root because root credentials management is not enabled for the organization",
+			want:    "the organization's RootCredentialsManagement feature is not enabled", not: "grant sts:AssumeRoot",
+		},
+		{
+			message: "User: " + caller + " is not authorized to perform: sts:AssumeRoot because no identity-based policy allows the sts:AssumeRoot action",
+			want:    "grant sts:AssumeRoot to " + caller, not: "feature is not enabled",
+		},
+	} {
+		e := Classify(opErr("STS", "AssumeRoot", &smithy.GenericAPIError{Code: "AccessDenied", Message: tc.message}))
+		e.Caller = caller
+		got := e.Error()
+		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+			t.Errorf("want %q and not %q:\n%s", tc.want, tc.not, got)
+		}
+		if tc.not == "grant sts:AssumeRoot" && !strings.Contains(got, "rootguard fix --only org-centralized-root-access --approve") {
+			t.Errorf("does not name the command that enables it:\n%s", got)
+		}
+	}
+}

@@ -260,6 +260,10 @@ func TestAssumeRootRefusedIsExplained(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "centralized root access enabled") {
 		t.Fatalf("err = %v", err)
 	}
+	// The cause is the organization's feature, not a missing grant.
+	if msg := err.Error(); !strings.Contains(msg, "RootSessions feature is not enabled") || strings.Contains(msg, "grant sts:AssumeRoot") {
+		t.Errorf("err does not name the feature that is off, or asks for a grant:\n%s", msg)
+	}
 }
 
 func TestPartialFailureIsRecordedAndExitsNonZero(t *testing.T) {
