@@ -153,3 +153,67 @@ func TestCloudFormationChangeSetsCreateUpdateRollBackAndDelete(t *testing.T) {
 		t.Error("queue still exists after the stack was deleted")
 	}
 }
+
+// TestCloudFormationProvisionsWithTheCallersPermissions: without a service
+// role CloudFormation uses the caller's credentials for every resource
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html),
+// so a caller allowed SQS but not IAM gets its queue and a stack that fails,
+// and rolls back, on the role.
+func TestCloudFormationProvisionsWithTheCallersPermissions(t *testing.T) {
+	emu, err := awsemu.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	creds := emu.AddAccount("111122223333", "app").AddUser("narrow", "cloudformation:*", "sqs:*").AddAccessKey(awsemu.AccessKey{})
+	cfn := cloudformation.NewFromConfig(emu.Config(creds))
+	ctx := t.Context()
+	const template = `{"Resources": {
+  "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "cfnperm-q"}},
+  "Role": {"Type": "AWS::IAM::Role", "DependsOn": "Queue", "Properties": {"RoleName": "cfnperm",
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}}}}`
+	stack := "cfnperm"
+	if _, err := cfn.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
+		StackName: &stack, ChangeSetName: aws.String("cs"), ChangeSetType: cfntypes.ChangeSetTypeCreate, TemplateBody: aws.String(template),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfn.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{StackName: &stack, ChangeSetName: aws.String("cs")}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	var st cfntypes.Stack
+	for {
+		out, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: &stack})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st = out.Stacks[0]
+		if !strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st.StackStatus != cfntypes.StackStatusRollbackComplete {
+		t.Fatalf("stack %s (%s), want ROLLBACK_COMPLETE", st.StackStatus, aws.ToString(st.StackStatusReason))
+	}
+	events, err := cfn.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: &stack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queueCreated, roleDenied bool
+	for _, e := range events.StackEvents {
+		switch logical, reason := aws.ToString(e.LogicalResourceId), aws.ToString(e.ResourceStatusReason); {
+		case logical == "Queue" && e.ResourceStatus == cfntypes.ResourceStatusCreateComplete:
+			queueCreated = true
+		case logical == "Role" && e.ResourceStatus == cfntypes.ResourceStatusCreateFailed:
+			roleDenied = strings.Contains(reason, "AccessDenied") && strings.Contains(reason, "iam:CreateRole")
+			if !roleDenied {
+				t.Errorf("role failed with %q, want AccessDenied for iam:CreateRole", reason)
+			}
+		}
+	}
+	if !queueCreated || !roleDenied {
+		t.Errorf("queue created %v, role denied %v; want both", queueCreated, roleDenied)
+	}
+}

@@ -53,13 +53,13 @@
 // Other files of this package add services through the extension point
 // described in front.go (a registration method listed in Server.register);
 // service packages (sns, cloudwatch, cloudtrail, logs, sqsmove, events,
-// lambda) through emu.Host, registered in services.go.
+// lambda, cloudformation) through emu.Host, registered in services.go.
 //
 // # Package layout
 //
 // awsemu holds the Server, its account and organization model, the front,
-// IAM, STS, Organizations and CloudFormation. The pieces that need none of
-// the Server's state are packages under it, each with its own tests:
+// IAM, STS and Organizations. The pieces that need none of the Server's
+// state are packages under it, each with its own tests:
 //
 //   - wire: the AWS wire protocols — parsing a request's protocol, SigV4
 //     scope and action (ParseRequest, RESTOperation) and writing results and
@@ -110,45 +110,42 @@
 //     sessions for functions, Logs.AppendLog for their output and
 //     Events.Put for destination events. LambdaRuntimeAPI hands a function
 //     to a test's handler through Functions.RuntimeAPI.
+//   - cloudformation: CloudFormation — stacks through change sets (create,
+//     update, delete, rollback), stack events and resources, GetTemplate,
+//     ValidateTemplate, JSON and YAML templates with their intrinsics, and
+//     service-managed StackSets with automatic deployment. Resources are
+//     provisioned through the front's own APIs with SDK clients signed as
+//     the caller. What it reaches beyond itself is cloudformation.Links
+//     (services.go's cfnLinks): a session of the caller with the caller's
+//     allow list (CallerConfig, which finds the front's Call in the
+//     request's context), a role session for a stack set's target account
+//     (Config), and the organization, read under the model's lock
+//     (Organization, through cloudformation.Org). org.go's moves call
+//     Server.accountMoved, which hands them to CloudFormation.AccountMoved
+//     for automatic deployment.
 //
 // The service packages are registered on every Server in services.go, which
 // keeps each Server's models (services) for the seeding helpers, the links
 // between services and EmitServiceEvent; their wire-level tests
 // (sns_test.go, cloudwatch_alarms_test.go, cloudtrail_test.go,
 // logs_*_test.go, sqs_move_test.go, eventbridge_role_test.go,
-// pipeline_test.go, esm_test.go, lambda_exec_test.go) stay here, since they
-// run the whole front through the SDK.
+// pipeline_test.go, esm_test.go, lambda_exec_test.go, cfn_*_test.go) stay
+// here, since they run the whole front through the SDK.
 package awsemu
 
-// Measured after the Lambda move and the aws CLI work (non-test files,
-// lines): awsemu 42 (7,548; 46 and 8,446 before, with files other work added
-// since), lambda 8 (1,683), internal/emu 9, wire 5, events 4, logs 3,
-// cloudwatch 2, the other packages 1 each; 83 files, 14,851 lines in all.
-// awsemu itself is still past ~15 files: CloudFormation (cfn_*.go, 8 files,
-// 3,276 lines) and then IAM/STS/Organizations into packages of their own
-// would bring it there.
+// Measured after the CloudFormation move (non-test files, lines): awsemu
+// 34 (4,370), cloudformation 9 (3,334), lambda 8, internal/emu 9, wire 5,
+// events 4, logs 3, cloudwatch 2, the other packages 1 each; 84 files,
+// 15,007 lines in all. awsemu itself is still past ~15 files: IAM, STS and
+// Organizations into packages of their own would bring it there.
 //
 // Phase 2 of the split: each service's handlers move into a package of its
 // own, leaving awsemu with the Server, the front and the IAM, STS and
 // Organizations model. sns, cloudwatch (alarms), cloudtrail, logs, sqsmove,
-// events (EventBridge) and lambda have moved, onto internal/emu;
-// CloudFormation (cfn_*.go: stacks, change sets, the template engine, the
-// resource provisioners and service-managed StackSets) remains. Its
-// provisioners already go through the front's own APIs with SDK clients
-// signed as the caller; what it still takes from the Server is:
+// events (EventBridge), lambda and cloudformation have moved, onto
+// internal/emu. The IAM inline role policies CloudFormation's roles use
+// are IAM's and stay here (iam_rolepolicy.go).
 //
-//   - a session for the caller with the caller's allow list
-//     (issueSession) and the Server's Config, to sign those clients;
-//   - the organization, read under the model's lock: members, OUs and
-//     their parents, suspended accounts, trusted access and delegated
-//     administrators (StackSets), and accountMoved from org.go for
-//     automatic deployment — an interface on Host (or cloudformation.Links)
-//     with those reads and a hook the organization calls;
-//   - regionKey/caller (cfn_routes.go), to become emu.Scope.
-//
-// The IAM inline role policies CloudFormation's roles use are IAM's and
-// stay here (iam_rolepolicy.go).
-//
-// The template engine in cfn_model.go (parse, dependency order,
-// intrinsics) could become its own package at that point, once resources
-// are reached through an interface rather than *cfnResource.
+// The template engine in cloudformation/model.go (parse, dependency order,
+// intrinsics) could become its own package, once resources are reached
+// through an interface rather than *cfnResource.

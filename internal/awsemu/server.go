@@ -85,13 +85,10 @@ func New(opts ...Option) (*Server, error) {
 }
 
 // register installs the handlers of every service on s: the model's own
-// (IAM, STS, Organizations, CloudFormation, Lambda) and the service
-// packages' (registerServices). A new service adds its registration here.
+// (IAM, STS, Organizations) and the service packages' (registerServices). A new service adds its registration here.
 func (s *Server) register() {
 	for _, r := range []func(){
 		s.registerRolePolicies,
-		s.registerCloudFormation,
-		s.registerStackSets,
 		s.registerCredentialReport,
 		s.registerIAMAccount,
 		s.registerLoginProfiles,

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/rootguard/rootguard/internal/awsemu/cloudformation"
 	"github.com/rootguard/rootguard/internal/awsemu/cloudtrail"
 	"github.com/rootguard/rootguard/internal/awsemu/cloudwatch"
 	"github.com/rootguard/rootguard/internal/awsemu/events"
@@ -21,14 +22,21 @@ import (
 )
 
 // The services in packages of their own reach the Server only through
-// emu.Host and the interfaces they declare (events.Links, lambda.Links);
+// emu.Host and the interfaces they declare (events.Links, lambda.Links,
+// cloudformation.Links);
 // each is registered on every Server at start-up.
 
 // host is a Server as the service packages see it.
 type host struct{ s *Server }
 
+// Handle registers handler; the front's Call travels in the request's
+// context, where links that act as the caller (cfnLinks.CallerConfig) find
+// its allow list.
 func (h host) Handle(service, action string, handler emu.Handler) {
-	h.s.handle(service, action, func(c *Call) error { return handler(&c.Call) })
+	h.s.handle(service, action, func(c *Call) error {
+		c.Request = c.Request.WithContext(c.context())
+		return handler(&c.Call)
+	})
 }
 
 func (h host) HandleREST(service, pattern string, handler emu.Handler) {
@@ -112,6 +120,87 @@ func (l lambdaLinks) PutEvent(s emu.Scope, busARN, source, detailType, detail st
 	return svc.events.Put(s, busARN, source, detailType, detail)
 }
 
+// cfnLinks is a Server as CloudFormation reaches beyond itself
+// (cloudformation.Links): sessions to provision with, and the organization
+// for StackSets.
+type cfnLinks struct{ s *Server }
+
+// CallerConfig signs as a session of the call's caller with the caller's
+// allow list, which the front keeps on its side of the call.
+func (l cfnLinks) CallerConfig(c *emu.Call, ttl time.Duration) aws.Config {
+	var allow []string
+	if fc, ok := c.Request.Context().Value(callContextKey{}).(*Call); ok {
+		allow = fc.allow
+	}
+	l.s.mu.Lock()
+	creds := l.s.issueSession(c.Caller, allow, ttl)
+	l.s.mu.Unlock()
+	cfg := l.s.Config(creds)
+	cfg.Region = c.Region
+	return cfg
+}
+
+func (l cfnLinks) Config(p emu.Principal, region string, ttl time.Duration) aws.Config {
+	cfg := l.s.Config(l.s.Credentials(p, ttl))
+	cfg.Region = region
+	return cfg
+}
+
+func (l cfnLinks) Organization(f func(o cloudformation.Org)) {
+	s := l.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.org == nil {
+		f(nil)
+		return
+	}
+	f(orgView{s.org})
+}
+
+// orgView is the organization as StackSets reads it
+// (cloudformation.Org); the Server's lock is held while it is used.
+type orgView struct{ o *Organization }
+
+func (v orgView) Root() string                 { return v.o.rootID }
+func (v orgView) Management() string           { return v.o.management.ID }
+func (v orgView) IsMember(account string) bool { return v.o.isMember(account) }
+func (v orgView) Members() []string            { return v.o.memberIDs() }
+
+func (v orgView) AccountParent(account string) (string, bool) {
+	p, ok := v.o.parents[account]
+	return p, ok
+}
+
+func (v orgView) OUParent(ou string) (string, bool) {
+	if u := v.o.units[ou]; u != nil {
+		return u.parent, true
+	}
+	return "", false
+}
+
+func (v orgView) Active(account string) bool {
+	a := v.o.server.accounts[account]
+	return a != nil && !a.suspended
+}
+
+func (v orgView) TrustedAccess(principal string) bool {
+	_, ok := v.o.serviceAccess[principal]
+	return ok
+}
+
+func (v orgView) DelegatedAdmin(account, principal string) bool {
+	return v.o.isDelegatedAdmin(account, principal)
+}
+
+// accountMoved applies StackSets' automatic deployment after account moved
+// to the root or OU to, or left the organization (""); org.go calls it
+// after each move, outside the model's lock.
+func (s *Server) accountMoved(account, to string) {
+	if svc, err := s.services(); err == nil {
+		svc.cfn.AccountMoved(account, to)
+	}
+}
+
 // services is a Server's models of the services in packages of their own
 // that the rest of awsemu reaches: the seeding helpers (AddAlarm, AddTrail,
 // AddLogGroup, AddMetricFilter, AddRule), LambdaRuntimeAPI, the links
@@ -121,6 +210,7 @@ type services struct {
 	trails *cloudtrail.Trails
 	logs   *logs.Logs
 	events *events.Events
+	cfn    *cloudformation.CloudFormation
 	lambda *lambda.Functions // nil without kumo, when New fails
 	s3     *s3.Client        // kumo's buckets; nil without kumo
 	// regions is the Account Management API's Region opt-in.
@@ -138,6 +228,12 @@ func (s *Server) registerServices() {
 	}
 	s.svc = svc
 	sns.Register(host{s})
+	cfnCtx, cfnStop := context.WithCancel(context.Background())
+	svc.cfn = cloudformation.Register(cfnCtx, host{s}, cfnLinks{s})
+	go func() {
+		<-s.Done()
+		cfnStop()
+	}()
 
 	// Lambda and move tasks run on kumo's functions and queues; without
 	// kumo, New fails with the same error.

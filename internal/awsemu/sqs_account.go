@@ -17,6 +17,9 @@ import (
 // still one namespace for the whole process (a queue name names the same
 // queue in every account), and an ARN of another account's queue in a
 // queue policy reads back in the caller's.
+// kumoAccount is the account of every queue in kumo.
+const kumoAccount = "000000000000"
+
 var (
 	sqsARNAccount = regexp.MustCompile(`arn:aws:sqs:([a-z0-9-]+):[0-9]{12}:`)
 	sqsURLAccount = regexp.MustCompile(`https?://[^/"\\\s]+/[0-9]{12}/`)

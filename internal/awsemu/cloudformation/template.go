@@ -1,4 +1,4 @@
-package awsemu
+package cloudformation
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -135,7 +136,7 @@ var shortFormFunctions = []string{
 // resources, an unrecognized resource type, a dependency cycle) is a
 // ValidationError; a valid one lists its parameters and the capabilities
 // its IAM resources require.
-func (svc *cfnService) validateTemplate(c *Call) error {
+func (svc *cfnService) validateTemplate(c *emu.Call) error {
 	body := c.Param("TemplateBody")
 	if body == "" {
 		if c.Param("TemplateURL") != "" {

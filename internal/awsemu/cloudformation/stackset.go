@@ -1,6 +1,7 @@
-package awsemu
+package cloudformation
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,30 +11,31 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // Service-managed StackSets: the management account (or a delegated
 // administrator for stacksetsPrincipal) deploys one template to every
 // account of chosen OUs and regions. Each stack instance is a real stack,
-// made through the CloudFormation subset of cfn_*.go signed as the target
-// account (cfn_stackset_ops.go), and automatic deployment follows accounts
-// that join or leave a targeted OU (notifyAccountMoved).
+// made through the front's CloudFormation API signed as the target
+// account (stackset_ops.go), and automatic deployment follows accounts
+// that join or leave a targeted OU (accountMoved).
 
 const stacksetsPrincipal = "member.org.stacksets.cloudformation.amazonaws.com"
 
-// stackSetServices maps each Server to its stack sets.
-var stackSetServices sync.Map // *Server → *stackSetService
-
 type stackSetService struct {
-	s    *Server
-	mu   sync.Mutex
-	sets map[regionKey]map[string]*stackSet // admin account and region → name
-	wg   sync.WaitGroup
+	host  emu.Host
+	links Links
+	ctx   context.Context // ends when the emulator closes
+	mu    sync.Mutex
+	sets  map[emu.Scope]map[string]*stackSet // admin account and region → name
+	wg    sync.WaitGroup
 }
 
 type stackSet struct {
 	name, id, arn   string
-	admin           regionKey
+	admin           emu.Scope
 	status          string // ACTIVE, DELETED
 	description     string
 	body            string
@@ -68,66 +70,41 @@ type opResult struct{ account, region, status, reason string }
 
 type opPrefs struct{ maxConcurrent, failureTolerance int }
 
-func (s *Server) registerStackSets() {
-	svc := &stackSetService{s: s, sets: map[regionKey]map[string]*stackSet{}}
-	stackSetServices.Store(s, svc)
-	go func() {
-		<-s.Done()
-		stackSetServices.Delete(s)
-	}()
-	for action, h := range map[string]Handler{
-		"CreateStackSet":            svc.createStackSet,
-		"DescribeStackSet":          svc.describeStackSet,
-		"UpdateStackSet":            svc.updateStackSet,
-		"DeleteStackSet":            svc.deleteStackSet,
-		"CreateStackInstances":      svc.createStackInstances,
-		"DeleteStackInstances":      svc.deleteStackInstances,
-		"ListStackInstances":        svc.listStackInstances,
-		"DescribeStackSetOperation": svc.describeStackSetOperation,
-		"ListStackSetOperations":    svc.listStackSetOperations,
-	} {
-		s.handle("cloudformation", action, h)
-	}
+func errStackSetNotFound(name string) *emu.Error {
+	return emu.NewError(http.StatusNotFound, "StackSetNotFoundException", "StackSet %s not found", name)
 }
 
-func errStackSetNotFound(name string) *APIError {
-	return newAPIError(http.StatusNotFound, "StackSetNotFoundException", "StackSet %s not found", name)
-}
-
-func errOperationInProgress(name string) *APIError {
-	return newAPIError(http.StatusConflict, "OperationInProgressException", "Another Operation on StackSet %s is in progress", name)
+func errOperationInProgress(name string) *emu.Error {
+	return emu.NewError(http.StatusConflict, "OperationInProgressException", "Another Operation on StackSet %s is in progress", name)
 }
 
 // authorizeServiceManaged follows the StackSets user guide: service-managed
 // stack sets need trusted access for StackSets, and are run by the
 // management account or, with CallAs DELEGATED_ADMIN, a registered
 // delegated administrator.
-func (svc *stackSetService) authorizeServiceManaged(c *Call) error {
-	s := svc.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org
-	if o == nil || !o.isMember(c.Caller.Account) {
-		return errCFNValidation("Account %s is not a member of an organization", c.Caller.Account)
-	}
-	if _, ok := o.serviceAccess[stacksetsPrincipal]; !ok {
-		return errCFNValidation("You must enable organizations access to operate a service managed stack set")
-	}
-	switch {
-	case c.Param("CallAs") == "DELEGATED_ADMIN":
-		if !o.isDelegatedAdmin(c.Caller.Account, stacksetsPrincipal) {
-			return errCFNValidation("Account used is not a delegated administrator for %s", stacksetsPrincipal)
+func (svc *stackSetService) authorizeServiceManaged(c *emu.Call) error {
+	var err error
+	svc.links.Organization(func(o Org) {
+		switch {
+		case o == nil || !o.IsMember(c.Caller.Account):
+			err = errCFNValidation("Account %s is not a member of an organization", c.Caller.Account)
+		case !o.TrustedAccess(stacksetsPrincipal):
+			err = errCFNValidation("You must enable organizations access to operate a service managed stack set")
+		case c.Param("CallAs") == "DELEGATED_ADMIN":
+			if !o.DelegatedAdmin(c.Caller.Account, stacksetsPrincipal) {
+				err = errCFNValidation("Account used is not a delegated administrator for %s", stacksetsPrincipal)
+			}
+		case c.Caller.Account != o.Management():
+			err = errCFNValidation("Account used is not organization's management account or delegated administrator")
 		}
-	case c.Caller.Account != o.management.ID:
-		return errCFNValidation("Account used is not organization's management account or delegated administrator")
-	}
-	return nil
+	})
+	return err
 }
 
 // stackSet finds an active stack set; callers hold svc.mu.
-func (svc *stackSetService) stackSet(c *Call) (*stackSet, error) {
+func (svc *stackSetService) stackSet(c *emu.Call) (*stackSet, error) {
 	name := c.Param("StackSetName")
-	for _, ss := range svc.sets[callerOf(c).key()] {
+	for _, ss := range svc.sets[c.Scope()] {
 		if (ss.name == name || ss.id == name) && ss.status == "ACTIVE" {
 			return ss, nil
 		}
@@ -135,7 +112,7 @@ func (svc *stackSetService) stackSet(c *Call) (*stackSet, error) {
 	return nil, errStackSetNotFound(name)
 }
 
-func (svc *stackSetService) createStackSet(c *Call) error {
+func (svc *stackSetService) createStackSet(c *emu.Call) error {
 	name := c.Param("StackSetName")
 	if name == "" || c.Param("TemplateBody") == "" {
 		return errCFNValidation("StackSetName and TemplateBody are required")
@@ -149,20 +126,20 @@ func (svc *stackSetService) createStackSet(c *Call) error {
 	if _, err := parseCFNTemplate(c.Param("TemplateBody")); err != nil {
 		return errCFNValidation("%v", err)
 	}
-	k := callerOf(c).key()
+	k := c.Scope()
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	if svc.sets[k] == nil {
 		svc.sets[k] = map[string]*stackSet{}
 	}
 	if old := svc.sets[k][name]; old != nil && old.status == "ACTIVE" {
-		return newAPIError(http.StatusConflict, "NameAlreadyExistsException", "StackSet %s already exists", name)
+		return emu.NewError(http.StatusConflict, "NameAlreadyExistsException", "StackSet %s already exists", name)
 	}
 	ss := &stackSet{
 		name: name, id: name + ":" + uuid.NewString(), admin: k, status: "ACTIVE",
 		targets: map[string][]string{}, instances: map[instanceKey]*stackInstance{},
 	}
-	ss.arn = fmt.Sprintf("arn:aws:cloudformation:%s:%s:stackset/%s", k.region, k.account, ss.id)
+	ss.arn = fmt.Sprintf("arn:aws:cloudformation:%s:%s:stackset/%s", k.Region, k.Account, ss.id)
 	ss.configure(c)
 	svc.sets[k][name] = ss
 	return c.Result(struct {
@@ -171,7 +148,7 @@ func (svc *stackSetService) createStackSet(c *Call) error {
 }
 
 // configure reads the settable fields of CreateStackSet and UpdateStackSet.
-func (ss *stackSet) configure(c *Call) {
+func (ss *stackSet) configure(c *emu.Call) {
 	if v := c.Param("TemplateBody"); v != "" {
 		ss.body = v
 	}
@@ -201,7 +178,7 @@ func (ss *stackSet) configure(c *Call) {
 	}
 }
 
-func (svc *stackSetService) describeStackSet(c *Call) error {
+func (svc *stackSetService) describeStackSet(c *emu.Call) error {
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	ss, err := svc.stackSet(c)
@@ -259,12 +236,12 @@ func (svc *stackSetService) newOp(ss *stackSet, id, action string) *stackSetOp {
 	if id == "" {
 		id = uuid.NewString()
 	}
-	op := &stackSetOp{id: id, action: action, status: "RUNNING", created: svc.s.now()}
+	op := &stackSetOp{id: id, action: action, status: "RUNNING", created: svc.host.Now()}
 	ss.ops = append(ss.ops, op)
 	return op
 }
 
-func (svc *stackSetService) updateStackSet(c *Call) error {
+func (svc *stackSetService) updateStackSet(c *emu.Call) error {
 	if err := svc.authorizeServiceManaged(c); err != nil {
 		return err
 	}
@@ -295,7 +272,7 @@ func (svc *stackSetService) updateStackSet(c *Call) error {
 	}{op.id})
 }
 
-func (svc *stackSetService) deleteStackSet(c *Call) error {
+func (svc *stackSetService) deleteStackSet(c *emu.Call) error {
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	ss, err := svc.stackSet(c)
@@ -306,14 +283,14 @@ func (svc *stackSetService) deleteStackSet(c *Call) error {
 		return errOperationInProgress(ss.name)
 	}
 	if len(ss.instances) > 0 {
-		return newAPIError(http.StatusBadRequest, "StackSetNotEmptyException", "StackSet %s is not empty", ss.name)
+		return emu.NewError(http.StatusBadRequest, "StackSetNotEmptyException", "StackSet %s is not empty", ss.name)
 	}
 	ss.status = "DELETED"
 	delete(svc.sets[ss.admin], ss.name)
 	return c.Result(struct{}{})
 }
 
-func prefsOf(c *Call) opPrefs {
+func prefsOf(c *emu.Call) opPrefs {
 	p := opPrefs{maxConcurrent: 1}
 	if n, err := strconv.Atoi(c.Param("OperationPreferences.MaxConcurrentCount")); err == nil && n > 0 {
 		p.maxConcurrent = n
@@ -324,7 +301,7 @@ func prefsOf(c *Call) opPrefs {
 	return p
 }
 
-func (svc *stackSetService) createStackInstances(c *Call) error {
+func (svc *stackSetService) createStackInstances(c *emu.Call) error {
 	if err := svc.authorizeServiceManaged(c); err != nil {
 		return err
 	}
@@ -334,22 +311,30 @@ func (svc *stackSetService) createStackInstances(c *Call) error {
 		return errCFNValidation("DeploymentTargets.OrganizationalUnitIds and Regions are required for service-managed stack sets")
 	}
 	filter, filterAccounts := c.Param("DeploymentTargets.AccountFilterType"), c.List("DeploymentTargets.Accounts")
-	svc.s.mu.Lock()
 	var accounts []struct{ id, ou string }
-	for _, ou := range ous {
-		if ou != svc.s.org.rootID && svc.s.org.units[ou] == nil {
-			svc.s.mu.Unlock()
-			return errCFNValidation("OrganizationalUnitId %s does not exist", ou)
+	var missing error
+	svc.links.Organization(func(o Org) {
+		if o == nil {
+			missing = errCFNValidation("Account %s is not a member of an organization", c.Caller.Account)
+			return
 		}
-		for _, id := range svc.s.deployableUnder(ou) {
-			in := slices.Contains(filterAccounts, id)
-			if (filter == "INTERSECTION" && !in) || (filter == "DIFFERENCE" && in) {
-				continue
+		for _, ou := range ous {
+			if _, ok := o.OUParent(ou); ou != o.Root() && !ok {
+				missing = errCFNValidation("OrganizationalUnitId %s does not exist", ou)
+				return
 			}
-			accounts = append(accounts, struct{ id, ou string }{id, ou})
+			for _, id := range deployableUnder(o, ou) {
+				in := slices.Contains(filterAccounts, id)
+				if (filter == "INTERSECTION" && !in) || (filter == "DIFFERENCE" && in) {
+					continue
+				}
+				accounts = append(accounts, struct{ id, ou string }{id, ou})
+			}
 		}
+	})
+	if missing != nil {
+		return missing
 	}
-	svc.s.mu.Unlock()
 
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
@@ -386,14 +371,11 @@ func (svc *stackSetService) createStackInstances(c *Call) error {
 
 // deployableUnder lists the ACTIVE accounts in parent and its descendant
 // OUs, without the management account: service-managed stack sets never
-// deploy there. Callers hold s.mu.
-func (s *Server) deployableUnder(parent string) []string {
+// deploy there.
+func deployableUnder(o Org, parent string) []string {
 	var out []string
-	for _, id := range s.org.memberIDs() {
-		if id == s.org.management.ID || !s.org.under(id, parent) {
-			continue
-		}
-		if a := s.accounts[id]; a != nil && !a.suspended {
+	for _, id := range o.Members() {
+		if id != o.Management() && under(o, id, parent) && o.Active(id) {
 			out = append(out, id)
 		}
 	}
@@ -401,68 +383,74 @@ func (s *Server) deployableUnder(parent string) []string {
 }
 
 // under reports whether account sits in parent or below it.
-func (o *Organization) under(account, parent string) bool {
-	p, ok := o.parents[account]
-	return ok && o.within(p, parent)
+func under(o Org, account, parent string) bool {
+	p, ok := o.AccountParent(account)
+	return ok && within(o, p, parent)
 }
 
 // within reports whether the root or OU p is parent or below it.
-func (o *Organization) within(p, parent string) bool {
+func within(o Org, p, parent string) bool {
 	for p != "" {
 		if p == parent {
 			return true
 		}
-		u := o.units[p]
-		if u == nil {
+		up, ok := o.OUParent(p)
+		if !ok {
 			return false
 		}
-		p = u.parent
+		p = up
 	}
 	return false
 }
 
-func (svc *stackSetService) deleteStackInstances(c *Call) error {
+func (svc *stackSetService) deleteStackInstances(c *emu.Call) error {
 	if err := svc.authorizeServiceManaged(c); err != nil {
 		return err
 	}
 	ous := c.List("DeploymentTargets.OrganizationalUnitIds")
 	regions := c.List("Regions")
 	retain := c.Param("RetainStacks") == "true"
-	svc.s.mu.Lock()
-	inScope := func(account string) bool {
-		return slices.ContainsFunc(ous, func(ou string) bool { return svc.s.org.under(account, ou) })
-	}
-	svc.mu.Lock()
-	defer svc.mu.Unlock()
-	ss, err := svc.stackSet(c)
+	var op *stackSetOp
+	var err error
+	// The organization is read under the model's lock, taken before svc.mu
+	// as accountMoved does.
+	svc.links.Organization(func(o Org) {
+		svc.mu.Lock()
+		defer svc.mu.Unlock()
+		var ss *stackSet
+		ss, err = svc.stackSet(c)
+		if err != nil {
+			return
+		}
+		var targets []instanceKey
+		for k, inst := range ss.instances {
+			inScope := o != nil && slices.ContainsFunc(ous, func(ou string) bool { return under(o, k.account, ou) })
+			if slices.Contains(regions, k.region) && (inScope || slices.Contains(ous, inst.ou)) {
+				targets = append(targets, k)
+			}
+		}
+		if ss.busy() {
+			err = errOperationInProgress(ss.name)
+			return
+		}
+		for _, ou := range ous {
+			ss.targets[ou] = slices.DeleteFunc(ss.targets[ou], func(r string) bool { return slices.Contains(regions, r) })
+			if len(ss.targets[ou]) == 0 {
+				delete(ss.targets, ou)
+			}
+		}
+		op = svc.newOp(ss, c.Param("OperationId"), "DELETE")
+		svc.start(ss, op, targets, prefsOf(c), retain)
+	})
 	if err != nil {
-		svc.s.mu.Unlock()
 		return err
 	}
-	var targets []instanceKey
-	for k, inst := range ss.instances {
-		if slices.Contains(regions, k.region) && (inScope(k.account) || slices.Contains(ous, inst.ou)) {
-			targets = append(targets, k)
-		}
-	}
-	svc.s.mu.Unlock()
-	if ss.busy() {
-		return errOperationInProgress(ss.name)
-	}
-	for _, ou := range ous {
-		ss.targets[ou] = slices.DeleteFunc(ss.targets[ou], func(r string) bool { return slices.Contains(regions, r) })
-		if len(ss.targets[ou]) == 0 {
-			delete(ss.targets, ou)
-		}
-	}
-	op := svc.newOp(ss, c.Param("OperationId"), "DELETE")
-	svc.start(ss, op, targets, prefsOf(c), retain)
 	return c.Result(struct {
 		OperationID string `xml:"OperationId"`
 	}{op.id})
 }
 
-func (svc *stackSetService) listStackInstances(c *Call) error {
+func (svc *stackSetService) listStackInstances(c *emu.Call) error {
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	ss, err := svc.stackSet(c)
@@ -501,7 +489,7 @@ func (svc *stackSetService) listStackInstances(c *Call) error {
 	}{out})
 }
 
-func (svc *stackSetService) operation(c *Call) (*stackSet, *stackSetOp, error) {
+func (svc *stackSetService) operation(c *emu.Call) (*stackSet, *stackSetOp, error) {
 	ss, err := svc.stackSet(c)
 	if err != nil {
 		return nil, nil, err
@@ -511,7 +499,7 @@ func (svc *stackSetService) operation(c *Call) (*stackSet, *stackSetOp, error) {
 			return ss, op, nil
 		}
 	}
-	return nil, nil, newAPIError(http.StatusNotFound, "OperationNotFoundException", "Operation %s not found", c.Param("OperationId"))
+	return nil, nil, emu.NewError(http.StatusNotFound, "OperationNotFoundException", "Operation %s not found", c.Param("OperationId"))
 }
 
 type opXML struct {
@@ -531,7 +519,7 @@ func (svc *stackSetService) opXML(ss *stackSet, op *stackSetOp) opXML {
 	return x
 }
 
-func (svc *stackSetService) describeStackSetOperation(c *Call) error {
+func (svc *stackSetService) describeStackSetOperation(c *emu.Call) error {
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	ss, op, err := svc.operation(c)
@@ -543,7 +531,7 @@ func (svc *stackSetService) describeStackSetOperation(c *Call) error {
 	}{svc.opXML(ss, op)})
 }
 
-func (svc *stackSetService) listStackSetOperations(c *Call) error {
+func (svc *stackSetService) listStackSetOperations(c *emu.Call) error {
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	ss, err := svc.stackSet(c)

@@ -1,8 +1,10 @@
-package awsemu
+package cloudformation
 
 import (
 	"fmt"
 	"slices"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // apply executes cs on st: resources are created or updated in dependency
@@ -46,7 +48,7 @@ func (svc *cfnService) apply(prov *cfnProvisioner, st *cfnStack, cs *cfnChangeSe
 		if prev != nil {
 			physical = prev.physical
 		}
-		st.event(id, physical, def.Type, verb+"_IN_PROGRESS", "", svc.s.now())
+		st.event(id, physical, def.Type, verb+"_IN_PROGRESS", "", svc.host.Now())
 		svc.mu.Unlock()
 
 		props, _ := resolved.(map[string]any)
@@ -60,11 +62,11 @@ func (svc *cfnService) apply(prov *cfnProvisioner, st *cfnStack, cs *cfnChangeSe
 		svc.mu.Lock()
 		if err != nil {
 			failure = fmt.Sprintf("The following resource(s) failed to %s: [%s]. ", map[string]string{"CREATE": "create", "UPDATE": "update"}[verb], id)
-			st.event(id, physical, def.Type, verb+"_FAILED", err.Error(), svc.s.now())
+			st.event(id, physical, def.Type, verb+"_FAILED", err.Error(), svc.host.Now())
 			svc.mu.Unlock()
 			break
 		}
-		res.def, res.sig, res.status, res.updated = def, sc.signature(def), verb+"_COMPLETE", svc.s.now()
+		res.def, res.sig, res.status, res.updated = def, sc.signature(def), verb+"_COMPLETE", svc.host.Now()
 		st.resources[id] = res
 		st.event(id, res.physical, def.Type, res.status, "", res.updated)
 		svc.mu.Unlock()
@@ -77,7 +79,7 @@ func (svc *cfnService) apply(prov *cfnProvisioner, st *cfnStack, cs *cfnChangeSe
 		if creating {
 			rollback = "ROLLBACK"
 		}
-		st.stackEvent(rollback+"_IN_PROGRESS", failure+"Rollback requested by user.", svc.s.now())
+		st.stackEvent(rollback+"_IN_PROGRESS", failure+"Rollback requested by user.", svc.host.Now())
 		svc.mu.Unlock()
 		for _, u := range slices.Backward(done) {
 			svc.mu.Lock()
@@ -95,18 +97,18 @@ func (svc *cfnService) apply(prov *cfnProvisioner, st *cfnStack, cs *cfnChangeSe
 				if err != nil {
 					status = "DELETE_FAILED"
 				}
-				st.event(u.logical, cur.physical, cur.typ, status, errText(err), svc.s.now())
+				st.event(u.logical, cur.physical, cur.typ, status, errText(err), svc.host.Now())
 				if err == nil {
 					delete(st.resources, u.logical)
 				}
 			} else {
 				st.resources[u.logical] = u.prev
-				st.event(u.logical, u.prev.physical, u.prev.typ, "UPDATE_COMPLETE", errText(err), svc.s.now())
+				st.event(u.logical, u.prev.physical, u.prev.typ, "UPDATE_COMPLETE", errText(err), svc.host.Now())
 			}
 			svc.mu.Unlock()
 		}
 		svc.mu.Lock()
-		st.stackEvent(rollback+"_COMPLETE", failure, svc.s.now())
+		st.stackEvent(rollback+"_COMPLETE", failure, svc.host.Now())
 		if creating {
 			st.body, st.template, st.params, st.tags = cs.body, cs.template, cs.params, cs.tags
 		}
@@ -116,7 +118,7 @@ func (svc *cfnService) apply(prov *cfnProvisioner, st *cfnStack, cs *cfnChangeSe
 
 	svc.mu.Lock()
 	if !creating {
-		st.stackEvent("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "", svc.s.now())
+		st.stackEvent("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "", svc.host.Now())
 	}
 	var removed []*cfnResource
 	for _, ch := range cs.changes {
@@ -132,7 +134,7 @@ func (svc *cfnService) apply(prov *cfnProvisioner, st *cfnStack, cs *cfnChangeSe
 		}
 		svc.mu.Lock()
 		delete(st.resources, r.logical)
-		st.event(r.logical, r.physical, r.typ, deleteStatus(r, err), errText(err), svc.s.now())
+		st.event(r.logical, r.physical, r.typ, deleteStatus(r, err), errText(err), svc.host.Now())
 		svc.mu.Unlock()
 	}
 
@@ -148,9 +150,9 @@ func (svc *cfnService) apply(prov *cfnProvisioner, st *cfnStack, cs *cfnChangeSe
 	}
 	slices.SortFunc(st.outputs, func(a, b cfnOutput) int { return compareStrings(a.key, b.key) })
 	if creating {
-		st.stackEvent("CREATE_COMPLETE", "", svc.s.now())
+		st.stackEvent("CREATE_COMPLETE", "", svc.host.Now())
 	} else {
-		st.stackEvent("UPDATE_COMPLETE", "", svc.s.now())
+		st.stackEvent("UPDATE_COMPLETE", "", svc.host.Now())
 	}
 }
 
@@ -183,7 +185,7 @@ func errText(err error) string {
 
 // destroy deletes st's resources in reverse dependency order, keeping those
 // with DeletionPolicy Retain or named in retain.
-func (svc *cfnService) destroy(prov *cfnProvisioner, k regionKey, st *cfnStack, retain map[string]bool) {
+func (svc *cfnService) destroy(prov *cfnProvisioner, k emu.Scope, st *cfnStack, retain map[string]bool) {
 	svc.mu.Lock()
 	order, _ := st.template.order()
 	svc.mu.Unlock()
@@ -195,7 +197,7 @@ func (svc *cfnService) destroy(prov *cfnProvisioner, k regionKey, st *cfnStack, 
 			svc.mu.Unlock()
 			continue
 		}
-		st.event(id, r.physical, r.typ, "DELETE_IN_PROGRESS", "", svc.s.now())
+		st.event(id, r.physical, r.typ, "DELETE_IN_PROGRESS", "", svc.host.Now())
 		svc.mu.Unlock()
 		var err error
 		keep := r.def.DeletionPolicy == "Retain" || retain[id]
@@ -206,23 +208,23 @@ func (svc *cfnService) destroy(prov *cfnProvisioner, k regionKey, st *cfnStack, 
 		if err != nil {
 			failed = true
 			r.status, r.reason = "DELETE_FAILED", err.Error()
-			st.event(id, r.physical, r.typ, "DELETE_FAILED", err.Error(), svc.s.now())
+			st.event(id, r.physical, r.typ, "DELETE_FAILED", err.Error(), svc.host.Now())
 		} else {
 			delete(st.resources, id)
 			status := "DELETE_COMPLETE"
 			if keep {
 				status = "DELETE_SKIPPED"
 			}
-			st.event(id, r.physical, r.typ, status, "", svc.s.now())
+			st.event(id, r.physical, r.typ, status, "", svc.host.Now())
 		}
 		svc.mu.Unlock()
 	}
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	if failed {
-		st.stackEvent("DELETE_FAILED", "The following resource(s) failed to delete: see the stack events.", svc.s.now())
+		st.stackEvent("DELETE_FAILED", "The following resource(s) failed to delete: see the stack events.", svc.host.Now())
 		return
 	}
-	st.stackEvent("DELETE_COMPLETE", "", svc.s.now())
+	st.stackEvent("DELETE_COMPLETE", "", svc.host.Now())
 	delete(svc.stacks[k], st.name)
 }

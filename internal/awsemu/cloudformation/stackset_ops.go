@@ -1,4 +1,4 @@
-package awsemu
+package cloudformation
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // stackSetPoll is how often a stack instance's stack is read while it
@@ -33,7 +35,7 @@ func (svc *stackSetService) start(ss *stackSet, op *stackSetOp, targets []instan
 		defer cancel()
 		go func() {
 			select {
-			case <-svc.s.Done():
+			case <-svc.ctx.Done():
 				cancel()
 			case <-ctx.Done():
 			}
@@ -62,7 +64,7 @@ func (svc *stackSetService) start(ss *stackSet, op *stackSetOp, targets []instan
 		wg.Wait()
 		svc.mu.Lock()
 		defer svc.mu.Unlock()
-		op.status, op.ended = "SUCCEEDED", svc.s.now()
+		op.status, op.ended = "SUCCEEDED", svc.host.Now()
 		if int(failures.Load()) > prefs.failureTolerance {
 			op.status = "FAILED"
 		}
@@ -109,11 +111,7 @@ func (svc *stackSetService) runTarget(ctx context.Context, ss *stackSet, action 
 	tags := append([]tag(nil), ss.tags...)
 	svc.mu.Unlock()
 
-	svc.s.mu.Lock()
-	creds := svc.s.issueSession(Principal{Account: k.account, Type: PrincipalAssumedRole, Name: stackSetExecutionRole, Session: "stacksets"}, nil, time.Hour)
-	svc.s.mu.Unlock()
-	cfg := svc.s.Config(creds)
-	cfg.Region = k.region
+	cfg := svc.links.Config(emu.Principal{Account: k.account, Type: emu.PrincipalAssumedRole, Name: stackSetExecutionRole, Session: "stacksets"}, k.region, time.Hour)
 	cfn := cloudformation.NewFromConfig(cfg)
 
 	if action == "DELETE" {
@@ -253,58 +251,46 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // to ("" when it left the organization): stack sets with
 // automatic deployment that target an OU the account entered get instances
 // for it, and those it left lose them (kept as stacks with
-// RetainStacksOnAccountRemoval).
-func (s *Server) accountMoved(account, to string) {
-	v, ok := stackSetServices.Load(s)
-	if !ok {
-		return
-	}
-	svc := v.(*stackSetService)
-	s.mu.Lock()
-	o := s.org
-	deployable := o != nil && account != o.management.ID && s.accounts[account] != nil && !s.accounts[account].suspended
-	svc.mu.Lock()
-	type plan struct {
-		ss             *stackSet
-		create, remove []instanceKey
-	}
-	var plans []plan
-	for _, sets := range svc.sets {
-		for _, ss := range sets {
-			if !ss.autoDeploy || ss.status != "ACTIVE" {
-				continue
-			}
-			p := plan{ss: ss}
-			wanted := map[string]string{} // region → the targeted OU the account is now in
-			for ou, regions := range ss.targets {
-				if deployable && to != "" && o.within(to, ou) {
-					for _, r := range regions {
-						wanted[r] = ou
+// RetainStacksOnAccountRemoval). The organization is read, and the plans
+// made, under the model's lock, so moves are applied in the order they
+// happened.
+func (svc *stackSetService) accountMoved(account, to string) {
+	svc.links.Organization(func(o Org) {
+		deployable := o != nil && account != o.Management() && o.Active(account)
+		svc.mu.Lock()
+		defer svc.mu.Unlock()
+		for _, sets := range svc.sets {
+			for _, ss := range sets {
+				if !ss.autoDeploy || ss.status != "ACTIVE" {
+					continue
+				}
+				var create, remove []instanceKey
+				wanted := map[string]string{} // region → the targeted OU the account is now in
+				for ou, regions := range ss.targets {
+					if deployable && to != "" && within(o, to, ou) {
+						for _, r := range regions {
+							wanted[r] = ou
+						}
 					}
 				}
-			}
-			for r, ou := range wanted {
-				if k := (instanceKey{account, r}); ss.instances[k] == nil {
-					ss.instances[k] = &stackInstance{account: account, region: r, ou: ou, status: "OUTDATED", detailed: "PENDING"}
-					p.create = append(p.create, k)
+				for r, ou := range wanted {
+					if k := (instanceKey{account, r}); ss.instances[k] == nil {
+						ss.instances[k] = &stackInstance{account: account, region: r, ou: ou, status: "OUTDATED", detailed: "PENDING"}
+						create = append(create, k)
+					}
+				}
+				for k := range ss.instances {
+					if _, ok := wanted[k.region]; k.account == account && !ok {
+						remove = append(remove, k)
+					}
+				}
+				if len(create) > 0 {
+					svc.start(ss, svc.newOp(ss, "", "CREATE"), create, opPrefs{maxConcurrent: 1}, false)
+				}
+				if len(remove) > 0 {
+					svc.start(ss, svc.newOp(ss, "", "DELETE"), remove, opPrefs{maxConcurrent: 1}, ss.retainOnRemoval)
 				}
 			}
-			for k := range ss.instances {
-				if _, ok := wanted[k.region]; k.account == account && !ok {
-					p.remove = append(p.remove, k)
-				}
-			}
-			plans = append(plans, p)
 		}
-	}
-	s.mu.Unlock()
-	defer svc.mu.Unlock()
-	for _, p := range plans {
-		if len(p.create) > 0 {
-			svc.start(p.ss, svc.newOp(p.ss, "", "CREATE"), p.create, opPrefs{maxConcurrent: 1}, false)
-		}
-		if len(p.remove) > 0 {
-			svc.start(p.ss, svc.newOp(p.ss, "", "DELETE"), p.remove, opPrefs{maxConcurrent: 1}, p.ss.retainOnRemoval)
-		}
-	}
+	})
 }

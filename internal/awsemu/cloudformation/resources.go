@@ -1,7 +1,8 @@
-package awsemu
+package cloudformation
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,16 +48,10 @@ type cfnProvisioner struct {
 	cloudtrail      *cloudtrail.Client
 }
 
-func (svc *cfnService) provisionerFor(c *Call) (*cfnProvisioner, error) {
-	svc.s.mu.Lock()
-	creds := svc.s.issueSession(c.Caller, c.allow, 12*time.Hour)
-	svc.s.mu.Unlock()
-	cfg := svc.s.Config(creds)
-	cfg.Region = c.Region
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { <-svc.s.Done(); cancel() }()
+func (svc *cfnService) provisionerFor(c *emu.Call) (*cfnProvisioner, error) {
+	cfg := svc.links.CallerConfig(c, 12*time.Hour)
 	return &cfnProvisioner{
-		ctx: ctx, account: c.Caller.Account, region: c.Region,
+		ctx: svc.ctx, account: c.Caller.Account, region: c.Region,
 		iam: iam.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg), lambda: lambda.NewFromConfig(cfg),
 		events: eventbridge.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg),
 		cloudwatch: cloudwatch.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), cloudtrail: cloudtrail.NewFromConfig(cfg),
@@ -124,7 +119,18 @@ func (p *cfnProvisioner) remove(ctx context.Context, r *cfnResource) error {
 // generatedName is the physical name CloudFormation makes up for a resource
 // without one: stack-logical-SUFFIX.
 func generatedName(stackName, logical string) string {
-	return strings.ToLower(fmt.Sprintf("%s-%s-%s", stackName, logical, randomString(lowerDigits, 12)))
+	return strings.ToLower(fmt.Sprintf("%s-%s-%s", stackName, logical, randomLower(12)))
+}
+
+// randomLower returns n lower-case letters and digits, from crypto/rand.
+func randomLower(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	buf := make([]byte, n)
+	_, _ = rand.Read(buf)
+	for i, b := range buf {
+		buf[i] = alphabet[int(b)%len(alphabet)]
+	}
+	return string(buf)
 }
 
 func str(props map[string]any, key string) string {

@@ -1,4 +1,4 @@
-package awsemu
+package cloudformation
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package awsemu
+package cloudformation
 
 import (
 	"fmt"
@@ -6,47 +6,21 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
-// cfnServices maps each Server to its CloudFormation state.
-var cfnServices sync.Map // *Server → *cfnService
-
-func (s *Server) registerCloudFormation() {
-	svc := &cfnService{s: s, stacks: map[regionKey]map[string]*cfnStack{}}
-	cfnServices.Store(s, svc)
-	go func() {
-		<-s.Done()
-		cfnServices.Delete(s)
-	}()
-	for action, h := range map[string]Handler{
-		"CreateChangeSet":        svc.createChangeSet,
-		"DescribeChangeSet":      svc.describeChangeSet,
-		"ExecuteChangeSet":       svc.executeChangeSet,
-		"DeleteChangeSet":        svc.deleteChangeSet,
-		"DescribeStacks":         svc.describeStacks,
-		"DescribeStackEvents":    svc.describeStackEvents,
-		"DescribeStackResources": svc.describeStackResources,
-		"ListStackResources":     svc.listStackResources,
-		"GetTemplate":            svc.getTemplate,
-		"ValidateTemplate":       svc.validateTemplate,
-		"DeleteStack":            svc.deleteStack,
-	} {
-		s.handle("cloudformation", action, h)
-	}
-}
-
-func errCFNValidation(format string, args ...any) *APIError {
-	return newAPIError(http.StatusBadRequest, "ValidationError", format, args...)
+func errCFNValidation(format string, args ...any) *emu.Error {
+	return emu.NewError(http.StatusBadRequest, "ValidationError", format, args...)
 }
 
 func cfnTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // stack finds an active stack by name or ID. Callers hold svc.mu.
-func (svc *cfnService) stack(k regionKey, nameOrID string) *cfnStack {
+func (svc *cfnService) stack(k emu.Scope, nameOrID string) *cfnStack {
 	for _, st := range svc.stacks[k] {
 		if st.name == nameOrID || st.id == nameOrID {
 			return st
@@ -55,8 +29,8 @@ func (svc *cfnService) stack(k regionKey, nameOrID string) *cfnStack {
 	return nil
 }
 
-func (svc *cfnService) createChangeSet(c *Call) error {
-	k := callerOf(c).key()
+func (svc *cfnService) createChangeSet(c *emu.Call) error {
+	k := c.Scope()
 	name, csName := c.Param("StackName"), c.Param("ChangeSetName")
 	csType := c.Param("ChangeSetType")
 	if csType == "" {
@@ -75,7 +49,7 @@ func (svc *cfnService) createChangeSet(c *Call) error {
 	st := svc.stack(k, name)
 	switch {
 	case csType == "CREATE" && st != nil && st.status != "REVIEW_IN_PROGRESS":
-		return newAPIError(http.StatusBadRequest, "AlreadyExistsException", "Stack [%s] already exists", name)
+		return emu.NewError(http.StatusBadRequest, "AlreadyExistsException", "Stack [%s] already exists", name)
 	case csType == "UPDATE" && st == nil:
 		return errCFNValidation("Stack [%s] does not exist", name)
 	case csType == "UPDATE" && (st.status == "ROLLBACK_COMPLETE" || strings.HasSuffix(st.status, "_IN_PROGRESS") || st.status == "REVIEW_IN_PROGRESS"):
@@ -88,10 +62,10 @@ func (svc *cfnService) createChangeSet(c *Call) error {
 	if err != nil {
 		return errCFNValidation("%v", err)
 	}
-	now := svc.s.now()
+	now := svc.host.Now()
 	if st == nil {
 		st = &cfnStack{
-			id:         fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", k.region, k.account, name, uuid.NewString()),
+			id:         fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", k.Region, k.Account, name, uuid.NewString()),
 			name:       name,
 			status:     "REVIEW_IN_PROGRESS",
 			created:    now,
@@ -126,9 +100,9 @@ func (svc *cfnService) createChangeSet(c *Call) error {
 	for _, m := range c.Members("Tags", "Key", "Value") {
 		tags = append(tags, tag{m["Key"], m["Value"]})
 	}
-	sc := cfnScope{account: k.account, region: k.region, stackName: name, stackID: st.id, params: params, resources: st.resources}
+	sc := cfnScope{account: k.Account, region: k.Region, stackName: name, stackID: st.id, params: params, resources: st.resources}
 	cs := &cfnChangeSet{
-		id:       fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/%s", k.region, k.account, csName, uuid.NewString()),
+		id:       fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/%s", k.Region, k.Account, csName, uuid.NewString()),
 		name:     csName,
 		csType:   csType,
 		status:   "CREATE_COMPLETE",
@@ -164,8 +138,8 @@ func tagsEqual(a, b []tag) bool {
 }
 
 // changeSet finds a change set by ARN, or by name with StackName.
-func (svc *cfnService) changeSet(c *Call) (*cfnStack, *cfnChangeSet, error) {
-	k := callerOf(c).key()
+func (svc *cfnService) changeSet(c *emu.Call) (*cfnStack, *cfnChangeSet, error) {
+	k := c.Scope()
 	id, stackName := c.Param("ChangeSetName"), c.Param("StackName")
 	for _, st := range svc.stacks[k] {
 		if stackName != "" && st.name != stackName && st.id != stackName {
@@ -177,7 +151,7 @@ func (svc *cfnService) changeSet(c *Call) (*cfnStack, *cfnChangeSet, error) {
 			}
 		}
 	}
-	return nil, nil, newAPIError(http.StatusNotFound, "ChangeSetNotFound", "ChangeSet [%s] does not exist", id)
+	return nil, nil, emu.NewError(http.StatusNotFound, "ChangeSetNotFound", "ChangeSet [%s] does not exist", id)
 }
 
 type cfnResourceChangeXML struct {
@@ -195,7 +169,7 @@ type cfnParameterXML struct {
 
 type cfnTagXML struct{ Key, Value string }
 
-func (svc *cfnService) describeChangeSet(c *Call) error {
+func (svc *cfnService) describeChangeSet(c *emu.Call) error {
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	st, cs, err := svc.changeSet(c)
@@ -242,7 +216,7 @@ func tagsXML(tags []tag) []cfnTagXML {
 	return out
 }
 
-func (svc *cfnService) deleteChangeSet(c *Call) error {
+func (svc *cfnService) deleteChangeSet(c *emu.Call) error {
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	st, cs, err := svc.changeSet(c)
@@ -252,12 +226,12 @@ func (svc *cfnService) deleteChangeSet(c *Call) error {
 	delete(st.changeSets, cs.name)
 	if st.status == "REVIEW_IN_PROGRESS" && len(st.changeSets) == 0 {
 		// A stack that was never created disappears with its last change set.
-		delete(svc.stacks[callerOf(c).key()], st.name)
+		delete(svc.stacks[c.Scope()], st.name)
 	}
 	return c.Result(struct{}{})
 }
 
-func (svc *cfnService) executeChangeSet(c *Call) error {
+func (svc *cfnService) executeChangeSet(c *emu.Call) error {
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	st, cs, err := svc.changeSet(c)
@@ -265,7 +239,7 @@ func (svc *cfnService) executeChangeSet(c *Call) error {
 		return err
 	}
 	if cs.exec != "AVAILABLE" {
-		return newAPIError(http.StatusBadRequest, "InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its current status of [%s]", cs.id, cs.status)
+		return emu.NewError(http.StatusBadRequest, "InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its current status of [%s]", cs.id, cs.status)
 	}
 	if strings.HasSuffix(st.status, "_IN_PROGRESS") && st.status != "REVIEW_IN_PROGRESS" {
 		return errCFNValidation("Stack:%s is in %s state and can not be updated.", st.id, st.status)
@@ -276,7 +250,7 @@ func (svc *cfnService) executeChangeSet(c *Call) error {
 	}
 	creating := st.status == "REVIEW_IN_PROGRESS"
 	st.changeSets = map[string]*cfnChangeSet{}
-	now := svc.s.now()
+	now := svc.host.Now()
 	if creating {
 		st.stackEvent("CREATE_IN_PROGRESS", "User Initiated", now)
 	} else {
@@ -287,8 +261,8 @@ func (svc *cfnService) executeChangeSet(c *Call) error {
 	return c.Result(struct{}{})
 }
 
-func (svc *cfnService) deleteStack(c *Call) error {
-	k := callerOf(c).key()
+func (svc *cfnService) deleteStack(c *emu.Call) error {
+	k := c.Scope()
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	st := svc.stack(k, c.Param("StackName"))
@@ -310,13 +284,13 @@ func (svc *cfnService) deleteStack(c *Call) error {
 		}
 		retain[v] = true
 	}
-	st.stackEvent("DELETE_IN_PROGRESS", "User Initiated", svc.s.now())
+	st.stackEvent("DELETE_IN_PROGRESS", "User Initiated", svc.host.Now())
 	svc.wg.Go(func() { svc.destroy(prov, k, st, retain) })
 	return c.Result(struct{}{})
 }
 
-func (svc *cfnService) describeStacks(c *Call) error {
-	k := callerOf(c).key()
+func (svc *cfnService) describeStacks(c *emu.Call) error {
+	k := c.Scope()
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	var stacks []*cfnStack
@@ -363,8 +337,8 @@ func (svc *cfnService) describeStacks(c *Call) error {
 	}{out})
 }
 
-func (svc *cfnService) describeStackEvents(c *Call) error {
-	k := callerOf(c).key()
+func (svc *cfnService) describeStackEvents(c *emu.Call) error {
+	k := c.Scope()
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	st := svc.stack(k, c.Param("StackName"))
@@ -404,8 +378,8 @@ type cfnResourceXML struct {
 	ResourceStatusReason string `xml:",omitempty"`
 }
 
-func (svc *cfnService) stackResources(c *Call, summary bool) ([]cfnResourceXML, error) {
-	k := callerOf(c).key()
+func (svc *cfnService) stackResources(c *emu.Call, summary bool) ([]cfnResourceXML, error) {
+	k := c.Scope()
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	st := svc.stack(k, c.Param("StackName"))
@@ -432,7 +406,7 @@ func (svc *cfnService) stackResources(c *Call, summary bool) ([]cfnResourceXML, 
 	return out, nil
 }
 
-func (svc *cfnService) describeStackResources(c *Call) error {
+func (svc *cfnService) describeStackResources(c *emu.Call) error {
 	out, err := svc.stackResources(c, false)
 	if err != nil {
 		return err
@@ -442,7 +416,7 @@ func (svc *cfnService) describeStackResources(c *Call) error {
 	}{out})
 }
 
-func (svc *cfnService) listStackResources(c *Call) error {
+func (svc *cfnService) listStackResources(c *emu.Call) error {
 	out, err := svc.stackResources(c, true)
 	if err != nil {
 		return err
@@ -452,10 +426,10 @@ func (svc *cfnService) listStackResources(c *Call) error {
 	}{out})
 }
 
-func (svc *cfnService) getTemplate(c *Call) error {
+func (svc *cfnService) getTemplate(c *emu.Call) error {
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
-	st := svc.stack(callerOf(c).key(), c.Param("StackName"))
+	st := svc.stack(c.Scope(), c.Param("StackName"))
 	if st == nil {
 		return errCFNValidation("Stack with id %s does not exist", c.Param("StackName"))
 	}
@@ -463,7 +437,7 @@ func (svc *cfnService) getTemplate(c *Call) error {
 	if name := c.Param("ChangeSetName"); name != "" {
 		cs, ok := st.changeSets[name]
 		if !ok {
-			return newAPIError(http.StatusNotFound, "ChangeSetNotFound", "ChangeSet [%s] does not exist", name)
+			return emu.NewError(http.StatusNotFound, "ChangeSetNotFound", "ChangeSet [%s] does not exist", name)
 		}
 		body = cs.body
 	}
@@ -471,23 +445,4 @@ func (svc *cfnService) getTemplate(c *Call) error {
 		TemplateBody    string
 		StagesAvailable []string `xml:"StagesAvailable>member"`
 	}{body, []string{"Original", "Processed"}})
-}
-
-// regionKey addresses one account's resources in one region.
-type regionKey struct {
-	account string
-	region  string
-}
-
-// caller is who sent a request: the account its credentials belong to and
-// the region it signed for.
-type caller struct {
-	account string
-	region  string
-}
-
-func (c caller) key() regionKey { return regionKey(c) }
-
-func callerOf(c *Call) caller {
-	return caller{account: c.Caller.Account, region: c.Region}
 }

@@ -1,6 +1,7 @@
-package awsemu
+package cloudformation
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -9,21 +10,20 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
-// The local AWS's CloudFormation: change sets, create/update/delete with
-// rollback, stack events and resources, GetTemplate, and the intrinsics the
-// alert stack uses (Ref, Fn::GetAtt, Fn::Sub, Fn::Join). Resources are
-// created through this front's own APIs with the caller's identity, as
-// CloudFormation does, so a stack's queue, function or rule is the same one
-// every other API sees. Stacks are per account and region.
-
-// cfnService is one Server's CloudFormation state.
+// cfnService is one emulator's stacks.
 type cfnService struct {
-	s *Server
+	host  emu.Host
+	links Links
+	ctx   context.Context // ends when the emulator closes
 
 	mu     sync.Mutex
-	stacks map[regionKey]map[string]*cfnStack // by stack name; deleted stacks are dropped
+	stacks map[emu.Scope]map[string]*cfnStack // by stack name; deleted stacks are dropped
 	wg     sync.WaitGroup
 }
 
@@ -528,7 +528,7 @@ func (st *cfnStack) changesFor(t cfnTemplate, sc cfnScope) []cfnChange {
 }
 
 func (st *cfnStack) event(logical, physical, typ, status, reason string, at time.Time) {
-	st.events = append(st.events, cfnEvent{newRequestID(), logical, physical, typ, status, reason, at})
+	st.events = append(st.events, cfnEvent{uuid.NewString(), logical, physical, typ, status, reason, at})
 }
 
 func (st *cfnStack) stackEvent(status, reason string, at time.Time) {
