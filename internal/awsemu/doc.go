@@ -125,18 +125,21 @@
 //     for automatic deployment.
 //
 // The service packages are registered on every Server in services.go, which
-// keeps each Server's models (services) for the seeding helpers, the links
-// between services and EmitServiceEvent; their wire-level tests
+// keeps each Server's models (services) and implements the links between
+// services; the seeding helpers (AddAlarm, AddLogGroup, AddMetricFilter,
+// AddTrail, AddRule, the Regions) and EmitServiceEvent go through those
+// models in services_seed.go. Their wire-level tests
 // (sns_test.go, cloudwatch_alarms_test.go, cloudtrail_test.go,
 // logs_*_test.go, sqs_move_test.go, eventbridge_role_test.go,
 // pipeline_test.go, esm_test.go, lambda_exec_test.go, cfn_*_test.go) stay
 // here, since they run the whole front through the SDK.
 package awsemu
 
-// Measured after the CloudFormation move (non-test files, lines): awsemu
-// 34 (4,370), cloudformation 9 (3,334), lambda 8, internal/emu 9, wire 5,
-// events 4, logs 3, cloudwatch 2, the other packages 1 each; 84 files,
-// 15,007 lines in all. awsemu itself is still past ~15 files: IAM, STS and
+// Measured after the CloudFormation move and the services' seeding helpers
+// gathered in services_seed.go (non-test files, lines): awsemu 29 (4,339),
+// cloudformation 9 (3,327), lambda 8, internal/emu 9, wire 5, events 4,
+// logs 3, cloudwatch 2, the other packages 1 each; 79 files, 14,969 lines
+// in all. awsemu itself is still past ~15 files: IAM, STS and
 // Organizations into packages of their own would bring it there.
 //
 // Phase 2 of the split: each service's handlers move into a package of its

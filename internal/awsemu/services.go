@@ -2,11 +2,13 @@ package awsemu
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rootguard/rootguard/internal/awsemu/cloudformation"
@@ -23,8 +25,8 @@ import (
 
 // The services in packages of their own reach the Server only through
 // emu.Host and the interfaces they declare (events.Links, lambda.Links,
-// cloudformation.Links);
-// each is registered on every Server at start-up.
+// cloudformation.Links, the trail links); each is registered on every
+// Server at start-up, and services_seed.go seeds their models.
 
 // host is a Server as the service packages see it.
 type host struct{ s *Server }
@@ -118,6 +120,60 @@ func (l lambdaLinks) PutEvent(s emu.Scope, busARN, source, detailType, detail st
 		return err
 	}
 	return svc.events.Put(s, busARN, source, detailType, detail)
+}
+
+// trailOrg is the Server's organization as CloudTrail sees it
+// (cloudtrail.Org): who may make organization trails, and whom they apply
+// to.
+type trailOrg struct{ s *Server }
+
+func (o trailOrg) Organization(account string) (id, management string) {
+	s := o.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.org == nil || !s.org.isMember(account) {
+		return "", ""
+	}
+	return s.org.ID, s.org.management.ID
+}
+
+func (o trailOrg) ServiceAccess(servicePrincipal string) bool {
+	s := o.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.org == nil {
+		return false
+	}
+	_, ok := s.org.serviceAccess[servicePrincipal]
+	return ok
+}
+
+func (o trailOrg) DelegatedAdmin(account, servicePrincipal string) bool {
+	s := o.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.org != nil && s.org.isDelegatedAdmin(account, servicePrincipal)
+}
+
+// trailBuckets is S3 (kumo's buckets) as CloudTrail sees it.
+type trailBuckets struct{ s *Server }
+
+func (b trailBuckets) BucketExists(name string) (bool, error) {
+	svc, err := b.s.services()
+	if err != nil {
+		return false, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = svc.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)})
+	var missing *s3types.NotFound
+	switch {
+	case errors.As(err, &missing):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
 }
 
 // cfnLinks is a Server as CloudFormation reaches beyond itself
