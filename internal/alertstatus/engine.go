@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -26,7 +27,8 @@ func NewClients(caller *account.Session) Clients {
 		Partition: caller.Partition, Account: caller.AccountID,
 		Events: eventbridge.NewFromConfig(home), Trails: cloudtrail.NewFromConfig(home),
 		Lambda: lambda.NewFromConfig(home), Logs: cloudwatchlogs.NewFromConfig(home), SQS: sqs.NewFromConfig(home),
-		IAM: iam.NewFromConfig(home), SNS: sns.NewFromConfig(home),
+		Metrics: cloudwatch.NewFromConfig(home),
+		IAM:     iam.NewFromConfig(home), SNS: sns.NewFromConfig(home),
 		Stacks:       func(region string) StacksAPI { return cloudformation.NewFromConfig(caller.In(region)) },
 		RegionEvents: func(region string) ForwardRuleAPI { return eventbridge.NewFromConfig(caller.In(region)) },
 	}

@@ -64,6 +64,7 @@ type Clients struct {
 	Lambda       LambdaAPI
 	Logs         LogsAPI
 	SQS          QueueAPI
+	Metrics      MetricsAPI
 	IAM          RoleAPI
 	SNS          SubscriptionsAPI
 	Stacks       func(region string) StacksAPI
@@ -120,6 +121,8 @@ type FunctionState struct {
 	// Updating, Deleting), with its StateTransitionReason.
 	Mapping       string
 	MappingReason string
+	// Timeout is the function's timeout.
+	Timeout time.Duration
 }
 
 // Deliveries is what the function logged in the window.
@@ -144,6 +147,9 @@ type QueueState struct {
 	Exists   bool
 	Visible  int // ApproximateNumberOfMessages
 	InFlight int
+	// VisibilityTimeout and Age are read for the alert queue only.
+	VisibilityTimeout time.Duration
+	Age               QueueAge
 }
 
 // Window is how far back Read looks at the function's log group.
@@ -159,7 +165,11 @@ func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Rep
 	wg.Go(func() { r.Rule, errs[1] = readRule(ctx, c.Events, names.Rule(), r.Account) })
 	wg.Go(func() { r.Function, errs[2] = readFunction(ctx, c.Lambda, names.Function(), names.Queue()) })
 	wg.Go(func() { r.Deliveries, errs[3] = ReadDeliveries(ctx, c.Logs, names.LogGroup(), now.Add(-Window), now) })
-	wg.Go(func() { r.Queue, errs[4] = readQueue(ctx, c.SQS, names.Queue()) })
+	wg.Go(func() {
+		if r.Queue, errs[4] = readQueue(ctx, c.SQS, names.Queue()); errs[4] == nil && r.Queue.Exists {
+			r.Queue.Age, errs[4] = readQueueAge(ctx, c.Metrics, names.Queue(), now)
+		}
+	})
 	wg.Go(func() { r.DLQ, errs[5] = readQueue(ctx, c.SQS, names.DeadLetterQueue()) })
 	wg.Go(func() { errs[6] = r.readDeployment(ctx, c, names) })
 	wg.Wait()
@@ -170,6 +180,11 @@ func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Rep
 	}
 	r.Problems = append(r.problems(), r.forwarderProblems(names)...)
 	r.Warnings = r.alarmWarnings()
+	if p, w := r.stuckInFlight(); p != "" {
+		r.Problems = append(r.Problems, p)
+	} else if w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
 	return r, nil
 }
 
@@ -273,6 +288,7 @@ func readFunction(ctx context.Context, api LambdaAPI, name, queue string) (Funct
 		return st, fmt.Errorf("read function %s: %w", name, err)
 	}
 	st.Exists, st.State, st.LastUpdateStatus = true, string(out.State), string(out.LastUpdateStatus)
+	st.Timeout = time.Duration(aws.ToInt32(out.Timeout)) * time.Second
 	pages := lambda.NewListEventSourceMappingsPaginator(api, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(name)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -299,6 +315,7 @@ func readQueue(ctx context.Context, api QueueAPI, name string) (QueueState, erro
 	}
 	out, err := api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{
 		sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		sqstypes.QueueAttributeNameVisibilityTimeout,
 	}})
 	if err != nil {
 		return st, fmt.Errorf("read depth of queue %s: %w", name, err)
@@ -316,6 +333,13 @@ func readQueue(ctx context.Context, api QueueAPI, name string) (QueueState, erro
 			return st, fmt.Errorf("read depth of queue %s: %w", name, err)
 		}
 		*a.into = n
+	}
+	if v, ok := out.Attributes[string(sqstypes.QueueAttributeNameVisibilityTimeout)]; ok {
+		secs, err := strconv.Atoi(v)
+		if err != nil || secs < 0 {
+			return st, fmt.Errorf("read visibility timeout of queue %s: %q is not a number of seconds", name, v)
+		}
+		st.VisibilityTimeout = time.Duration(secs) * time.Second
 	}
 	return st, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -43,7 +44,8 @@ func clientsOf(t testing.TB, cfg aws.Config) alertstatus.Clients {
 	return alertstatus.Clients{Partition: caller.Partition, Account: caller.AccountID,
 		Events: eventbridge.NewFromConfig(cfg), Trails: cloudtrail.NewFromConfig(cfg),
 		Lambda: lambda.NewFromConfig(cfg), Logs: cloudwatchlogs.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg),
-		IAM: iam.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg),
+		Metrics: cloudwatch.NewFromConfig(cfg),
+		IAM:     iam.NewFromConfig(cfg), SNS: sns.NewFromConfig(cfg),
 		Stacks:       func(region string) alertstatus.StacksAPI { return cloudformation.NewFromConfig(in(region)) },
 		RegionEvents: func(region string) alertstatus.ForwardRuleAPI { return eventbridge.NewFromConfig(in(region)) },
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/logs"
 	"github.com/rootguard/rootguard/internal/awsemu/regionopt"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
+	"github.com/rootguard/rootguard/internal/awsemu/sqsage"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsmove"
 )
 
@@ -298,10 +299,16 @@ func (s *Server) registerServices() {
 		return
 	}
 	kumo := kumoConfig(kumoURL)
-	svc.lambda = lambda.Register(host{s}, lambdaLinks{s}, kumo, kumoURL)
+	// The emulator's own consumers of kumo's queues note what they receive
+	// and delete, for SQS's ApproximateAgeOfOldestMessage metric.
+	ages := sqsage.New(s.now)
+	consumer := kumo.Copy()
+	consumer.APIOptions = append(consumer.APIOptions, ages.Middleware)
+	svc.lambda = lambda.Register(host{s}, lambdaLinks{s}, consumer, kumoURL)
 	svc.s3 = s3.NewFromConfig(kumo, func(o *s3.Options) { o.UsePathStyle = true })
 	ctx, stop := context.WithCancel(context.Background())
-	sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(kumo))
+	sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(consumer))
+	cloudwatch.RegisterMetrics(host{s}, queueMetrics{sqs: sqs.NewFromConfig(kumo), ages: ages, now: s.now})
 	go func() {
 		<-s.Done()
 		stop()
