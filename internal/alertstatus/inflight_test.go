@@ -29,7 +29,9 @@ func TestMessageStuckInFlightIsNotHealthy(t *testing.T) {
 	env.putRootSignIn(t, "5tuck000-0000-4000-8000-000000000001")
 
 	stuck := func(r alertstatus.Report) bool {
-		return slices.ContainsFunc(r.Problems, func(p string) bool { return strings.Contains(p, "in flight, the oldest for longer than the visibility timeout") })
+		return slices.ContainsFunc(r.Problems, func(p string) bool {
+			return strings.Contains(p, "in flight, the oldest for longer than the visibility timeout")
+		})
 	}
 	var seen alertstatus.Report
 	waitFor(t, "status names the message stuck in flight", 30*time.Second, func() bool {
