@@ -19,6 +19,7 @@ const (
 	needVirtualMFA                  // virtual MFA devices assigned to root
 	needOrg                         // IAM organizations features
 	needAlerting                    // EventBridge, CloudTrail, metric filters
+	needActivity                    // enabled Regions, and each one's trails and rules
 )
 
 // check is one of rootguard's checks: its fixed description and its logic.
@@ -83,6 +84,7 @@ var checks = []check{
 	rootSigningCertificates,
 	rootRecentUse,
 	rootAlerting,
+	rootActivityAlerting,
 	orgCentralizedRootAccess,
 }
 

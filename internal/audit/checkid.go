@@ -14,6 +14,7 @@ const (
 	CheckRootSigningCertificates  CheckID = "root-signing-certificates"
 	CheckRootRecentUse            CheckID = "root-recent-use"
 	CheckRootAlerting             CheckID = "root-alerting"
+	CheckRootActivityAlerting     CheckID = "root-activity-alerting"
 	CheckOrgCentralizedRootAccess CheckID = "org-centralized-root-access"
 )
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	acctapi "github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/rootguard/rootguard/internal/account"
+	"github.com/rootguard/rootguard/internal/deploy"
 )
 
 type iamAPI interface {
@@ -70,6 +72,11 @@ type clients struct {
 	events   eventsAPI
 	trails   trailsAPI
 	home     string // the partition's home Region, where events and trails are read
+	// regions lists the account's enabled Regions (in the home Region);
+	// eventsIn and trailsIn read one Region's rules and trails.
+	regions  deploy.RegionsAPI
+	eventsIn func(region string) eventsAPI
+	trailsIn func(region string) trailsAPI
 	logs     func(region string) logsAPI
 	alarms   func(region string) alarmsAPI
 }
@@ -95,6 +102,9 @@ func newClients(cfg aws.Config, caller *account.Session) clients {
 		events:   eventbridge.NewFromConfig(home),
 		trails:   cloudtrail.NewFromConfig(home),
 		home:     p.HomeRegion,
+		regions:  acctapi.NewFromConfig(home),
+		eventsIn: func(region string) eventsAPI { return eventbridge.NewFromConfig(in(region)) },
+		trailsIn: func(region string) trailsAPI { return cloudtrail.NewFromConfig(in(region)) },
 		logs:     func(region string) logsAPI { return cloudwatchlogs.NewFromConfig(in(region)) },
 		alarms:   func(region string) alarmsAPI { return cloudwatch.NewFromConfig(in(region)) },
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	acctapi "github.com/aws/aws-sdk-go-v2/service/account"
+	accttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -39,6 +41,7 @@ type fakeAWS struct {
 	virtualMFA   []iamtypes.VirtualMFADevice
 	orgFeatures  []iamtypes.FeatureType
 
+	regions       []string
 	rules         []ebtypes.Rule
 	ruleMatches   map[string]bool
 	targets       map[string]int
@@ -79,7 +82,24 @@ func (f *fakeAWS) actions() []string {
 func (f *fakeAWS) clients() clients {
 	identify := func(ctx context.Context) (*account.Session, error) { return account.ResolveWith(ctx, aws.Config{}, f) }
 	return clients{identify: identify, iam: f, events: f, trails: f, home: account.DefaultRegion,
-		logs: func(string) logsAPI { return f }, alarms: func(string) alarmsAPI { return f }}
+		logs: func(string) logsAPI { return f }, alarms: func(string) alarmsAPI { return f },
+		regions: f, eventsIn: func(string) eventsAPI { return f }, trailsIn: func(string) trailsAPI { return f }}
+}
+
+// ListRegions lists f.regions as enabled (the home Region alone when nil).
+func (f *fakeAWS) ListRegions(context.Context, *acctapi.ListRegionsInput, ...func(*acctapi.Options)) (*acctapi.ListRegionsOutput, error) {
+	if err := f.record("account:ListRegions"); err != nil {
+		return nil, err
+	}
+	regions := f.regions
+	if regions == nil {
+		regions = []string{account.DefaultRegion}
+	}
+	out := &acctapi.ListRegionsOutput{}
+	for _, r := range regions {
+		out.Regions = append(out.Regions, accttypes.Region{RegionName: aws.String(r), RegionOptStatus: accttypes.RegionOptStatusEnabledByDefault})
+	}
+	return out, nil
 }
 
 func (f *fakeAWS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {

@@ -55,6 +55,7 @@ type inputs struct {
 	orgErr error
 
 	alerting alertingState
+	activity activityState
 
 	aliasErr error
 }
@@ -145,6 +146,14 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 			in.alerting = readAlerting(ctx, c, func() (string, bool) {
 				<-identified
 				return in.accountID, in.identityErr == nil
+			})
+		})
+	}
+	if n&needActivity != 0 {
+		wg.Go(func() {
+			in.activity = readActivity(ctx, c, func() (account.Partition, string, bool) {
+				<-identified
+				return in.partition, in.accountID, in.identityErr == nil
 			})
 		})
 	}

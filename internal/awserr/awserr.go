@@ -155,6 +155,7 @@ var actionPrefix = map[string]string{
 	"SSM":             "ssm",
 	"Lambda":          "lambda",
 	"S3":              "s3",
+	"Account":         "account",
 }
 
 // Classify returns err as an *Error, or nil when err is nil. The service and

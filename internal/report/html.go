@@ -304,7 +304,7 @@ func FixCommand(a audit.AccountResult, c audit.CheckResult) string {
 			return "rootguard fix --accounts " + a.AccountID + " --remove-root-credentials"
 		}
 		return "rootguard mfa" + inAccount(a)
-	case audit.CheckRootAlerting:
+	case audit.CheckRootAlerting, audit.CheckRootActivityAlerting:
 		if a.Access == "" || a.Access == "caller" {
 			return "rootguard alert deploy"
 		}
