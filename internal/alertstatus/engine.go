@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	acctapi "github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -31,6 +32,7 @@ func NewClients(caller *account.Session) Clients {
 		IAM:     iam.NewFromConfig(home), SNS: sns.NewFromConfig(home),
 		Stacks:       func(region string) StacksAPI { return cloudformation.NewFromConfig(caller.In(region)) },
 		RegionEvents: func(region string) ForwardRuleAPI { return eventbridge.NewFromConfig(caller.In(region)) },
+		Regions:      acctapi.NewFromConfig(home),
 	}
 }
 

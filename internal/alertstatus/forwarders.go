@@ -255,6 +255,31 @@ func (r Report) forwarderProblems(names stack.Names) []string {
 	return p
 }
 
+// regionProblems names each Region enabled in the account (ENABLED or
+// ENABLED_BY_DEFAULT) that has no forwarder to the home Region: a root API
+// call there reaches EventBridge there only (EventBridge User Guide, "AWS
+// service events delivered via AWS CloudTrail"), so it alerts no one. A
+// deploy without --regions forwards every enabled Region, which closes it.
+func (r Report) regionProblems(names stack.Names) []string {
+	home := r.partition.HomeRegion
+	deploy := "rootguard alert deploy"
+	if names.Prefix != stack.DefaultPrefix {
+		deploy += " --prefix " + names.Prefix
+	}
+	if r.Rule.State == stack.RuleEnabledWithAllManagement {
+		deploy += " --all-management-events"
+	}
+	var p []string
+	for _, region := range r.Enabled {
+		if region == home || slices.ContainsFunc(r.Forwarders, func(f Forwarder) bool { return f.Region == region }) {
+			continue
+		}
+		p = append(p, fmt.Sprintf("root activity in %s does not reach %s: the Region is enabled in the account and has no forwarder; "+
+			"run `%s --approve` (without --regions it forwards every enabled Region) with your other deploy options", region, home, deploy))
+	}
+	return p
+}
+
 // alarmWarnings names the alarm e-mail addresses that have not confirmed
 // their subscription.
 func (r Report) alarmWarnings() []string {

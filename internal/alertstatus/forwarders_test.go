@@ -31,6 +31,11 @@ func TestReadChecksEachForwarderAndTheAlarmEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
+	// The deployed Regions and the home Region are enabled; me-south-1 is
+	// opted into after the deploy.
+	if err := emu.SetRegions([]string{"ap-northeast-2", "eu-west-1", "us-east-1"}, []string{"me-south-1"}); err != nil {
+		t.Fatal(err)
+	}
 	const account = "111122223333"
 	cfg := emu.Config(emu.AddAccount(account, "security").AddUser("deployer").AddAccessKey(awsemu.AccessKey{}))
 	cfg.Region = stack.HomeRegion
@@ -133,5 +138,16 @@ func TestReadChecksEachForwarderAndTheAlarmEmail(t *testing.T) {
 	// Both regions are now broken, one problem each.
 	if r := read(); len(r.Problems) != 2 {
 		t.Errorf("two broken forwarders, problems %q", r.Problems)
+	}
+
+	// A Region enabled after the deploy has no forwarder: a gap, closed by
+	// a deploy without --regions (every enabled Region).
+	if err := emu.Account(account).EnableRegion("me-south-1"); err != nil {
+		t.Fatal(err)
+	}
+	want := "root activity in me-south-1 does not reach us-east-1: the Region is enabled in the account and has no forwarder; " +
+		"run `rootguard alert deploy --prefix rgfwd --all-management-events --approve` (without --regions it forwards every enabled Region) with your other deploy options"
+	if r := read(); len(r.Problems) != 3 || !slices.Contains(r.Problems, want) || !slices.Contains(r.Enabled, "me-south-1") {
+		t.Errorf("opt-in Region enabled after deploy: problems\n%q\nwant 3 with\n%q", r.Problems, want)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	acctapi "github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -99,7 +100,9 @@ func (e *pipelineEnv) operator(t *testing.T) (aws.Config, alertstatus.Clients) {
 			}
 		}
 	})
-	return cfg, clientsOf(t, cfg)
+	clients := clientsOf(t, cfg)
+	clients.Regions = acctapi.NewFromConfig(cfg)
+	return cfg, clients
 }
 
 // putRootSignIns puts root ConsoleLogin events with the given CloudTrail

@@ -20,6 +20,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/deploy"
 	"github.com/rootguard/rootguard/internal/queuedepth"
 	"github.com/rootguard/rootguard/internal/stack"
 )
@@ -69,6 +70,10 @@ type Clients struct {
 	SNS          SubscriptionsAPI
 	Stacks       func(region string) StacksAPI
 	RegionEvents func(region string) ForwardRuleAPI
+	// Regions lists the Regions enabled in the account (account:ListRegions):
+	// each one without a forwarder is a gap. NewClients sets it; nil (a
+	// test's hand-built Clients) leaves the Regions unchecked.
+	Regions deploy.RegionsAPI
 }
 
 // Report is the state of the pipeline in one account.
@@ -86,6 +91,9 @@ type Report struct {
 	// role for; AlarmEmails the e-mail subscriptions of its alarm topic.
 	Forwarders  []Forwarder
 	AlarmEmails []AlarmEmail
+	// Enabled are the Regions enabled in the account (nil when Clients
+	// has no Regions).
+	Enabled []string
 	// Problems keep alerts from arriving; Warnings do not.
 	Problems []string
 	Warnings []string
@@ -160,7 +168,7 @@ const Window = 24 * time.Hour
 func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Report, error) {
 	r := Report{Account: c.Account, partition: c.partition()}
 	var wg sync.WaitGroup
-	errs := make([]error, 7)
+	errs := make([]error, 8)
 	wg.Go(func() { r.Trails, errs[0] = Trails(ctx, c.Trails, r.partition.HomeRegion) })
 	wg.Go(func() { r.Rule, errs[1] = readRule(ctx, c.Events, names.Rule(), r.Account) })
 	wg.Go(func() { r.Function, errs[2] = readFunction(ctx, c.Lambda, names.Function(), names.Queue()) })
@@ -172,13 +180,16 @@ func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Rep
 	})
 	wg.Go(func() { r.DLQ, errs[5] = readQueue(ctx, c.SQS, names.DeadLetterQueue()) })
 	wg.Go(func() { errs[6] = r.readDeployment(ctx, c, names) })
+	if c.Regions != nil {
+		wg.Go(func() { r.Enabled, errs[7] = deploy.EnabledRegions(ctx, c.Regions) })
+	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return r, err
 		}
 	}
-	r.Problems = append(r.problems(), r.forwarderProblems(names)...)
+	r.Problems = append(append(r.problems(), r.forwarderProblems(names)...), r.regionProblems(names)...)
 	r.Warnings = r.alarmWarnings()
 	if p, w := r.stuckInFlight(); p != "" {
 		r.Problems = append(r.Problems, p)

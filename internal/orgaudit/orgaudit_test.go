@@ -99,7 +99,7 @@ func TestAssumeRootWhenCentralizedRootAccessIsOn(t *testing.T) {
 	if holdouts["200000000003"] != "password,access keys" || holdouts["200000000005"] != "password,MFA" || holdouts["200000000004"] != "" {
 		t.Errorf("holdouts = %v", holdouts)
 	}
-	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "root-alerting and org-centralized-root-access run in 100000000000 only") {
+	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "root-alerting, root-activity-alerting and org-centralized-root-access run in 100000000000 only") {
 		t.Errorf("notes must say which checks ran where: %q", res.Notes)
 	}
 }

@@ -34,13 +34,13 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("no fix output:\n%s", stdout)
 	}
 	first, last := audits[0], stdout[strings.LastIndex(stdout, "Verify in 222222222222"):]
-	for _, want := range []string{"222222222222 (payments)         assume-root  root-access-keys   FAIL", "4 accounts: 2 pass, 2 fail, 0 error", "SKIPPED (1 account, not audited by design): 555555555555 (suspended)"} {
+	for _, want := range []string{"222222222222 (payments)         assume-root  root-access-keys        FAIL", "4 accounts: 2 pass, 2 fail, 0 error", "SKIPPED (1 account, not audited by design): 555555555555 (suspended)"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("first audit lacks %q:\n%s", want, first)
 		}
 	}
 	// After the fix and the alert pipeline, every account passes: the
-	// management account's root-alerting too.
+	// management account's root-alerting and root-activity-alerting too.
 	for _, want := range []string{"root-access-keys             FAIL → PASS", "4 accounts: 4 pass, 0 fail, 0 error", "PASS (4 accounts): 111111111111 (acme-management), 222222222222 (payments)"} {
 		if !strings.Contains(last, want) {
 			t.Errorf("after the fix and the deploy, output lacks %q:\n%s", want, last)
