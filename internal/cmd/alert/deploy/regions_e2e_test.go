@@ -143,6 +143,11 @@ func TestDeployRegionsForwardsToHubEndToEnd(t *testing.T) {
 	e := newRegionsEnv(t)
 	ctx := t.Context()
 	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
+	// A world of the home Region and the one forwarded, so status finds
+	// no enabled Region without a forwarder.
+	if err := e.emu.SetRegions([]string{"eu-west-1", "us-east-1"}, nil); err != nil {
+		t.Fatal(err)
+	}
 	args := []string{"--prefix", regPrefix, "--regions", "eu-west-1", "--email", regEmail, "--arch", arch, "--function-zip", e.zip, "--approve"}
 
 	out, errOut, err := e.run(t, "deploy", e.webhook+"\n", args...)

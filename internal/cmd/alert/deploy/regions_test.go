@@ -131,6 +131,11 @@ func TestDeployDeletesTheForwarderOfADroppedRegion(t *testing.T) {
 // that subscribes it.
 func TestStatusChecksTheForwardersAndTheAlarmEmail(t *testing.T) {
 	e := newQuickRegionsEnv(t, "rgstat")
+	// A world of the home Region and the one deployed to, where status
+	// finds no Region without a forwarder; me-south-1 is opted into last.
+	if err := e.emu.SetRegions([]string{"eu-west-1", "us-east-1"}, []string{"me-south-1"}); err != nil {
+		t.Fatal(err)
+	}
 	const hint = "AWS sent a confirmation link to ops@example.com: the pipeline's alarms e-mail it only once the link is followed"
 	_, errOut := e.deploy(t, "--regions", "eu-west-1", "--email", "ops@example.com", "--approve")
 	if !strings.Contains(errOut, hint) {
@@ -185,6 +190,18 @@ func TestStatusChecksTheForwardersAndTheAlarmEmail(t *testing.T) {
 	problem = e.statusProblem(t, "root activity in eu-west-1 does not reach us-east-1: forwarder stack rgstat-alert-forward does not exist there; run `rootguard alert deploy --prefix rgstat --regions eu-west-1`")
 	e.follow(t, problem, "--email", "ops@example.com")
 	e.assertStatusClean(t)
+
+	// A Region enabled after the deploy is a gap; the deploy it names (no
+	// --regions: every enabled Region) closes it.
+	if err := e.emu.Account(regAccount).EnableRegion("me-south-1"); err != nil {
+		t.Fatal(err)
+	}
+	problem = e.statusProblem(t, "root activity in me-south-1 does not reach us-east-1: the Region is enabled in the account and has no forwarder; run `rootguard alert deploy --prefix rgstat --approve`")
+	e.follow(t, problem, "--email", "ops@example.com")
+	e.assertStatusClean(t)
+	if got := e.stackStatus(t, "me-south-1", "rgstat-alert-forward"); got != "CREATE_COMPLETE" {
+		t.Errorf("the forwarder in the newly enabled Region is %q", got)
+	}
 
 	if strings.Contains(e.transcript.String(), "regions-quick-secret") {
 		t.Error("a command printed the webhook URL")
