@@ -195,7 +195,7 @@ func TestScheduledRunsReportExactlyTheDrift(t *testing.T) {
 			if len(body) == 0 {
 				t.Errorf("%s is empty", key)
 			}
-			if key == r.ReportKey && !strings.Contains(string(body), `<tr class="ou"><th colspan="8">Root <span class="group-count">7 accounts:`) {
+			if key == r.ReportKey && !strings.Contains(string(body), `<tr class="ou"><th colspan="9">Root <span class="group-count">7 accounts:`) {
 				i := strings.Index(string(body), `class="ou"`)
 				t.Errorf("report %s is not grouped by OU: %.300s", key, string(body)[max(i, 0):])
 			}
