@@ -146,6 +146,7 @@ type Trail struct {
 	Logging      bool
 	StatusErr    error
 	LogsSignIn   bool // event selectors log management write events from signin.amazonaws.com
+	LogsAPICalls bool // event selectors log a regional management write API call (s3:PutBucketPolicy)
 	SelectorsErr error
 }
 
@@ -201,10 +202,17 @@ func TrailsThen(ctx context.Context, api TrailsAPI, home string, then func(i int
 				return
 			}
 			t.LogsSignIn = logsSignInEvents(sel)
+			t.LogsAPICalls = logsManagementEvent(sel, apiCallFields)
 		})
 	}
 	wg.Wait()
 	return trails, nil
+}
+
+// RecordsAPICalls reports whether the trail records a regional root API
+// call now (in the Regions it covers).
+func (t Trail) RecordsAPICalls() bool {
+	return t.StatusErr == nil && t.SelectorsErr == nil && t.Logging && t.LogsAPICalls
 }
 
 // Records reports whether the trail records root sign-ins now.
@@ -212,26 +220,39 @@ func (t Trail) Records() bool {
 	return t.StatusErr == nil && t.SelectorsErr == nil && t.Logging && t.LogsSignIn
 }
 
+// signInFields and apiCallFields are the advanced-selector fields of a root
+// ConsoleLogin and of a regional management write call (the root API call
+// the audit's root-activity-alerting check tests rules with).
+var (
+	signInFields  = map[string]string{"eventCategory": "Management", "readOnly": "false", "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "eventType": "AwsConsoleSignIn"}
+	apiCallFields = map[string]string{"eventCategory": "Management", "readOnly": "false", "eventSource": "s3.amazonaws.com", "eventName": "PutBucketPolicy", "eventType": "AwsApiCall"}
+)
+
 // logsSignInEvents reports whether a trail's selectors log ConsoleLogin: a
 // management event, recorded as a write (readOnly false), from
 // signin.amazonaws.com.
 func logsSignInEvents(sel *cloudtrail.GetEventSelectorsOutput) bool {
+	return logsManagementEvent(sel, signInFields)
+}
+
+// logsManagementEvent reports whether a trail's selectors log the
+// management write event with the given advanced-selector fields.
+func logsManagementEvent(sel *cloudtrail.GetEventSelectorsOutput, values map[string]string) bool {
 	for _, s := range sel.EventSelectors {
 		if aws.ToBool(s.IncludeManagementEvents) && s.ReadWriteType != cttypes.ReadWriteTypeReadOnly &&
-			!slices.Contains(s.ExcludeManagementEventSources, "signin.amazonaws.com") {
+			!slices.Contains(s.ExcludeManagementEventSources, values["eventSource"]) {
 			return true
 		}
 	}
 	for _, s := range sel.AdvancedEventSelectors {
-		if advancedSelectorLogsSignIn(s.FieldSelectors) {
+		if advancedSelectorLogs(s.FieldSelectors, values) {
 			return true
 		}
 	}
 	return false
 }
 
-func advancedSelectorLogsSignIn(fields []cttypes.AdvancedFieldSelector) bool {
-	values := map[string]string{"eventCategory": "Management", "readOnly": "false", "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "eventType": "AwsConsoleSignIn"}
+func advancedSelectorLogs(fields []cttypes.AdvancedFieldSelector, values map[string]string) bool {
 	management := false
 	for _, f := range fields {
 		field := aws.ToString(f.Field)

@@ -20,11 +20,13 @@ import (
 // that record it and the rules that match a root API call made there.
 //
 // A root API call is delivered to EventBridge in the Region where it is
-// made, and only when a logging trail records it there (EventBridge User
-// Guide, "AWS service events delivered via AWS CloudTrail"); a rule can
-// forward it to another Region's bus, where a rule with a target must then
-// match it (EventBridge User Guide, "Sending and receiving events between
-// AWS Regions").
+// made, and only when a logging trail records it ("To record events with a
+// detail-type value of AWS API Call via CloudTrail, a CloudTrail trail with
+// logging enabled is required": EventBridge User Guide,
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html);
+// a rule can target another Region's event bus, where a rule with a target
+// must then match it (EventBridge User Guide,
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html).
 type activityState struct {
 	home       string   // the partition's home Region, where forwarders send
 	hubBus     string   // the home Region's default bus of the account

@@ -136,15 +136,16 @@ func (st activityState) regionCoverage(region string) regionVerdict {
 	return v
 }
 
-// recording: some trail recording the Region logs and its selectors log
-// management write events (the test root-alerting applies).
+// recording: some trail recording the Region logs and its selectors log a
+// regional management write call (s3:PutBucketPolicy, the sample the rules
+// are tested with).
 func (ra *regionActivity) recording() (bool, error) {
 	if ra.trailsErr != nil {
 		return false, ra.trailsErr
 	}
 	var unknown error
 	for _, t := range ra.trails {
-		if t.Records() {
+		if t.RecordsAPICalls() {
 			return true, nil
 		}
 		if t.StatusErr != nil {

@@ -10,7 +10,7 @@ import (
 func TestRootActivityAlerting(t *testing.T) {
 	const hub = "arn:aws:events:us-east-1:" + testAccount + ":event-bus/default"
 	const queue = "arn:aws:sqs:us-east-1:" + testAccount + ":root-alerts"
-	multi := []alertstatus.Trail{{Name: "org", MultiRegion: true, Logging: true, LogsSignIn: true}}
+	multi := []alertstatus.Trail{{Name: "org", MultiRegion: true, Logging: true, LogsAPICalls: true}}
 	alerting := func(name string) []activityRule { return []activityRule{{Name: name, Targets: []string{queue}}} }
 	forwarding := []activityRule{{Name: "fwd", Targets: []string{hub}}}
 	denied := apiErr("EventBridge", "ListRules", "AccessDenied")
@@ -49,12 +49,18 @@ func TestRootActivityAlerting(t *testing.T) {
 			st.in["ap-south-1"].rules = []activityRule{{Name: "local"}}
 		}, Fail, "ap-south-1", []string{"eu-west-1", "us-east-1"}, []string{"ap-south-1"}},
 		{"single-Region trail in the home Region only", func(st *activityState) {
-			home := []alertstatus.Trail{{Name: "home", HomeRegion: "us-east-1", Logging: true, LogsSignIn: true}}
+			home := []alertstatus.Trail{{Name: "home", HomeRegion: "us-east-1", Logging: true, LogsAPICalls: true}}
 			st.in["us-east-1"].trails = home
 			st.in["eu-west-1"].trails, st.in["ap-south-1"].trails = nil, nil
 		}, Fail, "ap-south-1 (no logging trail records management events there)", []string{"us-east-1"}, []string{"ap-south-1", "eu-west-1"}},
+		{"trail logging sign-in events only records no API call", func(st *activityState) {
+			signInOnly := []alertstatus.Trail{{Name: "signin", MultiRegion: true, Logging: true, LogsSignIn: true}}
+			for _, ra := range st.in {
+				ra.trails = signInOnly
+			}
+		}, Fail, "no logging trail", []string{}, []string{"ap-south-1", "eu-west-1", "us-east-1"}},
 		{"trail not logging", func(st *activityState) {
-			off := []alertstatus.Trail{{Name: "org", MultiRegion: true, LogsSignIn: true}}
+			off := []alertstatus.Trail{{Name: "org", MultiRegion: true, LogsAPICalls: true}}
 			for _, ra := range st.in {
 				ra.trails = off
 			}
