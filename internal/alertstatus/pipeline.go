@@ -164,14 +164,28 @@ func Trails(ctx context.Context, api TrailsAPI, home string) ([]Trail, error) {
 // reads of a trail's log group — does not wait a round trip for the status
 // and selectors. Every call of then has returned when TrailsThen does.
 func TrailsThen(ctx context.Context, api TrailsAPI, home string, then func(i int, listed Trail)) ([]Trail, error) {
+	return readTrails(ctx, api, home, func(multi bool, homeRegion string) bool { return multi || homeRegion == home }, then)
+}
+
+// TrailsHomedIn lists the trails homed in region (api is CloudTrail
+// there), with each one's status and selectors: the trails recording the
+// Region beside the multi-Region trails, which Trails in the home Region
+// already lists (a multi-Region trail's shadow copies are the same trail).
+func TrailsHomedIn(ctx context.Context, api TrailsAPI, region string) ([]Trail, error) {
+	return readTrails(ctx, api, region, func(_ bool, homeRegion string) bool { return homeRegion == region }, nil)
+}
+
+// readTrails lists the trails DescribeTrails(includeShadowTrails) shows in
+// region that keep admits, then reads each one's status and selectors.
+func readTrails(ctx context.Context, api TrailsAPI, region string, keep func(multi bool, homeRegion string) bool, then func(i int, listed Trail)) ([]Trail, error) {
 	out, err := api.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
 	if err != nil {
-		return nil, fmt.Errorf("describe trails in %s: %w", home, err)
+		return nil, fmt.Errorf("describe trails in %s: %w", region, err)
 	}
 	var trails []Trail
 	for _, t := range out.TrailList {
 		multi := aws.ToBool(t.IsMultiRegionTrail)
-		if !multi && aws.ToString(t.HomeRegion) != home {
+		if !keep(multi, aws.ToString(t.HomeRegion)) {
 			continue
 		}
 		trails = append(trails, Trail{

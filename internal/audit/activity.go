@@ -37,7 +37,9 @@ type activityState struct {
 
 // regionActivity is one Region's half of the pipeline.
 type regionActivity struct {
-	trails    []alertstatus.Trail // trails recording the Region: multi-Region, or homed there
+	// trails are those homed in the Region; in the home Region, also every
+	// multi-Region trail (which records every Region).
+	trails    []alertstatus.Trail
 	trailsErr error
 	// rules are the enabled default-bus rules there whose pattern matches
 	// a root API call made in the Region, as EventBridge tests it.
@@ -80,7 +82,11 @@ func readActivity(ctx context.Context, c clients, partition func() (account.Part
 		ra := &regionActivity{}
 		st.in[region] = ra
 		wg.Go(func() {
-			ra.trails, ra.trailsErr = alertstatus.Trails(ctx, c.trailsIn(region), region)
+			if region == c.home {
+				ra.trails, ra.trailsErr = alertstatus.Trails(ctx, c.trailsIn(region), region)
+				return
+			}
+			ra.trails, ra.trailsErr = alertstatus.TrailsHomedIn(ctx, c.trailsIn(region), region)
 		})
 		wg.Go(func() {
 			events := map[string]string{region: samples[region]}

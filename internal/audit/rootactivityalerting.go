@@ -111,7 +111,7 @@ func (st activityState) regionCoverage(region string) regionVerdict {
 		v.err = fmt.Errorf("%s was not read", region)
 		return v
 	}
-	trail, trailErr := ra.recording()
+	trail, trailErr := st.recording(region)
 	rule, ruleErr := st.alerting(region)
 	switch {
 	case trail && ruleErr == nil && rule == "":
@@ -136,23 +136,41 @@ func (st activityState) regionCoverage(region string) regionVerdict {
 	return v
 }
 
-// recording: some trail recording the Region logs and its selectors log a
-// regional management write call (s3:PutBucketPolicy, the sample the rules
-// are tested with).
-func (ra *regionActivity) recording() (bool, error) {
-	if ra.trailsErr != nil {
-		return false, ra.trailsErr
+// recording: some trail recording the Region — homed there, or a
+// multi-Region trail (listed in the home Region) — logs, and its selectors
+// log a regional management write call (s3:PutBucketPolicy, the sample the
+// rules are tested with).
+func (st activityState) recording(region string) (bool, error) {
+	var lists []*regionActivity
+	if ra := st.in[region]; ra != nil {
+		lists = append(lists, ra)
+	}
+	home := st.in[st.home]
+	if home != nil && region != st.home {
+		lists = append(lists, home)
 	}
 	var unknown error
-	for _, t := range ra.trails {
-		if t.RecordsAPICalls() {
-			return true, nil
+	for _, ra := range lists {
+		if ra.trailsErr != nil {
+			unknown = ra.trailsErr
+			continue
 		}
-		if t.StatusErr != nil {
-			unknown = t.StatusErr
-		} else if t.SelectorsErr != nil {
-			unknown = t.SelectorsErr
+		for _, t := range ra.trails {
+			if ra == home && region != st.home && !t.MultiRegion {
+				continue // a single-Region trail of the home Region
+			}
+			if t.RecordsAPICalls() {
+				return true, nil
+			}
+			if t.StatusErr != nil {
+				unknown = t.StatusErr
+			} else if t.SelectorsErr != nil {
+				unknown = t.SelectorsErr
+			}
 		}
+	}
+	if home == nil && unknown == nil {
+		unknown = fmt.Errorf("%s was not read", st.home)
 	}
 	return false, unknown
 }

@@ -15,15 +15,16 @@ func TestRootActivityAlerting(t *testing.T) {
 	forwarding := []activityRule{{Name: "fwd", Targets: []string{hub}}}
 	denied := apiErr("EventBridge", "ListRules", "AccessDenied")
 
-	// covered: us-east-1 alerts directly and also alerts on what
-	// eu-west-1 and ap-south-1 forward to it.
+	// covered: a multi-Region trail (listed in us-east-1) records every
+	// Region; us-east-1 alerts directly and on what eu-west-1 forwards to
+	// it; ap-south-1 alerts directly.
 	covered := func() activityState {
 		return activityState{home: "us-east-1", hubBus: hub, regions: []string{"ap-south-1", "eu-west-1", "us-east-1"},
 			in: map[string]*regionActivity{
 				"us-east-1": {trails: multi, rules: alerting("hub"), forwarded: map[string][]activityRule{
 					"us-east-1": alerting("hub"), "eu-west-1": alerting("hub"), "ap-south-1": alerting("hub")}},
-				"eu-west-1":  {trails: multi, rules: forwarding},
-				"ap-south-1": {trails: multi, rules: alerting("local")},
+				"eu-west-1":  {rules: forwarding},
+				"ap-south-1": {rules: alerting("local")},
 			}}
 	}
 	tests := []struct {
@@ -38,7 +39,7 @@ func TestRootActivityAlerting(t *testing.T) {
 			[]string{"ap-south-1", "eu-west-1", "us-east-1"}, []string{}},
 		{"opt-in Region enabled after deploy has no rule", func(st *activityState) {
 			st.regions = append(st.regions, "me-south-1")
-			st.in["me-south-1"] = &regionActivity{trails: multi}
+			st.in["me-south-1"] = &regionActivity{}
 		}, Fail, "me-south-1 (no ENABLED EventBridge rule with a target matches a root API call there)",
 			[]string{"ap-south-1", "eu-west-1", "us-east-1"}, []string{"me-south-1"}},
 		{"forwarder but the home rule does not match the forwarded call", func(st *activityState) {
@@ -49,9 +50,7 @@ func TestRootActivityAlerting(t *testing.T) {
 			st.in["ap-south-1"].rules = []activityRule{{Name: "local"}}
 		}, Fail, "ap-south-1", []string{"eu-west-1", "us-east-1"}, []string{"ap-south-1"}},
 		{"single-Region trail in the home Region only", func(st *activityState) {
-			home := []alertstatus.Trail{{Name: "home", HomeRegion: "us-east-1", Logging: true, LogsAPICalls: true}}
-			st.in["us-east-1"].trails = home
-			st.in["eu-west-1"].trails, st.in["ap-south-1"].trails = nil, nil
+			st.in["us-east-1"].trails = []alertstatus.Trail{{Name: "home", HomeRegion: "us-east-1", Logging: true, LogsAPICalls: true}}
 		}, Fail, "ap-south-1 (no logging trail records management events there)", []string{"us-east-1"}, []string{"ap-south-1", "eu-west-1"}},
 		{"trail logging sign-in events only records no API call", func(st *activityState) {
 			signInOnly := []alertstatus.Trail{{Name: "signin", MultiRegion: true, Logging: true, LogsSignIn: true}}
@@ -77,12 +76,19 @@ func TestRootActivityAlerting(t *testing.T) {
 		}, Error, "events:ListRules", []string{"ap-south-1"}, []string{}},
 		{"known gap beside an unreadable Region is FAIL", func(st *activityState) {
 			st.in["ap-south-1"].rules, st.in["ap-south-1"].rulesErr = nil, denied
-			st.in["eu-west-1"].trails = nil
-			st.in["us-east-1"].trails = nil
-		}, Fail, "1 more could not be read", []string{}, []string{"eu-west-1", "us-east-1"}},
+			st.in["eu-west-1"].rules = nil
+		}, Fail, "1 more could not be read", []string{"us-east-1"}, []string{"eu-west-1"}},
 		{"trail status unreadable with rules in place", func(st *activityState) {
-			st.in["ap-south-1"].trails = []alertstatus.Trail{{Name: "org", MultiRegion: true, StatusErr: apiErr("CloudTrail", "GetTrailStatus", "AccessDenied")}}
-		}, Error, "cloudtrail:GetTrailStatus", []string{"eu-west-1", "us-east-1"}, []string{}},
+			st.in["us-east-1"].trails = []alertstatus.Trail{{Name: "org", MultiRegion: true, StatusErr: apiErr("CloudTrail", "GetTrailStatus", "AccessDenied")}}
+		}, Error, "cloudtrail:GetTrailStatus", []string{}, []string{}},
+		{"a Region's own trail records it while the home Region's trails are unreadable", func(st *activityState) {
+			st.in["us-east-1"].trails, st.in["us-east-1"].trailsErr = nil, apiErr("CloudTrail", "DescribeTrails", "AccessDenied")
+			st.in["ap-south-1"].trails = []alertstatus.Trail{{Name: "local", HomeRegion: "ap-south-1", Logging: true, LogsAPICalls: true}}
+		}, Error, "cloudtrail:DescribeTrails", []string{"ap-south-1"}, []string{}},
+		{"a single-Region trail of the home Region does not record another Region", func(st *activityState) {
+			st.in["us-east-1"].trails = []alertstatus.Trail{{Name: "home", HomeRegion: "us-east-1", Logging: true, LogsAPICalls: true}}
+			st.in["ap-south-1"].trails = []alertstatus.Trail{{Name: "local", HomeRegion: "ap-south-1", Logging: true, LogsAPICalls: true}}
+		}, Fail, "eu-west-1 (no logging trail records management events there)", []string{"ap-south-1", "us-east-1"}, []string{"eu-west-1"}},
 		{"trail unreadable but no rule is a known gap", func(st *activityState) {
 			st.in["ap-south-1"].trailsErr = apiErr("CloudTrail", "DescribeTrails", "AccessDenied")
 			st.in["ap-south-1"].rules = nil

@@ -24,30 +24,38 @@ func TestWireRootActivityAlerting(t *testing.T) {
 		name                 string
 		rules                []rule
 		enable               string
+		singleRegionTrailIn  string // instead of the multi-Region trail
 		want                 Status
 		covered, uncoveredIn []string
 	}{
 		{"forwarded and direct Regions covered, one Region without a rule", []rule{
 			{"us-east-1", rootActivityPattern, "queue"}, {"eu-west-1", rootActivityPattern, "hub"},
-		}, "", Fail, []string{"eu-west-1", "us-east-1"}, []string{"ap-south-1"}},
+		}, "", "", Fail, []string{"eu-west-1", "us-east-1"}, []string{"ap-south-1"}},
 		{"every Region covered", []rule{
 			{"us-east-1", rootActivityPattern, "queue"}, {"eu-west-1", rootActivityPattern, "hub"}, {"ap-south-1", rootActivityPattern, "queue"},
-		}, "", Pass, []string{"ap-south-1", "eu-west-1", "us-east-1"}, []string{}},
+		}, "", "", Pass, []string{"ap-south-1", "eu-west-1", "us-east-1"}, []string{}},
+		{"a single-Region trail records its own Region only", []rule{
+			{"us-east-1", rootActivityPattern, "queue"}, {"eu-west-1", rootActivityPattern, "hub"}, {"ap-south-1", rootActivityPattern, "queue"},
+		}, "", "ap-south-1", Fail, []string{"ap-south-1"}, []string{"eu-west-1", "us-east-1"}},
 		{"the home rule matches only its own Region's calls, so forwarding reaches no one", []rule{
 			{"us-east-1", `{"region":["us-east-1"],"detail":{"userIdentity":{"type":["Root"]}}}`, "queue"},
 			{"eu-west-1", rootActivityPattern, "hub"}, {"ap-south-1", rootActivityPattern, "queue"},
-		}, "", Fail, []string{"ap-south-1", "us-east-1"}, []string{"eu-west-1"}},
+		}, "", "", Fail, []string{"ap-south-1", "us-east-1"}, []string{"eu-west-1"}},
 		{"a sign-in rule does not match API calls", []rule{
 			{"us-east-1", rootSignInPattern, "queue"}, {"eu-west-1", rootActivityPattern, "queue"}, {"ap-south-1", rootActivityPattern, "queue"},
-		}, "", Fail, []string{"ap-south-1", "eu-west-1"}, []string{"us-east-1"}},
+		}, "", "", Fail, []string{"ap-south-1", "eu-west-1"}, []string{"us-east-1"}},
 		{"an opt-in Region enabled after the rules were made", []rule{
 			{"us-east-1", rootActivityPattern, "queue"}, {"eu-west-1", rootActivityPattern, "hub"}, {"ap-south-1", rootActivityPattern, "queue"},
-		}, "me-south-1", Fail, []string{"ap-south-1", "eu-west-1", "us-east-1"}, []string{"me-south-1"}},
+		}, "me-south-1", "", Fail, []string{"ap-south-1", "eu-west-1", "us-east-1"}, []string{"me-south-1"}},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			a := emu.AddAccount(newAccountID(), "activity")
-			mustSeed(t, a.AddTrail(awsemu.Trail{Name: "all", Region: "us-east-1", S3BucketName: "trail-" + a.ID, MultiRegion: true, Logging: true}))
+			trail := awsemu.Trail{Name: "all", Region: "us-east-1", S3BucketName: "trail-" + a.ID, MultiRegion: true, Logging: true}
+			if tt.singleRegionTrailIn != "" {
+				trail.Region, trail.MultiRegion = tt.singleRegionTrailIn, false
+			}
+			mustSeed(t, a.AddTrail(trail))
 			for i, r := range tt.rules {
 				target := "arn:aws:sqs:" + r.region + ":" + a.ID + ":root-alerts"
 				if r.target == "hub" {
