@@ -152,10 +152,16 @@ func matchRootAPIRules(ctx context.Context, api eventsAPI, events map[string]str
 			tests = append(tests, &match{rule: i, region: region})
 		}
 	}
+	// Home rules are tested against every Region's call: bound the calls
+	// in flight (a home Region with many rules would otherwise meet
+	// EventBridge's request throttling at once).
+	sem := make(chan struct{}, maxPatternTests)
 	var wg sync.WaitGroup
 	for _, m := range tests {
 		r := candidates[m.rule]
 		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			out, err := api.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: r.EventPattern, Event: aws.String(events[m.region])})
 			if err != nil {
 				m.err = fmt.Errorf("test pattern of rule %s: %w", aws.ToString(r.Name), err)
@@ -188,6 +194,10 @@ func matchRootAPIRules(ctx context.Context, api eventsAPI, events map[string]str
 	}
 	return out, nil
 }
+
+// maxPatternTests bounds one Region's TestEventPattern calls in flight: one
+// home rule against each of the 33 commercial Regions fits in one wave.
+const maxPatternTests = 32
 
 func targetARNs(ctx context.Context, api eventsAPI, rule *string) ([]string, error) {
 	var arns []string
