@@ -197,7 +197,7 @@ func matchRootAPIRules(ctx context.Context, api eventsAPI, events map[string]str
 
 // maxPatternTests bounds one Region's TestEventPattern calls in flight: one
 // home rule against each of the 33 commercial Regions fits in one wave.
-const maxPatternTests = 32
+const maxPatternTests = 40
 
 func targetARNs(ctx context.Context, api eventsAPI, rule *string) ([]string, error) {
 	var arns []string
