@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,7 +57,11 @@ func SendTest(ctx context.Context, put PutAPI, c Clients, names stack.Names, wai
 		return TestResult{}, fmt.Errorf("put the test event: %w", err)
 	}
 	if out.FailedEntryCount > 0 || len(out.Entries) != 1 {
-		return TestResult{}, fmt.Errorf("put the test event: EventBridge refused it: %s", aws.ToString(out.Entries[0].ErrorMessage))
+		why := fmt.Sprintf("%d entries in its answer for 1 event", len(out.Entries))
+		if len(out.Entries) > 0 {
+			why = aws.ToString(out.Entries[0].ErrorCode) + " " + aws.ToString(out.Entries[0].ErrorMessage)
+		}
+		return TestResult{}, fmt.Errorf("put the test event: EventBridge refused it: %s", strings.TrimSpace(why))
 	}
 	r := TestResult{EventID: aws.ToString(out.Entries[0].EventId)}
 
