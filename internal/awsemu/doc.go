@@ -53,7 +53,8 @@
 // Other files of this package add services through the extension point
 // described in front.go (a registration method listed in Server.register);
 // service packages (sns, cloudwatch, cloudtrail, logs, sqsmove, events,
-// lambda, cloudformation) through emu.Host, registered in services.go.
+// lambda, cloudformation) through emu.Host (sqsage is no service: a ledger
+// the SQS metrics read), registered in services.go.
 //
 // # Package layout
 //
@@ -82,7 +83,12 @@
 //     handlers without the Server, for the packages' own tests.
 //   - sns: SNS topics and subscriptions.
 //   - cloudwatch: CloudWatch metric alarms; AddAlarm seeds them through
-//     Alarms.PutMetricAlarm and Alarms.SetState.
+//     Alarms.PutMetricAlarm and Alarms.SetState. GetMetricData and
+//     GetMetricStatistics of the AWS/SQS namespace are answered from
+//     kumo's queues (sqs_metrics.go), other namespaces go to kumo.
+//   - sqsage: the age of the messages the emulator's own SQS consumers
+//     (event-source mappings, move tasks) received and did not delete, for
+//     ApproximateAgeOfOldestMessage; an SDK middleware on their clients.
 //   - cloudtrail: CloudTrail trails, status and event selectors; AddTrail
 //     seeds them through Trails.Add.
 //   - logs: CloudWatch Logs groups, metric filters, streams and events;
@@ -136,10 +142,10 @@
 package awsemu
 
 // Measured after the CloudFormation move and the services' seeding helpers
-// gathered in services_seed.go (non-test files, lines): awsemu 29 (4,339),
-// cloudformation 9 (3,327), lambda 8, internal/emu 9, wire 5, events 4,
-// logs 3, cloudwatch 2, the other packages 1 each; 79 files, 14,969 lines
-// in all. awsemu itself is still past ~15 files: IAM, STS and
+// gathered in services_seed.go, and the SQS metrics (non-test files,
+// lines): awsemu 30 (4,405), cloudformation 9 (3,327), lambda 8,
+// internal/emu 9, wire 5, events 4, logs 3, cloudwatch 3, the other
+// packages 1 each; 82 files, 15,484 lines in all. awsemu itself is still past ~15 files: IAM, STS and
 // Organizations into packages of their own would bring it there.
 //
 // Phase 2 of the split: each service's handlers move into a package of its
