@@ -2,12 +2,11 @@ package report
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/rootguard/rootguard/internal/audit"
-	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/faultyorg"
 	"github.com/rootguard/rootguard/internal/orgaudit"
 	"github.com/rootguard/rootguard/internal/orgscan"
 )
@@ -18,28 +17,9 @@ import (
 // and one suspended — the outputs the validators must accept.
 func realRuns(t *testing.T) (single, org Run) {
 	t.Helper()
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	emu, err := awsemu.New(awsemu.WithClock(func() time.Time { return now }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("100000000000", "management")
-	o := emu.CreateOrganization(mgmt.ID)
-	for i := 1; i <= 4; i++ {
-		a := emu.AddAccount(fmt.Sprintf("2%011d", i), fmt.Sprintf("member-%d", i))
-		o.AddAccount(a, o.RootID())
-		a.AddRole(orgscan.DefaultRoleName, mgmt.ID)
-		a.Root().SetPassword(now.AddDate(-1, 0, 0), now.AddDate(0, -6, 0))
-		a.Root().AddAccessKey(awsemu.AccessKey{LastUsed: now.AddDate(0, 0, -2), LastUsedService: "s3", LastUsedRegion: "us-east-1"})
-		if i == 3 {
-			a.Suspend()
-		}
-	}
-	emu.InjectFault(awsemu.Fault{Service: "sts", Action: "AssumeRole", Account: "200000000001", DenyRate: 1})
-	emu.InjectFault(awsemu.Fault{Service: "iam", Action: "GetAccountSummary", Account: "200000000002", Hang: true})
-	emu.InjectFault(awsemu.Fault{Service: "cloudtrail", Action: "DescribeTrails", Account: mgmt.ID, DenyRate: 1})
-	cfg := emu.Config(mgmt.AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{}))
+	now := faultyorg.Now
+	emu, auditor := faultyorg.New(t, 4)
+	cfg := emu.Config(auditor)
 
 	opts := audit.Options{Now: func() time.Time { return now }, ReportWait: 5 * time.Second}
 	single = Run{Accounts: []audit.AccountResult{audit.Account(context.Background(), cfg, opts)}}

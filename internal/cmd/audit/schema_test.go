@@ -14,7 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/rootguard/rootguard/internal/audit"
-	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/faultyorg"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/orgaudit"
 	"github.com/rootguard/rootguard/internal/orgscan"
@@ -60,42 +60,13 @@ func validate(t *testing.T, s *jsonschema.Schema, name string, data []byte) {
 	}
 }
 
-// schemaOrg is a management account and five members: one whose role
-// cannot be assumed, one that hangs past its deadline, one suspended, one
-// excluded, and one plain.
-func schemaOrg(t *testing.T) (*awsemu.Server, aws.Credentials) {
-	t.Helper()
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	emu, err := awsemu.New(awsemu.WithClock(func() time.Time { return now }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("100000000000", "management")
-	o := emu.CreateOrganization(mgmt.ID)
-	for i := 1; i <= 5; i++ {
-		a := emu.AddAccount(fmt.Sprintf("2%011d", i), fmt.Sprintf("member-%d", i))
-		o.AddAccount(a, o.RootID())
-		a.AddRole(orgscan.DefaultRoleName, mgmt.ID)
-		a.Root().SetPassword(now.AddDate(-1, 0, 0), now.AddDate(0, -6, 0))
-		a.Root().AddAccessKey(awsemu.AccessKey{LastUsed: now.AddDate(0, 0, -2), LastUsedService: "s3", LastUsedRegion: "us-east-1"})
-		if i == 3 {
-			a.Suspend()
-		}
-	}
-	emu.InjectFault(awsemu.Fault{Service: "sts", Action: "AssumeRole", Account: "200000000001", DenyRate: 1})
-	emu.InjectFault(awsemu.Fault{Service: "iam", Action: "GetAccountSummary", Account: "200000000002", Hang: true})
-	emu.InjectFault(awsemu.Fault{Service: "cloudtrail", Action: "DescribeTrails", Account: mgmt.ID, DenyRate: 1})
-	return emu, mgmt.AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{})
-}
-
 // TestOutputsMatchTheSchema runs real audits against the local AWS — one
 // account with a denied read, and an organization with an unreachable, a
 // hanging, a suspended and an excluded member — and validates the json
 // documents and every jsonl line against docs/audit.schema.json.
 func TestOutputsMatchTheSchema(t *testing.T) {
 	docSchema, lineSchema := auditSchema(t)
-	emu, auditor := schemaOrg(t)
+	emu, auditor := faultyorg.New(t, 5) // and 200000000004 is excluded
 	run := func(output string, org bool) []byte {
 		ios, _, out, _ := iostreams.Test()
 		opts := &AuditOptions{
