@@ -2,12 +2,16 @@ package posture
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -30,10 +34,19 @@ type countingTransport struct {
 	calls       atomic.Int64
 	lastUsed    atomic.Int64
 	countAction string
+
+	mu    sync.Mutex
+	trace []span
+}
+
+type span struct {
+	action     string
+	start, end time.Time
 }
 
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.calls.Add(1)
+	action := r.Header.Get("X-Amz-Target")
 	if r.Body != nil && r.Method == http.MethodPost {
 		body, err := io.ReadAll(r.Body)
 		r.Body.Close()
@@ -43,9 +56,24 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if bytes.Contains(body, []byte("Action="+c.countAction)) {
 			c.lastUsed.Add(1)
 		}
+		if i := bytes.Index(body, []byte("Action=")); i >= 0 && action == "" {
+			a := body[i+len("Action="):]
+			if j := bytes.IndexByte(a, '&'); j >= 0 {
+				a = a[:j]
+			}
+			action = string(a)
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	return c.next.RoundTrip(r)
+	if action == "" {
+		action = r.Method + " " + r.URL.Host
+	}
+	start := time.Now()
+	resp, err := c.next.RoundTrip(r)
+	c.mu.Lock()
+	c.trace = append(c.trace, span{action, start, time.Now()})
+	c.mu.Unlock()
+	return resp, err
 }
 
 // TestScheduledRunAtScale is the scheduled function's benchmark: one run
@@ -85,6 +113,11 @@ func TestScheduledRunAtScale(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	serverPID, _ := strconv.Atoi(os.Getenv("ROOTGUARD_POSTURE_BENCH_SERVER_PID"))
+	srvBefore := time.Duration(-1)
+	if serverPID > 0 {
+		srvBefore = processCPU(t, serverPID)
+	}
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
 	var before syscall.Rusage
@@ -118,10 +151,95 @@ func TestScheduledRunAtScale(t *testing.T) {
 	chainCalls := float64(2*members) + float64(counter.lastUsed.Load())
 	packed := 3 + math.Ceil(chainCalls/float64(orgscan.DefaultConcurrency))
 	ideal := time.Duration(max(2+pages, packed)+5) * latency
-	t.Logf("members=%d accounts_in_error=%d wall=%v ideal=%v (%.0f%% of ideal) calls=%d client_cpu=%v (%.3f ms/call) peak_rss=%d MB GOMAXPROCS=1",
+	serverCPU := "unknown (set ROOTGUARD_POSTURE_BENCH_SERVER_PID)"
+	if srvBefore >= 0 {
+		if srvAfter := processCPU(t, serverPID); srvAfter >= 0 {
+			serverCPU = fmt.Sprintf("%v (%.3f ms/call)", (srvAfter - srvBefore).Round(time.Millisecond), float64((srvAfter-srvBefore).Microseconds())/1000/float64(calls))
+		}
+	}
+	t.Logf("members=%d accounts_in_error=%d wall=%v ideal=%v (%.0f%% of ideal) calls=%d client_cpu=%v (%.3f ms/call) server_cpu=%s peak_rss(VmHWM)=%.0f MiB GOMAXPROCS=1 GOMEMLIMIT=%q",
 		members, errorsSeen, wall.Round(10*time.Millisecond), ideal.Round(10*time.Millisecond), 100*ideal.Seconds()/wall.Seconds(),
-		calls, cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(calls), after.Maxrss/1024)
+		calls, cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(calls), serverCPU, float64(vmHWM(t))/1024, os.Getenv("GOMEMLIMIT"))
 	if errorsSeen > 0 {
 		t.Errorf("%d accounts in ERROR", errorsSeen)
 	}
+	logTimeline(t, start, start.Add(wall), counter.trace)
+}
+
+// logTimeline says where the run's time went: per action the round trips
+// as this process saw them, when the members' calls began and ended, how
+// many calls were in flight meanwhile, and the tail after the last one.
+func logTimeline(t *testing.T, start, end time.Time, trace []span) {
+	byAction := map[string][]time.Duration{}
+	var firstMember, lastMember, lastList time.Time
+	var busy time.Duration
+	for _, s := range trace {
+		byAction[s.action] = append(byAction[s.action], s.end.Sub(s.start))
+		switch s.action {
+		case "ListAccounts", "Organizations.ListAccounts", "AWSOrganizationsV20161128.ListAccounts":
+			if s.end.After(lastList) {
+				lastList = s.end
+			}
+		case "AssumeRoot", "GetAccountSummary", "GetUser", "ListAccessKeys", "ListMFADevices", "ListSigningCertificates", "GetAccessKeyLastUsed":
+			if firstMember.IsZero() || s.start.Before(firstMember) {
+				firstMember = s.start
+			}
+			if s.end.After(lastMember) {
+				lastMember = s.end
+			}
+			busy += s.end.Sub(s.start)
+		}
+	}
+	for a, ds := range byAction {
+		slices.Sort(ds)
+		var sum time.Duration
+		for _, d := range ds {
+			sum += d
+		}
+		t.Logf("  %-45s n=%6d mean=%6.1fms p50=%6.1fms p99=%6.1fms", a, len(ds),
+			float64(sum.Microseconds())/1000/float64(len(ds)), float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)*99/100].Microseconds())/1000)
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Milliseconds()) }
+	t.Logf("first member call at %.0f ms, last ListAccounts done at %.0f ms, last member call done at %.0f ms, tail after it %.0f ms; member calls in flight on average %.1f",
+		ms(firstMember.Sub(start)), ms(lastList.Sub(start)), ms(lastMember.Sub(start)), ms(end.Sub(lastMember)), busy.Seconds()/lastMember.Sub(firstMember).Seconds())
+}
+
+// vmHWM is this process's peak resident set, in KiB: VmHWM of
+// /proc/self/status (proc(5)).
+func vmHWM(t *testing.T) int {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			if err != nil {
+				t.Fatalf("VmHWM %q: %v", v, err)
+			}
+			return kb
+		}
+	}
+	t.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}
+
+// processCPU is the user and system CPU another process (the local AWS)
+// has used: utime and stime of /proc/<pid>/stat, in clock ticks of 10 ms
+// (proc(5); USER_HZ is 100 on Linux). -1 when it cannot be read.
+func processCPU(t *testing.T, pid int) time.Duration {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Logf("read the local AWS's CPU time: %v", err)
+		return -1
+	}
+	// The command name (field 2) may hold spaces: count from its ")".
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	utime, err1 := strconv.Atoi(fields[11])
+	stime, err2 := strconv.Atoi(fields[12])
+	if err1 != nil || err2 != nil {
+		t.Logf("read the local AWS's CPU time: %q", stat)
+		return -1
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }

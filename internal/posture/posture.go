@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -98,6 +99,17 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 	if opts.NewID != nil {
 		id = opts.NewID()
 	}
+	// The OU tree for the report is read while the accounts are audited:
+	// after them, its ListAccountsForParent pages (20 accounts each, one
+	// after another) would add 25 s to a 10,000-account run.
+	var (
+		ous  map[string]string
+		note string
+		tree sync.WaitGroup
+	)
+	treeCtx, stopTree := context.WithCancel(ctx)
+	defer stopTree()
+	tree.Go(func() { ous, note = orgtree.ForReport(treeCtx, cfg) })
 	org, err := orgaudit.Run(ctx, cfg, orgaudit.Options{
 		Selection:      orgscan.Selection{Org: true},
 		RoleName:       opts.RoleName,
@@ -106,8 +118,11 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 		Audit:          opts.Audit,
 	})
 	if err != nil {
+		stopTree()
+		tree.Wait()
 		return nil, fmt.Errorf("audit the organization: %w", err)
 	}
+	tree.Wait()
 	r := &drift.Run{
 		SchemaVersion: drift.SchemaVersion, ID: id, StartedAt: started, FinishedAt: now().UTC(),
 		Management: org.Management, Notes: org.Notes,
@@ -120,7 +135,6 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 		r.Skipped = append(r.Skipped, drift.Skipped{AccountID: s.ID, Name: s.Name, Status: s.Status})
 	}
 
-	ous, note := orgtree.ForReport(ctx, cfg)
 	if note != "" {
 		r.Notes = append(r.Notes, note)
 	}
