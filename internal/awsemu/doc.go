@@ -82,6 +82,10 @@
 //   - internal/emutest: a Host and a Replier that drive a service package's
 //     handlers without the Server, for the packages' own tests.
 //   - sns: SNS topics and subscriptions.
+//   - securityhub: Security Hub — EnableSecurityHub, DescribeHub,
+//     DisableSecurityHub, BatchImportFindings into the caller's default
+//     product (updated in place by Id and ProductArn, with the documented
+//     workflow resets) and GetFindings with string filters.
 //   - cloudwatch: CloudWatch metric alarms; AddAlarm seeds them through
 //     Alarms.PutMetricAlarm and Alarms.SetState. GetMetricData and
 //     GetMetricStatistics of the AWS/SQS namespace are answered from

@@ -64,7 +64,7 @@ func (s *Server) handleREST(service, pattern string, h Handler) {
 
 // ownedServices are answered only by the front: an action it does not model
 // is InvalidAction rather than a trip to kumo's single-account model.
-var ownedServices = map[string]bool{"iam": true, "sts": true, "organizations": true, "sns": true}
+var ownedServices = map[string]bool{"iam": true, "sts": true, "organizations": true, "sns": true, "securityhub": true}
 
 func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool) {
 	body, err := io.ReadAll(r.Body)

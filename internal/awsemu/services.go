@@ -19,6 +19,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/lambda"
 	"github.com/rootguard/rootguard/internal/awsemu/logs"
 	"github.com/rootguard/rootguard/internal/awsemu/regionopt"
+	"github.com/rootguard/rootguard/internal/awsemu/securityhub"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsage"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsmove"
@@ -285,6 +286,7 @@ func (s *Server) registerServices() {
 	}
 	s.svc = svc
 	sns.Register(host{s})
+	securityhub.Register(host{s})
 	cfnCtx, cfnStop := context.WithCancel(context.Background())
 	svc.cfn = cloudformation.Register(cfnCtx, host{s}, cfnLinks{s})
 	go func() {

@@ -19,6 +19,14 @@ var restOperations = map[string]map[string]string{
 		"POST /enableRegion":       "EnableRegion",
 		"POST /disableRegion":      "DisableRegion",
 	},
+	// Security Hub (REST-JSON).
+	"securityhub": {
+		"POST /accounts":        "EnableSecurityHub",
+		"GET /accounts":         "DescribeHub",
+		"DELETE /accounts":      "DisableSecurityHub",
+		"POST /findings/import": "BatchImportFindings",
+		"POST /findings":        "GetFindings",
+	},
 	"lambda": {
 		"POST /2015-03-31/functions":                              "CreateFunction",
 		"GET /2015-03-31/functions":                               "ListFunctions",
