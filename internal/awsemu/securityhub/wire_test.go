@@ -265,13 +265,13 @@ func TestGetFindingsFiltersAndPages(t *testing.T) {
 		filters types.AwsSecurityFindingFilters
 		want    int
 	}{
-		"failed": {types.AwsSecurityFindingFilters{ComplianceStatus: []types.StringFilter{{Value: aws.String("FAILED"), Comparison: types.StringFilterComparisonEquals}}}, 1},
+		"failed":     {types.AwsSecurityFindingFilters{ComplianceStatus: []types.StringFilter{{Value: aws.String("FAILED"), Comparison: types.StringFilterComparisonEquals}}}, 1},
 		"not failed": {types.AwsSecurityFindingFilters{ComplianceStatus: []types.StringFilter{{Value: aws.String("FAILED"), Comparison: types.StringFilterComparisonNotEquals}}}, 100},
 		"prefix or equals": {types.AwsSecurityFindingFilters{Id: []types.StringFilter{
 			{Value: aws.String("f-01"), Comparison: types.StringFilterComparisonPrefix}, {Value: aws.String("f-100"), Comparison: types.StringFilterComparisonEquals}}}, 11},
 		"account and active": {types.AwsSecurityFindingFilters{
-			AwsAccountId: []types.StringFilter{{Value: aws.String(acct), Comparison: types.StringFilterComparisonEquals}},
-			RecordState:  []types.StringFilter{{Value: aws.String("ACTIVE"), Comparison: types.StringFilterComparisonEquals}},
+			AwsAccountId:   []types.StringFilter{{Value: aws.String(acct), Comparison: types.StringFilterComparisonEquals}},
+			RecordState:    []types.StringFilter{{Value: aws.String("ACTIVE"), Comparison: types.StringFilterComparisonEquals}},
 			WorkflowStatus: []types.StringFilter{{Value: aws.String("NEW"), Comparison: types.StringFilterComparisonEquals}}}, 1},
 		"other product": {types.AwsSecurityFindingFilters{ProductArn: []types.StringFilter{{Value: aws.String(emush.DefaultProductARN(other, "eu-west-1")), Comparison: types.StringFilterComparisonEquals}}}, 0},
 	} {
