@@ -16,23 +16,11 @@ func newAPIError(status int, code, format string, args ...any) *APIError {
 	return emu.NewError(status, code, format, args...)
 }
 
-func errNoSuchEntity(format string, args ...any) *APIError {
-	return newAPIError(http.StatusNotFound, "NoSuchEntity", format, args...)
-}
-
-func errInvalidInput(format string, args ...any) *APIError {
-	return newAPIError(http.StatusBadRequest, "InvalidInput", format, args...)
-}
-
 // errAccessDenied is AccessDenied in the shape of the request's protocol
 // (JSON services call it AccessDeniedException), with AWS's message naming
 // the caller and the action.
 func errAccessDenied(c *Call, action, why string) *APIError {
-	code := "AccessDenied"
-	if c.Protocol == wire.JSON {
-		code = "AccessDeniedException"
-	}
-	return newAPIError(http.StatusForbidden, code, "User: %s is not authorized to perform: %s %s", c.Caller.ARN(), action, why)
+	return emu.AccessDenied(&c.Call, action, why)
 }
 
 // errThrottled is the throttling error each protocol's services return.

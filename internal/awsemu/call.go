@@ -2,6 +2,8 @@ package awsemu
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"net/http"
 
 	"github.com/rootguard/rootguard/internal/awsemu/calllog"
@@ -140,3 +142,9 @@ func (s *Server) CallsTo(service, action string) []CallRecord { return s.calls.T
 
 // ResetCalls empties the call log.
 func (s *Server) ResetCalls() { s.calls.Reset() }
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -50,17 +50,19 @@
 // or hangs per service, action and account; the call log (Calls, CallsTo)
 // records every call with its caller and key parameters.
 //
-// Other files of this package add services through the extension point
-// described in front.go (a registration method listed in Server.register);
-// service packages (sns, cloudwatch, cloudtrail, logs, sqsmove, events,
-// lambda, cloudformation) through emu.Host (sqsage is no service: a ledger
-// the SQS metrics read), registered in services.go.
+// Every service the front answers is a package of its own that registers
+// its handlers through emu.Host, explicitly (no init()): iam, sts and
+// organizations in Server.register (server.go), the others (sns,
+// cloudwatch, cloudtrail, logs, sqsmove, events, lambda, cloudformation,
+// regionopt) in registerServices (services.go). sqsage is no service: a
+// ledger the SQS metrics read.
 //
 // # Package layout
 //
-// awsemu holds the Server, its account and organization model, the front,
-// IAM, STS and Organizations. The pieces that need none of the Server's
-// state are packages under it, each with its own tests:
+// awsemu holds the Server, the front (authentication, authorization, fault
+// injection, the call log, forwarding to kumo), the public seeding API
+// (accounts.go, scenario.go, services_seed.go) and the links between
+// services (services.go). The rest are packages under it:
 //
 //   - wire: the AWS wire protocols — parsing a request's protocol, SigV4
 //     scope and action (ParseRequest, RESTOperation) and writing results and
@@ -79,6 +81,24 @@
 //     operations, DecodeJSON, Error (APIError is an alias) with NewError
 //     and BadRequest, Principal (aliased here), Scope (an account in a
 //     region), ParseARN, WildcardMatch and PageByName.
+//   - internal/directory: the model of who is who — accounts, their root
+//     user, IAM users and roles with their credentials and credential
+//     report state, the access keys and sessions the front accepts
+//     (Authenticate, Session), and the organization — under one mutex
+//     (Locked runs a handler holding it). awsemu's Account, User and
+//     Organization wrap its types for seeding; AccessKey, MFAKind and
+//     CredentialReportBehavior are aliases of its.
+//   - iam: IAM from the directory — the root user's surface in every
+//     account (account summary, credential report, access keys and their
+//     last use, MFA devices, login profile, signing certificates), users,
+//     roles and their inline policies, and centralized root access
+//     (ListOrganizationsFeatures, EnableOrganizationsRoot…).
+//   - sts: STS from the directory — GetCallerIdentity, AssumeRole and
+//     AssumeRoot; the root-task policies (TaskPolicyActions), which the
+//     front's authorize (authorize.go) enforces on AssumeRoot sessions.
+//   - organizations: AWS Organizations from the directory — the
+//     organization, accounts, roots, OUs, trusted access and delegated
+//     administrators.
 //   - internal/emutest: a Host and a Replier that drive a service package's
 //     handlers without the Server, for the packages' own tests.
 //   - sns: SNS topics and subscriptions.
@@ -130,8 +150,8 @@
 //     allow list (CallerConfig, which finds the front's Call in the
 //     request's context), a role session for a stack set's target account
 //     (Config), and the organization, read under the model's lock
-//     (Organization, through cloudformation.Org). org.go's moves call
-//     Server.accountMoved, which hands them to CloudFormation.AccountMoved
+//     (Organization, through cloudformation.Org). the directory's moves
+//     (directory.Directory.Moved) call Server.accountMoved, which hands them to CloudFormation.AccountMoved
 //     for automatic deployment.
 //
 // The service packages are registered on every Server in services.go, which
@@ -139,7 +159,8 @@
 // services; the seeding helpers (AddAlarm, AddLogGroup, AddMetricFilter,
 // AddTrail, AddRule, the Regions) and EmitServiceEvent go through those
 // models in services_seed.go. Their wire-level tests
-// (sns_test.go, cloudwatch_alarms_test.go, cloudtrail_test.go,
+// (iam_test.go, sts_test.go, front_test.go, sns_test.go,
+// cloudwatch_alarms_test.go, cloudtrail_test.go,
 // logs_*_test.go, sqs_move_test.go, eventbridge_role_test.go,
 // pipeline_test.go, esm_test.go, lambda_exec_test.go, cfn_*_test.go) stay
 // here, since they run the whole front through the SDK.
@@ -153,11 +174,12 @@ package awsemu
 // Organizations into packages of their own would bring it there.
 //
 // Phase 2 of the split: each service's handlers move into a package of its
-// own, leaving awsemu with the Server, the front and the IAM, STS and
-// Organizations model. sns, cloudwatch (alarms), cloudtrail, logs, sqsmove,
-// events (EventBridge), lambda and cloudformation have moved, onto
-// internal/emu. The IAM inline role policies CloudFormation's roles use
-// are IAM's and stay here (iam_rolepolicy.go).
+// own, leaving awsemu with the Server and the front. sns, cloudwatch
+// (alarms), cloudtrail, logs, sqsmove, events (EventBridge), lambda,
+// cloudformation, iam, sts and organizations have moved, onto
+// internal/emu; the model IAM, STS and Organizations share is
+// internal/directory. The IAM inline role policies CloudFormation's roles
+// use are IAM's (iam/rolepolicy.go).
 //
 // The template engine in cloudformation/model.go (parse, dependency order,
 // intrinsics) could become its own package, once resources are reached

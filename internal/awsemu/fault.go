@@ -4,6 +4,9 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
+	"github.com/rootguard/rootguard/internal/awsemu/sts"
 )
 
 // Fault is a rule of fault injection. Empty Service, Action and Account match
@@ -150,9 +153,9 @@ func targetAccount(c *Call) string {
 	}
 	switch c.Action {
 	case "AssumeRole":
-		return arnAccount(c.Param("RoleArn"))
+		return directory.ARNAccount(c.Param("RoleArn"))
 	case "AssumeRoot":
-		return rootTargetAccount(c.Param("TargetPrincipal"))
+		return sts.RootTargetAccount(c.Param("TargetPrincipal"))
 	}
 	return ""
 }

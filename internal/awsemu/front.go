@@ -11,18 +11,16 @@ package awsemu
 // (The Lambda Runtime API, unsigned, is not served here: each function has
 // its own on a port of its own, package lambda's runtime.go.)
 //
-// Extension point, for code in this package: a registration method listed
-// in Server.register (server.go); service packages register through
-// emu.Host instead, in registerServices (services.go):
+// Extension point: every service is a package that registers its handlers
+// through emu.Host (services.go's host), from Server.register (server.go)
+// or registerServices (services.go):
 //
-//	func (s *Server) registerSTS() {
-//		s.handle("sts", "AssumeRole", s.locked(s.assumeRole)) // Query, JSON or CBOR action
-//		s.handleREST("lambda", "GET /2015-03-31/functions/{fn}", h) // REST; c.Request.PathValue("fn")
-//	}
+//	host.Handle("sts", "AssumeRole", h) // Query, JSON or CBOR action
+//	host.HandleREST("lambda", "GET /2015-03-31/functions/{fn}", h) // REST; c.Request.PathValue("fn")
 //
-// A Handler gets a *Call carrying the caller's Principal, the parsed
+// A handler gets an *emu.Call carrying the caller's Principal, the parsed
 // parameters and helpers to answer (Call.Result, Call.DecodeJSON) and returns
-// nil or an error (an *APIError keeps its code and status; anything else is
+// nil or an error (an *emu.Error keeps its code and status; anything else is
 // InternalFailure). Handlers run concurrently: each guards its own state.
 
 import (

@@ -48,10 +48,16 @@ func TestCredentialReportRootRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows[0]) != 22 || strings.Join(rows[0], ",") != strings.Join(credentialReportColumns, ",") {
+	if len(rows[0]) != 22 || strings.Join(rows[0], ",") != "user,arn,user_creation_time,password_enabled,password_last_used,"+
+		"password_last_changed,password_next_rotation,mfa_active,"+
+		"access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,"+
+		"access_key_1_last_used_region,access_key_1_last_used_service,"+
+		"access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"+
+		"access_key_2_last_used_region,access_key_2_last_used_service,"+
+		"cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated" {
 		t.Fatalf("header = %v", rows[0])
 	}
-	want := []string{"<root_account>", "arn:aws:iam::222222222222:root", reportTime(o.member.created),
+	want := []string{"<root_account>", "arn:aws:iam::222222222222:root", o.member.a.Created.UTC().Format("2006-01-02T15:04:05+00:00"),
 		"not_supported", "no_information", "not_supported", "not_supported", "true",
 		"true", "2024-05-01T10:00:00+00:00", "2024-05-01T11:00:00+00:00", "eu-west-1", "s3",
 		"false", "2024-05-01T10:00:00+00:00", "N/A", "N/A", "N/A",

@@ -12,6 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/rootguard/rootguard/internal/awsemu/calllog"
+	"github.com/rootguard/rootguard/internal/awsemu/iam"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
+	"github.com/rootguard/rootguard/internal/awsemu/organizations"
+	"github.com/rootguard/rootguard/internal/awsemu/sts"
 )
 
 // Server is one local multi-account AWS: the front on 127.0.0.1 and its
@@ -23,11 +27,10 @@ type Server struct {
 	// AssumeRoot is refused there, as on AWS.
 	GlobalSTSURL string
 
-	mu       sync.Mutex // guards the model below
-	accounts map[string]*Account
-	keys     map[string]*credential // by access key ID
-	org      *Organization
-	now      func() time.Time
+	// dir is the accounts, their identities and credentials, and the
+	// organization: IAM's, STS's and Organizations' model.
+	dir *directory.Directory
+	now func() time.Time
 
 	routes map[routeKey]Handler
 	rest   map[string]*http.ServeMux
@@ -53,17 +56,17 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // STS). Requests the front does not answer go to the process-wide kumo.
 func New(opts ...Option) (*Server, error) {
 	s := &Server{
-		accounts: map[string]*Account{},
-		keys:     map[string]*credential{},
-		now:      time.Now,
-		routes:   map[routeKey]Handler{},
-		rest:     map[string]*http.ServeMux{},
-		closing:  make(chan struct{}),
+		now:     time.Now,
+		routes:  map[routeKey]Handler{},
+		rest:    map[string]*http.ServeMux{},
+		closing: make(chan struct{}),
 	}
 	s.faults.rng = newFaultRNG(1)
 	for _, opt := range opts {
 		opt(s)
 	}
+	s.dir = directory.New(s.now)
+	s.dir.Moved = s.accountMoved
 	s.register()
 	proxy, err := kumoProxy()
 	if err != nil {
@@ -84,23 +87,15 @@ func New(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// register installs the handlers of every service on s: the model's own
-// (IAM, STS, Organizations) and the service packages' (registerServices). A new service adds its registration here.
+// register installs the handlers of every service on s: IAM, STS and
+// Organizations, which answer from the Server's directory, and the other
+// service packages (registerServices, services.go). A new service adds its
+// registration in registerServices.
 func (s *Server) register() {
-	for _, r := range []func(){
-		s.registerRolePolicies,
-		s.registerCredentialReport,
-		s.registerIAMAccount,
-		s.registerLoginProfiles,
-		s.registerAccessKeys,
-		s.registerMFA,
-		s.registerOrganizationsFeatures,
-		s.registerOrganizations,
-		s.registerServices,
-		s.registerSTS,
-	} {
-		r()
-	}
+	iam.Register(host{s}, s.dir)
+	sts.Register(host{s}, s.dir)
+	organizations.Register(host{s}, s.dir)
+	s.registerServices()
 }
 
 func (s *Server) listen(global bool) (string, error) {

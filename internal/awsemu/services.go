@@ -15,6 +15,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/cloudtrail"
 	"github.com/rootguard/rootguard/internal/awsemu/cloudwatch"
 	"github.com/rootguard/rootguard/internal/awsemu/events"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/lambda"
 	"github.com/rootguard/rootguard/internal/awsemu/logs"
@@ -76,28 +77,22 @@ func (l eventLinks) InvokeAsync(ctx context.Context, s emu.Scope, fn string, pay
 
 // OrgID is the ID of the organization account belongs to, or "".
 func (l eventLinks) OrgID(account string) string {
-	s := l.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.org == nil || !s.org.isMember(account) {
-		return ""
-	}
-	return s.org.ID
+	return l.s.dir.OrgID(account)
 }
 
 func (l eventLinks) TrustPolicy(account, role string) (string, error) {
-	s := l.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.accounts[account]
+	d := l.s.dir
+	d.Lock()
+	defer d.Unlock()
+	a := d.Accounts[account]
 	if a == nil {
 		return "", fmt.Errorf("account %s does not exist", account)
 	}
-	r := a.roles[role]
+	r := a.Roles[role]
 	if r == nil {
 		return "", events.ErrNoRole
 	}
-	return r.trustPolicy, nil
+	return r.TrustPolicy, nil
 }
 
 // lambdaLinks is a Server as Lambda reaches beyond itself (lambda.Links):
@@ -130,31 +125,31 @@ func (l lambdaLinks) PutEvent(s emu.Scope, busARN, source, detailType, detail st
 type trailOrg struct{ s *Server }
 
 func (o trailOrg) Organization(account string) (id, management string) {
-	s := o.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.org == nil || !s.org.isMember(account) {
+	d := o.s.dir
+	d.Lock()
+	defer d.Unlock()
+	if d.Org == nil || !d.Org.IsMember(account) {
 		return "", ""
 	}
-	return s.org.ID, s.org.management.ID
+	return d.Org.ID, d.Org.Management.ID
 }
 
 func (o trailOrg) ServiceAccess(servicePrincipal string) bool {
-	s := o.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.org == nil {
+	d := o.s.dir
+	d.Lock()
+	defer d.Unlock()
+	if d.Org == nil {
 		return false
 	}
-	_, ok := s.org.serviceAccess[servicePrincipal]
+	_, ok := d.Org.ServiceAccess[servicePrincipal]
 	return ok
 }
 
 func (o trailOrg) DelegatedAdmin(account, servicePrincipal string) bool {
-	s := o.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.org != nil && s.org.isDelegatedAdmin(account, servicePrincipal)
+	d := o.s.dir
+	d.Lock()
+	defer d.Unlock()
+	return d.Org != nil && d.Org.IsDelegatedAdmin(account, servicePrincipal)
 }
 
 // trailBuckets is S3 (kumo's buckets) as CloudTrail sees it.
@@ -190,10 +185,7 @@ func (l cfnLinks) CallerConfig(c *emu.Call, ttl time.Duration) aws.Config {
 	if fc, ok := c.Request.Context().Value(callContextKey{}).(*Call); ok {
 		allow = fc.allow
 	}
-	l.s.mu.Lock()
-	creds := l.s.issueSession(c.Caller, allow, ttl)
-	l.s.mu.Unlock()
-	cfg := l.s.Config(creds)
+	cfg := l.s.Config(l.s.dir.Session(c.Caller, allow, ttl))
 	cfg.Region = c.Region
 	return cfg
 }
@@ -205,54 +197,54 @@ func (l cfnLinks) Config(p emu.Principal, region string, ttl time.Duration) aws.
 }
 
 func (l cfnLinks) Organization(f func(o cloudformation.Org)) {
-	s := l.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.org == nil {
+	d := l.s.dir
+	d.Lock()
+	defer d.Unlock()
+	if d.Org == nil {
 		f(nil)
 		return
 	}
-	f(orgView{s.org})
+	f(orgView{d.Org})
 }
 
 // orgView is the organization as StackSets reads it
 // (cloudformation.Org); the Server's lock is held while it is used.
-type orgView struct{ o *Organization }
+type orgView struct{ o *directory.Organization }
 
-func (v orgView) Root() string                 { return v.o.rootID }
-func (v orgView) Management() string           { return v.o.management.ID }
-func (v orgView) IsMember(account string) bool { return v.o.isMember(account) }
-func (v orgView) Members() []string            { return v.o.memberIDs() }
+func (v orgView) Root() string                 { return v.o.RootID }
+func (v orgView) Management() string           { return v.o.Management.ID }
+func (v orgView) IsMember(account string) bool { return v.o.IsMember(account) }
+func (v orgView) Members() []string            { return v.o.MemberIDs() }
 
 func (v orgView) AccountParent(account string) (string, bool) {
-	p, ok := v.o.parents[account]
+	p, ok := v.o.Parents[account]
 	return p, ok
 }
 
 func (v orgView) OUParent(ou string) (string, bool) {
-	if u := v.o.units[ou]; u != nil {
-		return u.parent, true
+	if u := v.o.Units[ou]; u != nil {
+		return u.Parent, true
 	}
 	return "", false
 }
 
 func (v orgView) Active(account string) bool {
-	a := v.o.server.accounts[account]
-	return a != nil && !a.suspended
+	a := v.o.Dir.Accounts[account]
+	return a != nil && !a.Suspended
 }
 
 func (v orgView) TrustedAccess(principal string) bool {
-	_, ok := v.o.serviceAccess[principal]
+	_, ok := v.o.ServiceAccess[principal]
 	return ok
 }
 
 func (v orgView) DelegatedAdmin(account, principal string) bool {
-	return v.o.isDelegatedAdmin(account, principal)
+	return v.o.IsDelegatedAdmin(account, principal)
 }
 
 // accountMoved applies StackSets' automatic deployment after account moved
-// to the root or OU to, or left the organization (""); org.go calls it
-// after each move, outside the model's lock.
+// to the root or OU to, or left the organization (""); the directory
+// calls it after each move, outside its lock (directory.Directory.Moved).
 func (s *Server) accountMoved(account, to string) {
 	if svc, err := s.services(); err == nil {
 		svc.cfn.AccountMoved(account, to)

@@ -83,7 +83,7 @@ func TestAssumeRoleRequiresTrust(t *testing.T) {
 	}
 }
 
-const auditPolicy = rootTaskPolicyPrefix + "IAMAuditRootUserCredentials"
+const auditPolicy = "arn:aws:iam::aws:policy/root-task/" + "IAMAuditRootUserCredentials"
 
 func assumeRoot(t *testing.T, client *sts.Client, target, policy string) (*sts.AssumeRootOutput, error) {
 	t.Helper()
@@ -114,7 +114,7 @@ func TestAssumeRootRules(t *testing.T) {
 			return o.sts(o.emu.Account(otherID).AddUser("ops").AddAccessKey(AccessKey{}))
 		}, memberID, auditPolicy, true, "AccessDenied"},
 		{"delegated administrator for IAM", func(o testOrg) *sts.Client {
-			o.org.RegisterDelegatedAdministrator(otherID, iamServicePrincipal)
+			o.org.RegisterDelegatedAdministrator(otherID, "iam.amazonaws.com")
 			return o.sts(o.emu.Account(otherID).AddUser("ops").AddAccessKey(AccessKey{}))
 		}, memberID, auditPolicy, true, ""},
 		{"root credentials", func(o testOrg) *sts.Client {
@@ -125,7 +125,7 @@ func TestAssumeRootRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := newTestOrg(t)
 			if tt.enabled {
-				o.org.EnableCentralizedRootAccess(featureRootCredentialsManagement, featureRootSessions)
+				o.org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
 			}
 			out, err := assumeRoot(t, tt.setup(o), tt.target, tt.policy)
 			if got := errorCode(t, err); got != tt.want {
@@ -149,7 +149,7 @@ func TestAssumeRootRules(t *testing.T) {
 
 func TestAssumeRootSessionIsBoundByItsTaskPolicy(t *testing.T) {
 	o := newTestOrg(t)
-	o.org.EnableCentralizedRootAccess(featureRootCredentialsManagement, featureRootSessions)
+	o.org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
 	rootKey := o.member.Root().AddAccessKey(AccessKey{})
 	o.member.AddUser("alice")
 	out, err := assumeRoot(t, o.sts(o.admin), memberID, auditPolicy)
@@ -188,11 +188,11 @@ func TestAssumeRootFeatureGates(t *testing.T) {
 		policy   string
 		want     string
 	}{
-		{[]string{featureRootSessions}, s3Policy, ""},
-		{[]string{featureRootSessions}, auditPolicy, "AccessDenied"},
-		{[]string{featureRootCredentialsManagement}, auditPolicy, "AccessDenied"},
-		{[]string{featureRootCredentialsManagement}, s3Policy, "AccessDenied"},
-		{[]string{featureRootCredentialsManagement, featureRootSessions}, auditPolicy, ""},
+		{[]string{"RootSessions"}, s3Policy, ""},
+		{[]string{"RootSessions"}, auditPolicy, "AccessDenied"},
+		{[]string{"RootCredentialsManagement"}, auditPolicy, "AccessDenied"},
+		{[]string{"RootCredentialsManagement"}, s3Policy, "AccessDenied"},
+		{[]string{"RootCredentialsManagement", "RootSessions"}, auditPolicy, ""},
 	} {
 		o := newTestOrg(t)
 		o.org.EnableCentralizedRootAccess(tc.features...)

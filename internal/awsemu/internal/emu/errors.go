@@ -21,3 +21,14 @@ func NewError(status int, code, format string, args ...any) *Error {
 func BadRequest(code, format string, args ...any) *Error {
 	return NewError(http.StatusBadRequest, code, format, args...)
 }
+
+// AccessDenied is AccessDenied in the shape of the request's protocol
+// (JSON services call it AccessDeniedException), with AWS's message naming
+// the caller and the action.
+func AccessDenied(c *Call, action, why string) *Error {
+	code := "AccessDenied"
+	if c.Protocol == wire.JSON {
+		code = "AccessDeniedException"
+	}
+	return NewError(http.StatusForbidden, code, "User: %s is not authorized to perform: %s %s", c.Caller.ARN(), action, why)
+}

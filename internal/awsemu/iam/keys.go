@@ -1,17 +1,12 @@
-package awsemu
+package iam
 
 import (
 	"net/http"
 	"slices"
-)
 
-func (s *Server) registerAccessKeys() {
-	s.handle("iam", "ListAccessKeys", s.locked(s.listAccessKeys))
-	s.handle("iam", "CreateAccessKey", s.locked(s.createAccessKey))
-	s.handle("iam", "DeleteAccessKey", s.locked(s.deleteAccessKey))
-	s.handle("iam", "UpdateAccessKey", s.locked(s.updateAccessKey))
-	s.handle("iam", "GetAccessKeyLastUsed", s.locked(s.getAccessKeyLastUsed))
-}
+	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+)
 
 type accessKeyMetadata struct {
 	UserName    string `xml:",omitempty"`
@@ -20,18 +15,18 @@ type accessKeyMetadata struct {
 	CreateDate  string
 }
 
-func (s *Server) listAccessKeys(c *Call) error {
+func (s *service) listAccessKeys(c *emu.Call) error {
 	u, err := s.subjectUser(c)
 	if err != nil {
 		return err
 	}
-	start, end, next, err := pageOf(c, len(u.keys))
+	start, end, next, err := pageOf(c, len(u.Keys))
 	if err != nil {
 		return err
 	}
 	var members []accessKeyMetadata
-	for _, k := range u.keys[start:end] {
-		members = append(members, accessKeyMetadata{optionalUserName(u), k.id, k.status(), iamTime(k.created)})
+	for _, k := range u.Keys[start:end] {
+		members = append(members, accessKeyMetadata{optionalUserName(u), k.ID, k.Status(), iamTime(k.Created)})
 	}
 	return c.Result(struct {
 		AccessKeyMetadata []accessKeyMetadata `xml:"AccessKeyMetadata>member"`
@@ -42,16 +37,16 @@ func (s *Server) listAccessKeys(c *Call) error {
 // accessKeysPerUserQuota is IAM's AccessKeysPerUserQuota.
 const accessKeysPerUserQuota = 2
 
-func (s *Server) createAccessKey(c *Call) error {
+func (s *service) createAccessKey(c *emu.Call) error {
 	u, err := s.subjectUser(c)
 	if err != nil {
 		return err
 	}
-	if len(u.keys) >= accessKeysPerUserQuota {
-		return newAPIError(http.StatusConflict, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d", accessKeysPerUserQuota)
+	if len(u.Keys) >= accessKeysPerUserQuota {
+		return emu.NewError(http.StatusConflict, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d", accessKeysPerUserQuota)
 	}
-	k := u.addAccessKey(AccessKey{})
-	c.Note("AccessKeyId", k.id)
+	k := u.NewAccessKey(directory.AccessKey{})
+	c.Note("AccessKeyId", k.ID)
 	return c.Result(struct {
 		AccessKey struct {
 			UserName        string `xml:",omitempty"`
@@ -66,17 +61,17 @@ func (s *Server) createAccessKey(c *Call) error {
 		Status          string
 		SecretAccessKey string
 		CreateDate      string
-	}{optionalUserName(u), k.id, k.status(), k.secret, iamTime(k.created)}})
+	}{optionalUserName(u), k.ID, k.Status(), k.Secret, iamTime(k.Created)}})
 }
 
 // subjectKey finds AccessKeyId among the subject user's keys.
-func (s *Server) subjectKey(c *Call) (*User, int, error) {
+func (s *service) subjectKey(c *emu.Call) (*directory.User, int, error) {
 	u, err := s.subjectUser(c)
 	if err != nil {
 		return nil, 0, err
 	}
 	id := c.Param("AccessKeyId")
-	i := slices.IndexFunc(u.keys, func(k *accessKey) bool { return k.id == id })
+	i := slices.IndexFunc(u.Keys, func(k *directory.Key) bool { return k.ID == id })
 	if i < 0 {
 		return nil, 0, errNoSuchEntity("The Access Key with id %s cannot be found.", id)
 	}
@@ -84,26 +79,26 @@ func (s *Server) subjectKey(c *Call) (*User, int, error) {
 }
 
 // deleteAccessKey removes the key for good: it stops authenticating at once.
-func (s *Server) deleteAccessKey(c *Call) error {
+func (s *service) deleteAccessKey(c *emu.Call) error {
 	u, i, err := s.subjectKey(c)
 	if err != nil {
 		return err
 	}
-	delete(s.keys, u.keys[i].id)
-	u.keys = slices.Delete(u.keys, i, i+1)
+	delete(s.d.Keys, u.Keys[i].ID)
+	u.Keys = slices.Delete(u.Keys, i, i+1)
 	return c.Result(nil)
 }
 
-func (s *Server) updateAccessKey(c *Call) error {
+func (s *service) updateAccessKey(c *emu.Call) error {
 	u, i, err := s.subjectKey(c)
 	if err != nil {
 		return err
 	}
 	switch c.Param("Status") {
 	case "Active":
-		u.keys[i].active = true
+		u.Keys[i].Active = true
 	case "Inactive":
-		u.keys[i].active = false
+		u.Keys[i].Active = false
 	default:
 		return errInvalidInput("Status must be Active or Inactive")
 	}
@@ -112,27 +107,27 @@ func (s *Server) updateAccessKey(c *Call) error {
 
 // getAccessKeyLastUsed answers for any long-term key of the caller's
 // account; a key that was never used reports service and region N/A.
-func (s *Server) getAccessKeyLastUsed(c *Call) error {
+func (s *service) getAccessKeyLastUsed(c *emu.Call) error {
 	id := c.Param("AccessKeyId")
-	cred := s.keys[id]
-	if cred == nil || cred.key == nil {
+	cred := s.d.Keys[id]
+	if cred == nil || cred.Key == nil {
 		return errNoSuchEntity("The Access Key with id %s cannot be found.", id)
 	}
-	if cred.principal.Account != c.Caller.Account {
-		return errAccessDenied(c, "iam:GetAccessKeyLastUsed", "on resource: "+cred.key.owner.arn())
+	if cred.Principal.Account != c.Caller.Account {
+		return emu.AccessDenied(c, "iam:GetAccessKeyLastUsed", "on resource: "+cred.Key.Owner.ARN())
 	}
-	k := cred.key
+	k := cred.Key
 	type lastUsed struct {
 		LastUsedDate string `xml:",omitempty"`
 		ServiceName  string
 		Region       string
 	}
 	used := lastUsed{ServiceName: notApplicable, Region: notApplicable}
-	if !k.lastUsed.IsZero() {
-		used = lastUsed{iamTime(k.lastUsed), k.lastService, k.lastRegion}
+	if !k.LastUsed.IsZero() {
+		used = lastUsed{iamTime(k.LastUsed), k.LastService, k.LastRegion}
 	}
 	return c.Result(struct {
 		UserName          string `xml:",omitempty"`
 		AccessKeyLastUsed lastUsed
-	}{optionalUserName(k.owner), used})
+	}{optionalUserName(k.Owner), used})
 }

@@ -1,4 +1,4 @@
-package awsemu
+package iam
 
 import (
 	"encoding/base32"
@@ -6,16 +6,10 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-)
 
-func (s *Server) registerMFA() {
-	s.handle("iam", "ListMFADevices", s.locked(s.listMFADevices))
-	s.handle("iam", "ListVirtualMFADevices", s.locked(s.listVirtualMFADevices))
-	s.handle("iam", "CreateVirtualMFADevice", s.locked(s.createVirtualMFADevice))
-	s.handle("iam", "DeleteVirtualMFADevice", s.locked(s.deleteVirtualMFADevice))
-	s.handle("iam", "EnableMFADevice", s.locked(s.enableMFADevice))
-	s.handle("iam", "DeactivateMFADevice", s.locked(s.deactivateMFADevice))
-}
+	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+)
 
 type mfaDeviceXML struct {
 	UserName     string
@@ -23,23 +17,23 @@ type mfaDeviceXML struct {
 	EnableDate   string
 }
 
-func (s *Server) listMFADevices(c *Call) error {
+func (s *service) listMFADevices(c *emu.Call) error {
 	u, err := s.subjectUser(c)
 	if err != nil {
 		return err
 	}
-	start, end, next, err := pageOf(c, len(u.mfa))
+	start, end, next, err := pageOf(c, len(u.MFA))
 	if err != nil {
 		return err
 	}
 	var members []mfaDeviceXML
-	for _, d := range u.mfa[start:end] {
+	for _, d := range u.MFA[start:end] {
 		// IAM names the root user by its account ID here.
-		name := u.name
-		if u.root {
-			name = u.account.ID
+		name := u.Name
+		if u.IsRoot {
+			name = u.Account.ID
 		}
-		members = append(members, mfaDeviceXML{name, d.serial, iamTime(d.enabled)})
+		members = append(members, mfaDeviceXML{name, d.Serial, iamTime(d.Enabled)})
 	}
 	return c.Result(struct {
 		MFADevices []mfaDeviceXML `xml:"MFADevices>member"`
@@ -57,28 +51,28 @@ type userXML struct {
 	PasswordLastUsed string `xml:",omitempty"`
 }
 
-func userElement(u *User) userXML {
-	x := userXML{UserID: u.id, Arn: u.arn(), CreateDate: iamTime(u.created)}
-	if !u.root {
-		x.Path, x.UserName = "/", u.name
+func userElement(u *directory.User) userXML {
+	x := userXML{UserID: u.ID, Arn: u.ARN(), CreateDate: iamTime(u.Created)}
+	if !u.IsRoot {
+		x.Path, x.UserName = "/", u.Name
 	}
-	if u.login != nil && !u.login.lastUsed.IsZero() {
-		x.PasswordLastUsed = iamTime(u.login.lastUsed)
+	if u.Login != nil && !u.Login.LastUsed.IsZero() {
+		x.PasswordLastUsed = iamTime(u.Login.LastUsed)
 	}
 	return x
 }
 
 // listVirtualMFADevices lists the account's virtual devices; a device
 // assigned to the root user carries User.Arn = arn:aws:iam::<acct>:root.
-func (s *Server) listVirtualMFADevices(c *Call) error {
-	a := s.accounts[c.Caller.Account]
+func (s *service) listVirtualMFADevices(c *emu.Call) error {
+	a := s.d.Accounts[c.Caller.Account]
 	status := c.Param("AssignmentStatus")
 	if status == "" {
 		status = "Any"
 	}
-	serials := make([]string, 0, len(a.virtualMFA))
-	for serial, d := range a.virtualMFA {
-		assigned := d.assigned != nil
+	serials := make([]string, 0, len(a.VirtualMFA))
+	for serial, d := range a.VirtualMFA {
+		assigned := d.Assigned != nil
 		if status == "Any" || (status == "Assigned") == assigned {
 			serials = append(serials, serial)
 		}
@@ -95,11 +89,11 @@ func (s *Server) listVirtualMFADevices(c *Call) error {
 	}
 	var members []virtualXML
 	for _, serial := range serials[start:end] {
-		d := a.virtualMFA[serial]
+		d := a.VirtualMFA[serial]
 		m := virtualXML{SerialNumber: serial}
-		if d.assigned != nil {
-			user := userElement(d.assigned)
-			m.User, m.EnableDate = &user, iamTime(d.enabled)
+		if d.Assigned != nil {
+			user := userElement(d.Assigned)
+			m.User, m.EnableDate = &user, iamTime(d.Enabled)
 		}
 		members = append(members, m)
 	}
@@ -109,18 +103,18 @@ func (s *Server) listVirtualMFADevices(c *Call) error {
 	}{members, newListPage(next)})
 }
 
-func (s *Server) createVirtualMFADevice(c *Call) error {
-	a := s.accounts[c.Caller.Account]
+func (s *service) createVirtualMFADevice(c *emu.Call) error {
+	a := s.d.Accounts[c.Caller.Account]
 	name := c.Param("VirtualMFADeviceName")
 	if name == "" {
 		return errInvalidInput("VirtualMFADeviceName is required")
 	}
-	serial := a.mfaSerial(MFAVirtual, nil, name)
-	if a.virtualMFA[serial] != nil {
+	serial := a.MFASerial(directory.MFAVirtual, nil, name)
+	if a.VirtualMFA[serial] != nil {
 		return errEntityAlreadyExists("MFADevice entity at the same path and name already exists.")
 	}
-	a.virtualMFA[serial] = &mfaDevice{kind: MFAVirtual, serial: serial, created: s.now()}
-	seed := base32.StdEncoding.EncodeToString([]byte(randomString(upperDigits, 40)))
+	a.VirtualMFA[serial] = &directory.MFADevice{Kind: directory.MFAVirtual, Serial: serial, Created: s.d.Now()}
+	seed := base32.StdEncoding.EncodeToString([]byte(directory.RandomString(directory.UpperDigits, 40)))
 	return c.Result(struct {
 		VirtualMFADevice struct {
 			SerialNumber     string
@@ -132,17 +126,17 @@ func (s *Server) createVirtualMFADevice(c *Call) error {
 	}{serial, seed}})
 }
 
-func (s *Server) deleteVirtualMFADevice(c *Call) error {
-	a := s.accounts[c.Caller.Account]
+func (s *service) deleteVirtualMFADevice(c *emu.Call) error {
+	a := s.d.Accounts[c.Caller.Account]
 	serial := c.Param("SerialNumber")
-	d := a.virtualMFA[serial]
+	d := a.VirtualMFA[serial]
 	if d == nil {
 		return errNoSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
 	}
-	if d.assigned != nil {
-		return newAPIError(http.StatusConflict, "DeleteConflict", "MFA Device is still in use.")
+	if d.Assigned != nil {
+		return emu.NewError(http.StatusConflict, "DeleteConflict", "MFA Device is still in use.")
 	}
-	delete(a.virtualMFA, serial)
+	delete(a.VirtualMFA, serial)
 	return c.Result(nil)
 }
 
@@ -151,44 +145,44 @@ var authenticationCode = regexp.MustCompile(`^[0-9]{6}$`)
 // enableMFADevice assigns a device to an IAM user. The root user cannot be
 // named (UserName must be an IAM user), so root MFA enrollment through the
 // API is refused, as on AWS, where it is a console-only step.
-func (s *Server) enableMFADevice(c *Call) error {
-	a := s.accounts[c.Caller.Account]
+func (s *service) enableMFADevice(c *emu.Call) error {
+	a := s.d.Accounts[c.Caller.Account]
 	name := c.Param("UserName")
-	u := a.users[name]
+	u := a.Users[name]
 	if u == nil {
 		return errNoSuchEntity("The user with name %s cannot be found.", name)
 	}
 	if !authenticationCode.MatchString(c.Param("AuthenticationCode1")) || !authenticationCode.MatchString(c.Param("AuthenticationCode2")) {
-		return newAPIError(http.StatusForbidden, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+		return emu.NewError(http.StatusForbidden, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 	}
 	serial := c.Param("SerialNumber")
-	d := a.virtualMFA[serial]
+	d := a.VirtualMFA[serial]
 	switch {
-	case d == nil && arnAccount(serial) != "":
+	case d == nil && directory.ARNAccount(serial) != "":
 		return errNoSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
 	case d == nil:
-		d = &mfaDevice{kind: MFAHardware, serial: serial, created: s.now()}
-	case d.assigned != nil:
+		d = &directory.MFADevice{Kind: directory.MFAHardware, Serial: serial, Created: s.d.Now()}
+	case d.Assigned != nil:
 		return errEntityAlreadyExists("MFA Device is already in use.")
 	}
-	d.assigned, d.enabled = u, s.now()
-	u.mfa = append(u.mfa, d)
+	d.Assigned, d.Enabled = u, s.d.Now()
+	u.MFA = append(u.MFA, d)
 	return c.Result(nil)
 }
 
 // deactivateMFADevice unassigns a device; a virtual device stays in the
 // account, unassigned, until deleted.
-func (s *Server) deactivateMFADevice(c *Call) error {
+func (s *service) deactivateMFADevice(c *emu.Call) error {
 	u, err := s.subjectUser(c)
 	if err != nil {
 		return err
 	}
 	serial := c.Param("SerialNumber")
-	i := slices.IndexFunc(u.mfa, func(d *mfaDevice) bool { return d.serial == serial })
+	i := slices.IndexFunc(u.MFA, func(d *directory.MFADevice) bool { return d.Serial == serial })
 	if i < 0 {
 		return errNoSuchEntity("MFA Device with serial number %s does not exist.", serial)
 	}
-	u.mfa[i].assigned = nil
-	u.mfa = slices.Delete(u.mfa, i, i+1)
+	u.MFA[i].Assigned = nil
+	u.MFA = slices.Delete(u.MFA, i, i+1)
 	return c.Result(nil)
 }

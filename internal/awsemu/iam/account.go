@@ -1,19 +1,14 @@
-package awsemu
+package iam
 
 import (
 	"encoding/json"
 	"net/http"
 	"sort"
 	"strings"
-)
 
-func (s *Server) registerIAMAccount() {
-	s.handle("iam", "GetAccountSummary", s.locked(s.getAccountSummary))
-	s.handle("iam", "GetUser", s.locked(s.getUser))
-	s.handle("iam", "CreateUser", s.locked(s.createUser))
-	s.handle("iam", "CreateRole", s.locked(s.createRole))
-	s.handle("iam", "ListAccountAliases", s.locked(s.listAccountAliases))
-}
+	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+)
 
 // accountSummaryQuotas are the fixed quota entries of GetAccountSummary.
 var accountSummaryQuotas = map[string]int{
@@ -37,15 +32,15 @@ func boolInt(b bool) int {
 // getAccountSummary reports the root user's credentials the way IAM's
 // dashboard reads them: AccountMFAEnabled, AccountAccessKeysPresent,
 // AccountPasswordPresent, AccountSigningCertificatesPresent.
-func (s *Server) getAccountSummary(c *Call) error {
-	a := s.accounts[c.Caller.Account]
+func (s *service) getAccountSummary(c *emu.Call) error {
+	a := s.d.Accounts[c.Caller.Account]
 	summary := map[string]int{
-		"AccountMFAEnabled":                 boolInt(len(a.root.mfa) > 0),
-		"AccountAccessKeysPresent":          boolInt(len(a.root.keys) > 0),
-		"AccountPasswordPresent":            boolInt(a.root.login != nil),
-		"AccountSigningCertificatesPresent": boolInt(len(a.root.certs) > 0),
-		"Users":                             len(a.users),
-		"Roles":                             len(a.roles),
+		"AccountMFAEnabled":                 boolInt(len(a.Root.MFA) > 0),
+		"AccountAccessKeysPresent":          boolInt(len(a.Root.Keys) > 0),
+		"AccountPasswordPresent":            boolInt(a.Root.Login != nil),
+		"AccountSigningCertificatesPresent": boolInt(len(a.Root.Certs) > 0),
+		"Users":                             len(a.Users),
+		"Roles":                             len(a.Roles),
 		"Groups":                            0,
 		"Policies":                          0,
 		"PolicyVersionsInUse":               0,
@@ -53,12 +48,12 @@ func (s *Server) getAccountSummary(c *Call) error {
 		"Providers":                         0,
 		"ServerCertificates":                0,
 	}
-	inUse, unassigned := len(a.root.mfa), 0
-	for _, u := range a.users {
-		inUse += len(u.mfa)
+	inUse, unassigned := len(a.Root.MFA), 0
+	for _, u := range a.Users {
+		inUse += len(u.MFA)
 	}
-	for _, d := range a.virtualMFA {
-		if d.assigned == nil {
+	for _, d := range a.VirtualMFA {
+		if d.Assigned == nil {
 			unassigned++
 		}
 	}
@@ -86,7 +81,7 @@ func (s *Server) getAccountSummary(c *Call) error {
 
 // getUser without UserName describes the caller; for root credentials that
 // is the root user (its ARN and the account ID as UserId).
-func (s *Server) getUser(c *Call) error {
+func (s *service) getUser(c *emu.Call) error {
 	u, err := s.subjectUser(c)
 	if err != nil {
 		return err
@@ -94,33 +89,33 @@ func (s *Server) getUser(c *Call) error {
 	return c.Result(struct{ User userXML }{userElement(u)})
 }
 
-func (s *Server) createUser(c *Call) error {
-	a := s.accounts[c.Caller.Account]
+func (s *service) createUser(c *emu.Call) error {
+	a := s.d.Accounts[c.Caller.Account]
 	name := c.Param("UserName")
 	if name == "" {
 		return errInvalidInput("UserName is required")
 	}
-	if a.users[name] != nil {
+	if a.Users[name] != nil {
 		return errEntityAlreadyExists("User with name %s already exists.", name)
 	}
-	return c.Result(struct{ User userXML }{userElement(a.addUser(name, nil))})
+	return c.Result(struct{ User userXML }{userElement(a.NewUser(name, nil))})
 }
 
 // createRole keeps the trust policy and trusts the accounts it names as AWS
 // principals (account IDs, :root ARNs or IAM ARNs of that account).
-func (s *Server) createRole(c *Call) error {
-	a := s.accounts[c.Caller.Account]
+func (s *service) createRole(c *emu.Call) error {
+	a := s.d.Accounts[c.Caller.Account]
 	name := c.Param("RoleName")
-	if a.roles[name] != nil {
+	if a.Roles[name] != nil {
 		return errEntityAlreadyExists("Role with name %s already exists.", name)
 	}
 	document := c.Param("AssumeRolePolicyDocument")
 	trusted, err := trustedAccounts(document)
 	if err != nil {
-		return newAPIError(http.StatusBadRequest, "MalformedPolicyDocument", "%v", err)
+		return emu.NewError(http.StatusBadRequest, "MalformedPolicyDocument", "%v", err)
 	}
-	r := &role{account: a, name: name, id: newUniqueID("AROA"), created: s.now(), trustPolicy: document, trustedAccounts: trusted}
-	a.roles[name] = r
+	r := &directory.Role{Account: a, Name: name, ID: directory.NewUniqueID("AROA"), Created: s.d.Now(), TrustPolicy: document, TrustedAccounts: trusted, Policies: map[string]string{}}
+	a.Roles[name] = r
 	type roleXML struct {
 		Path                     string
 		RoleName                 string
@@ -129,7 +124,7 @@ func (s *Server) createRole(c *Call) error {
 		CreateDate               string
 		AssumeRolePolicyDocument string
 	}
-	return c.Result(struct{ Role roleXML }{roleXML{"/", name, r.id, r.arn(), iamTime(r.created), document}})
+	return c.Result(struct{ Role roleXML }{roleXML{"/", name, r.ID, r.ARN(), iamTime(r.Created), document}})
 }
 
 // trustedAccounts reads the AWS principals allowed sts:AssumeRole by a trust
@@ -163,7 +158,7 @@ func trustedAccounts(document string) (map[string]bool, error) {
 		}
 		for _, p := range list {
 			if strings.HasPrefix(p, "arn:") {
-				p = arnAccount(p)
+				p = directory.ARNAccount(p)
 			}
 			trusted[p] = true
 		}
@@ -171,10 +166,10 @@ func trustedAccounts(document string) (map[string]bool, error) {
 	return trusted, nil
 }
 
-func (s *Server) listAccountAliases(c *Call) error {
-	a := s.accounts[c.Caller.Account]
+func (s *service) listAccountAliases(c *emu.Call) error {
+	a := s.d.Accounts[c.Caller.Account]
 	return c.Result(struct {
 		AccountAliases []string `xml:"AccountAliases>member"`
 		listPage
-	}{a.aliases, listPage{}})
+	}{a.Aliases, listPage{}})
 }
