@@ -13,15 +13,16 @@ import (
 
 	"github.com/rootguard/rootguard/internal/digest"
 	"github.com/rootguard/rootguard/internal/orgscan"
+	"github.com/rootguard/rootguard/internal/stack"
 )
 
-// The auditor function's environment.
+// The auditor function's environment, as the posture stack sets it.
 const (
-	EnvBucket         = "ROOTGUARD_POSTURE_BUCKET"
-	EnvPrefix         = "ROOTGUARD_POSTURE_PREFIX"
-	EnvQueueURL       = "ROOTGUARD_ALERT_QUEUE_URL"
-	EnvHeartbeat      = "ROOTGUARD_POSTURE_HEARTBEAT"
-	EnvRoleName       = "ROOTGUARD_ROLE_NAME"
+	EnvBucket         = stack.EnvPostureBucket
+	EnvPrefix         = stack.EnvPosturePrefix
+	EnvQueueURL       = stack.EnvPostureQueueURL
+	EnvHeartbeat      = stack.EnvPostureHeartbeat
+	EnvRoleName       = stack.EnvPostureRoleName
 	EnvConcurrency    = "ROOTGUARD_CONCURRENCY"
 	EnvAccountTimeout = "ROOTGUARD_ACCOUNT_TIMEOUT"
 )
