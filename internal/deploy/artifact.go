@@ -24,11 +24,14 @@ type Code struct {
 	Uploaded bool
 }
 
-// codeKey names the zip by content, so the same build never uploads twice
-// and a re-run changes nothing.
-func codeKey(zip []byte) string {
+// codeKey names the alert function's zip by content, so the same build
+// never uploads twice and a re-run changes nothing.
+func codeKey(zip []byte) string { return contentKey("alert-function/", zip) }
+
+// contentKey is zip's key under folder, named by its content.
+func contentKey(folder string, zip []byte) string {
 	sum := sha256.Sum256(zip)
-	return "alert-function/" + hex.EncodeToString(sum[:]) + ".zip"
+	return folder + hex.EncodeToString(sum[:]) + ".zip"
 }
 
 // bucketExists reports whether the artifacts bucket is there.
@@ -46,8 +49,7 @@ func bucketExists(ctx context.Context, c s3API, bucket string) (bool, error) {
 
 // existingCode finds the zip already uploaded, if any, and the version the
 // stack should point at (the latest).
-func existingCode(ctx context.Context, c s3API, bucket string, zip []byte) (Code, bool, error) {
-	key := codeKey(zip)
+func existingCode(ctx context.Context, c s3API, bucket, key string) (Code, bool, error) {
 	p := s3.NewListObjectVersionsPaginator(c, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -129,9 +131,8 @@ func tlsOnlyPolicy(p account.Partition, bucket string) string {
 	return string(doc)
 }
 
-// upload puts the zip under its content key.
-func upload(ctx context.Context, c s3API, bucket string, zip []byte) (Code, error) {
-	key := codeKey(zip)
+// upload puts the zip under key.
+func upload(ctx context.Context, c s3API, bucket, key string, zip []byte) (Code, error) {
 	out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(zip), ContentType: aws.String("application/zip")})
 	if err != nil {
 		return Code{}, fmt.Errorf("upload function code to %s: %w", bucket, err)

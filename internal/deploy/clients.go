@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/rootguard/rootguard/internal/account"
 )
 
 // CFNAPI is the CloudFormation API the engine calls.
@@ -34,6 +36,9 @@ type s3API interface {
 	s3.ListObjectVersionsAPIClient
 	DeleteObjects(context.Context, *s3.DeleteObjectsInput, ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error)
 	DeleteBucket(context.Context, *s3.DeleteBucketInput, ...func(*s3.Options)) (*s3.DeleteBucketOutput, error)
+	GetBucketLifecycleConfiguration(context.Context, *s3.GetBucketLifecycleConfigurationInput, ...func(*s3.Options)) (*s3.GetBucketLifecycleConfigurationOutput, error)
+	PutBucketLifecycleConfiguration(context.Context, *s3.PutBucketLifecycleConfigurationInput, ...func(*s3.Options)) (*s3.PutBucketLifecycleConfigurationOutput, error)
+	DeleteBucketLifecycle(context.Context, *s3.DeleteBucketLifecycleInput, ...func(*s3.Options)) (*s3.DeleteBucketLifecycleOutput, error)
 }
 
 type ssmAPI interface {
@@ -58,3 +63,18 @@ var (
 	_ ssmAPI   = (*ssm.Client)(nil)
 	_ trailAPI = (*cloudtrail.Client)(nil)
 )
+
+// NewClients builds the engine's clients in the caller's account: the hub
+// and the pipeline's bucket in the partition's home Region.
+func NewClients(caller *account.Session) Clients {
+	home := caller.Home()
+	return Clients{
+		CFN:       func(region string) CFNAPI { return cloudformation.NewFromConfig(caller.In(region)) },
+		S3:        s3.NewFromConfig(home),
+		SSM:       ssm.NewFromConfig(home),
+		Trail:     cloudtrail.NewFromConfig(home),
+		Account:   caller.AccountID,
+		Partition: caller.Partition,
+		LocalAWS:  IsLocalEndpoint(home),
+	}
+}

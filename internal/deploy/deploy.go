@@ -68,6 +68,9 @@ type Plan struct {
 	Trail TrailChoice
 
 	d *Deployer
+	// after runs once every stack is applied (the posture deploy's
+	// lifecycle rule).
+	after []func(context.Context) error
 }
 
 // StackPlan is one stack's part of the plan.
@@ -271,7 +274,7 @@ func (d *Deployer) code(ctx context.Context, plan *Plan, bucket string) (Code, e
 		return Code{}, err
 	}
 	if exists {
-		code, found, err := existingCode(ctx, d.c.S3, bucket, d.o.FunctionZip)
+		code, found, err := existingCode(ctx, d.c.S3, bucket, codeKey(d.o.FunctionZip))
 		if err != nil || found {
 			return code, err
 		}
@@ -287,7 +290,7 @@ func (d *Deployer) code(ctx context.Context, plan *Plan, bucket string) (Code, e
 	if !d.o.Approve {
 		return Code{Bucket: bucket, Key: codeKey(d.o.FunctionZip), Version: "new-upload"}, nil
 	}
-	return upload(ctx, d.c.S3, bucket, d.o.FunctionZip)
+	return upload(ctx, d.c.S3, bucket, codeKey(d.o.FunctionZip), d.o.FunctionZip)
 }
 
 // WebhookStored reports whether the webhook parameter exists in the
@@ -459,6 +462,11 @@ func (p *Plan) Apply(ctx context.Context) error {
 					later.run.discard(context.WithoutCancel(ctx), later.changeSet)
 				}
 			}
+			return err
+		}
+	}
+	for _, f := range p.after {
+		if err := f(ctx); err != nil {
 			return err
 		}
 	}

@@ -103,6 +103,7 @@ digest has the alert function's webhook, retries and dead-letter queue.
 		c.Flags().StringVar(&opts.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of the alert pipeline's resources")
 		cmd.AddCommand(c)
 	}
+	cmd.AddCommand(NewCmdDeploy(f, nil), NewCmdRemove(f, nil))
 	return cmd
 }
 
