@@ -248,4 +248,3 @@ func nowOf(now func() time.Time) func() time.Time {
 	}
 	return now
 }
-
