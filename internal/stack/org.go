@@ -13,6 +13,12 @@ const (
 	LogicalOrgRule   = "OrgRootActivityRule"
 	LogicalSpokeRule = "SpokeRule"
 	LogicalSpokeRole = "SpokeRole"
+	// LogicalPostureImportRole is the role the hub's posture auditor
+	// assumes in a member to import its findings into its Security Hub.
+	LogicalPostureImportRole = "PostureImportRole"
+	// ConditionPostureRegion holds in the partition's home Region only: IAM
+	// is global, so one stack instance per account creates the role.
+	ConditionPostureRegion = "InPostureRegion"
 )
 
 // SpokeTargetID is the ID of the spoke rule's target, the hub bus.
@@ -101,7 +107,9 @@ func Spoke(o HubOptions, hubAccount string) (*Template, error) {
 	return &Template{
 		AWSTemplateFormatVersion: "2010-09-09",
 		Description:              fmt.Sprintf("rootguard: forward this account's root activity to the organization's hub in %s (%s)", hubAccount, p.HomeRegion),
+		Conditions:               map[string]any{ConditionPostureRegion: map[string]any{"Fn::Equals": []any{Ref("AWS::Region"), p.HomeRegion}}},
 		Resources: map[string]Resource{
+			LogicalPostureImportRole: postureImportRole(n, hubAccount),
 			LogicalSpokeRole: {
 				Type: "AWS::IAM::Role",
 				Properties: map[string]any{
@@ -142,3 +150,60 @@ func Spoke(o HubOptions, hubAccount string) (*Template, error) {
 		},
 	}, nil
 }
+
+// postureImportRole lets the hub's posture auditor import this account's
+// findings (`posture run --security-hub`): BatchImportFindings into the
+// account's own default product must be called from the account itself
+// (Security Hub API Reference, BatchImportFindings:
+// https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchImportFindings.html),
+// so the auditor assumes this role in each member. The role may do nothing
+// else: the one action, on the product resource type
+// arn:${Partition}:securityhub:${Region}:${Account}:product/${Company}/${ProductId}
+// (Service Authorization Reference, "Actions, resources, and condition keys
+// for AWS Security Hub":
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html),
+// narrowed to this account's default product in the Region the auditor runs
+// in, the partition's home Region, the only one whose stack instance
+// creates the role.
+//
+// The trust names the auditor's execution role by a fixed name in the hub
+// account, through aws:PrincipalArn on the hub account's principal rather
+// than as the principal itself: a role ARN principal must exist when the
+// trust policy is saved and is pinned to that role's unique ID, so the
+// spoke (deployed by `alert deploy --org`) could not be created before the
+// posture stack, and a redeployed auditor role would no longer be trusted
+// (IAM User Guide, "AWS JSON policy elements: Principal", role principals:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+func postureImportRole(n Names, hubAccount string) Resource {
+	trust := policy(Statement{
+		Sid:       "AssumedByTheHubsPostureAuditor",
+		Effect:    "Allow",
+		Principal: map[string]any{"AWS": Sub("arn:${AWS::Partition}:iam::" + hubAccount + ":root")},
+		Action:    []string{"sts:AssumeRole"},
+		Condition: map[string]map[string]any{"ArnEquals": {"aws:PrincipalArn": Sub("arn:${AWS::Partition}:iam::" + hubAccount + ":role/" + n.postureAuditorRole())}},
+	})
+	return Resource{
+		Type:      "AWS::IAM::Role",
+		Condition: ConditionPostureRegion,
+		Properties: map[string]any{
+			"RoleName":                 n.postureImportRole(),
+			"Description":              "rootguard: import this account's root posture findings into its own Security Hub, for the hub's posture auditor",
+			"AssumeRolePolicyDocument": trust,
+			"Policies": []any{map[string]any{
+				"PolicyName": "import-own-findings",
+				"PolicyDocument": policy(Statement{
+					Sid:      "ImportIntoThisAccountsDefaultProduct",
+					Effect:   "Allow",
+					Action:   []string{"securityhub:BatchImportFindings"},
+					Resource: []any{Sub("arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default")},
+				}),
+			}},
+			"Tags": managedTags(),
+		},
+	}
+}
+
+// postureImportRole is the role above; postureAuditorRole is the posture
+// auditor's execution role in the hub (the posture stack names it so).
+func (n Names) postureImportRole() string  { return n.Prefix + "-posture-import" }
+func (n Names) postureAuditorRole() string { return n.Prefix + "-posture-function" }

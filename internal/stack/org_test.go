@@ -97,9 +97,9 @@ func TestSpokeRoleIsScopedToTheHubBus(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := decoded(t, spoke)
-	found := statements(t, doc)
+	found := slices.DeleteFunc(statements(t, doc), func(s foundStatement) bool { return s.resource != LogicalSpokeRole })
 	if len(found) != 1 {
-		t.Fatalf("spoke has %d policy statements, want 1", len(found))
+		t.Fatalf("spoke role has %d policy statements, want 1", len(found))
 	}
 	s := found[0].statement
 	wantBus := `[{"Fn::Sub":"arn:${AWS::Partition}:events:us-east-1:` + testHubAccount + `:event-bus/rootguard-org"}]`
@@ -162,5 +162,49 @@ func TestOrgRulesFollowAllManagementEvents(t *testing.T) {
 	}
 	if ruleState(true) == ruleState(false) {
 		t.Fatal("ruleState ignores its argument")
+	}
+}
+
+// TestPostureImportRoleIsMinimal: the spoke's import role exists once per
+// account (its home-Region instance), may only BatchImportFindings into the
+// account's own default product there, and is trusted only by the hub's
+// posture auditor role, named by aws:PrincipalArn.
+func TestPostureImportRoleIsMinimal(t *testing.T) {
+	spoke, err := Spoke(HubOptions{Prefix: "rgx"}, testHubAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := decoded(t, spoke)
+	if got := flatten(doc["Conditions"]); got != `{"InPostureRegion":{"Fn::Equals":[{"Ref":"AWS::Region"},"us-east-1"]}}` {
+		t.Errorf("conditions %s", got)
+	}
+	role := doc["Resources"].(map[string]any)[LogicalPostureImportRole].(map[string]any)
+	if role["Condition"] != ConditionPostureRegion {
+		t.Errorf("import role condition %v: IAM is global, one Region's instance must create it", role["Condition"])
+	}
+	props := role["Properties"].(map[string]any)
+	if props["RoleName"] != "rgx-posture-import" {
+		t.Errorf("role name %v", props["RoleName"])
+	}
+	var found []foundStatement
+	for _, s := range statements(t, doc) {
+		if s.resource == LogicalPostureImportRole {
+			found = append(found, s)
+		}
+	}
+	wantProduct := `[{"Fn::Sub":"arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default"}]`
+	if len(found) != 1 || flatten(found[0].statement["Action"]) != `["securityhub:BatchImportFindings"]` || flatten(found[0].statement["Resource"]) != wantProduct {
+		t.Errorf("import role allows %+v, want only securityhub:BatchImportFindings on %s", found, wantProduct)
+	}
+	trust := props["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)
+	if len(trust) != 1 {
+		t.Fatalf("trust has %d statements", len(trust))
+	}
+	st := trust[0].(map[string]any)
+	if got := flatten(st["Principal"]); got != `{"AWS":{"Fn::Sub":"arn:${AWS::Partition}:iam::`+testHubAccount+`:root"}}` {
+		t.Errorf("trust principal %s, want the hub account", got)
+	}
+	if got := flatten(st["Condition"]); got != `{"ArnEquals":{"aws:PrincipalArn":{"Fn::Sub":"arn:${AWS::Partition}:iam::`+testHubAccount+`:role/rgx-posture-function"}}}` {
+		t.Errorf("trust condition %s, want the hub's posture auditor role only", got)
 	}
 }

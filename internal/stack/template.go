@@ -15,6 +15,7 @@ type Template struct {
 	AWSTemplateFormatVersion string               `json:"AWSTemplateFormatVersion"`
 	Description              string               `json:"Description"`
 	Parameters               map[string]Parameter `json:"Parameters,omitempty"`
+	Conditions               map[string]any       `json:"Conditions,omitempty"`
 	Resources                map[string]Resource  `json:"Resources"`
 	Outputs                  map[string]Output    `json:"Outputs,omitempty"`
 }
@@ -30,6 +31,7 @@ type Parameter struct {
 // Resource is one resource of a template.
 type Resource struct {
 	Type                string   `json:"Type"`
+	Condition           string   `json:"Condition,omitempty"`
 	DependsOn           []string `json:"DependsOn,omitempty"`
 	DeletionPolicy      string   `json:"DeletionPolicy,omitempty"`
 	UpdateReplacePolicy string   `json:"UpdateReplacePolicy,omitempty"`

@@ -82,8 +82,9 @@ type cfnTemplate struct {
 		NoEcho      any    `json:"NoEcho"`
 		Description string `json:"Description"`
 	} `json:"Parameters"`
-	Resources map[string]cfnResourceDef `json:"Resources"`
-	Outputs   map[string]struct {
+	Conditions map[string]any            `json:"Conditions"`
+	Resources  map[string]cfnResourceDef `json:"Resources"`
+	Outputs    map[string]struct {
 		Description string `json:"Description"`
 		Value       any    `json:"Value"`
 	} `json:"Outputs"`
@@ -94,6 +95,7 @@ type cfnResourceDef struct {
 	Properties     map[string]any `json:"Properties"`
 	DependsOn      any            `json:"DependsOn"`
 	DeletionPolicy string         `json:"DeletionPolicy"`
+	Condition      string         `json:"Condition"`
 }
 
 // parseCFNTemplate reads a JSON or YAML template (templateJSON).
@@ -121,6 +123,11 @@ func parseCFNTemplate(body string) (cfnTemplate, error) {
 	}
 	if _, err := t.order(); err != nil {
 		return t, err
+	}
+	for id, r := range t.Resources {
+		if _, ok := t.Conditions[r.Condition]; r.Condition != "" && !ok {
+			return t, fmt.Errorf("Template format error: Unresolved dependencies [%s]. Cannot reference resources in the Conditions block of the template (resource %s)", r.Condition, id)
+		}
 	}
 	return t, nil
 }

@@ -101,6 +101,9 @@ func (svc *cfnService) createChangeSet(c *emu.Call) error {
 		tags = append(tags, tag{m["Key"], m["Value"]})
 	}
 	sc := cfnScope{account: k.Account, region: k.Region, stackName: name, stackID: st.id, params: params, resources: st.resources}
+	if tmpl, err = tmpl.withConditions(sc); err != nil {
+		return errCFNValidation("%v", err)
+	}
 	cs := &cfnChangeSet{
 		id:       fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/%s", k.Region, k.Account, csName, uuid.NewString()),
 		name:     csName,
