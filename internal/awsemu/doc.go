@@ -16,8 +16,10 @@
 // CloudTrail), CloudTrail (trails, status, event selectors), CloudWatch Logs
 // (groups, streams, events, metric filters, TestMetricFilter), CloudWatch
 // alarms (RPC-v2 CBOR), Lambda event-source mappings and event-invoke
-// configs, SQS message-move tasks, SNS topics and subscriptions (e-mail
-// ones stay pending confirmation; nothing is published), CloudFormation
+// configs, SQS message-move tasks, EventBridge Scheduler schedules (fired
+// on the emulator's clock or at once with FireSchedule), SNS topics and
+// subscriptions (e-mail ones stay pending confirmation; nothing is
+// published), CloudFormation
 // (change sets, rollback, intrinsics) and service-managed StackSets with
 // automatic deployment.
 // Functions really run: a provided.al2023 zip's bootstrap is executed on
@@ -54,8 +56,8 @@
 // its handlers through emu.Host, explicitly (no init()): iam, sts and
 // organizations in Server.register (server.go), the others (sns,
 // cloudwatch, cloudtrail, logs, sqsmove, events, lambda, cloudformation,
-// regionopt) in registerServices (services.go). sqsage is no service: a
-// ledger the SQS metrics read.
+// regionopt, scheduler) in registerServices (services.go). sqsage is no
+// service: a ledger the SQS metrics read.
 //
 // # Package layout
 //
@@ -153,6 +155,17 @@
 //     (Organization, through cloudformation.Org). the directory's moves
 //     (directory.Directory.Moved) call Server.accountMoved, which hands them to CloudFormation.AccountMoved
 //     for automatic deployment.
+//   - scheduler: EventBridge Scheduler — schedules and schedule groups over
+//     its restJson1 API, rate/cron/at expressions with time zones, start
+//     and end dates, and firing on the emulator's clock to Lambda
+//     (asynchronous invocation) and SQS targets as the execution role may
+//     (trust of scheduler.amazonaws.com, inline policies), with retries and
+//     the dead-letter queue. What it reaches beyond itself is
+//     scheduler.Links (services_scheduler.go's schedulerLinks): roles and
+//     Lambda's asynchronous invocation. Server.FireSchedule(ctx, accountID,
+//     region, group, name) fires one schedule now and returns its
+//     invocation's outcome (a *scheduler.InvocationError on failure), for
+//     tests and `rootguard demo`.
 //
 // The service packages are registered on every Server in services.go, which
 // keeps each Server's models (services) and implements the links between

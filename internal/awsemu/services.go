@@ -20,6 +20,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/lambda"
 	"github.com/rootguard/rootguard/internal/awsemu/logs"
 	"github.com/rootguard/rootguard/internal/awsemu/regionopt"
+	"github.com/rootguard/rootguard/internal/awsemu/scheduler"
 	"github.com/rootguard/rootguard/internal/awsemu/securityhub"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsage"
@@ -265,6 +266,9 @@ type services struct {
 	s3     *s3.Client        // kumo's buckets; nil without kumo
 	// regions is the Account Management API's Region opt-in.
 	regions *regionopt.Regions
+	// scheduler is EventBridge Scheduler (services_scheduler.go); nil
+	// without kumo.
+	scheduler *scheduler.Scheduler
 }
 
 func (s *Server) registerServices() {
@@ -302,10 +306,12 @@ func (s *Server) registerServices() {
 	svc.s3 = s3.NewFromConfig(kumo, func(o *s3.Options) { o.UsePathStyle = true })
 	ctx, stop := context.WithCancel(context.Background())
 	sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(consumer))
+	svc.scheduler = scheduler.Register(ctx, host{s}, schedulerLinks{s}, sqs.NewFromConfig(kumo))
 	cloudwatch.RegisterMetrics(host{s}, queueMetrics{sqs: sqs.NewFromConfig(kumo), ages: ages, now: s.now})
 	go func() {
 		<-s.Done()
 		stop()
+		svc.scheduler.Wait()
 		svc.lambda.Close()
 	}()
 }

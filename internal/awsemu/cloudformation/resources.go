@@ -22,6 +22,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -46,6 +47,7 @@ type cfnProvisioner struct {
 	s3              *s3.Client
 	sns             *sns.Client
 	cloudtrail      *cloudtrail.Client
+	scheduler       *scheduler.Client
 }
 
 func (svc *cfnService) provisionerFor(c *emu.Call) (*cfnProvisioner, error) {
@@ -55,7 +57,8 @@ func (svc *cfnService) provisionerFor(c *emu.Call) (*cfnProvisioner, error) {
 		iam: iam.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg), lambda: lambda.NewFromConfig(cfg),
 		events: eventbridge.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg),
 		cloudwatch: cloudwatch.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), cloudtrail: cloudtrail.NewFromConfig(cfg),
-		s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		scheduler: scheduler.NewFromConfig(cfg),
+		s3:        s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
 	}, nil
 }
 
@@ -88,8 +91,10 @@ var cfnProvisioners = map[string]*cfnType{
 	"AWS::S3::BucketPolicy": {create: putBucketPolicy, update: func(p *cfnProvisioner, ctx context.Context, r *cfnResource, _ map[string]any, _ []tag) error {
 		return putBucketPolicy(p, ctx, r, nil)
 	}, delete: deleteBucketPolicy},
-	"AWS::CloudTrail::Trail": {create: createTrail, delete: deleteTrail},
-	"AWS::Events::EventBus":  {create: createEventBus, update: updateEventBus, delete: deleteEventBus},
+	"AWS::CloudTrail::Trail":        {create: createTrail, delete: deleteTrail},
+	"AWS::Events::EventBus":         {create: createEventBus, update: updateEventBus, delete: deleteEventBus},
+	"AWS::Scheduler::Schedule":      {create: createSchedule, update: updateSchedule, delete: deleteSchedule},
+	"AWS::Scheduler::ScheduleGroup": {create: createScheduleGroup, update: updateScheduleGroup, delete: deleteScheduleGroup},
 }
 
 // put creates the resource, or changes prev into it.

@@ -16,6 +16,7 @@ package lambda
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -147,7 +148,19 @@ func (p *Functions) SendToQueue(ctx context.Context, queue, group string, body [
 // InvokeAsync invokes function fn of s as Lambda does for an event
 // (invokeAsync), in the background.
 func (p *Functions) InvokeAsync(ctx context.Context, s emu.Scope, fn string, payload []byte) {
-	p.invokeAsync(ctx, s, fn, payload)
+	_ = p.invokeAsync(ctx, s, fn, payload)
+}
+
+// ErrNoFunction is InvokeEvent's answer for a function that does not
+// exist.
+var ErrNoFunction = errors.New("function not found")
+
+// InvokeEvent invokes function fn of s as Lambda does for an event and
+// waits until the delivery ends: nil once the function ran without error,
+// ErrNoFunction, or an error naming the function's failure after Lambda's
+// retries (EventBridge Scheduler's invocations).
+func (p *Functions) InvokeEvent(ctx context.Context, s emu.Scope, fn string, payload []byte) error {
+	return p.invokeAsync(ctx, s, fn, payload)
 }
 
 // Close cancels every delivery, poller, process and long-poll and waits

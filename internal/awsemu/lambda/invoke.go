@@ -77,8 +77,10 @@ func (p *Functions) invokeSync(ctx context.Context, fn string, payload []byte) (
 // does: retried with backoff while the function cannot run (until the
 // maximum event age), retried MaximumRetryAttempts times after a function
 // error, then handed to the configured on-failure destination; successes go
-// to the on-success destination.
-func (p *Functions) invokeAsync(ctx context.Context, k emu.Scope, fn string, payload []byte) {
+// to the on-success destination. It returns how the delivery ended: nil
+// after a success, ErrNoFunction, the context's error, or an error naming
+// the function's failure.
+func (p *Functions) invokeAsync(ctx context.Context, k emu.Scope, fn string, payload []byte) error {
 	cfg := p.invokeConfigFor(k, fn)
 	deadline := time.Now().Add(cfg.maxEventAge())
 	backoff := invokeBackoffStart
@@ -89,36 +91,36 @@ func (p *Functions) invokeAsync(ctx context.Context, k emu.Scope, fn string, pay
 
 		switch {
 		case ctx.Err() != nil:
-			return
+			return ctx.Err()
 		case err != nil:
 			var missing *types.ResourceNotFoundException
 			if errors.As(err, &missing) {
 				slog.Warn("awsemu: async event dropped, function does not exist", "function", fn)
 
-				return
+				return ErrNoFunction
 			}
 
 			if time.Now().After(deadline) {
 				p.sendToDestination(ctx, k, fn, cfg.onFailure(), "EventAgeExceeded", invocations, payload, res)
 
-				return
+				return fmt.Errorf("function %s: EventAgeExceeded: %w", fn, err)
 			}
 		case res.functionError == "":
 			p.sendToDestination(ctx, k, fn, cfg.onSuccess(), "Success", invocations+1, payload, res)
 
-			return
+			return nil
 		default:
 			invocations++
 			if invocations > cfg.maxRetryAttempts() {
 				p.sendToDestination(ctx, k, fn, cfg.onFailure(), "RetriesExhausted", invocations, payload, res)
 
-				return
+				return fmt.Errorf("function %s: RetriesExhausted after %d invocations: %s: %s", fn, invocations, res.functionError, res.payload)
 			}
 		}
 
 		select {
 		case <-ctx.Done():
-			return
+			return ctx.Err()
 		case <-time.After(backoff):
 		}
 
@@ -168,7 +170,7 @@ func (p *Functions) sendToDestination(ctx context.Context, k emu.Scope, fn, dest
 	case "sqs":
 		err = p.SendToQueue(ctx, target.Resource, "", body)
 	case "lambda":
-		p.invokeAsync(ctx, emu.Scope{Account: target.Account, Region: target.Region}, arnFunction(target), body)
+		_ = p.invokeAsync(ctx, emu.Scope{Account: target.Account, Region: target.Region}, arnFunction(target), body)
 	case "events":
 		err = p.putDestinationEvent(target, fn, condition, body)
 	default:

@@ -27,6 +27,19 @@ var restOperations = map[string]map[string]string{
 		"POST /findings/import": "BatchImportFindings",
 		"POST /findings":        "GetFindings",
 	},
+	// EventBridge Scheduler (restJson1): its IAM actions are scheduler:<operation>.
+	"scheduler": {
+		"POST /schedules/{Name}":         "CreateSchedule",
+		"GET /schedules/{Name}":          "GetSchedule",
+		"PUT /schedules/{Name}":          "UpdateSchedule",
+		"DELETE /schedules/{Name}":       "DeleteSchedule",
+		"GET /schedules":                 "ListSchedules",
+		"POST /schedule-groups/{Name}":   "CreateScheduleGroup",
+		"GET /schedule-groups/{Name}":    "GetScheduleGroup",
+		"DELETE /schedule-groups/{Name}": "DeleteScheduleGroup",
+		"GET /schedule-groups":           "ListScheduleGroups",
+		"GET /tags/{ResourceArn...}":     "ListTagsForResource",
+	},
 	"lambda": {
 		"POST /2015-03-31/functions":                              "CreateFunction",
 		"GET /2015-03-31/functions":                               "ListFunctions",
