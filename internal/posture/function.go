@@ -81,13 +81,16 @@ type Function struct {
 
 // Summary is what an invocation returns and logs.
 type Summary struct {
-	RunID      string `json:"run_id"`
-	Accounts   int    `json:"accounts"`
-	Changes    int    `json:"changes"`
-	NewFail    int    `json:"new_fail"`
-	Posted     bool   `json:"digest_queued"`
-	Superseded bool   `json:"superseded,omitempty"`
-	Report     string `json:"report"`
+	RunID    string `json:"run_id"`
+	Accounts int    `json:"accounts"`
+	Changes  int    `json:"changes"`
+	NewFail  int    `json:"new_fail"`
+	// Drift counts the changes by kind (digest.Kinds), the empty kinds
+	// left out.
+	Drift      map[string]int `json:"drift,omitempty"`
+	Posted     bool           `json:"digest_queued"`
+	Superseded bool           `json:"superseded,omitempty"`
+	Report     string         `json:"report"`
 }
 
 // Invoke runs once per schedule. The payload (the schedule's input) is
@@ -109,6 +112,14 @@ func (f *Function) Invoke(ctx context.Context, _ json.RawMessage) (*Summary, err
 		Report: "s3://" + f.Options.Bucket + "/" + res.ReportKey}
 	if res.Digest != nil {
 		s.Changes, s.NewFail = res.Digest.Total(), res.Digest.Count(digest.NewFail)
+		for _, k := range digest.Kinds {
+			if n := res.Digest.Count(k); n > 0 {
+				if s.Drift == nil {
+					s.Drift = map[string]int{}
+				}
+				s.Drift[string(k)] = n
+			}
+		}
 	}
 	f.Logger.InfoContext(ctx, "posture run done", "run_id", s.RunID, "accounts", s.Accounts, "changes", s.Changes,
 		"new_fail", s.NewFail, "digest_queued", s.Posted, "superseded", s.Superseded)

@@ -16,7 +16,8 @@ import (
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
-// TestDocumentedPolicyRunsPosture keeps docs/permissions/posture.json true:
+// TestDocumentedPolicyRunsPosture keeps docs/permissions/posture.json (and
+// posture-operate.json for status) true:
 // a management principal allowed exactly audit.json, audit-org.json and
 // posture.json runs `posture run` (store, publish, queue the digest) and
 // `posture status`, and none of its calls is refused (S3 excepted, below).
@@ -36,7 +37,7 @@ func TestDocumentedPolicyRunsPosture(t *testing.T) {
 	// The local AWS does not name the IAM action of an S3 call (see
 	// TestDocumentedPolicyDeploysAndRemoves): S3 is allowed whole here, and
 	// posture.json's two S3 actions are the ones runstore calls.
-	allowed := append(policyActions(t, "audit.json", "audit-org.json", "posture.json"), "s3:*")
+	allowed := append(policyActions(t, "audit.json", "audit-org.json", "posture.json", "posture-operate.json"), "s3:*")
 	creds := emu.Account("111111111111").AddUser("least-posture", allowed...).AddAccessKey(awsemu.AccessKey{})
 	for _, kv := range emu.Env(creds) {
 		k, v, _ := strings.Cut(kv, "=")

@@ -130,6 +130,14 @@ func (s *Store) Latest(ctx context.Context) (*drift.Run, error) {
 	return s.Get(ctx, p.Key)
 }
 
+// LatestPointer reads latest.json only — which run was published last and
+// when it started — without the run itself (megabytes at 10,000 accounts);
+// nil when none was published.
+func (s *Store) LatestPointer(ctx context.Context) (*Pointer, error) {
+	p, _, err := s.pointer(ctx)
+	return p, err
+}
+
 // Publish makes r, already stored with Put, the latest run and returns the
 // run it replaces (nil for the first), which is what r's drift is computed
 // against: each change between two published runs is published once. When

@@ -5,6 +5,7 @@ package posture
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/posture"
+	"github.com/rootguard/rootguard/internal/posturehealth"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/stack"
 )
@@ -26,6 +28,7 @@ type Engine interface {
 	Run(ctx context.Context, names stack.Names, opts posture.Options) (*posture.Result, error)
 	Latest(ctx context.Context, names stack.Names, prefix string) (*drift.Run, error)
 	Bucket(names stack.Names) string
+	Invoke(ctx context.Context, names stack.Names) (*posture.Summary, error)
 }
 
 var _ Engine = (*posture.Engine)(nil)
@@ -35,6 +38,8 @@ type Options struct {
 	IO     *iostreams.IOStreams
 	Now    func() time.Time
 	Engine func(context.Context) (Engine, error)
+	// Health reads the deployed auditor's schedule and runs (posturehealth).
+	Health func(context.Context, stack.Names, time.Time) (posturehealth.Health, error)
 
 	Prefix         string
 	Heartbeat      bool
@@ -52,6 +57,13 @@ func NewCmdPosture(f *cmdutil.Factory, runF func(string, *Options) error) *cobra
 				return nil, err
 			}
 			return posture.New(caller), nil
+		},
+		Health: func(ctx context.Context, names stack.Names, now time.Time) (posturehealth.Health, error) {
+			caller, err := f.Session(ctx)
+			if err != nil {
+				return posturehealth.Health{}, err
+			}
+			return posturehealth.Read(ctx, posturehealth.NewClients(caller), names, now)
 		}}
 	cmd := &cobra.Command{
 		Use:   "posture <command>",
@@ -88,8 +100,13 @@ digest has the alert function's webhook, retries and dead-letter queue.
 	runCmd.Flags().IntVar(&opts.Concurrency, "concurrency", orgscan.DefaultConcurrency, "accounts audited at once")
 	runCmd.Flags().DurationVar(&opts.AccountTimeout, "account-timeout", orgscan.DefaultAccountTimeout, "give up on one account after this `duration`")
 	statusCmd := &cobra.Command{
-		Use:     "status",
-		Short:   "Show the last published posture run",
+		Use:   "status",
+		Short: "Show the deployed schedule and the last published posture run",
+		Long: `Show the auditor's schedule (expression, state, next fire when it can be
+computed), the last published run and where the organization stood. Exits 3
+when the deployed auditor is not running: its schedule missing or disabled,
+invocations dead-lettered, or the last run older than two periods of the
+schedule.`,
 		Example: `  rootguard posture status`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -99,7 +116,23 @@ digest has the alert function's webhook, retries and dead-letter queue.
 			return runStatus(cmd.Context(), opts)
 		},
 	}
-	for _, c := range []*cobra.Command{runCmd, statusCmd} {
+	testCmd := &cobra.Command{
+		Use:   "test",
+		Short: "Run the deployed auditor now and show its run, drift and digest",
+		Long: `Invoke the deployed auditor function now, as its schedule does, and wait for
+its answer (up to its 15-minute timeout): the run ID, what drifted since the
+last run, and whether a digest was queued for Slack. A way to test the
+deployment without waiting for the schedule.`,
+		Example: `  rootguard posture test`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF("test", opts)
+			}
+			return runTest(cmd.Context(), opts)
+		},
+	}
+	for _, c := range []*cobra.Command{runCmd, statusCmd, testCmd} {
 		c.Flags().StringVar(&opts.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of the alert pipeline's resources")
 		cmd.AddCommand(c)
 	}
@@ -146,16 +179,95 @@ func runStatus(ctx context.Context, opts *Options) error {
 		return err
 	}
 	names := stack.Names{Prefix: opts.Prefix}
+	h, err := opts.Health(ctx, names, opts.Now())
+	if err != nil {
+		return fmt.Errorf("posture status: %w", err)
+	}
+	printSchedule(opts.IO.Out, h)
 	r, err := e.Latest(ctx, names, "")
 	if err != nil {
 		return fmt.Errorf("posture status: %w", err)
 	}
 	if r == nil {
-		fmt.Fprintf(opts.IO.Out, "no posture run published in s3://%s yet: run `rootguard posture run`\n", e.Bucket(names))
-		return nil
+		fmt.Fprintf(opts.IO.Out, "no posture run published in s3://%s yet: run `rootguard posture test` (deployed) or `rootguard posture run`\n", e.Bucket(names))
+	} else {
+		fmt.Fprintf(opts.IO.Out, "last run: %s (started %s, finished %s)\n%s\n",
+			r.ID, r.StartedAt.Format(time.RFC3339), r.FinishedAt.Format(time.RFC3339), standing(r))
 	}
-	fmt.Fprintf(opts.IO.Out, "last run: %s (started %s, finished %s)\n%s\n",
-		r.ID, r.StartedAt.Format(time.RFC3339), r.FinishedAt.Format(time.RFC3339), standing(r))
+	for _, p := range h.Problems {
+		fmt.Fprintf(opts.IO.ErrOut, "problem: %s\n", p)
+	}
+	for _, w := range h.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
+	}
+	if len(h.Problems) > 0 {
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}
+	}
+	return nil
+}
+
+// printSchedule is the deployed schedule's line.
+func printSchedule(w io.Writer, h posturehealth.Health) {
+	fmt.Fprintf(w, "schedule: %s\n", ScheduleLine(h))
+}
+
+// ScheduleLine says how the auditor is scheduled: "rate(1 day), ENABLED,
+// next fire unknown (a rate counts from the schedule's creation)", or that
+// it is not deployed.
+func ScheduleLine(h posturehealth.Health) string {
+	switch {
+	case !h.Deployed:
+		return "not deployed (`rootguard posture deploy`); runs happen only with `posture run`"
+	case !h.Schedule.Exists:
+		return h.Schedule.Name + " missing"
+	}
+	line := h.Schedule.Expression
+	if h.Schedule.Timezone != "" {
+		line += " in " + h.Schedule.Timezone
+	}
+	line += ", " + h.Schedule.State
+	switch {
+	case !h.Next.IsZero():
+		line += ", next fire " + h.Next.UTC().Format(time.RFC3339)
+	case h.Period > 0:
+		line += ", next fire within " + h.Period.String() + " (a rate counts from when the schedule was created)"
+	}
+	return line
+}
+
+func runTest(ctx context.Context, opts *Options) error {
+	e, err := opts.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	names := stack.Names{Prefix: opts.Prefix}
+	fmt.Fprintf(opts.IO.ErrOut, "Running %s now and waiting for its answer…\n", names.PostureFunction())
+	s, err := e.Invoke(ctx, names)
+	if err != nil {
+		return fmt.Errorf("posture test: %w", err)
+	}
+	out := opts.IO.Out
+	fmt.Fprintf(out, "run %s: %d accounts\n", s.RunID, s.Accounts)
+	fmt.Fprintf(out, "report: %s\n", s.Report)
+	switch {
+	case s.Superseded:
+		fmt.Fprintln(out, "a newer run was published first: this run is stored, its drift is not posted")
+	case s.Changes == 0:
+		fmt.Fprintln(out, "drift: no change")
+	default:
+		var parts []string
+		for _, k := range digest.Kinds {
+			if n := s.Drift[string(k)]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, k))
+			}
+		}
+		fmt.Fprintf(out, "drift: %s\n", strings.Join(parts, ", "))
+	}
+	if s.Posted {
+		fmt.Fprintf(out, "digest queued for Slack on %s\n", names.Queue())
+	} else {
+		fmt.Fprintln(out, "no digest queued (nothing drifted; the stack's --heartbeat posts one anyway)")
+	}
 	return nil
 }
 

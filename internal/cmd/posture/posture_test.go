@@ -3,6 +3,7 @@ package posture
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +14,16 @@ import (
 	"github.com/rootguard/rootguard/internal/drift"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/posture"
+	"github.com/rootguard/rootguard/internal/posturehealth"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
 type fakeEngine struct {
-	got    posture.Options
-	res    *posture.Result
-	latest *drift.Run
+	got     posture.Options
+	res     *posture.Result
+	latest  *drift.Run
+	summary *posture.Summary
+	health  posturehealth.Health
 }
 
 func (f *fakeEngine) Run(_ context.Context, _ stack.Names, o posture.Options) (*posture.Result, error) {
@@ -30,14 +34,24 @@ func (f *fakeEngine) Latest(context.Context, stack.Names, string) (*drift.Run, e
 	return f.latest, nil
 }
 func (f *fakeEngine) Bucket(stack.Names) string { return "bkt" }
+func (f *fakeEngine) Invoke(context.Context, stack.Names) (*posture.Summary, error) {
+	if f.summary == nil {
+		return nil, posture.ErrNotDeployed
+	}
+	return f.summary, nil
+}
 
 func execute(t *testing.T, e *fakeEngine, args ...string) (string, error) {
 	t.Helper()
 	ios, _, out, _ := iostreams.Test()
 	cmd := NewCmdPosture(&cmdutil.Factory{IOStreams: ios, Now: time.Now}, func(name string, o *Options) error {
 		o.Engine = func(context.Context) (Engine, error) { return e, nil }
-		if name == "run" {
+		o.Health = func(context.Context, stack.Names, time.Time) (posturehealth.Health, error) { return e.health, nil }
+		switch name {
+		case "run":
 			return runRun(context.Background(), o)
+		case "test":
+			return runTest(context.Background(), o)
 		}
 		return runStatus(context.Background(), o)
 	})
@@ -79,5 +93,41 @@ func TestStatus(t *testing.T) {
 		Skipped: []drift.Skipped{{AccountID: "222233334444", Status: "SUSPENDED"}}}}, "status")
 	if err != nil || !strings.Contains(out, "last run: r9 (started 2026-01-02T03:04:05Z, finished 2026-01-02T03:05:05Z)") || !strings.Contains(out, "1 skipped (not ACTIVE)") {
 		t.Errorf("status: %q %v", out, err)
+	}
+}
+
+func TestStatusShowsTheScheduleAndAGapIsAProblem(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	e := &fakeEngine{latest: &drift.Run{ID: "r9", StartedAt: at, FinishedAt: at}, health: posturehealth.Health{Deployed: true,
+		Schedule: posturehealth.ScheduleState{Name: "rootguard-posture", Exists: true, Expression: "cron(0 6 * * ? *)", Timezone: "Europe/Paris", State: "ENABLED"},
+		Next:     time.Date(2026, 1, 3, 5, 0, 0, 0, time.UTC), Period: 24 * time.Hour}}
+	out, err := execute(t, e, "status")
+	if err != nil || !strings.Contains(out, "schedule: cron(0 6 * * ? *) in Europe/Paris, ENABLED, next fire 2026-01-03T05:00:00Z") {
+		t.Errorf("status: %q %v", out, err)
+	}
+	e.health.Problems = []string{"the last posture run (r9) started 72h0m0s ago, more than 2 periods"}
+	if _, err := execute(t, e, "status"); cmdutil.ExitCode(err) != cmdutil.ExitFindings {
+		t.Errorf("a stale run exits %d, want %d", cmdutil.ExitCode(err), cmdutil.ExitFindings)
+	}
+	out, err = execute(t, &fakeEngine{}, "status")
+	if err != nil || !strings.Contains(out, "schedule: not deployed (`rootguard posture deploy`)") {
+		t.Errorf("not deployed: %q %v", out, err)
+	}
+}
+
+func TestTestInvokesTheDeployedAuditor(t *testing.T) {
+	e := &fakeEngine{summary: &posture.Summary{RunID: "r3", Accounts: 5, Changes: 2, NewFail: 1, Posted: true,
+		Drift: map[string]int{"new-fail": 1, "fixed": 1}, Report: "s3://bkt/posture/runs/r3.html"}}
+	out, err := execute(t, e, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"run r3: 5 accounts", "drift: 1 new-fail, 1 fixed", "digest queued for Slack on rootguard-alerts"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := execute(t, &fakeEngine{}, "test"); !errors.Is(err, posture.ErrNotDeployed) {
+		t.Errorf("not deployed: %v", err)
 	}
 }

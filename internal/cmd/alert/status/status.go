@@ -14,6 +14,7 @@ import (
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/iostreams"
+	"github.com/rootguard/rootguard/internal/posturehealth"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
@@ -82,20 +83,30 @@ func runStatus(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	r, err := alertstatus.New(sess).Read(ctx, stack.Names{Prefix: opts.Prefix}, opts.Now())
+	names := stack.Names{Prefix: opts.Prefix}
+	r, err := alertstatus.New(sess).Read(ctx, names, opts.Now())
 	if err != nil {
 		return fmt.Errorf("alert status: %w", err)
+	}
+	// The posture auditor reports through this pipeline: its health is
+	// part of the pipeline's, a problem only when it is deployed.
+	ph, err := posturehealth.Read(ctx, posturehealth.NewClients(sess), names, opts.Now())
+	if err != nil {
+		return fmt.Errorf("alert status: posture auditor: %w", err)
 	}
 	if opts.Output == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(jsonReport(r)); err != nil {
+		report := jsonReport(r)
+		report["posture"] = jsonPosture(ph)
+		if err := enc.Encode(report); err != nil {
 			return err
 		}
 	} else {
 		printText(opts, r)
+		printPosture(opts, ph)
 	}
-	if len(r.Problems) > 0 {
+	if len(r.Problems) > 0 || len(ph.Problems) > 0 {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}
 	}
 	return nil
@@ -158,7 +169,7 @@ func printText(opts *Options, r alertstatus.Report) {
 }
 
 // jsonReport is the documented JSON shape (schema version 1).
-func jsonReport(r alertstatus.Report) any {
+func jsonReport(r alertstatus.Report) map[string]any {
 	var trails []map[string]any
 	for _, t := range r.Trails {
 		trails = append(trails, map[string]any{"name": t.Name, "arn": t.ARN, "is_logging": t.Logging, "logs_sign_in_events": t.LogsSignIn})
