@@ -133,7 +133,7 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 			if interrupted(ctx) {
 				return Row{Account: a, Result: audit.NotAudited(a.ID, asked, audit.ReasonInterrupted)}
 			}
-			acfg, access, err := creds.For(ctx, a.ID)
+			acfg, access, err := creds.Open(ctx, a.ID)
 			row := Row{Account: a, Access: access}
 			if err != nil {
 				reason := "cannot reach the account: " + awserr.Classify(err).Error()
@@ -158,6 +158,12 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 			row.Result = audit.Account(ctx, acfg, ao)
 			if row.Result.AccountID == "" {
 				row.Result.AccountID = a.ID
+			}
+			if access != orgscan.AccessCaller {
+				// The member's session (its credentials, clients and
+				// signing keys) is not needed past its audit: a row
+				// keeps only what the reports show.
+				row.Result.Caller = nil
 			}
 			if ctx.Err() != nil {
 				// Out of time or interrupted: what was decided stays

@@ -45,31 +45,23 @@ type Credentials struct {
 	cache map[string]aws.Config
 }
 
-// For returns the configuration to use in account, and how it was reached.
+// For returns the configuration to use in account, and how it was
+// reached, opening the account's session on first use and keeping it for
+// the rest of the run.
 func (c *Credentials) For(ctx context.Context, account string) (aws.Config, Access, error) {
 	if account == c.Home {
 		return c.Base, AccessCaller, nil
-	}
-	access := AccessAssumeRole
-	if c.RootSessions {
-		access = AccessAssumeRoot
 	}
 	c.mu.Lock()
 	cfg, ok := c.cache[account]
 	c.mu.Unlock()
 	if ok {
-		return cfg, access, nil
+		return cfg, c.access(), nil
 	}
-	var err error
-	if c.RootSessions {
-		cfg, err = rootsession.OpenConfig(ctx, c.Base, c.partition(), account, c.Task, rootsession.Options{})
-	} else {
-		cfg, err = c.assumeRole(ctx, account)
-	}
+	cfg, access, err := c.Open(ctx, account)
 	if err != nil {
 		return aws.Config{}, access, err
 	}
-	cfg = MemberConfig(cfg)
 	c.mu.Lock()
 	if c.cache == nil {
 		c.cache = map[string]aws.Config{}
@@ -77,6 +69,35 @@ func (c *Credentials) For(ctx context.Context, account string) (aws.Config, Acce
 	c.cache[account] = cfg
 	c.mu.Unlock()
 	return cfg, access, nil
+}
+
+// Open is For without keeping the session: for a job that visits each
+// account once, so that a run over thousands of accounts does not hold
+// every account's credentials and clients until it ends.
+func (c *Credentials) Open(ctx context.Context, account string) (aws.Config, Access, error) {
+	if account == c.Home {
+		return c.Base, AccessCaller, nil
+	}
+	var (
+		cfg aws.Config
+		err error
+	)
+	if c.RootSessions {
+		cfg, err = rootsession.OpenConfig(ctx, c.Base, c.partition(), account, c.Task, rootsession.Options{})
+	} else {
+		cfg, err = c.assumeRole(ctx, account)
+	}
+	if err != nil {
+		return aws.Config{}, c.access(), err
+	}
+	return MemberConfig(cfg), c.access(), nil
+}
+
+func (c *Credentials) access() Access {
+	if c.RootSessions {
+		return AccessAssumeRoot
+	}
+	return AccessAssumeRole
 }
 
 func (c *Credentials) assumeRole(ctx context.Context, acct string) (aws.Config, error) {

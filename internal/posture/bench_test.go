@@ -200,6 +200,18 @@ func logTimeline(t *testing.T, start, end time.Time, trace []span) {
 			float64(sum.Microseconds())/1000/float64(len(ds)), float64(ds[len(ds)/2].Microseconds())/1000, float64(ds[len(ds)*99/100].Microseconds())/1000)
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Milliseconds()) }
+	var lastTree time.Time
+	for _, s := range trace {
+		if strings.HasSuffix(s.action, ".ListAccountsForParent") && s.end.After(lastTree) {
+			lastTree = s.end
+		}
+	}
+	t.Logf("OU tree (ListAccountsForParent) done at %.0f ms", ms(lastTree.Sub(start)))
+	for _, s := range trace {
+		if s.end.After(lastMember) {
+			t.Logf("  tail: %-30s %.0f → %.0f ms", s.action, ms(s.start.Sub(start)), ms(s.end.Sub(start)))
+		}
+	}
 	t.Logf("first member call at %.0f ms, last ListAccounts done at %.0f ms, last member call done at %.0f ms, tail after it %.0f ms; member calls in flight on average %.1f",
 		ms(firstMember.Sub(start)), ms(lastList.Sub(start)), ms(lastMember.Sub(start)), ms(end.Sub(lastMember)), busy.Seconds()/lastMember.Sub(firstMember).Seconds())
 }
