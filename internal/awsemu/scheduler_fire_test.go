@@ -135,6 +135,30 @@ func TestSchedulerStackFiresLambdaAndDeadLettersWhatItsRoleMayNotInvoke(t *testi
 		t.Error("EXHAUSTED_RETRY_CONDITION set for an error no retry could fix")
 	}
 
+	// An update in place: the same schedule, now DISABLED.
+	disabled := strings.Replace(schedulerStack, `"ScheduleExpression": "rate(1 day)",`, `"ScheduleExpression": "rate(1 day)", "State": "DISABLED",`, 1)
+	if _, err := cfn.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: stack, ChangeSetName: aws.String("disable"),
+		ChangeSetType: cfntypes.ChangeSetTypeUpdate, TemplateBody: aws.String(disabled), Parameters: params,
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfn.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{StackName: stack, ChangeSetName: aws.String("disable")}); err != nil {
+		t.Fatal(err)
+	}
+	updated := cloudformation.NewStackUpdateCompleteWaiter(cfn, func(o *cloudformation.StackUpdateCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
+	})
+	if err := updated.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: stack}, 30*time.Second); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	now, err := sc.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: &run, GroupName: &group})
+	if err != nil || now.State != schedtypes.ScheduleStateDisabled || aws.ToString(now.Description) != "posture run" {
+		t.Errorf("after the update: %+v, %v", now, err)
+	}
+	if err := emu.FireSchedule(ctx, "111122223333", "us-east-1", group, run); err == nil || !strings.Contains(err.Error(), "DISABLED") {
+		t.Errorf("FireSchedule of the disabled schedule: %v", err)
+	}
+
 	if _, err := cfn.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: stack}); err != nil {
 		t.Fatal(err)
 	}
@@ -206,5 +230,38 @@ func TestSchedulerClockFiresAtOnceAndNeverADisabledSchedule(t *testing.T) {
 	}
 	if err := emu.FireSchedule(ctx, "111122223333", "us-east-1", "", "off"); err == nil {
 		t.Error("FireSchedule of a DISABLED schedule succeeded")
+	}
+}
+
+// TestSchedulerSendsToAQueueTarget: an SQS target receives the Input as
+// the message body when the role may send to the queue.
+func TestSchedulerSendsToAQueueTarget(t *testing.T) {
+	emu, cfg := newHub(t)
+	ctx := t.Context()
+	sqsc := sqs.NewFromConfig(cfg)
+	q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("sched-target")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ic := iam.NewFromConfig(cfg)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["scheduler.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}`
+	if _, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("to-queue"), AssumeRolePolicyDocument: &trust}); err != nil {
+		t.Fatal(err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SendMessage"],"Resource":"arn:aws:sqs:us-east-1:111122223333:sched-*"}]}`
+	if _, err := ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("to-queue"), PolicyName: aws.String("send"), PolicyDocument: &policy}); err != nil {
+		t.Fatal(err)
+	}
+	in := scheduleFor("to-queue", "", "rate(7 days)", "arn:aws:sqs:us-east-1:111122223333:sched-target", "arn:aws:iam::111122223333:role/to-queue")
+	in.Target.Input = aws.String("weekly")
+	if _, err := scheduler.NewFromConfig(cfg).CreateSchedule(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.FireSchedule(ctx, "111122223333", "us-east-1", "", "to-queue"); err != nil {
+		t.Fatalf("FireSchedule: %v", err)
+	}
+	msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 5})
+	if err != nil || len(msgs.Messages) != 1 || aws.ToString(msgs.Messages[0].Body) != "weekly" {
+		t.Errorf("queue received %+v, %v; want the Input", msgs, err)
 	}
 }
