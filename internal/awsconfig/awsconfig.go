@@ -99,6 +99,15 @@ type Options struct {
 	Region  string
 	// Timeouts bound every call; a zero field is its DefaultTimeouts value.
 	Timeouts Timeouts
+	// Endpoint and Credentials, set together, take the place of the
+	// endpoint, Region and credentials of the environment and the shared
+	// files, which are not read: every client calls Endpoint (a local AWS)
+	// as Credentials, in Region or the home Region. A process that runs
+	// commands against several local AWS instances at once (the reliability
+	// tests) cannot give each its own environment. AWS_PROFILE must not
+	// be set: with no shared files, the profile it names does not exist.
+	Endpoint    string
+	Credentials aws.CredentialsProvider
 }
 
 // Loader loads an aws.Config. The Factory holds one, so tests can swap it.
@@ -130,6 +139,17 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	}
 	if opts.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))
+	}
+	if opts.Endpoint != "" && opts.Credentials != nil {
+		region := opts.Region
+		if region == "" {
+			region = account.DefaultRegion
+		}
+		loadOpts = append(loadOpts,
+			// No shared files: nothing of the user's own profiles applies.
+			config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}),
+			config.WithBaseEndpoint(opts.Endpoint), config.WithCredentialsProvider(opts.Credentials),
+			config.WithRegion(region))
 	}
 	if opts.Region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(opts.Region))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
@@ -84,6 +85,41 @@ func TestLoadFromEnvironment(t *testing.T) {
 	}
 	if _, err := Load(context.Background(), Options{Profile: "missing"}); err == nil || !strings.Contains(err.Error(), `profile "missing"`) {
 		t.Fatalf("a missing profile: %v", err)
+	}
+}
+
+// TestExplicitEndpointIgnoresEnvironmentAndFiles: Endpoint and Credentials
+// replace the environment's endpoint, Region and credentials and the shared
+// files, so that commands run in parallel in one process each
+// reach their own local AWS.
+func TestExplicitEndpointIgnoresEnvironmentAndFiles(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/config", []byte("[default]\nregion = ap-south-1\nendpoint_url = http://192.0.2.1:1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/credentials", []byte("[default]\naws_access_key_id = AKIASHAREDFILE000000\naws_secret_access_key = file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWS_REGION", "eu-central-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT00000")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "environment")
+	t.Setenv("AWS_ENDPOINT_URL", "http://192.0.2.1:2")
+	static := credentials.NewStaticCredentialsProvider("AKIAEXPLICIT00000000", "explicit", "")
+	for region, want := range map[string]string{"": account.DefaultRegion, "eu-west-1": "eu-west-1"} {
+		cfg, err := Load(context.Background(), Options{Region: region, Endpoint: "http://127.0.0.1:4566", Credentials: static})
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds, err := cfg.Credentials.Retrieve(context.Background())
+		if err != nil || creds.AccessKeyID != "AKIAEXPLICIT00000000" {
+			t.Errorf("credentials %q (%v), want the explicit ones", creds.AccessKeyID, err)
+		}
+		if cfg.Region != want || aws.ToString(cfg.BaseEndpoint) != "http://127.0.0.1:4566" {
+			t.Errorf("region %q, endpoint %q: want %s and the explicit endpoint", cfg.Region, aws.ToString(cfg.BaseEndpoint), want)
+		}
 	}
 }
 

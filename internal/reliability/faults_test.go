@@ -103,6 +103,7 @@ func TestFaultSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fault suite waits through throttling backoffs")
 	}
+	t.Parallel()
 	members := "222222222222"
 	cases := []faultCase{
 		{name: "no fault", bound: time.Minute},
@@ -118,15 +119,21 @@ func TestFaultSuite(t *testing.T) {
 		{name: "local AWS killed after 300 ms", faults: []awsemu.Fault{{Latency: 200 * time.Millisecond}}, kill: 300 * time.Millisecond, bound: 2 * time.Minute},
 	}
 
+	// The baseline runs first; the faults then run in parallel, each on a
+	// local AWS of its own, and the tally is written once they all ended.
 	var baseline outcome
+	t.Cleanup(func() { writeTally(t) })
 	for i, fc := range cases {
 		t.Run(fc.name, func(t *testing.T) {
 			if fc.heavy && os.Getenv("ROOTGUARD_FAULT_SUITE") != "full" {
 				t.Skip("a heavy throttling case: ROOTGUARD_FAULT_SUITE=full runs it")
 			}
+			if i > 0 {
+				t.Parallel()
+			}
 			emu, _ := sampleOrg(t, true)
 			emu.SeedFaults(uint64(i + 1))
-			useEmu(t, emu, emu.Account("111111111111").AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{}))
+			tg := onEmu(emu, emu.Account("111111111111").AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{}))
 			for _, f := range fc.faults {
 				emu.InjectFault(f)
 			}
@@ -134,7 +141,7 @@ func TestFaultSuite(t *testing.T) {
 				stop := time.AfterFunc(fc.kill, emu.Close)
 				defer stop.Stop()
 			}
-			r := run(t, awsconfig.Timeouts{Response: 5 * time.Second}, "", append([]string{"audit", "--org", "-o", "json"}, fc.args...)...)
+			r := run(t, tg.at(awsconfig.Timeouts{Response: 5 * time.Second}), "", append([]string{"audit", "--org", "-o", "json"}, fc.args...)...)
 			row := tally{name: fc.name, code: r.code, took: r.took}
 			defer func() {
 				tallyMu.Lock()
@@ -218,7 +225,6 @@ func TestFaultSuite(t *testing.T) {
 			}
 		})
 	}
-	writeTally(t)
 }
 
 func writeTally(t *testing.T) {

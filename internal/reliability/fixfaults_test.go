@@ -16,6 +16,7 @@ import (
 // root access key it could not read — the key is in the plan, or the
 // member's error is.
 func TestFaultSuiteFixPlan(t *testing.T) {
+	t.Parallel()
 	const key = "would delete root access key AKIADEMOROOTKEY00001"
 	for i, fc := range []faultCase{
 		{name: "no fault", bound: time.Minute},
@@ -30,13 +31,14 @@ func TestFaultSuiteFixPlan(t *testing.T) {
 			if fc.heavy && os.Getenv("ROOTGUARD_FAULT_SUITE") != "full" {
 				t.Skip("a heavy throttling case: ROOTGUARD_FAULT_SUITE=full runs it")
 			}
+			t.Parallel()
 			emu, _ := sampleOrg(t, true)
 			emu.SeedFaults(uint64(i + 1))
-			useEmu(t, emu, emu.Account("111111111111").AddUser("fixer", "*").AddAccessKey(awsemu.AccessKey{}))
+			tg := onEmu(emu, emu.Account("111111111111").AddUser("fixer", "*").AddAccessKey(awsemu.AccessKey{}))
 			for _, f := range fc.faults {
 				emu.InjectFault(f)
 			}
-			r := run(t, awsconfig.Timeouts{Response: 5 * time.Second}, "", "fix", "--org")
+			r := run(t, tg.at(awsconfig.Timeouts{Response: 5 * time.Second}), "", "fix", "--org")
 			t.Logf("exit %d in %s\nstdout:\n%s\nstderr:\n%s", r.code, r.took.Round(time.Millisecond), r.stdout, r.stderr)
 			if r.took > fc.bound {
 				t.Errorf("took %s, bound %s", r.took.Round(time.Second), fc.bound)

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
@@ -16,15 +15,16 @@ import (
 // call says how many accounts were cut short — all of them — keeps the FAIL
 // already decided, and does not exit 0.
 func TestInterruptCountsAndKeeps(t *testing.T) {
+	t.Parallel()
 	emu, _ := sampleOrg(t, true)
-	useEmu(t, emu, emu.Account("111111111111").AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{}))
+	tg := onEmu(emu, emu.Account("111111111111").AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{}))
 	emu.InjectFault(awsemu.Fault{Service: "iam", Action: "GetAccountSummary", Latency: 20 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Every account's summary takes 20 s: whether an account has started
 	// or not when the interrupt comes, none can have finished.
 	time.AfterFunc(3*time.Second, cancel)
-	r := runCtx(ctx, t, awsconfig.Timeouts{}, "", "audit", "--org")
+	r := runCtx(ctx, t, tg, "", "audit", "--org")
 	if r.code == cmdutil.ExitOK || r.took > 30*time.Second {
 		t.Errorf("exit %d after %s", r.code, r.took)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
-	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
@@ -89,18 +88,19 @@ func sampleOrg(t *testing.T, rootSessions bool) (*awsemu.Server, string) {
 // centralized root access on (sts:AssumeRoot) and off (sts:AssumeRole),
 // and no call of the management principal is refused.
 func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
+	t.Parallel()
 	for _, rootSessions := range []bool{true, false} {
-		emu, ou := sampleOrg(t, rootSessions)
+		// OU stands for the "Workloads" OU's ID.
 		runs := []struct {
 			policies []string
 			args     []string
 		}{
 			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--org"}},
 			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--org", "--output", "html"}}, // reads the OU tree
-			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--ou", ou}},
+			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--ou", "OU"}},
 			{[]string{"audit.json", "audit-org.json"}, []string{"audit", "--accounts", "222222222222,333333333333"}},
 			{[]string{"fix.json", "audit.json"}, []string{"fix", "--org"}},
-			{[]string{"fix.json", "audit.json"}, []string{"fix", "--ou", ou}},
+			{[]string{"fix.json", "audit.json"}, []string{"fix", "--ou", "OU"}},
 			{[]string{"fix.json", "audit.json"}, []string{"fix", "--accounts", "222222222222"}},
 		}
 		for _, r := range runs {
@@ -114,16 +114,17 @@ func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
 				name += " (AssumeRole)"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				// A local AWS of its own: its call log is this run's alone.
+				emu, ou := sampleOrg(t, rootSessions)
+				args := slices.Clone(r.args)
+				if i := slices.Index(args, "OU"); i >= 0 {
+					args[i] = ou
+				}
 				allowed := policyActions(t, r.policies...)
 				creds := emu.Account("111111111111").AddUser("least-"+strings.ReplaceAll(strings.Join(r.args, "-"), ",", "-"), allowed...).AddAccessKey(awsemu.AccessKey{})
-				for _, kv := range emu.Env(creds) {
-					k, v, _ := strings.Cut(kv, "=")
-					t.Setenv(k, v)
-				}
-				t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
-				t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
 				emu.ResetCalls()
-				res := run(t, awsconfig.Timeouts{}, "", r.args...)
+				res := run(t, onEmu(emu, creds), "", args...)
 				if !slices.Contains([]int{cmdutil.ExitOK, cmdutil.ExitFindings}, res.code) {
 					t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 				}
@@ -145,6 +146,7 @@ func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
 // name the IAM action of an S3 REST call, so the principal gets s3:* here
 // and the policy's S3 actions stay unproven).
 func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
+	t.Parallel()
 	emu, err := awsemu.New()
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +159,7 @@ func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
 	}
 	acct := emu.AddAccount("123456789012", "security")
 	creds := acct.AddUser("deployer", append(policyActions(t, "alert-deploy.json"), "s3:*")...).AddAccessKey(awsemu.AccessKey{})
-	useEmu(t, emu, creds)
+	tg := onEmu(emu, creds)
 	zip := withZip(t, []string{"FUNCTION_ZIP"})[0]
 	for _, step := range []struct {
 		stdin string
@@ -166,7 +168,7 @@ func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
 		{"https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX\n", []string{"alert", "deploy", "--approve", "--function-zip", zip}},
 		{"", []string{"alert", "remove", "--approve"}},
 	} {
-		r := run(t, awsconfig.Timeouts{}, step.stdin, step.args...)
+		r := run(t, tg, step.stdin, step.args...)
 		if r.code != cmdutil.ExitOK {
 			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(step.args, " "), r.code, r.stdout, r.stderr)
 		}

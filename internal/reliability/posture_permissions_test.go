@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	"github.com/rootguard/rootguard/internal/stack"
@@ -22,6 +21,7 @@ import (
 // posture.json runs `posture run` (store, publish, queue the digest) and
 // `posture status`, and none of its calls is refused (S3 excepted, below).
 func TestDocumentedPolicyRunsPosture(t *testing.T) {
+	t.Parallel()
 	emu, _ := sampleOrg(t, true)
 	// kumo's buckets are global to the process: a prefix of this test's own.
 	prefix := fmt.Sprintf("rgperm%d", time.Now().UnixNano()%1e9)
@@ -39,15 +39,9 @@ func TestDocumentedPolicyRunsPosture(t *testing.T) {
 	// posture.json's two S3 actions are the ones runstore calls.
 	allowed := append(policyActions(t, "audit.json", "audit-org.json", "posture.json", "posture-operate.json"), "s3:*")
 	creds := emu.Account("111111111111").AddUser("least-posture", allowed...).AddAccessKey(awsemu.AccessKey{})
-	for _, kv := range emu.Env(creds) {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
 	emu.ResetCalls()
 	for _, args := range [][]string{{"posture", "run", "--prefix", prefix}, {"posture", "status", "--prefix", prefix}} {
-		res := run(t, awsconfig.Timeouts{}, "", args...)
+		res := run(t, onEmu(emu, creds), "", args...)
 		if res.code != cmdutil.ExitOK {
 			t.Errorf("%v: exit %d\nstdout:\n%s\nstderr:\n%s", args, res.code, res.stdout, res.stderr)
 		}

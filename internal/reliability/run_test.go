@@ -4,14 +4,17 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"flag"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/cmd/root"
@@ -27,21 +30,60 @@ type result struct {
 	stdout, stderr string
 }
 
-// run runs `rootguard args…` in this process as main does, with the given
-// call timeouts, and maps its error to the exit code main would return.
-func run(t *testing.T, timeouts awsconfig.Timeouts, stdin string, args ...string) result {
+// target is where a run's calls go, as whom, and with which call timeouts.
+// It reaches the command through awsconfig.Options, not the environment,
+// so that tests run in parallel, each against its own local AWS.
+type target struct {
+	endpoint string
+	creds    aws.Credentials
+	timeouts awsconfig.Timeouts
+}
+
+// at is the target with these call timeouts.
+func (tg target) at(timeouts awsconfig.Timeouts) target {
+	tg.timeouts = timeouts
+	return tg
+}
+
+// TestMain clears the AWS_ variables of whoever runs the tests: every
+// command here gets its endpoint, Region and credentials from its target,
+// and AWS_PROFILE would name a profile that the isolated load cannot find.
+//
+// The tests here mostly wait (on response timeouts, retry backoffs, stack
+// polls), so more of them run at once than -parallel's default of one per
+// CPU, unless -test.parallel is given.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", "16")
+	}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
+			os.Unsetenv(k)
+		}
+	}
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	os.Setenv("NO_COLOR", "1")
+	os.Exit(m.Run())
+}
+
+// run runs `rootguard args…` in this process as main does, against tg, and
+// maps its error to the exit code main would return.
+func run(t *testing.T, tg target, stdin string, args ...string) result {
 	t.Helper()
 	// No command may run this long here; the deadline turns a hang into a
 	// failing test instead of a stuck suite.
 	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
 	defer cancel()
-	return runCtx(ctx, t, timeouts, stdin, args...)
+	return runCtx(ctx, t, tg, stdin, args...)
 }
 
 // runLimit bounds every run of the suite.
 var runLimit = 2 * time.Minute
 
-func runCtx(ctx context.Context, t *testing.T, timeouts awsconfig.Timeouts, stdin string, args ...string) result {
+func runCtx(ctx context.Context, t *testing.T, tg target, stdin string, args ...string) result {
 	t.Helper()
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(stdin)
@@ -49,7 +91,8 @@ func runCtx(ctx context.Context, t *testing.T, timeouts awsconfig.Timeouts, stdi
 		IOStreams: ios,
 		Prompter:  prompt.NewTerminal(ios),
 		AWSConfig: func(ctx context.Context, opts awsconfig.Options) (aws.Config, error) {
-			opts.Timeouts = timeouts
+			opts.Timeouts = tg.timeouts
+			opts.Endpoint, opts.Credentials = tg.endpoint, credentials.StaticCredentialsProvider{Value: tg.creds}
 			return awsconfig.Load(ctx, opts)
 		},
 		Now: time.Now,
@@ -109,19 +152,9 @@ func refusedEndpoint(t *testing.T) string {
 	return "http://" + addr
 }
 
-// isolate points the SDK at endpoint with static credentials and nothing
-// from the user's own configuration.
-func isolate(t *testing.T, endpoint string) {
-	t.Helper()
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00", "AWS_SECRET_ACCESS_KEY": "secret",
-		"AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "",
-		"AWS_ENDPOINT_URL": endpoint, "NO_COLOR": "1",
-	} {
-		t.Setenv(k, v)
-	}
+// unreachable is a target at endpoint with credentials no one checks.
+func unreachable(endpoint string) target {
+	return target{endpoint: endpoint, creds: aws.Credentials{AccessKeyID: "AKIAEXAMPLEEXAMPLE00", SecretAccessKey: "secret"}}
 }
 
 // withZip replaces FUNCTION_ZIP in args with a function package.

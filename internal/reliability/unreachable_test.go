@@ -37,12 +37,13 @@ var commands = []struct {
 // answers ends every command within a few response timeouts, with the
 // endpoint and the timeout named, and exit 1 (or, for an audit, ERROR rows).
 func TestHungEndpointEndsEveryCommand(t *testing.T) {
+	t.Parallel()
 	endpoint := hungEndpoint(t)
-	isolate(t, endpoint)
-	timeouts := awsconfig.Timeouts{Response: 500 * time.Millisecond}
+	tg := unreachable(endpoint).at(awsconfig.Timeouts{Response: 500 * time.Millisecond})
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {
-			r := run(t, timeouts, c.stdin, withZip(t, c.args)...)
+			t.Parallel()
+			r := run(t, tg, c.stdin, withZip(t, c.args)...)
 			checkUnreachable(t, r, c.codes, endpoint+" did not answer within 500ms")
 		})
 	}
@@ -52,11 +53,13 @@ func TestHungEndpointEndsEveryCommand(t *testing.T) {
 // retried for half a minute: every command ends quickly with exit 1 (or
 // ERROR rows) naming the endpoint.
 func TestRefusedEndpointEndsEveryCommandAtOnce(t *testing.T) {
+	t.Parallel()
 	endpoint := refusedEndpoint(t)
-	isolate(t, endpoint)
+	tg := unreachable(endpoint)
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {
-			r := run(t, awsconfig.Timeouts{}, c.stdin, withZip(t, c.args)...)
+			t.Parallel()
+			r := run(t, tg, c.stdin, withZip(t, c.args)...)
 			checkUnreachable(t, r, c.codes, "could not connect to "+endpoint)
 		})
 	}

@@ -13,7 +13,8 @@ import (
 // error (exit 2, README), refused before anything calls AWS — the endpoint
 // here would hang every call.
 func TestValidationErrorsExitTwo(t *testing.T) {
-	isolate(t, hungEndpoint(t))
+	t.Parallel()
+	tg := unreachable(hungEndpoint(t)).at(awsconfig.Timeouts{Response: 300 * time.Millisecond})
 	for _, args := range [][]string{
 		{"bogus"},
 		{"alert", "bogus"},
@@ -42,7 +43,7 @@ func TestValidationErrorsExitTwo(t *testing.T) {
 			// serving, a call hanging) is cut off and fails the test.
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			r := runCtx(ctx, t, awsconfig.Timeouts{Response: 300 * time.Millisecond}, "", args...)
+			r := runCtx(ctx, t, tg, "", args...)
 			if r.code != cmdutil.ExitUsage {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, cmdutil.ExitUsage, r.stdout, r.stderr)
 			}
