@@ -140,7 +140,7 @@ func (r stackRun) execute(ctx context.Context, changeSet string) error {
 func (r stackRun) wait(ctx context.Context, since time.Time) error {
 	seen := map[string]bool{}
 	var failures []string
-	for {
+	for n := 0; ; n++ {
 		events, err := r.newEvents(ctx, since, seen)
 		if err != nil {
 			return err
@@ -169,10 +169,22 @@ func (r stackRun) wait(ctx context.Context, since time.Time) error {
 			}
 			return fmt.Errorf("stack %s ended in %s: %s", r.name, status, why)
 		}
-		if clock.Sleep(ctx, r.poll) != nil {
+		if clock.Sleep(ctx, pollDelay(n, r.poll)) != nil {
 			return fmt.Errorf("%w while stack %s was %s: CloudFormation carries on without rootguard; run `rootguard alert status`, or deploy again to converge", ErrInterrupted, r.name, status)
 		}
 	}
+}
+
+// pollDelay is the wait before the n-th re-read (from 0) of something
+// CloudFormation is still working on: 250 ms, doubling up to poll. A stack
+// with little to change, or a delete, settles within a second or two, and
+// should not keep the user waiting a whole poll; a long one is then read
+// every poll.
+func pollDelay(n int, poll time.Duration) time.Duration {
+	if n >= 8 {
+		return poll
+	}
+	return min(250*time.Millisecond<<n, poll)
 }
 
 func reasonSuffix(e cfntypes.StackEvent) string {

@@ -663,7 +663,7 @@ func (o Options) poll() time.Duration {
 }
 
 func waitOperation(ctx context.Context, c StackSetAPI, set, op string, callAs cfntypes.CallAs, poll time.Duration) error {
-	for {
+	for n := 0; ; n++ {
 		out, err := c.DescribeStackSetOperation(ctx, &cloudformation.DescribeStackSetOperationInput{StackSetName: &set, OperationId: &op, CallAs: callAs})
 		if err != nil {
 			return fmt.Errorf("follow StackSet %s operation %s: %w", set, op, awserr.Classify(err))
@@ -674,7 +674,7 @@ func waitOperation(ctx context.Context, c StackSetAPI, set, op string, callAs cf
 		case cfntypes.StackSetOperationStatusStopped:
 			return fmt.Errorf("StackSet %s operation %s was stopped", set, op)
 		}
-		if clock.Sleep(ctx, poll) != nil {
+		if clock.Sleep(ctx, pollDelay(n, poll)) != nil {
 			return fmt.Errorf("%w while StackSet %s operation %s was running: StackSets carries on without rootguard; deploy again to converge", ErrInterrupted, set, op)
 		}
 	}
