@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/s3"
 	"github.com/rootguard/rootguard/internal/awsemu/sts"
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
@@ -38,10 +39,29 @@ func (s *Server) authenticate(c *Call) error {
 var alwaysAllowed = map[string]bool{"sts:GetCallerIdentity": true}
 
 // authorize enforces an AssumeRoot session's task policy (sts.TaskPolicyActions)
-// and the caller's allow list. Everything else is allowed: the emulator does
-// not evaluate IAM policies beyond these.
+// and the caller's allow list on each IAM action the call needs (an S3
+// call may need several: s3.Actions), and notes them in the call log.
+// Everything else is allowed: the emulator does not evaluate IAM policies
+// beyond these.
 func (s *Server) authorize(c *Call) error {
-	action := iamAction(c.Service, c.Action)
+	actions := []string{iamAction(c.Service, c.Action)}
+	if c.Service == "s3" && c.Request != nil {
+		actions = s3.Actions(c.Request, c.Body)
+	}
+	c.record.IAMActions = actions
+	for _, action := range actions {
+		if err := s.allowed(c, action); err != nil {
+			return err
+		}
+	}
+	if c.Service == "s3" {
+		return s.buckets.Authorize(&c.Call, actions[0])
+	}
+	return nil
+}
+
+// allowed checks one IAM action against the task policy and allow list.
+func (s *Server) allowed(c *Call, action string) error {
 	if alwaysAllowed[action] {
 		return nil
 	}
@@ -58,7 +78,7 @@ func (s *Server) authorize(c *Call) error {
 	if c.allow != nil && !matchesAny(c.allow, action) {
 		return errAccessDenied(c, action, "because no identity-based policy allows the "+action+" action")
 	}
-	return s.buckets.authorize(c)
+	return nil
 }
 
 // iamActionPrefixes maps SigV4 signing names to IAM action prefixes where

@@ -34,7 +34,10 @@
 // 2.9's) to it and back (sqs_query.go); SigV4 signatures
 // are not verified, only access key IDs; IAM policies are not evaluated
 // beyond per-user allow lists (AddUser's actions) and AssumeRoot task
-// policies.
+// policies, which are checked against the IAM actions a call needs —
+// for S3's REST calls those S3 documents per operation (package s3), for
+// the other services the action of the operation's name — never against
+// resources or conditions.
 //
 // Typical use in a test:
 //
@@ -50,7 +53,9 @@
 // Scenarios (LoadScenario, SampleScenario) seed the same model from JSON.
 // Fault injection (InjectFault) adds latency, throttling, 5xx, AccessDenied
 // or hangs per service, action and account; the call log (Calls, CallsTo)
-// records every call with its caller and key parameters.
+// records every call with its caller, key parameters and the IAM actions
+// it needed (CallRecord.IAMActions). S3 calls are named by their operation
+// (GetObject, ListObjectsV2, PutBucketPolicy).
 //
 // Every service the front answers is a package of its own that registers
 // its handlers through emu.Host, explicitly (no init()): iam, sts and
@@ -101,6 +106,14 @@
 //   - organizations: AWS Organizations from the directory — the
 //     organization, accounts, roots, OUs, trusted access and delegated
 //     administrators.
+//   - s3: S3 as the front sees it on the way to kumo — the operation a
+//     path-style REST request is and the IAM actions it needs (Operation,
+//     Actions: ListObjectsV2 is s3:ListBucket, HeadObject s3:GetObject, a
+//     versionId turns GetObject into s3:GetObjectVersion; from S3's
+//     "Required permissions for Amazon S3 API operations"), and Buckets:
+//     the owner of each bucket made through the front and the bucket
+//     policies that deny every principal, enforced as S3 does for the
+//     S3UnlockBucketPolicy root task.
 //   - internal/emutest: a Host and a Replier that drive a service package's
 //     handlers without the Server, for the packages' own tests.
 //   - sns: SNS topics and subscriptions.

@@ -29,6 +29,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/rootguard/rootguard/internal/awsemu/s3"
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
 
@@ -78,7 +79,11 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 
 	restMux, pattern := s.restRoute(req, r)
 	if req.Protocol == wire.REST {
-		if op := wire.RESTOperation(req.Service, r); op != "" {
+		op := wire.RESTOperation(req.Service, r)
+		if req.Service == "s3" {
+			op = s3.Operation(r)
+		}
+		if op != "" {
 			pattern = op
 		}
 	}
@@ -104,7 +109,7 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 		s.forwardSQSQuery(c)
 	default:
 		s.forwardToKumo(c)
-		s.buckets.observe(c, c.record.Status)
+		s.buckets.Observe(&c.Call, c.record.Status)
 	}
 }
 

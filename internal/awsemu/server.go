@@ -15,6 +15,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/iam"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
 	"github.com/rootguard/rootguard/internal/awsemu/organizations"
+	"github.com/rootguard/rootguard/internal/awsemu/s3"
 	"github.com/rootguard/rootguard/internal/awsemu/sts"
 )
 
@@ -38,7 +39,7 @@ type Server struct {
 	svc    *services // the models of the service packages (services.go)
 
 	faults  faultInjector
-	buckets s3Buckets
+	buckets s3.Buckets
 	calls   calllog.Log
 	closing chan struct{}
 	once    sync.Once

@@ -130,7 +130,7 @@ func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
 				}
 				for _, c := range emu.Calls() {
 					if c.Account == "111111111111" && strings.HasPrefix(c.ErrorCode, "AccessDenied") {
-						t.Errorf("%s:%s refused: %s do not allow it", c.Service, c.Action, strings.Join(r.policies, " + "))
+						t.Errorf("%s:%s refused: %s do not allow all of %v", c.Service, c.Action, strings.Join(r.policies, " + "), c.IAMActions)
 					}
 				}
 			})
@@ -141,10 +141,11 @@ func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
 // TestDocumentedPolicyDeploysAndRemoves keeps docs/permissions/alert-deploy.json
 // true for the calls rootguard makes itself: a principal allowed exactly its
 // actions deploys the pipeline (--approve), plans a second deploy and
-// removes it, with no call refused. Not evaluated by the local AWS: what
-// CloudFormation creates on the principal's behalf, and S3 (it does not
-// name the IAM action of an S3 REST call, so the principal gets s3:* here
-// and the policy's S3 actions stay unproven).
+// removes it, with no call refused — S3's calls included: the local AWS
+// authorizes each S3 REST call by the IAM actions S3 documents for it
+// (awsemu/s3), also those CloudFormation makes as the principal for the
+// stack's buckets. Not evaluated: what CloudFormation creates with its
+// own permissions, and resource ARNs (the emulator checks actions only).
 func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
 	t.Parallel()
 	emu, err := awsemu.New()
@@ -158,7 +159,7 @@ func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	acct := emu.AddAccount("123456789012", "security")
-	creds := acct.AddUser("deployer", append(policyActions(t, "alert-deploy.json"), "s3:*")...).AddAccessKey(awsemu.AccessKey{})
+	creds := acct.AddUser("deployer", policyActions(t, "alert-deploy.json")...).AddAccessKey(awsemu.AccessKey{})
 	tg := onEmu(emu, creds)
 	zip := withZip(t, []string{"FUNCTION_ZIP"})[0]
 	for _, step := range []struct {
@@ -175,7 +176,7 @@ func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
 	}
 	for _, c := range emu.Calls() {
 		if c.Account == acct.ID && strings.HasPrefix(c.ErrorCode, "AccessDenied") {
-			t.Errorf("%s:%s refused: alert-deploy.json does not allow it", c.Service, c.Action)
+			t.Errorf("%s:%s refused: alert-deploy.json does not allow all of %v", c.Service, c.Action, c.IAMActions)
 		}
 	}
 }

@@ -19,7 +19,7 @@ import (
 // posture-operate.json for status) true:
 // a management principal allowed exactly audit.json, audit-org.json and
 // posture.json runs `posture run` (store, publish, queue the digest) and
-// `posture status`, and none of its calls is refused (S3 excepted, below).
+// `posture status`, and none of its calls is refused.
 func TestDocumentedPolicyRunsPosture(t *testing.T) {
 	t.Parallel()
 	emu, _ := sampleOrg(t, true)
@@ -34,10 +34,7 @@ func TestDocumentedPolicyRunsPosture(t *testing.T) {
 	if _, err := sqs.NewFromConfig(admin).CreateQueue(t.Context(), &sqs.CreateQueueInput{QueueName: aws.String(names.Queue())}); err != nil {
 		t.Fatal(err)
 	}
-	// The local AWS does not name the IAM action of an S3 call (see
-	// TestDocumentedPolicyDeploysAndRemoves): S3 is allowed whole here, and
-	// posture.json's two S3 actions are the ones runstore calls.
-	allowed := append(policyActions(t, "audit.json", "audit-org.json", "posture.json", "posture-operate.json"), "s3:*")
+	allowed := policyActions(t, "audit.json", "audit-org.json", "posture.json", "posture-operate.json")
 	creds := emu.Account("111111111111").AddUser("least-posture", allowed...).AddAccessKey(awsemu.AccessKey{})
 	emu.ResetCalls()
 	for _, args := range [][]string{{"posture", "run", "--prefix", prefix}, {"posture", "status", "--prefix", prefix}} {
@@ -49,7 +46,7 @@ func TestDocumentedPolicyRunsPosture(t *testing.T) {
 	sent := 0
 	for _, c := range emu.Calls() {
 		if c.Account == "111111111111" && strings.HasPrefix(c.ErrorCode, "AccessDenied") {
-			t.Errorf("%s:%s refused: audit.json + audit-org.json + posture.json do not allow it", c.Service, c.Action)
+			t.Errorf("%s:%s refused: audit.json + audit-org.json + posture.json + posture-operate.json do not allow all of %v", c.Service, c.Action, c.IAMActions)
 		}
 		if c.Service == "sqs" && c.Action == "SendMessage" {
 			sent++

@@ -22,7 +22,11 @@ type Record struct {
 	Principal string // the caller's ARN
 	Service   string
 	Action    string
-	Region    string
+	// IAMActions are the IAM actions the call needed, as the front
+	// authorized them ("s3:ListBucket" for ListObjectsV2); empty when it
+	// was refused before authorization (authentication, faults).
+	IAMActions []string
+	Region     string
 	// Params holds the call's key parameters (AccessKeyId, UserName,
 	// SerialNumber, RoleArn, TargetPrincipal, TaskPolicyArn, AccountId, …).
 	Params    map[string]string

@@ -797,6 +797,16 @@ func createBucket(p *cfnProvisioner, ctx context.Context, r *cfnResource, tags [
 		r.physical = name
 	}
 	in := &s3.CreateBucketInput{Bucket: &r.physical}
+	// OwnershipControls are set at creation (x-amz-object-ownership), which
+	// needs s3:PutBucketOwnershipControls of the caller (S3 API Reference,
+	// CreateBucket, Permissions).
+	if oc := obj(r.props, "OwnershipControls"); oc != nil {
+		if rules, _ := oc["Rules"].([]any); len(rules) > 0 {
+			if rule, ok := rules[0].(map[string]any); ok {
+				in.ObjectOwnership = s3types.ObjectOwnership(str(rule, "ObjectOwnership"))
+			}
+		}
+	}
 	if p.region != "us-east-1" {
 		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(p.region)}
 	}

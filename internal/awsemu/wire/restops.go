@@ -74,7 +74,8 @@ var (
 )
 
 // RESTOperation returns the operation name of a REST request to service
-// ("CreateFunction"), or "" when it is not in restOperations.
+// ("CreateFunction"), or "" when it is not in restOperations. (S3's are
+// named by package s3.)
 func RESTOperation(service string, r *http.Request) string {
 	restNamesOnce.Do(func() {
 		restNames = map[string]*http.ServeMux{}
@@ -86,9 +87,6 @@ func RESTOperation(service string, r *http.Request) string {
 			restNames[svc] = mux
 		}
 	})
-	if service == "s3" {
-		return s3Operation(r)
-	}
 	mux := restNames[service]
 	if mux == nil {
 		return ""
@@ -100,23 +98,4 @@ func RESTOperation(service string, r *http.Request) string {
 	}
 	_, pattern := mux.Handler(probe)
 	return restOperations[service][pattern]
-}
-
-// s3Operation names the S3 operations whose IAM action the emulator must
-// see — the bucket-policy calls of the S3UnlockBucketPolicy root task —
-// from S3's subresource query (PUT /{bucket}?policy). Other S3 requests
-// keep an empty name.
-func s3Operation(r *http.Request) string {
-	if _, ok := r.URL.Query()["policy"]; !ok {
-		return ""
-	}
-	switch r.Method {
-	case http.MethodGet:
-		return "GetBucketPolicy"
-	case http.MethodPut:
-		return "PutBucketPolicy"
-	case http.MethodDelete:
-		return "DeleteBucketPolicy"
-	}
-	return ""
 }

@@ -2,27 +2,14 @@ package awsemu
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
-
-func TestDeniesEveryone(t *testing.T) {
-	for doc, want := range map[string]bool{
-		`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`:                                          true,
-		`{"Statement":{"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::1:root","*"]},"Action":"s3:*"}}`:                        true,
-		`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`: false,
-		`{"Statement":[{"Effect":"Deny","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"*"}]}`:                      false,
-		`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject"}]}`:                                             false,
-		`not json`: false,
-	} {
-		if got := deniesEveryone([]byte(doc)); got != want {
-			t.Errorf("%s: %v, want %v", doc, got, want)
-		}
-	}
-}
 
 // TestBucketPolicyLockOut: a policy that denies every principal locks the
 // owner's IAM principals out; the owner's root (a root session included)
@@ -62,5 +49,45 @@ func TestBucketPolicyLockOut(t *testing.T) {
 	}
 	if _, err := admin.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)}); code(err) != "NoSuchBucketPolicy" {
 		t.Errorf("after the unlock the administrator gets %v, want NoSuchBucketPolicy", err)
+	}
+}
+
+// TestS3CallsNeedTheirIAMActions: a user allowed exactly s3:CreateBucket,
+// s3:ListBucket and s3:PutObject may list (ListObjectsV2 and HeadBucket are
+// s3:ListBucket) and write, but not read an object (HeadObject is
+// s3:GetObject); the refusal and the call log name the IAM action.
+func TestS3CallsNeedTheirIAMActions(t *testing.T) {
+	s, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	creds := s.AddAccount("444444444444", "s3").AddUser("writer", "s3:CreateBucket", "s3:ListBucket", "s3:PutObject").AddAccessKey(AccessKey{})
+	client := s3.NewFromConfig(s.Config(creds), func(o *s3.Options) { o.UsePathStyle = true })
+	ctx := context.Background()
+	bucket := fmt.Sprintf("actions-%d", time.Now().UnixNano())
+	steps := []func() error{
+		func() error { _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); return err },
+		func() error {
+			_, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: aws.String("k"), Body: strings.NewReader("x"), IfNoneMatch: aws.String("*")})
+			return err
+		},
+		func() error { _, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket}); return err },
+		func() error { _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); return err },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	if _, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: aws.String("k")}); err == nil || !strings.Contains(err.Error(), "s3:GetObject") {
+		t.Fatalf("GetObject without s3:GetObject: %v, want AccessDenied naming s3:GetObject", err)
+	}
+	want := map[string]string{"CreateBucket": "s3:CreateBucket", "PutObject": "s3:PutObject", "ListObjectsV2": "s3:ListBucket", "HeadBucket": "s3:ListBucket", "GetObject": "s3:GetObject"}
+	for op, action := range want {
+		recs := s.CallsTo("s3", op)
+		if len(recs) != 1 || strings.Join(recs[0].IAMActions, ",") != action {
+			t.Errorf("%s: logged %+v, want one call needing %s", op, recs, action)
+		}
 	}
 }

@@ -1,13 +1,15 @@
-package awsemu
+package s3
 
 import (
 	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
-// s3Buckets is the front's view of S3 buckets, which kumo keeps in one
+// Buckets is the front's view of S3 buckets, which kumo keeps in one
 // account: who owns each bucket created through this Server, and which
 // bucket policies deny every principal — the lock-out the
 // S3UnlockBucketPolicy root task exists for. It enforces what S3 documents
@@ -17,7 +19,7 @@ import (
 // policy denies it; a policy that denies every principal blocks everyone
 // else. A Deny to every principal is modelled as denying every S3 action
 // on the bucket; the emulator evaluates no other bucket policy.
-type s3Buckets struct {
+type Buckets struct {
 	mu      sync.Mutex
 	owner   map[string]string // bucket → account
 	lockout map[string]bool
@@ -34,8 +36,9 @@ func bucketOf(r *http.Request) (string, bool) {
 
 var bucketPolicyCalls = map[string]bool{"GetBucketPolicy": true, "PutBucketPolicy": true, "DeleteBucketPolicy": true}
 
-// authorize refuses what S3 would refuse on a bucket this Server knows.
-func (b *s3Buckets) authorize(c *Call) error {
+// Authorize refuses what S3 would refuse on a bucket the front saw
+// created; action is the IAM action the call needs, for the message.
+func (b *Buckets) Authorize(c *emu.Call, action string) error {
 	if c.Service != "s3" || c.Request == nil {
 		return nil
 	}
@@ -50,16 +53,16 @@ func (b *s3Buckets) authorize(c *Call) error {
 	resource := "on resource: \"arn:aws:s3:::" + bucket + "\""
 	switch {
 	case policyCall && owner != "" && owner != c.Caller.Account:
-		return errAccessDenied(c, "s3:"+c.Action, resource+" because only the bucket owner's account can manage its bucket policy")
+		return emu.AccessDenied(c, action, resource+" because only the bucket owner's account can manage its bucket policy")
 	case locked && !(policyCall && c.Caller.IsRoot()):
-		return errAccessDenied(c, "s3:"+c.Action, resource+" with an explicit deny in a resource-based policy")
+		return emu.AccessDenied(c, action, resource+" with an explicit deny in a resource-based policy")
 	}
 	return nil
 }
 
-// observe notes a bucket created, deleted, or given or cleared a policy,
+// Observe notes a bucket created, deleted, or given or cleared a policy,
 // once S3 (kumo) has answered with success.
-func (b *s3Buckets) observe(c *Call, status int) {
+func (b *Buckets) Observe(c *emu.Call, status int) {
 	if c.Service != "s3" || c.Request == nil || status >= 300 {
 		return
 	}
@@ -77,11 +80,11 @@ func (b *s3Buckets) observe(c *Call, status int) {
 		b.lockout[bucket] = deniesEveryone(c.Body)
 	case c.Action == "DeleteBucketPolicy":
 		delete(b.lockout, bucket)
-	case bucketOnly && c.Action == "" && c.Request.Method == http.MethodPut && len(c.Request.URL.Query()) == 0:
+	case bucketOnly && c.Action == "CreateBucket":
 		if _, ok := b.owner[bucket]; !ok {
 			b.owner[bucket] = c.Caller.Account
 		}
-	case bucketOnly && c.Action == "" && c.Request.Method == http.MethodDelete && len(c.Request.URL.Query()) == 0:
+	case bucketOnly && c.Action == "DeleteBucket":
 		delete(b.owner, bucket)
 		delete(b.lockout, bucket)
 	}
