@@ -12,6 +12,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/credreport"
+	"github.com/rootguard/rootguard/internal/sdkstack"
 )
 
 // inputs is everything the checks read. Each input carries its own error so
@@ -94,7 +95,7 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 	in := &inputs{}
 	identified := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
+	sdkstack.Go(&wg, func() {
 		defer close(identified)
 		caller := opts.Caller
 		if caller == nil {
@@ -108,7 +109,7 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 		in.accountID, in.callerARN, in.partition, in.callerIsRoot = caller.AccountID, caller.CallerARN, caller.Partition, caller.IsRoot
 	})
 	if n&needSummary != 0 {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			out, err := c.iam.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
 			if err != nil {
 				in.summaryErr = fmt.Errorf("read account summary: %w", err)
@@ -117,7 +118,7 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 			in.summary = out.SummaryMap
 		})
 	}
-	wg.Go(func() {
+	sdkstack.Go(&wg, func() {
 		session := opts.Session
 		if session == SessionAuto {
 			<-identified
@@ -137,12 +138,12 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 		readWithReport(ctx, c.iam, opts, n, in)
 	})
 	if n&needOrg != 0 && opts.Session != SessionAssumeRoot {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			in.org, in.orgErr = c.iam.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
 		})
 	}
 	if n&needAlerting != 0 {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			in.alerting = readAlerting(ctx, c, func() (string, bool) {
 				<-identified
 				return in.accountID, in.identityErr == nil
@@ -150,7 +151,7 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 		})
 	}
 	if n&needActivity != 0 {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			in.activity = readActivity(ctx, c, func() (account.Partition, string, bool) {
 				<-identified
 				return in.partition, in.accountID, in.identityErr == nil
@@ -172,7 +173,7 @@ func gather(ctx context.Context, c clients, opts Options, n need) *inputs {
 func readWithReport(ctx context.Context, api iamAPI, opts Options, n need, in *inputs) {
 	var wg sync.WaitGroup
 	if n&(needKeys|needLastUsed|needCerts) != 0 {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			rep, err := fetchCredentialReport(ctx, api, opts)
 			if err == nil {
 				err = in.fromReport(rep)
@@ -181,11 +182,11 @@ func readWithReport(ctx context.Context, api iamAPI, opts Options, n need, in *i
 		})
 	}
 	if n&needVirtualMFA != 0 {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			in.virtualMFA, in.virtualMFAErr = listAssignedVirtualMFA(ctx, api)
 		})
 	}
-	wg.Go(func() {
+	sdkstack.Go(&wg, func() {
 		out, err := api.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
 		if err != nil {
 			in.aliasErr = fmt.Errorf("read account alias: %w", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/rootguard/rootguard/internal/credreport"
+	"github.com/rootguard/rootguard/internal/sdkstack"
 )
 
 // readRootSession reads the root user directly, as an sts:AssumeRoot
@@ -19,7 +20,7 @@ import (
 func readRootSession(ctx context.Context, api iamAPI, n need, in *inputs) {
 	var wg sync.WaitGroup
 	if n&needLastUsed != 0 {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			out, err := api.GetUser(ctx, &iam.GetUserInput{})
 			if err != nil {
 				in.lastUsedErr = fmt.Errorf("read root user: %w", err)
@@ -30,12 +31,12 @@ func readRootSession(ctx context.Context, api iamAPI, n need, in *inputs) {
 	}
 	var keysErr, keyUseErr error
 	if n&(needKeys|needLastUsed) != 0 {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			in.keys, keysErr, keyUseErr = readRootKeys(ctx, api, n&needLastUsed != 0)
 		})
 	}
 	if n&needCerts != 0 {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			p := iam.NewListSigningCertificatesPaginator(api, &iam.ListSigningCertificatesInput{})
 			for p.HasMorePages() {
 				page, err := p.NextPage(ctx)
@@ -50,7 +51,7 @@ func readRootSession(ctx context.Context, api iamAPI, n need, in *inputs) {
 		})
 	}
 	if n&needVirtualMFA != 0 {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			p := iam.NewListMFADevicesPaginator(api, &iam.ListMFADevicesInput{})
 			for p.HasMorePages() {
 				page, err := p.NextPage(ctx)
@@ -103,7 +104,7 @@ func readRootKeys(ctx context.Context, api iamAPI, withLastUse bool) ([]rootKey,
 	errs := make([]error, len(keys))
 	var wg sync.WaitGroup
 	for i := range keys {
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			out, err := api.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keys[i].ID)})
 			if err != nil {
 				errs[i] = fmt.Errorf("read last use of root access key %s: %w", keys[i].ID, err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/sdkstack"
 )
 
 // DefaultConcurrency bounds how many accounts are worked on at once (an
@@ -64,7 +66,7 @@ func EachStream[T any](ctx context.Context, in <-chan Account, concurrency int, 
 		s.open <- struct{}{}
 		s.work <- struct{}{}
 		l := &lease{s: s, held: true}
-		wg.Go(func() {
+		sdkstack.Go(&wg, func() {
 			defer func() { <-s.open }()
 			actx, cancel := context.WithTimeout(context.WithValue(ctx, leaseKey{}, l), timeout)
 			defer cancel()
