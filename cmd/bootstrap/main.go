@@ -9,10 +9,10 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/rootguard/rootguard/internal/alertfn"
 	"github.com/rootguard/rootguard/internal/awsconfig"
+	"github.com/rootguard/rootguard/internal/ssmparam"
 )
 
 func main() {
@@ -27,6 +27,11 @@ func main() {
 		logger.Error("load AWS configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	h := alertfn.New(cfg, ssm.NewFromConfig(awsCfg), nil, logger)
+	params, err := ssmparam.New(context.Background(), awsCfg)
+	if err != nil {
+		logger.Error("SSM client", "error", err.Error())
+		os.Exit(1)
+	}
+	h := alertfn.New(cfg, params, nil, logger)
 	lambda.Start(h.Invoke)
 }

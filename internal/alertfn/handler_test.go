@@ -20,9 +20,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/rootguard/rootguard/internal/alertevent"
 	"github.com/rootguard/rootguard/internal/slackmsg"
@@ -41,17 +38,17 @@ type fakeSSM struct {
 	calls int
 }
 
-func (f *fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+func (f *fakeSSM) GetDecrypted(_ context.Context, name string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
-	if aws.ToString(in.Name) != paramName || !aws.ToBool(in.WithDecryption) {
-		return nil, fmt.Errorf("unexpected GetParameter %q decrypt=%v", aws.ToString(in.Name), aws.ToBool(in.WithDecryption))
+	if name != paramName {
+		return "", fmt.Errorf("unexpected parameter %q", name)
 	}
 	if f.err != nil {
-		return nil, f.err
+		return "", f.err
 	}
-	return &ssm.GetParameterOutput{Parameter: &types.Parameter{Name: in.Name, Type: types.ParameterTypeSecureString, Value: aws.String(f.value)}}, nil
+	return f.value, nil
 }
 
 // slack is a Slack stand-in that records accepted bodies and answers with
