@@ -26,6 +26,8 @@ import (
 // python3 on PATH may be another install without boto3.
 const systemPython = "/usr/bin/python3"
 
+// coldStartRuns is the number of runs of each process;
+// ROOTGUARD_COLDSTART_RUNS sets another.
 const coldStartRuns = 7
 
 // runtimeAPI is a fake Lambda Runtime API, an SSM endpoint answering
@@ -221,34 +223,42 @@ func TestColdStart(t *testing.T) {
 		return c
 	}
 
+	runs := coldStartRuns
+	if v, err := strconv.Atoi(os.Getenv("ROOTGUARD_COLDSTART_RUNS")); err == nil && v > 0 {
+		runs = v
+	}
 	var goRuns, pyRuns, minRuns []sample
-	for range coldStartRuns { // interleaved, so all see the same machine load
+	for range runs { // interleaved, so all see the same machine load
 		goRuns = append(goRuns, api.measure(t, goCmd(), true))
 		pyRuns = append(pyRuns, api.measure(t, pyCmd(), true))
 		minRuns = append(minRuns, api.measure(t, minCmd(), false))
 	}
-	summarise := func(runs []sample) (cold, invoke time.Duration, rssMB float64) {
+	// The fastest cold start of each is what the code costs with the least
+	// interference from other jobs on a shared machine; the median is what
+	// a run under that load sees.
+	summarise := func(runs []sample) (cold, invoke, fastest time.Duration, rssMB float64) {
 		var c, i []time.Duration
 		var peak int64
 		for _, r := range runs {
 			c, i, peak = append(c, r.coldStart), append(i, r.firstInvoke), max(peak, r.maxRSSKB)
 		}
-		return median(c), median(i), float64(peak) / 1024
+		return median(c), median(i), slices.Min(c), float64(peak) / 1024
 	}
-	gc, gi, gr := summarise(goRuns)
-	pc, pi, pr := summarise(pyRuns)
-	mc, mi, mr := summarise(minRuns)
+	gc, gi, gf, gr := summarise(goRuns)
+	pc, pi, _, pr := summarise(pyRuns)
+	mc, mi, mf, mr := summarise(minRuns)
 	info, _ := os.Stat(bootstrap)
 	minInfo, _ := os.Stat(minimal)
 	t.Logf("\n| %d runs each, medians | cold start (exec → first poll) | first invocation (poll → response) | peak RSS (VmHWM) |\n|---|---|---|---|\n"+
 		"| Go bootstrap (%.1f MB binary; SSM + Slack in the invocation) | %v | %v | %.1f MiB |\n"+
 		"| minimal aws-lambda-go handler (%.1f MB binary) | %v | %v | %.1f MiB |\n"+
 		"| Python runbook handler + boto3 (%s) | %v | %v | %.1f MiB |\n"+
-		"| bootstrap vs Python | %.1f× faster | | %.1f× less |\n| bootstrap vs minimal | %.2f× | | |",
-		coldStartRuns, float64(info.Size())/1e6, gc.Round(10*time.Microsecond), gi.Round(10*time.Microsecond), gr,
+		"| bootstrap vs Python | %.1f× faster | | %.1f× less |\n| bootstrap vs minimal | %.2f× (fastest runs: %v vs %v, %.2f×) | | |",
+		runs, float64(info.Size())/1e6, gc.Round(10*time.Microsecond), gi.Round(10*time.Microsecond), gr,
 		float64(minInfo.Size())/1e6, mc.Round(10*time.Microsecond), mi.Round(10*time.Microsecond), mr,
 		systemPython, pc.Round(10*time.Microsecond), pi.Round(10*time.Microsecond), pr,
-		float64(pc)/float64(gc), pr/gr, float64(gc)/float64(mc))
+		float64(pc)/float64(gc), pr/gr, float64(gc)/float64(mc),
+		gf.Round(10*time.Microsecond), mf.Round(10*time.Microsecond), float64(gf)/float64(mf))
 	if gc*10 > pc {
 		t.Errorf("Go cold start %v is not 10× faster than Python's %v", gc, pc)
 	}
