@@ -309,7 +309,8 @@ func (s *Scheduler) createSchedule(c *emu.Call) (int, any, error) {
 	if g.schedules[name] != nil {
 		return 0, nil, conflict("Schedule %s already exists.", name)
 	}
-	sc.plan(now)
+	// From its start: a rate schedule without a StartDate fires at once.
+	sc.plan(now.Add(-time.Nanosecond))
 	g.schedules[name] = sc
 	s.changed()
 	c.Note("Name", name)

@@ -55,8 +55,8 @@ func create(t *testing.T, h emutest.Host, name, body string) {
 }
 
 // TestClockHonoursEndDateAndActionAfterCompletion: on a moving clock a
-// rate schedule stops at its EndDate, and an at() schedule with
-// ActionAfterCompletion DELETE fires once and is gone.
+// rate schedule starts at once and stops at its EndDate, and an at()
+// schedule with ActionAfterCompletion DELETE fires once and is gone.
 func TestClockHonoursEndDateAndActionAfterCompletion(t *testing.T) {
 	h := &movingHost{Host: emutest.Host{}}
 	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
@@ -73,11 +73,6 @@ func TestClockHonoursEndDateAndActionAfterCompletion(t *testing.T) {
 	t.Cleanup(func() { cancel(); s.Wait() })
 
 	target := `"Target":{"Arn":"arn:aws:sqs:us-east-1:111122223333:q","RoleArn":"arn:aws:iam::111122223333:role/exec","Input":"%s"}`
-	create(t, h.Host, "hourly", `{"ScheduleExpression":"rate(1 hour)","FlexibleTimeWindow":{"Mode":"OFF"},
-		"EndDate":`+epochText(t0.Add(150*time.Minute))+`,`+strings.Replace(target, "%s", "hourly", 1)+`}`)
-	create(t, h.Host, "once", `{"ScheduleExpression":"at(2026-12-03T12:30:00)","ActionAfterCompletion":"DELETE",
-		"FlexibleTimeWindow":{"Mode":"OFF"},`+strings.Replace(target, "%s", "once", 1)+`}`)
-
 	want := func(body string) {
 		t.Helper()
 		select {
@@ -89,6 +84,12 @@ func TestClockHonoursEndDateAndActionAfterCompletion(t *testing.T) {
 			t.Fatalf("nothing sent, want %q", body)
 		}
 	}
+	create(t, h.Host, "hourly", `{"ScheduleExpression":"rate(1 hour)","FlexibleTimeWindow":{"Mode":"OFF"},
+		"EndDate":`+epochText(t0.Add(150*time.Minute))+`,`+strings.Replace(target, "%s", "hourly", 1)+`}`)
+	create(t, h.Host, "once", `{"ScheduleExpression":"at(2026-12-03T12:30:00)","ActionAfterCompletion":"DELETE",
+		"FlexibleTimeWindow":{"Mode":"OFF"},`+strings.Replace(target, "%s", "once", 1)+`}`)
+
+	want("hourly") // a rate schedule without a StartDate starts at once
 	h.now.Store(t0.Add(31 * time.Minute).UnixNano())
 	want("once")
 	h.now.Store(t0.Add(61 * time.Minute).UnixNano())

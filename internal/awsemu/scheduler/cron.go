@@ -241,9 +241,14 @@ func (c *cronSpec) next(after time.Time, loc *time.Location) (time.Time, bool) {
 					continue
 				}
 				at := time.Date(y, mo, d, h, mi, 0, 0, loc)
-				// A wall time skipped by a daylight-saving change
-				// normalizes forward; it still must lie after after.
-				if at.After(after) {
+				// Daylight saving time: "When the time shifts forward in
+				// Spring, your schedule invocation gets skipped if the cron
+				// expression falls on a non-existent date and time. When
+				// the time shifts back in the Fall, your schedule runs only
+				// once" (schedule-types.html#daylist-savings-time). A
+				// skipped wall time is one time.Date moves; a repeated one
+				// is a single wall time, visited once here.
+				if at.Hour() == h && at.Minute() == mi && at.After(after) {
 					return at, true
 				}
 			}

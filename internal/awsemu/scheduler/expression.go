@@ -102,14 +102,16 @@ func parseAt(body string) (Expression, error) {
 
 // Next is the first time strictly after after at which the expression
 // fires, in zone loc; ok is false when it never fires again. A rate fires
-// every period counted from anchor (the schedule's StartDate, or its
-// creation): the User Guide does not fix a rate's phase, and counting from
-// the start keeps it reproducible.
+// at anchor — the schedule's StartDate, or its creation: "If you don't
+// provide a StartDate for a rate-based schedule, your schedule starts
+// invoking the target immediately" (schedule-types.html, Rate-based
+// schedules) — and then every period, a fixed duration ("days represents
+// a 24-hour duration", whatever daylight saving does).
 func (e Expression) Next(after, anchor time.Time, loc *time.Location) (time.Time, bool) {
 	switch e.kind {
 	case kindRate:
 		if after.Before(anchor) {
-			return anchor.Add(e.every), true
+			return anchor, true
 		}
 		n := after.Sub(anchor)/e.every + 1
 		return anchor.Add(n * e.every), true

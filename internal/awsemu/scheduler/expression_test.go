@@ -110,8 +110,8 @@ func TestInvalidExpressions(t *testing.T) {
 	}
 }
 
-// TestRateAndAtNext: a rate fires every period from its anchor; at() once,
-// in its time zone.
+// TestRateAndAtNext: a rate fires at its anchor and every period after
+// it; at() once, in its time zone.
 func TestRateAndAtNext(t *testing.T) {
 	anchor := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	rate, err := ParseExpression("rate(5 minutes)")
@@ -120,7 +120,8 @@ func TestRateAndAtNext(t *testing.T) {
 	}
 	for _, tt := range []struct{ after, want time.Time }{
 		{anchor, anchor.Add(5 * time.Minute)},
-		{anchor.Add(-time.Hour), anchor.Add(5 * time.Minute)},
+		{anchor.Add(-time.Hour), anchor}, // a rate starts at its anchor (StartDate or creation)
+		{anchor.Add(-time.Nanosecond), anchor},
 		{anchor.Add(7 * time.Minute), anchor.Add(10 * time.Minute)},
 		{anchor.Add(10 * time.Minute), anchor.Add(15 * time.Minute)},
 	} {
@@ -169,5 +170,42 @@ func TestCronInATimeZone(t *testing.T) {
 	before, _ := e.Next(time.Date(2027, 3, 10, 0, 0, 0, 0, time.UTC), from, ny)
 	if before.UTC().Format(time.RFC3339) != "2027-03-10T13:00:00Z" {
 		t.Errorf("8:00 New York before the change: %s", before)
+	}
+}
+
+// TestCronAcrossDaylightSavingChanges: a wall time that does not exist when
+// the clocks go forward is skipped, one that happens twice when they go
+// back fires once (schedule-types.html, Daylight saving time).
+func TestCronAcrossDaylightSavingChanges(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	for _, tt := range []struct {
+		expr string
+		from time.Time
+		want []string
+	}{
+		// 2:30 does not exist on 14 March 2027 in New York.
+		{"cron(30 2 * * ? *)", time.Date(2027, 3, 13, 0, 0, 0, 0, time.UTC), []string{"2027-03-13T07:30:00Z", "2027-03-15T06:30:00Z"}},
+		// 1:30 happens twice on 7 November 2027: once, in EDT.
+		{"cron(30 1 * * ? *)", time.Date(2027, 11, 6, 12, 0, 0, 0, time.UTC), []string{"2027-11-07T05:30:00Z", "2027-11-08T06:30:00Z"}},
+		// Every 20 minutes through the repeated hour: each wall time once.
+		{"cron(0/20 1 7 11 ? 2027)", time.Date(2027, 11, 7, 0, 0, 0, 0, time.UTC), []string{"2027-11-07T05:00:00Z", "2027-11-07T05:20:00Z", "2027-11-07T05:40:00Z", "never"}},
+	} {
+		e, err := ParseExpression(tt.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := tt.from
+		for i, want := range tt.want {
+			next, ok := e.Next(at, tt.from, ny)
+			got := "never"
+			if ok {
+				got = next.UTC().Format(time.RFC3339)
+			}
+			if got != want {
+				t.Errorf("%s firing %d = %s, want %s", tt.expr, i+1, got, want)
+				break
+			}
+			at = next
+		}
 	}
 }
