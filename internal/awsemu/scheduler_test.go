@@ -65,13 +65,18 @@ func TestSchedulerAPIThroughTheSDK(t *testing.T) {
 	in.ScheduleExpressionTimezone = aws.String("Europe/Paris")
 	in.Target.Input = aws.String(`{"run":"scheduled"}`)
 	in.Target.RetryPolicy = &schedtypes.RetryPolicy{MaximumRetryAttempts: aws.Int32(0)}
+	in.ClientToken = aws.String("first-request")
 	out, err := sc.CreateSchedule(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if again, err := sc.CreateSchedule(ctx, in); err != nil || aws.ToString(again.ScheduleArn) != aws.ToString(out.ScheduleArn) {
+		t.Errorf("the same request again (same ClientToken): %v, %v; want the first answer", again, err)
+	}
 	if got := aws.ToString(out.ScheduleArn); got != "arn:aws:scheduler:us-east-1:111122223333:schedule/posture/daily" {
 		t.Errorf("schedule ARN %s", got)
 	}
+	in.ClientToken = aws.String("another-request")
 	if _, err := sc.CreateSchedule(ctx, in); apiCode(err) != "ConflictException" {
 		t.Errorf("second schedule daily: %v, want ConflictException", err)
 	}

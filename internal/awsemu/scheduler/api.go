@@ -75,6 +75,7 @@ type schedule struct {
 	target                       Target
 	created, modified            time.Time
 	next                         time.Time // the next time it fires; zero: never
+	clientToken                  string    // CreateSchedule's
 }
 
 func (sc *schedule) arn() string {
@@ -306,9 +307,16 @@ func (s *Scheduler) createSchedule(c *emu.Call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if g.schedules[name] != nil {
+	if prev := g.schedules[name]; prev != nil {
+		// The same ClientToken is the same request again (the SDK fills
+		// one in and keeps it across its retries): answered as the first
+		// time (API_CreateSchedule.html, ClientToken).
+		if in.ClientToken != "" && prev.clientToken == in.ClientToken {
+			return http.StatusOK, struct{ ScheduleArn string }{prev.arn()}, nil
+		}
 		return 0, nil, conflict("Schedule %s already exists.", name)
 	}
+	sc.clientToken = in.ClientToken
 	// From its start: a rate schedule without a StartDate fires at once.
 	sc.plan(now.Add(-time.Nanosecond))
 	g.schedules[name] = sc
@@ -335,7 +343,7 @@ func (s *Scheduler) updateSchedule(c *emu.Call) (int, any, error) {
 	}
 	// UpdateSchedule replaces every parameter: one left out takes its
 	// default (API_UpdateSchedule.html).
-	updated := &schedule{scope: sc.scope, name: sc.name, created: sc.created, modified: now}
+	updated := &schedule{scope: sc.scope, name: sc.name, created: sc.created, modified: now, clientToken: sc.clientToken}
 	if err := in.validate(updated, now); err != nil {
 		return 0, nil, err
 	}
