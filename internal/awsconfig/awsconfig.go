@@ -135,7 +135,7 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 		// onto stderr, which says nothing about the actual problem: Load's
 		// own error names it.
 		config.WithLogger(quietIMDSFallback{logging.NewStandardLogger(os.Stderr)}),
-		config.WithAPIOptions([]func(*middleware.Stack) error{annotateUnreachable(timeouts)}),
+		config.WithAPIOptions([]func(*middleware.Stack) error{annotateUnreachable(timeouts), nameRetriedFailure}),
 	}
 	if opts.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))

@@ -47,6 +47,8 @@ func Enabled(ctx context.Context, client summaryAPI) (bool, error) {
 // Wait polls until root MFA is enabled, backing off from Initial to Max,
 // until Timeout passes or ctx is cancelled. Throttling and other transient
 // errors are retried by the SDK; an error that survives them ends the wait.
+// A deadline on ctx also ends the SDK's retries: the caller sets one to
+// bound the whole wait.
 func Wait(ctx context.Context, client summaryAPI, o Options) error {
 	deadline := o.Now().Add(o.Timeout)
 	interval := o.Initial
@@ -66,6 +68,11 @@ func Wait(ctx context.Context, client summaryAPI, o Options) error {
 			return fmt.Errorf("%w after %s", ErrTimeout, o.Timeout)
 		}
 		if err := o.Sleep(ctx, min(interval, remaining)); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				// The caller's deadline (mfa --timeout) ended the pause
+				// after a poll that read MFA off.
+				return fmt.Errorf("%w after %s", ErrTimeout, o.Timeout)
+			}
 			return err
 		}
 		interval = min(interval*2, o.Max)

@@ -87,3 +87,25 @@ func sum(ds []time.Duration) time.Duration {
 	}
 	return t
 }
+
+// TestWaitCallerDeadline: the caller's deadline (mfa --timeout) ending a
+// pause after a poll that read MFA off is the timeout — MFA is still off —
+// not an unknown; a cancel stays a cancel.
+func TestWaitCallerDeadline(t *testing.T) {
+	for _, tt := range []struct {
+		sleepErr error
+		want     error
+	}{
+		{context.DeadlineExceeded, ErrTimeout},
+		{context.Canceled, context.Canceled},
+	} {
+		api := &summaries{onAt: -1}
+		err := Wait(context.Background(), api, Options{
+			Timeout: 10 * time.Minute, Initial: 5 * time.Second, Max: time.Minute, Now: time.Now,
+			Sleep: func(context.Context, time.Duration) error { return tt.sleepErr },
+		})
+		if !errors.Is(err, tt.want) || api.reads != 1 {
+			t.Errorf("sleep ended by %v: err = %v after %d reads, want %v after 1", tt.sleepErr, err, api.reads, tt.want)
+		}
+	}
+}

@@ -97,9 +97,14 @@ checks and shows the result.`,
 }
 
 func runMFA(ctx context.Context, opts *MFAOptions) error {
-	e, err := opts.Engine(ctx)
+	// --timeout bounds everything up to AWS reporting MFA on as a context
+	// deadline, so that it also ends the SDK's retries of a throttled read
+	// (the SDK's retryer stops waiting when the context is done).
+	waitCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	e, err := opts.Engine(waitCtx)
 	if err != nil {
-		return err
+		return timeoutError(ctx, waitCtx, opts.Timeout, err)
 	}
 	acct := e.Account()
 	errOut := opts.IO.ErrOut
@@ -114,15 +119,15 @@ func runMFA(ctx context.Context, opts *MFAOptions) error {
 			"so there is no root MFA to enroll. The MFA checks show what AWS reports for the account:\n", acct, p.ID)
 		return verify(ctx, opts, e)
 	}
-	on, err := e.Enabled(ctx)
+	on, err := e.Enabled(waitCtx)
 	if err != nil {
-		return err
+		return timeoutError(ctx, waitCtx, opts.Timeout, err)
 	}
 	if on {
 		fmt.Fprintf(errOut, "Root MFA is already enabled in %s.\n", acct)
 		return verify(ctx, opts, e)
 	}
-	if management, member := e.Membership(ctx); member {
+	if management, member := e.Membership(waitCtx); member {
 		fmt.Fprintf(errOut, "%s is a member account of an organization (management account %s).\n"+
 			"Recommended instead of root MFA: remove the member's root credentials entirely — with no password\n"+
 			"and no keys there is nothing to protect — from the management account:\n"+
@@ -139,7 +144,7 @@ func runMFA(ctx context.Context, opts *MFAOptions) error {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings}
 	}
 	fmt.Fprintf(errOut, "Waiting for AWS to report root MFA on in %s (up to %s; Ctrl-C to stop)…\n", acct, opts.Timeout)
-	err = e.Wait(ctx, mfawait.Options{
+	err = e.Wait(waitCtx, mfawait.Options{
 		Timeout: opts.Timeout, Initial: opts.Interval, Max: time.Minute,
 		Sleep: opts.Sleep, Now: opts.Now,
 	})
@@ -149,10 +154,20 @@ func runMFA(ctx context.Context, opts *MFAOptions) error {
 	case errors.Is(err, mfawait.ErrTimeout):
 		return fmt.Errorf("%w in %s; finish the console steps and run `rootguard mfa` again", err, acct)
 	case err != nil:
-		return err
+		return timeoutError(ctx, waitCtx, opts.Timeout, err)
 	}
 	fmt.Fprintf(errOut, "AWS reports root MFA enabled in %s.\n", acct)
 	return verify(ctx, opts, e)
+}
+
+// timeoutError says that err came from --timeout, not from the caller:
+// whether MFA is on is then unknown, and err names the call that did not
+// finish (throttled, typically).
+func timeoutError(parent, waitCtx context.Context, timeout time.Duration, err error) error {
+	if parent.Err() == nil && errors.Is(waitCtx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("gave up after --timeout %s, root MFA status unknown: %w", timeout, err)
+	}
+	return err
 }
 
 func printGuide(w io.Writer, account string) {

@@ -3,6 +3,7 @@ package test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,7 +26,16 @@ type Options struct {
 	Prefix string
 	Wait   time.Duration
 	Poll   time.Duration
+	// DiagnoseWithin is the time given after Wait to find where an event
+	// without an answer stopped; Wait + DiagnoseWithin bounds the command,
+	// the SDK's retries of throttled calls included.
+	DiagnoseWithin time.Duration
 }
+
+// diagnoseWithin is DiagnoseWithin's value: the diagnosis is four reads
+// (the rule, both queues, the function's log), a second when AWS answers
+// at once, and room for a few retries when it throttles.
+const diagnoseWithin = 10 * time.Second
 
 // Engine sends a test event through the pipeline and follows it
 // (alertstatus.Engine).
@@ -37,7 +47,7 @@ var _ Engine = (*alertstatus.Engine)(nil)
 
 // NewCmdTest returns `rootguard alert test`.
 func NewCmdTest(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Now: f.Now, Poll: 2 * time.Second,
+	opts := &Options{IO: f.IOStreams, Now: f.Now, Poll: 2 * time.Second, DiagnoseWithin: diagnoseWithin,
 		Engine: func(ctx context.Context) (Engine, error) {
 			caller, err := f.Session(ctx)
 			if err != nil {
@@ -53,7 +63,8 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 in the aws partition) — the path a root sign-in takes, without signing in as
 root — and follow it to the function's log line for its event ID. Exits 3
 when Slack refused the post or nothing arrived within --wait, saying where
-the event stopped.`,
+the event stopped. The command ends within --wait and 10s more for that
+diagnosis, however much AWS throttles it (exit 1 naming the throttled call).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Wait <= 0 {
@@ -70,15 +81,20 @@ the event stopped.`,
 	return cmd
 }
 
-func runTest(ctx context.Context, opts *Options) error {
+func runTest(parent context.Context, opts *Options) error {
+	// A context deadline, so that it also ends the SDK's retries of a
+	// throttled call (awsconfig.RetryDeadlineError names it).
+	limit := opts.Wait + opts.DiagnoseWithin
+	ctx, cancel := context.WithTimeout(parent, limit)
+	defer cancel()
 	e, err := opts.Engine(ctx)
 	if err != nil {
-		return err
+		return deadlineError(parent, ctx, limit, err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Sending a test event; waiting up to %s for the function…\n", opts.Wait)
 	r, err := e.SendTest(ctx, stack.Names{Prefix: opts.Prefix}, opts.Wait, opts.Poll, opts.Now)
 	if err != nil {
-		return fmt.Errorf("alert test: %w", err)
+		return fmt.Errorf("alert test: %w", deadlineError(parent, ctx, limit, err))
 	}
 	fmt.Fprintf(opts.IO.Out, "event   %s\nstage   %s\n", r.EventID, r.Stage)
 	if r.Detail != "" {
@@ -90,4 +106,13 @@ func runTest(ctx context.Context, opts *Options) error {
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Slack accepted the test alert at %s.\n", r.Line.Time.UTC().Format(time.RFC3339))
 	return nil
+}
+
+// deadlineError says that err came from the command's own deadline, not
+// from the caller's cancel.
+func deadlineError(parent, ctx context.Context, limit time.Duration, err error) error {
+	if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("no result within %s (--wait and the time to diagnose): %w", limit, err)
+	}
+	return err
 }
