@@ -151,7 +151,8 @@ func (o Options) withDefaults() Options {
 // fails as a whole: unreadable inputs become ERROR checks, and an account
 // whose identity cannot even be read gets AccountResult.Error.
 func Account(ctx context.Context, cfg aws.Config, opts Options) AccountResult {
-	return run(ctx, newClients(cfg, opts.Caller), opts)
+	selected, _ := selectChecks(opts.Checks) // an unknown check is run's error
+	return run(ctx, newClients(cfg, opts.Caller, needsOf(selected)), opts)
 }
 
 func run(ctx context.Context, c clients, opts Options) AccountResult {
