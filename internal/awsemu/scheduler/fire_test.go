@@ -144,3 +144,26 @@ func TestClockStopsWithItsContext(t *testing.T) {
 		t.Fatal("Wait did not return after the context ended")
 	}
 }
+
+// TestAMissingFunctionIsDeadLetteredAtOnce: a Lambda target that does not
+// exist is an error no retry fixes: the dead-letter event goes out at
+// once, with no EXHAUSTED_RETRY_CONDITION.
+func TestAMissingFunctionIsDeadLetteredAtOnce(t *testing.T) {
+	trust := `{"Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	policy := `{"Statement":[{"Effect":"Allow","Action":["lambda:InvokeFunction","sqs:SendMessage"],"Resource":"*"}]}`
+	queues := &flakyQueues{}
+	s, _ := newScheduler(t, roles{trust, policy}, queues)
+	sc := &schedule{scope: emu.Scope{Account: "111122223333", Region: "us-east-1"}, name: "gone", group: defaultGroup, state: "ENABLED",
+		target: Target{Arn: "arn:aws:lambda:us-east-1:111122223333:function:gone", RoleArn: "arn:aws:iam::111122223333:role/exec",
+			RetryPolicy:      &RetryPolicy{MaximumEventAgeInSeconds: ptr(86400), MaximumRetryAttempts: ptr(185)},
+			DeadLetterConfig: &DeadLetterConfig{Arn: "arn:aws:sqs:us-east-1:111122223333:dlq"}}}
+	err := s.invoke(t.Context(), sc, time.Now())
+	var failed *InvocationError
+	if !errors.As(err, &failed) || failed.Code != "ResourceNotFoundException" || !failed.DeadLettered {
+		t.Fatalf("invoke = %v, want ResourceNotFoundException dead-lettered", err)
+	}
+	attrs, _ := queues.dead[0]["MessageAttributes"].(map[string]any)
+	if _, ok := attrs["EXHAUSTED_RETRY_CONDITION"]; ok || queues.dead[0]["MessageBody"] != "{}" {
+		t.Errorf("dead-letter event %v", queues.dead[0])
+	}
+}
