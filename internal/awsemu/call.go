@@ -1,10 +1,14 @@
 package awsemu
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 
 	"github.com/rootguard/rootguard/internal/awsemu/calllog"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
@@ -105,6 +109,25 @@ func (c replier) Respond(status int, header http.Header, body []byte) error {
 	c.w.WriteHeader(status)
 	_, err := c.w.Write(body)
 	return err
+}
+
+// RoundTrip sends the call to kumo with body and returns kumo's answer,
+// noting its status and error code in the call log.
+func (c replier) RoundTrip(body []byte) (int, http.Header, []byte) {
+	r := c.Request
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	rec := httptest.NewRecorder()
+	c.server.proxy.ServeHTTP(rec, r)
+	c.record.Status = rec.Code
+	if rec.Code >= 400 {
+		c.record.ErrorCode = rec.Header().Get("X-Amzn-Errortype")
+		if c.record.ErrorCode == "" {
+			c.record.ErrorCode = http.StatusText(rec.Code)
+		}
+	}
+	return rec.Code, rec.Header(), rec.Body.Bytes()
 }
 
 // Forward hands the call to kumo and returns kumo's status.

@@ -103,10 +103,8 @@ func (s *Server) serveFront(w http.ResponseWriter, r *http.Request, global bool)
 		c.finish(s.routes[routeKey{c.Service, c.Action}](c))
 	case ownedServices[c.Service]:
 		c.finish(errUnknownAction(c.Protocol, c.Action))
-	case c.Service == "sqs" && c.Protocol == wire.JSON:
-		s.forwardSQS(c)
-	case c.Service == "sqs" && c.Protocol == wire.Query:
-		s.forwardSQSQuery(c)
+	case c.Service == "sqs" && (c.Protocol == wire.JSON || c.Protocol == wire.Query):
+		c.finish(s.sqs.Serve(&c.Call))
 	default:
 		s.forwardToKumo(c)
 		s.buckets.Observe(&c.Call, c.record.Status)

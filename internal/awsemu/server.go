@@ -16,6 +16,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
 	"github.com/rootguard/rootguard/internal/awsemu/organizations"
 	"github.com/rootguard/rootguard/internal/awsemu/s3"
+	"github.com/rootguard/rootguard/internal/awsemu/sqs"
 	"github.com/rootguard/rootguard/internal/awsemu/sts"
 )
 
@@ -40,6 +41,7 @@ type Server struct {
 
 	faults  faultInjector
 	buckets s3.Buckets
+	sqs     *sqs.Front
 	calls   calllog.Log
 	closing chan struct{}
 	once    sync.Once
@@ -89,15 +91,23 @@ func New(opts ...Option) (*Server, error) {
 }
 
 // register installs the handlers of every service on s: IAM, STS and
-// Organizations, which answer from the Server's directory, and the other
+// Organizations, which answer from the Server's directory, SQS's front
+// (which the front hands every JSON and Query SQS call), and the other
 // service packages (registerServices, services.go). A new service adds its
 // registration in registerServices.
 func (s *Server) register() {
 	iam.Register(host{s}, s.dir)
 	sts.Register(host{s}, s.dir)
 	organizations.Register(host{s}, s.dir)
+	s.sqs = sqs.NewFront(sqsLinks{s})
 	s.registerServices()
 }
+
+// sqsLinks is the Server as the SQS front reaches it (sqs.Links).
+type sqsLinks struct{ s *Server }
+
+func (l sqsLinks) Endpoint() string         { return l.s.URL }
+func (l sqsLinks) KumoURL() (string, error) { return KumoURL() }
 
 func (s *Server) listen(global bool) (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

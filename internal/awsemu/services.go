@@ -23,6 +23,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/scheduler"
 	"github.com/rootguard/rootguard/internal/awsemu/securityhub"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
+	emusqs "github.com/rootguard/rootguard/internal/awsemu/sqs"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsage"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsmove"
 )
@@ -307,7 +308,7 @@ func (s *Server) registerServices() {
 	ctx, stop := context.WithCancel(context.Background())
 	sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(consumer))
 	svc.scheduler = scheduler.Register(ctx, host{s}, schedulerLinks{s}, sqs.NewFromConfig(kumo))
-	cloudwatch.RegisterMetrics(host{s}, queueMetrics{sqs: sqs.NewFromConfig(kumo), ages: ages, now: s.now})
+	cloudwatch.RegisterMetrics(host{s}, emusqs.NewMetrics(sqs.NewFromConfig(kumo), ages, s.now))
 	go func() {
 		<-s.Done()
 		stop()

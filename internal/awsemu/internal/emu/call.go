@@ -53,6 +53,10 @@ type Replier interface {
 	// service answers, and returns kumo's status; kumo's answer is the
 	// call's.
 	Forward() int
+	// RoundTrip sends the call to kumo with body instead of its own and
+	// returns kumo's answer without answering the call; kumo's status and
+	// error code are the call's in the call log.
+	RoundTrip(body []byte) (status int, header http.Header, out []byte)
 }
 
 // Handler answers one API call.
@@ -77,6 +81,10 @@ func (c *Call) Respond(status int, header http.Header, body []byte) error {
 
 // Forward hands the call to kumo and returns its status (see Replier).
 func (c *Call) Forward() int { return c.Reply.Forward() }
+
+// RoundTrip sends the call to kumo with body and returns kumo's answer
+// (see Replier).
+func (c *Call) RoundTrip(body []byte) (int, http.Header, []byte) { return c.Reply.RoundTrip(body) }
 
 // Scope is the caller's account in the region the request was signed for:
 // where the resources it names live.

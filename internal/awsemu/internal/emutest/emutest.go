@@ -55,3 +55,8 @@ func (r *Reply) Forward() int {
 	r.Status = http.StatusNotFound
 	return r.Status
 }
+
+// RoundTrip answers as kumo would for an action it does not know.
+func (r *Reply) RoundTrip([]byte) (int, http.Header, []byte) {
+	return http.StatusNotFound, http.Header{}, nil
+}

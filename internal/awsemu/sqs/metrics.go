@@ -1,4 +1,4 @@
-package awsemu
+package sqs
 
 import (
 	"context"
@@ -6,21 +6,28 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsage"
 )
 
-// queueMetrics publishes SQS's queue metrics (cloudwatch.QueueMetrics) for
+// Metrics publishes SQS's queue metrics (cloudwatch.QueueMetrics) for
 // kumo's queues: the depths from kumo's GetQueueAttributes, the age of the
 // oldest message from the ledger of the emulator's consumers. kumo's queues
 // are one namespace for the process, so the scope's account is not needed.
-type queueMetrics struct {
-	sqs  *sqs.Client // kumo's, untracked
+type Metrics struct {
+	sqs  *awssqs.Client // kumo's, untracked
 	ages *sqsage.Ledger
 	now  func() time.Time
+}
+
+// NewMetrics publishes the metrics of kumo's queues read through client
+// (not one of the consumers the ledger tracks), the age of the oldest
+// message from ages, on the clock now.
+func NewMetrics(client *awssqs.Client, ages *sqsage.Ledger, now func() time.Time) Metrics {
+	return Metrics{sqs: client, ages: ages, now: now}
 }
 
 var queueDepthMetrics = map[string]sqstypes.QueueAttributeName{
@@ -29,17 +36,18 @@ var queueDepthMetrics = map[string]sqstypes.QueueAttributeName{
 	"ApproximateNumberOfMessagesDelayed":    sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed,
 }
 
-func (q queueMetrics) QueueMetric(_ emu.Scope, queue, metric string) (float64, bool, error) {
+// QueueMetric is metric of queue (cloudwatch.QueueMetrics).
+func (q Metrics) QueueMetric(_ emu.Scope, queue, metric string) (float64, bool, error) {
 	if _, depth := queueDepthMetrics[metric]; !depth && metric != "ApproximateAgeOfOldestMessage" {
 		return 0, false, nil // not modelled: no datapoint, as for a metric SQS does not publish
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	url, err := q.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(queue)})
+	url, err := q.sqs.GetQueueUrl(ctx, &awssqs.GetQueueUrlInput{QueueName: aws.String(queue)})
 	if err != nil {
 		return 0, false, nil // no such queue: no metric
 	}
-	out, err := q.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
+	out, err := q.sqs.GetQueueAttributes(ctx, &awssqs.GetQueueAttributesInput{QueueUrl: url.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
 	if err != nil {
 		return 0, false, err
 	}

@@ -1,23 +1,24 @@
-package awsemu
+package sqs
 
 import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 )
 
 // kumo answers SQS in the JSON protocol only; the aws CLI 2.9 and older
-// SDKs send the Query protocol. The front translates a Query SQS call into
+// SDKs send the Query protocol. Front translates a Query SQS call into
 // its JSON form (the SQS API reference's query parameters: flattened lists
 // Attribute.N.Name/Value, AttributeName.N, MessageAttribute.N.Name and
 // .Value.StringValue/.BinaryValue/.DataType, Tag.N.Key/Value), forwards it
-// as forwardSQS does, and answers kumo's JSON as Query XML with the same
+// as a JSON call, and answers kumo's JSON as Query XML with the same
 // flattened lists
 // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html).
 
@@ -32,7 +33,7 @@ var sqsIntParams = map[string]bool{
 }
 
 // sqsQueryInput turns Query parameters into the action's JSON input.
-func sqsQueryInput(params map[string][]string) ([]byte, error) {
+func queryInput(params map[string][]string) ([]byte, error) {
 	in := map[string]any{}
 	lists := map[string]map[int]map[string]string{} // list name → index → field → value
 	for k, v := range params {
@@ -53,7 +54,7 @@ func sqsQueryInput(params map[string][]string) ([]byte, error) {
 		if sqsIntParams[k] {
 			n, err := strconv.Atoi(v[0])
 			if err != nil {
-				return nil, newAPIError(http.StatusBadRequest, "InvalidParameterValue", "%s %q is not an integer.", k, v[0])
+				return nil, emu.NewError(http.StatusBadRequest, "InvalidParameterValue", "%s %q is not an integer.", k, v[0])
 			}
 			in[k] = n
 			continue
@@ -110,50 +111,47 @@ func sqsQueryInput(params map[string][]string) ([]byte, error) {
 	return json.Marshal(in)
 }
 
-// forwardSQSQuery answers a Query-protocol SQS call through kumo's JSON API.
-func (s *Server) forwardSQSQuery(c *Call) {
-	in, err := sqsQueryInput(c.Params)
+// serveQuery answers a Query-protocol SQS call through kumo's JSON API.
+func (f *Front) serveQuery(c *emu.Call) error {
+	in, err := queryInput(c.Params)
 	if err != nil {
-		c.finish(err)
-		return
+		return err
 	}
 	r := c.Request
 	r.Header.Set("X-Amz-Target", "AmazonSQS."+c.Action)
 	r.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	c.Body = in
-	rec := httptest.NewRecorder()
-	s.forwardSQSTo(c, rec)
-	if rec.Code >= 300 {
+	status, header, out, err := f.roundTrip(c, in)
+	if err != nil {
+		return err
+	}
+	if status >= 300 {
 		var e struct {
 			Type    string `json:"__type"`
 			Message string `json:"message"`
 		}
-		_ = json.Unmarshal(rec.Body.Bytes(), &e)
+		_ = json.Unmarshal(out, &e)
 		code := e.Type[strings.LastIndexByte(e.Type, '#')+1:]
-		if q := rec.Header().Get("X-Amzn-Query-Error"); q != "" {
+		if q := header.Get("X-Amzn-Query-Error"); q != "" {
 			code, _, _ = strings.Cut(q, ";") // the Query protocol's code, e.g. AWS.SimpleQueueService.NonExistentQueue
 		}
-		c.finish(newAPIError(rec.Code, code, "%s", e.Message))
-		return
+		return emu.NewError(status, code, "%s", e.Message)
 	}
-	var out map[string]any
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil && rec.Body.Len() > 0 {
-		c.finish(err)
-		return
+	var result map[string]any
+	if err := json.Unmarshal(out, &result); err != nil && len(out) > 0 {
+		return err
 	}
 	var body bytes.Buffer
 	body.WriteString(`<` + c.Action + `Response xmlns="` + sqsNamespace + `">`)
-	if len(out) > 0 {
+	if len(result) > 0 {
 		body.WriteString(`<` + c.Action + `Result>`)
-		writeSQSXML(&body, out)
+		writeSQSXML(&body, result)
 		body.WriteString(`</` + c.Action + `Result>`)
 	}
 	body.WriteString(`<ResponseMetadata><RequestId>` + c.RequestID + `</RequestId></ResponseMetadata></` + c.Action + `Response>`)
-	c.written = true
-	c.w.Header().Set("Content-Type", "text/xml")
-	c.w.Header().Set("Content-Length", strconv.Itoa(body.Len()))
-	c.w.WriteHeader(http.StatusOK)
-	_, _ = c.w.Write(body.Bytes())
+	return c.Respond(http.StatusOK, http.Header{
+		"Content-Type":   {"text/xml"},
+		"Content-Length": {strconv.Itoa(body.Len())},
+	}, body.Bytes())
 }
 
 // writeSQSXML writes a JSON result as SQS's Query XML: lists flattened

@@ -1,0 +1,73 @@
+// Package sqs is SQS as awsemu's front serves it from kumo, which keeps
+// every queue in its one account (KumoAccount) and speaks the JSON
+// protocol only. Front shows a caller its queues in its own account, as
+// SQS does: queue URLs and ARNs in a request are turned into kumo's before
+// it is forwarded, and kumo's in the answer into the caller's account on
+// the front's URL; and it translates the Query protocol (the aws CLI 2.9's
+// and older SDKs') to JSON and back (query.go). Metrics publishes SQS's
+// queue metrics from kumo's queues for CloudWatch (metrics.go).
+//
+// Queues are still one namespace for the whole process: a queue name names
+// the same queue in every account, and an ARN of another account's queue
+// in a queue policy reads back in the caller's.
+package sqs
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/wire"
+)
+
+// KumoAccount is the account of every queue in kumo.
+const KumoAccount = "000000000000"
+
+var (
+	arnAccount = regexp.MustCompile(`arn:aws:sqs:([a-z0-9-]+):[0-9]{12}:`)
+	urlAccount = regexp.MustCompile(`https?://[^/"\\\s]+/[0-9]{12}/`)
+)
+
+// Links is what Front reaches beyond itself: the URLs queue URLs are
+// translated between.
+type Links interface {
+	// Endpoint is the front's URL, on which callers see their queues.
+	Endpoint() string
+	// KumoURL is kumo's base URL.
+	KumoURL() (string, error)
+}
+
+// Front answers SQS calls through kumo in the caller's account.
+type Front struct{ links Links }
+
+// NewFront is the SQS front over links.
+func NewFront(links Links) *Front { return &Front{links} }
+
+// Serve answers a JSON- or Query-protocol SQS call through kumo.
+func (f *Front) Serve(c *emu.Call) error {
+	if c.Protocol == wire.Query {
+		return f.serveQuery(c)
+	}
+	status, header, out, err := f.roundTrip(c, c.Body)
+	if err != nil {
+		return err
+	}
+	header.Set("Content-Length", strconv.Itoa(len(out)))
+	return c.Respond(status, header, out)
+}
+
+// roundTrip sends body to kumo with the accounts translated and returns
+// kumo's answer, translated back.
+func (f *Front) roundTrip(c *emu.Call, body []byte) (int, http.Header, []byte, error) {
+	kumo, err := f.links.KumoURL()
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	in := urlAccount.ReplaceAll(body, []byte(kumo+"/"+KumoAccount+"/"))
+	in = arnAccount.ReplaceAll(in, []byte("arn:aws:sqs:${1}:"+KumoAccount+":"))
+	status, header, out := c.RoundTrip(in)
+	out = urlAccount.ReplaceAll(out, []byte(f.links.Endpoint()+"/"+c.Caller.Account+"/"))
+	out = arnAccount.ReplaceAll(out, []byte("arn:aws:sqs:${1}:"+c.Caller.Account+":"))
+	return status, header.Clone(), out, nil
+}
