@@ -75,6 +75,9 @@ type failure struct {
 // permission, the target does not exist — go to the dead-letter queue at
 // once.
 func (s *Scheduler) invoke(ctx context.Context, sc *schedule, at time.Time) error {
+	if service := emu.ParseARN(sc.target.Arn).Service; service != "lambda" && service != "sqs" {
+		return errNotEmulated(sc.target.Arn)
+	}
 	policy := sc.target.RetryPolicy
 	deadline := time.Now().Add(time.Duration(*policy.MaximumEventAgeInSeconds) * time.Second)
 	backoff := 100 * time.Millisecond
@@ -149,7 +152,13 @@ func (s *Scheduler) attempt(ctx context.Context, sc *schedule) (*failure, error)
 		}
 		return s.send(ctx, target.Resource, group, string(input), nil), nil
 	}
-	return &failure{code: "ValidationException", message: "the local AWS's Scheduler invokes Lambda functions and SQS queues only, not " + sc.target.Arn}, nil
+	return nil, errNotEmulated(sc.target.Arn)
+}
+
+// errNotEmulated is a target the local AWS does not invoke: not an AWS
+// error, so nothing is dead-lettered for it.
+func errNotEmulated(target string) error {
+	return fmt.Errorf("the local AWS's Scheduler invokes Lambda functions and SQS queues only, not %s", target)
 }
 
 // assumeRole checks that Scheduler may assume the execution role for sc
