@@ -121,6 +121,7 @@ func TestASFFEmptyIsAnArray(t *testing.T) {
 // an organization with an unreachable, a hanging and a suspended member)
 // decode strictly, one per check row of each audited account.
 func TestASFFOfRealRunsDecodes(t *testing.T) {
+	t.Parallel()
 	single, org := realRuns(t)
 	for name, run := range map[string]Run{"single": single, "org": org} {
 		var buf bytes.Buffer

@@ -125,6 +125,7 @@ func visibleRows(dom string) (visible []string, shown string) {
 // page's #f: link, which drives the same code as the form) and a
 // screenshot of what a person sees.
 func TestHTMLInBrowser(t *testing.T) {
+	t.Parallel()
 	bin := chromium(t)
 	accts, ous := bigOrg()
 	dir := t.TempDir()
@@ -171,6 +172,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	wantProblems = wantFail + wantErr
 
 	t.Run("unfiltered", func(t *testing.T) {
+		t.Parallel() // one Chromium each, mostly waiting on its start
 		dom := runChromium(t, bin, "--dump-dom", pageURL)
 		visible, shown := visibleRows(dom)
 		if len(visible) != 1000 || shown != "1,000 of 1,000 accounts shown" {
@@ -196,6 +198,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	})
 
 	t.Run("filter FAIL on root-access-keys", func(t *testing.T) {
+		t.Parallel() // one Chromium each, mostly waiting on its start
 		dom := runChromium(t, bin, "--dump-dom", pageURL+"#f:status=FAIL&check=root-access-keys")
 		visible, shown := visibleRows(dom)
 		if len(visible) != wantKeysFail || shown != fmt.Sprintf("%d of 1,000 accounts shown", wantKeysFail) {
@@ -214,6 +217,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	})
 
 	t.Run("filter FAIL or ERROR, by name", func(t *testing.T) {
+		t.Parallel() // one Chromium each, mostly waiting on its start
 		dom := runChromium(t, bin, "--dump-dom", pageURL+"#f:status=problems&q=team-49")
 		visible, _ := visibleRows(dom)
 		// team-49 and team-490..499: 49 and 499 unreachable, 491 (i%7==1)... count by rule.
@@ -229,6 +233,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	})
 
 	t.Run("screenshot", func(t *testing.T) {
+		t.Parallel() // one Chromium each, mostly waiting on its start
 		shot := filepath.Join(artifactDir(t), "report-1000-accounts.png")
 		runChromium(t, bin, "--hide-scrollbars", "--window-size=1400,1000", "--screenshot="+shot, pageURL)
 		info, err := os.Stat(shot)

@@ -128,6 +128,7 @@ func validateSARIF(t *testing.T, tool string, logs map[string][]byte) []string {
 // errors. A log that lacks fullDescription fails it (GH2012), so the test
 // can fail.
 func TestSARIFPassesGitHubValidation(t *testing.T) {
+	t.Parallel()
 	tool := sarifMultitool(t)
 	render := func(run Run) []byte {
 		var buf bytes.Buffer
