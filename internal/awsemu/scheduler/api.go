@@ -86,8 +86,9 @@ func groupARN(k emu.Scope, name string) string {
 	return fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule-group/%s", k.Region, k.Account, name)
 }
 
-// Retry defaults when a target has no RetryPolicy: 24 hours and 185
-// attempts (API_RetryPolicy.html), which GetSchedule reports.
+// Retry defaults when a target has no RetryPolicy, which GetSchedule
+// reports: 24 hours and 185 attempts, the maximums of API_RetryPolicy.html
+// and EventBridge's documented defaults (not restated on that page).
 const (
 	defaultMaxEventAge   = 86400
 	defaultRetryAttempts = 185

@@ -69,7 +69,8 @@ type failure struct {
 // invoke delivers sc's input to its target at scheduled time at, retrying
 // as its RetryPolicy allows, and sends the dead-letter event when the
 // invocation fails for good
-// (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-retries.html,
+// (retries with exponential backoff until MaximumRetryAttempts or
+// MaximumEventAgeInSeconds: https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html;
 // https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html).
 // Errors that no retry can fix — the role cannot be assumed, lacks the
 // permission, the target does not exist — go to the dead-letter queue at
