@@ -180,13 +180,13 @@ func postureImportRole(n Names, hubAccount string) Resource {
 		Effect:    "Allow",
 		Principal: map[string]any{"AWS": Sub("arn:${AWS::Partition}:iam::" + hubAccount + ":root")},
 		Action:    []string{"sts:AssumeRole"},
-		Condition: map[string]map[string]any{"ArnEquals": {"aws:PrincipalArn": Sub("arn:${AWS::Partition}:iam::" + hubAccount + ":role/" + n.postureAuditorRole())}},
+		Condition: map[string]map[string]any{"ArnEquals": {"aws:PrincipalArn": Sub("arn:${AWS::Partition}:iam::" + hubAccount + ":role/" + n.PostureFunctionRole())}},
 	})
 	return Resource{
 		Type:      "AWS::IAM::Role",
 		Condition: ConditionPostureRegion,
 		Properties: map[string]any{
-			"RoleName":                 n.postureImportRole(),
+			"RoleName":                 n.PostureImportRole(),
 			"Description":              "rootguard: import this account's root posture findings into its own Security Hub, for the hub's posture auditor",
 			"AssumeRolePolicyDocument": trust,
 			"Policies": []any{map[string]any{
@@ -202,8 +202,3 @@ func postureImportRole(n Names, hubAccount string) Resource {
 		},
 	}
 }
-
-// postureImportRole is the role above; postureAuditorRole is the posture
-// auditor's execution role in the hub (the posture stack names it so).
-func (n Names) postureImportRole() string  { return n.Prefix + "-posture-import" }
-func (n Names) postureAuditorRole() string { return n.Prefix + "-posture-function" }
