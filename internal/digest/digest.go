@@ -62,6 +62,33 @@ type Digest struct {
 	Unchanged    int `json:"unchanged_accounts"`
 	// Report is where the run's HTML report was written (an s3:// URI).
 	Report string `json:"report,omitempty"`
+	// SecurityHub is the run's import of its findings into each account's
+	// Security Hub (`posture --security-hub`); nil when not asked for.
+	SecurityHub *SecurityHub `json:"security_hub,omitempty"`
+}
+
+// SecurityHub is what a run imported into Security Hub, and every account
+// it could not import, by name: a gap is never dropped.
+type SecurityHub struct {
+	Accounts int   `json:"accounts"` // accounts whose findings were all imported
+	Findings int   `json:"findings"` // findings Security Hub accepted
+	Gaps     []Gap `json:"gaps,omitempty"`
+	// OmittedGaps counts the gaps Trim left out of Gaps.
+	OmittedGaps int `json:"omitted_gaps,omitempty"`
+}
+
+// Gap is an account whose findings were not (all) imported, and why.
+type Gap struct {
+	AccountID string `json:"account_id"`
+	Reason    string `json:"reason"`
+}
+
+// GapCount is the number of gaps, omitted ones included.
+func (s *SecurityHub) GapCount() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.Gaps) + s.OmittedGaps
 }
 
 // Count is the number of changes of a kind, omitted ones included.
@@ -88,6 +115,10 @@ func (d *Digest) Total() int {
 // counts the rest in Omitted, so a digest of a large drift fits in one
 // queue message.
 func (d *Digest) Trim(n int) {
+	if sh := d.SecurityHub; sh != nil && len(sh.Gaps) > n {
+		sh.OmittedGaps += len(sh.Gaps) - n
+		sh.Gaps = sh.Gaps[:n:n]
+	}
 	if len(d.Changes) <= n {
 		return
 	}
@@ -126,6 +157,16 @@ func Parse(data []byte) (*Digest, error) {
 	}
 	if d.Accounts < 0 || d.FailChecks < 0 || d.ErrorChecks < 0 || d.FailAccounts < 0 || d.Unchanged < 0 {
 		return nil, errors.New("posture digest: a negative count")
+	}
+	if sh := d.SecurityHub; sh != nil {
+		if sh.Accounts < 0 || sh.Findings < 0 || sh.OmittedGaps < 0 {
+			return nil, errors.New("posture digest: a negative Security Hub count")
+		}
+		for _, g := range sh.Gaps {
+			if g.AccountID == "" {
+				return nil, errors.New("posture digest: a Security Hub gap without an account")
+			}
+		}
 	}
 	return &d, nil
 }

@@ -23,6 +23,8 @@ func TestParseRejects(t *testing.T) {
 		`[]`, `{}`, `{"current_run":"r","changes":[{"kind":"bogus","account_id":"1"}]}`,
 		`{"current_run":"r","changes":[{"kind":"new-fail"}]}`,
 		`{"current_run":"r","omitted":{"fixed":-1}}`, `{"current_run":"r","accounts":-3}`,
+		`{"current_run":"r","security_hub":{"accounts":1,"findings":2,"gaps":[{"reason":"no account"}]}}`,
+		`{"current_run":"r","security_hub":{"accounts":-1}}`, `{"current_run":"r","security_hub":{"omitted_gaps":-2}}`,
 	} {
 		if _, err := Parse([]byte(doc)); err == nil {
 			t.Errorf("accepted %s", doc)
@@ -35,10 +37,14 @@ func TestParseRejects(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"previous_run":"a","current_run":"b","changes":[{"kind":"new-fail","account_id":"111122223333","check":"root-mfa"}],"omitted":{"fixed":3},"accounts":4}`))
+	f.Add([]byte(`{"current_run":"b","security_hub":{"accounts":3,"findings":30,"gaps":[{"account_id":"222233334444","reason":"Security Hub is not enabled"}],"omitted_gaps":2}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := Parse(data)
 		if err != nil {
 			return
+		}
+		if d.SecurityHub.GapCount() < len(gapsOf(d)) {
+			t.Fatalf("gap count below the gaps listed")
 		}
 		if d.Total() < len(d.Changes) {
 			t.Fatalf("total %d < %d changes", d.Total(), len(d.Changes))
@@ -51,4 +57,21 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("a parsed digest does not parse again: %v", err)
 		}
 	})
+}
+
+func gapsOf(d *Digest) []Gap {
+	if d.SecurityHub == nil {
+		return nil
+	}
+	return d.SecurityHub.Gaps
+}
+
+// TestTrimCapsSecurityHubGaps: a digest of many unimported accounts stays
+// one message; the gaps it leaves out are counted, never dropped.
+func TestTrimCapsSecurityHubGaps(t *testing.T) {
+	d := &Digest{Current: "r", SecurityHub: &SecurityHub{Accounts: 1, Gaps: []Gap{{"1", "a"}, {"2", "b"}, {"3", "c"}}}}
+	d.Trim(2)
+	if len(d.SecurityHub.Gaps) != 2 || d.SecurityHub.OmittedGaps != 1 || d.SecurityHub.GapCount() != 3 {
+		t.Errorf("trimmed gaps %+v", d.SecurityHub)
+	}
 }

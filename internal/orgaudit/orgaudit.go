@@ -54,6 +54,7 @@ type Row struct {
 
 // Result is the whole organization's audit.
 type Result struct {
+	Caller       *account.Session // who ran the audit (the hub)
 	Management   string
 	RootSessions bool // centralized root access: members reached with sts:AssumeRoot
 	Rows         []Row
@@ -87,7 +88,7 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 	}
 	rootSessions := choice.RootSessions
 	home := caller.AccountID
-	res := &Result{RootSessions: rootSessions}
+	res := &Result{Caller: caller, RootSessions: rootSessions}
 	creds := &orgscan.Credentials{Base: cfg, Home: home, RootSessions: rootSessions,
 		Task: rootsession.AuditRootUserCredentials, RoleName: opts.RoleName}
 

@@ -47,7 +47,7 @@ func Digest(d *digest.Digest, opts DigestOptions) *slack.WebhookMessage {
 	case d.Previous == "":
 		headline = fmt.Sprintf("Root posture baseline: %s audited", plural(d.Accounts, "account"))
 	case d.Total() == 0:
-		if !opts.Heartbeat {
+		if !opts.Heartbeat && d.SecurityHub.GapCount() == 0 {
 			return nil
 		}
 		headline = fmt.Sprintf("Root posture: all %s unchanged", plural(d.Accounts, "account"))
@@ -69,6 +69,9 @@ func Digest(d *digest.Digest, opts DigestOptions) *slack.WebhookMessage {
 		f = append(f, mrkdwn(fmt.Sprintf("*Unchanged*\n%s", plural(d.Unchanged, "account"))))
 		blocks = append(blocks, slack.NewSectionBlock(nil, f, nil))
 		blocks = append(blocks, itemSections(d)...)
+	}
+	if d.SecurityHub.GapCount() > 0 {
+		blocks = append(blocks, securityHubGaps(d.SecurityHub))
 	}
 	blocks = append(blocks, digestFooter(d))
 	return &slack.WebhookMessage{
@@ -180,6 +183,9 @@ func digestFooter(d *digest.Digest) slack.Block {
 	if d.Report != "" {
 		parts = append(parts, "report "+esc(d.Report, maxValue))
 	}
+	if sh := d.SecurityHub; sh != nil {
+		parts = append(parts, fmt.Sprintf("Security Hub: %s imported from %s", plural(sh.Findings, "finding"), plural(sh.Accounts, "account")))
+	}
 	parts = append(parts, "rootguard")
 	return slack.NewContextBlock("", mrkdwn(cut(strings.Join(parts, " · "), MaxSectionText)))
 }
@@ -196,4 +202,28 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// SecurityHubGapItems caps the accounts a digest names as not imported
+// into Security Hub; the rest are counted.
+const SecurityHubGapItems = 10
+
+// securityHubGaps names the accounts whose findings did not reach their
+// Security Hub, so that its view is never taken for the whole organization.
+func securityHubGaps(sh *digest.SecurityHub) slack.Block {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Security Hub: %s not imported* (their findings there are stale or missing)", plural(sh.GapCount(), "account"))
+	listed := 0
+	for _, g := range sh.Gaps[:min(len(sh.Gaps), SecurityHubGapItems)] {
+		line := "\n• " + esc(g.AccountID, maxValue) + " — " + esc(g.Reason, maxDigestLine)
+		if b.Len()+len(line) > MaxSectionText-60 {
+			break
+		}
+		b.WriteString(line)
+		listed++
+	}
+	if rest := sh.GapCount() - listed; rest > 0 {
+		fmt.Fprintf(&b, "\n+%d more (all in the run's notes)", rest)
+	}
+	return section(b.String())
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/digest"
 	"github.com/rootguard/rootguard/internal/drift"
 )
 
@@ -133,4 +134,39 @@ func FuzzDigest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDigestSecurityHubGaps: accounts whose findings did not reach Security
+// Hub are posted by name even when nothing drifted, escaped and capped with
+// the rest counted; the footer says what was imported.
+func TestDigestSecurityHubGaps(t *testing.T) {
+	prev, cur := driftRuns(t)
+	d := drift.Compute(cur, cur)
+	d.Previous = prev.ID
+	if Digest(d, DigestOptions{}) != nil {
+		t.Fatal("a run without drift or gaps posted")
+	}
+	d.SecurityHub = &digest.SecurityHub{Accounts: 2, Findings: 20, OmittedGaps: 3}
+	for i := range SecurityHubGapItems + 2 {
+		d.SecurityHub.Gaps = append(d.SecurityHub.Gaps, digest.Gap{AccountID: fmt.Sprintf("2222333344%02d", i), Reason: "Security Hub is not enabled in us-east-1 <!channel>"})
+	}
+	msg := Digest(d, DigestOptions{})
+	if msg == nil {
+		t.Fatal("gaps without drift posted nothing: the missing accounts would go unnoticed")
+	}
+	body := mustBody(t, msg)
+	if err := checkLimits([]byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`*Security Hub: 15 accounts not imported*`, `• 222233334400 — Security Hub is not enabled in us-east-1 &lt;!channel&gt;`,
+		`+5 more (all in the run's notes)`, `Security Hub: 20 findings imported from 2 accounts`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("digest lacks %s\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "222233334411") || strings.Contains(body, "<!channel>") {
+		t.Errorf("more than %d gaps listed, or an unescaped mention:\n%s", SecurityHubGapItems, body)
+	}
 }
