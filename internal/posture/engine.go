@@ -53,6 +53,9 @@ func (e *Engine) Run(ctx context.Context, names stack.Names, opts Options) (*Res
 		return nil, fmt.Errorf("find the alert queue %s (deploy the pipeline with `rootguard alert deploy`): %w", names.Queue(), awserr.Classify(err))
 	}
 	opts.Bucket, opts.QueueURL = e.Bucket(names), *out.QueueUrl
+	if opts.ImportRoleName == "" {
+		opts.ImportRoleName = names.PostureImportRole()
+	}
 	return run(ctx, e.caller.Home(), e.s3, e.sqs, opts)
 }
 

@@ -23,6 +23,11 @@ const (
 	EnvQueueURL       = stack.EnvPostureQueueURL
 	EnvHeartbeat      = stack.EnvPostureHeartbeat
 	EnvRoleName       = stack.EnvPostureRoleName
+	EnvSecurityHub    = stack.EnvPostureSecurityHub
+	// EnvFunctionName is set by Lambda to the function's name,
+	// stack.Names.PostureFunction: the pipeline's prefix names the import
+	// role the auditor assumes in members.
+	EnvFunctionName = "AWS_LAMBDA_FUNCTION_NAME"
 	EnvConcurrency    = "ROOTGUARD_CONCURRENCY"
 	EnvAccountTimeout = "ROOTGUARD_ACCOUNT_TIMEOUT"
 )
@@ -54,6 +59,14 @@ func OptionsFromEnv(getenv func(string) string) (Options, error) {
 			return Options{}, fmt.Errorf("%s=%q: want true or false", EnvHeartbeat, v)
 		}
 		o.Heartbeat = b
+	}
+	if v := getenv(EnvSecurityHub); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Options{}, fmt.Errorf("%s=%q: want 1 or 0", EnvSecurityHub, v)
+		}
+		o.SecurityHub = b
+		o.ImportRoleName = importRoleName(prefixOfFunction(getenv(EnvFunctionName)))
 	}
 	if v := getenv(EnvConcurrency); v != "" {
 		n, err := strconv.Atoi(v)
@@ -124,4 +137,16 @@ func (f *Function) Invoke(ctx context.Context, _ json.RawMessage) (*Summary, err
 	f.Logger.InfoContext(ctx, "posture run done", "run_id", s.RunID, "accounts", s.Accounts, "changes", s.Changes,
 		"new_fail", s.NewFail, "digest_queued", s.Posted, "superseded", s.Superseded)
 	return s, nil
+}
+
+// prefixOfFunction is the pipeline prefix in the auditor function's name
+// (stack.Names.PostureFunction, "<prefix>-posture"), "" when the name is
+// not one.
+func prefixOfFunction(name string) string {
+	suffix := (stack.Names{}).PostureFunction()
+	prefix, ok := strings.CutSuffix(name, suffix)
+	if !ok {
+		return ""
+	}
+	return prefix
 }

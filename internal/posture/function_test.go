@@ -31,7 +31,17 @@ func TestOptionsFromEnv(t *testing.T) {
 	if err != nil || !o.Heartbeat {
 		t.Errorf("heartbeat: %+v %v", o, err)
 	}
+	o, err = OptionsFromEnv(env(with(EnvSecurityHub, "1")))
+	if err != nil || !o.SecurityHub || o.ImportRoleName != "rootguard-posture-import" {
+		t.Errorf("security hub: %+v %v", o, err)
+	}
+	sh := with(EnvSecurityHub, "1")
+	sh[EnvFunctionName] = "acme-posture"
+	if o, err = OptionsFromEnv(env(sh)); err != nil || o.ImportRoleName != "acme-posture-import" {
+		t.Errorf("security hub of the acme pipeline: import role %q, %v", o.ImportRoleName, err)
+	}
 	for _, bad := range []map[string]string{
+		with(EnvSecurityHub, "yes please"),
 		{EnvBucket: "b"}, {EnvQueueURL: "q"},
 		with(EnvHeartbeat, "sometimes"), with(EnvConcurrency, "0"), with(EnvAccountTimeout, "-1s"),
 	} {

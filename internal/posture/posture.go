@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rootguard/rootguard/internal/alertevent"
@@ -63,6 +64,12 @@ type Options struct {
 	QueueURL  string // the alert pipeline's queue
 	Heartbeat bool   // post a digest when nothing drifted
 
+	// SecurityHub imports every account's findings into its own Security
+	// Hub (securityhub.go), assuming ImportRoleName in members
+	// (stack.Names.PostureImportRole of the default prefix when empty).
+	SecurityHub    bool
+	ImportRoleName string
+
 	RoleName       string
 	Concurrency    int
 	AccountTimeout time.Duration
@@ -80,6 +87,8 @@ type Result struct {
 	Digest     *digest.Digest // nil when superseded
 	Posted     bool           // the digest was queued for Slack
 	Superseded bool           // a later run was published first: stored, no digest
+	// SecurityHub is the run's import into Security Hub; nil when not asked.
+	SecurityHub *SecurityHubResult
 }
 
 // Run audits the organization once and publishes the result. It fails as a
@@ -134,12 +143,22 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 	for _, s := range org.Skipped {
 		r.Skipped = append(r.Skipped, drift.Skipped{AccountID: s.ID, Name: s.Name, Status: s.Status})
 	}
+	res := &Result{Run: r}
+	if opts.SecurityHub {
+		role := opts.ImportRoleName
+		if role == "" {
+			role = importRoleName("")
+		}
+		res.SecurityHub = importSecurityHub(ctx, cfg, importTarget{caller: org.Caller, management: org.Management, roleName: role,
+			accounts: r.Accounts, at: started}, opts.Concurrency, opts.AccountTimeout,
+			func(c aws.Config) findingsAPI { return securityhub.NewFromConfig(c) })
+		r.Notes = append(r.Notes, res.SecurityHub.Notes()...)
+	}
 
 	if note != "" {
 		r.Notes = append(r.Notes, note)
 	}
 	store := &runstore.Store{S3: s3c, Bucket: opts.Bucket, Prefix: opts.Prefix}
-	res := &Result{Run: r}
 	if res.RunKey, err = store.Put(ctx, r); err != nil {
 		return nil, err
 	}
@@ -156,8 +175,12 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 	}
 	d := drift.Compute(prev, r)
 	d.Report = "s3://" + opts.Bucket + "/" + res.ReportKey
+	if res.SecurityHub != nil {
+		d.SecurityHub = res.SecurityHub.Digest()
+	}
 	res.Digest = d
-	if d.Total() == 0 && prev != nil && !opts.Heartbeat {
+	// Accounts missing from Security Hub are posted even without drift.
+	if d.Total() == 0 && prev != nil && !opts.Heartbeat && d.SecurityHub.GapCount() == 0 {
 		return res, nil
 	}
 	if err := queueDigest(ctx, q, opts.QueueURL, cfg.Region, r, d); err != nil {
