@@ -159,7 +159,7 @@ func importAccount(ctx context.Context, api findingsAPI, findings []shtypes.AwsS
 	for chunk := range slices.Chunk(findings, importBatch) {
 		out, err := api.BatchImportFindings(ctx, &securityhub.BatchImportFindingsInput{Findings: chunk})
 		if err != nil {
-			return ok, fmt.Errorf("securityhub:BatchImportFindings: %w", awserr.Classify(err))
+			return ok, fmt.Errorf("import findings: %w", awserr.Classify(err))
 		}
 		ok += int(aws.ToInt32(out.SuccessCount))
 		failed = append(failed, out.FailedFindings...)

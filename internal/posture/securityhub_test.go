@@ -201,7 +201,7 @@ func TestImportAccountBatchesAndNamesRefusals(t *testing.T) {
 		t.Errorf("refused findings: %v", err)
 	}
 	f = &fakeFindings{err: fmt.Errorf("throttled")}
-	if _, err := importAccount(t.Context(), f, findings[:3]); err == nil || !strings.Contains(err.Error(), "securityhub:BatchImportFindings") {
+	if _, err := importAccount(t.Context(), f, findings[:3]); err == nil || !strings.HasPrefix(err.Error(), "import findings: ") || !strings.Contains(err.Error(), "throttled") {
 		t.Errorf("a failed call: %v", err)
 	}
 }

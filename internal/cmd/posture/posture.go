@@ -43,6 +43,7 @@ type Options struct {
 
 	Prefix         string
 	Heartbeat      bool
+	SecurityHub    bool
 	RoleName       string
 	Concurrency    int
 	AccountTimeout time.Duration
@@ -96,6 +97,7 @@ digest has the alert function's webhook, retries and dead-letter queue.
 		},
 	}
 	runCmd.Flags().BoolVar(&opts.Heartbeat, "heartbeat", false, "post a digest even when nothing drifted, so silence is never ambiguous")
+	runCmd.Flags().BoolVar(&opts.SecurityHub, "security-hub", false, "import every account's findings into its own Security Hub (members through the spoke's import role)")
 	runCmd.Flags().StringVar(&opts.RoleName, "role-name", orgscan.DefaultRoleName, "role to assume in member accounts when centralized root access is off")
 	runCmd.Flags().IntVar(&opts.Concurrency, "concurrency", orgscan.DefaultConcurrency, "accounts audited at once")
 	runCmd.Flags().DurationVar(&opts.AccountTimeout, "account-timeout", orgscan.DefaultAccountTimeout, "give up on one account after this `duration`")
@@ -148,7 +150,7 @@ func runRun(ctx context.Context, opts *Options) error {
 	names := stack.Names{Prefix: opts.Prefix}
 	fmt.Fprintf(opts.IO.ErrOut, "Auditing the organization (runs are kept in s3://%s/%s)…\n", e.Bucket(names), "posture/")
 	res, err := e.Run(ctx, names, posture.Options{
-		Heartbeat: opts.Heartbeat, RoleName: opts.RoleName, Concurrency: opts.Concurrency, AccountTimeout: opts.AccountTimeout,
+		Heartbeat: opts.Heartbeat, SecurityHub: opts.SecurityHub, RoleName: opts.RoleName, Concurrency: opts.Concurrency, AccountTimeout: opts.AccountTimeout,
 		Audit: audit.Options{Now: opts.Now},
 	})
 	if err != nil {
@@ -157,6 +159,12 @@ func runRun(ctx context.Context, opts *Options) error {
 	out := opts.IO.Out
 	fmt.Fprintf(out, "run %s: %s\n", res.Run.ID, standing(res.Run))
 	fmt.Fprintf(out, "report: s3://%s/%s\n", e.Bucket(names), res.ReportKey)
+	if sh := res.SecurityHub; sh != nil {
+		fmt.Fprintf(out, "Security Hub (%s): %d findings imported from %d accounts, %d not imported\n", sh.Region, sh.Findings, sh.Accounts, len(sh.Gaps))
+		for _, g := range sh.Gaps {
+			fmt.Fprintf(out, "  %s not imported: %s\n", g.AccountID, g.Reason)
+		}
+	}
 	switch {
 	case res.Superseded:
 		fmt.Fprintln(out, "a newer run was published first: this run is stored, its drift is not posted")

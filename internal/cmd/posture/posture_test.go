@@ -131,3 +131,28 @@ func TestTestInvokesTheDeployedAuditor(t *testing.T) {
 		t.Errorf("not deployed: %v", err)
 	}
 }
+
+// TestRunSecurityHub: --security-hub asks the engine for the import and
+// every account not imported is printed by name.
+func TestRunSecurityHub(t *testing.T) {
+	run := &drift.Run{ID: "r1"}
+	e := &fakeEngine{res: &posture.Result{Run: run, ReportKey: "posture/runs/r1.html", Posted: true, Digest: &digest.Digest{Current: "r1"},
+		SecurityHub: &posture.SecurityHubResult{Region: "us-east-1", Accounts: 2, Findings: 22,
+			Gaps: []digest.Gap{{AccountID: "222233334444", Reason: "Security Hub is not enabled in this Region"}}}}}
+	out, err := execute(t, e, "run", "--security-hub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.got.SecurityHub {
+		t.Error("--security-hub did not reach the engine")
+	}
+	for _, want := range []string{"Security Hub (us-east-1): 22 findings imported from 2 accounts, 1 not imported", "222233334444 not imported: Security Hub is not enabled"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	plain := &fakeEngine{res: e.res}
+	if _, err := execute(t, plain, "run"); err != nil || plain.got.SecurityHub {
+		t.Errorf("Security Hub import without the flag: %v", err)
+	}
+}
