@@ -18,16 +18,16 @@ import (
 
 // The auditor function's environment, as the posture stack sets it.
 const (
-	EnvBucket         = stack.EnvPostureBucket
-	EnvPrefix         = stack.EnvPosturePrefix
-	EnvQueueURL       = stack.EnvPostureQueueURL
-	EnvHeartbeat      = stack.EnvPostureHeartbeat
-	EnvRoleName       = stack.EnvPostureRoleName
-	EnvSecurityHub    = stack.EnvPostureSecurityHub
+	EnvBucket      = stack.EnvPostureBucket
+	EnvPrefix      = stack.EnvPosturePrefix
+	EnvQueueURL    = stack.EnvPostureQueueURL
+	EnvHeartbeat   = stack.EnvPostureHeartbeat
+	EnvRoleName    = stack.EnvPostureRoleName
+	EnvSecurityHub = stack.EnvPostureSecurityHub
 	// EnvFunctionName is set by Lambda to the function's name,
 	// stack.Names.PostureFunction: the pipeline's prefix names the import
 	// role the auditor assumes in members.
-	EnvFunctionName = "AWS_LAMBDA_FUNCTION_NAME"
+	EnvFunctionName   = "AWS_LAMBDA_FUNCTION_NAME"
 	EnvConcurrency    = "ROOTGUARD_CONCURRENCY"
 	EnvAccountTimeout = "ROOTGUARD_ACCOUNT_TIMEOUT"
 )
