@@ -115,7 +115,7 @@ func importSecurityHub(ctx context.Context, cfg aws.Config, t importTarget, conc
 		if err != nil {
 			return outcome{gap: err.Error()}
 		}
-		acfg, _, err := creds.For(ctx, a.ID)
+		acfg, _, err := creds.Open(ctx, a.ID) // each account once: no session kept
 		if err != nil {
 			return outcome{gap: fmt.Sprintf("cannot assume %s (deploy the spoke StackSet with `rootguard alert deploy --org`): %v", t.roleName, awserr.Classify(err))}
 		}

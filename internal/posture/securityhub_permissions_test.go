@@ -68,8 +68,7 @@ func policyActions(t *testing.T, files ...string) []string {
 // TestDocumentedPolicyImportsSecurityHub keeps
 // docs/permissions/posture-securityhub.json true. The hub: a management
 // principal allowed exactly audit.json, audit-org.json, posture.json and
-// posture-securityhub.json (S3 whole, as in TestDocumentedPolicyRunsPosture)
-// runs `posture run --security-hub` and none of its calls is refused. The
+// posture-securityhub.json runs `posture run --security-hub` and none of its calls is refused. The
 // members: the spoke template's import role allows exactly the file's
 // ImportIntoTheCallersOwnDefaultProduct actions, and every call the import
 // role's sessions make is one of them (the local AWS does not evaluate a
@@ -77,7 +76,7 @@ func policyActions(t *testing.T, files ...string) []string {
 func TestDocumentedPolicyImportsSecurityHub(t *testing.T) {
 	h, _ := securityHubWorld(t)
 	mgmt := h.emu.Account("100000000000")
-	allowed := append(policyActions(t, "audit.json", "audit-org.json", "posture.json", "posture-securityhub.json"), "s3:*")
+	allowed := policyActions(t, "audit.json", "audit-org.json", "posture.json", "posture-securityhub.json")
 	cfg := h.emu.Config(mgmt.AddUser("least-posture-sechub", allowed...).AddAccessKey(awsemu.AccessKey{}))
 	caller, err := account.Resolve(t.Context(), cfg)
 	if err != nil {
