@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
@@ -20,8 +22,8 @@ import (
 
 // securityHubWorld is localHub with Security Hub enabled in the management
 // account (the hub) and in members 1 and 2, which have the spoke's import
-// role; member 3 has the role but no Security Hub, member 4 Security Hub
-// but no role.
+// role (member 2 from the spoke template itself); member 3 has the role but
+// no Security Hub, member 4 Security Hub but no role.
 func securityHubWorld(t *testing.T) (*hub, map[string]*securityhub.Client) {
 	t.Helper()
 	h := localHub(t, 4)
@@ -30,8 +32,12 @@ func securityHubWorld(t *testing.T) (*hub, map[string]*securityhub.Client) {
 	for i, a := range append([]*awsemu.Account{h.emu.Account("100000000000")}, h.members...) {
 		c := securityhub.NewFromConfig(h.emu.Config(a.AddUser("secops", "*").AddAccessKey(awsemu.AccessKey{})))
 		clients[a.ID] = c
-		if i == 1 || i == 2 || i == 3 {
+		switch i {
+		case 1, 3:
 			a.AddRole(role, "100000000000")
+		case 2:
+			// Member 2's role is the spoke template's own, from CloudFormation.
+			deploySpoke(t, h.emu.Config(a.AddUser("deployer", "*").AddAccessKey(awsemu.AccessKey{})))
 		}
 		if i != 3 {
 			if _, err := c.EnableSecurityHub(t.Context(), &securityhub.EnableSecurityHubInput{}); err != nil {
@@ -40,6 +46,38 @@ func securityHubWorld(t *testing.T) (*hub, map[string]*securityhub.Client) {
 		}
 	}
 	return h, clients
+}
+
+// deploySpoke creates the spoke StackSet's stack in the account of cfg, in
+// the home Region, as StackSets would.
+func deploySpoke(t *testing.T, cfg aws.Config) {
+	t.Helper()
+	spoke, err := stack.Spoke(stack.HubOptions{}, "100000000000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := spoke.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfn := cloudformation.NewFromConfig(cfg)
+	cs, err := cfn.CreateChangeSet(t.Context(), &cloudformation.CreateChangeSetInput{
+		StackName: aws.String("rootguard-spoke"), ChangeSetName: aws.String("create"), ChangeSetType: cfntypes.ChangeSetTypeCreate,
+		TemplateBody: aws.String(string(body)), Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cloudformation.NewChangeSetCreateCompleteWaiter(cfn).Wait(t.Context(), &cloudformation.DescribeChangeSetInput{ChangeSetName: cs.Id}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfn.ExecuteChangeSet(t.Context(), &cloudformation.ExecuteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cloudformation.NewStackCreateCompleteWaiter(cfn, func(o *cloudformation.StackCreateCompleteWaiterOptions) { o.MinDelay = 50 * time.Millisecond }).
+		Wait(t.Context(), &cloudformation.DescribeStacksInput{StackName: aws.String("rootguard-spoke")}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (h *hub) runSecurityHub(t *testing.T) *Result {
