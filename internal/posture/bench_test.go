@@ -118,6 +118,7 @@ func TestScheduledRunAtScale(t *testing.T) {
 	if serverPID > 0 {
 		srvBefore = processCPU(t, serverPID)
 	}
+	loadBefore := loadAverage()
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
 	var before syscall.Rusage
@@ -157,9 +158,10 @@ func TestScheduledRunAtScale(t *testing.T) {
 			serverCPU = fmt.Sprintf("%v (%.3f ms/call)", (srvAfter - srvBefore).Round(time.Millisecond), float64((srvAfter-srvBefore).Microseconds())/1000/float64(calls))
 		}
 	}
-	t.Logf("members=%d accounts_in_error=%d wall=%v ideal=%v (%.0f%% of ideal) calls=%d client_cpu=%v (%.3f ms/call) server_cpu=%s peak_rss(VmHWM)=%.0f MiB GOMAXPROCS=1 GOMEMLIMIT=%q",
+	t.Logf("members=%d accounts_in_error=%d wall=%v ideal=%v (%.0f%% of ideal) calls=%d client_cpu=%v (%.3f ms/call) server_cpu=%s peak_rss(VmHWM)=%.0f MiB GOMAXPROCS=1 GOMEMLIMIT=%q GOGC=%q load_average=%s→%s",
 		members, errorsSeen, wall.Round(10*time.Millisecond), ideal.Round(10*time.Millisecond), 100*ideal.Seconds()/wall.Seconds(),
-		calls, cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(calls), serverCPU, float64(vmHWM(t))/1024, os.Getenv("GOMEMLIMIT"))
+		calls, cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(calls), serverCPU, float64(vmHWM(t))/1024,
+		os.Getenv("GOMEMLIMIT"), os.Getenv("GOGC"), loadBefore, loadAverage())
 	if errorsSeen > 0 {
 		t.Errorf("%d accounts in ERROR", errorsSeen)
 	}
@@ -254,4 +256,14 @@ func processCPU(t *testing.T, pid int) time.Duration {
 		return -1
 	}
 	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// loadAverage is the machine's 1-minute load average (proc(5)): the other
+// jobs on a shared machine stretch every round trip.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(b))[0]
 }

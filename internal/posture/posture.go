@@ -119,6 +119,12 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 	treeCtx, stopTree := context.WithCancel(ctx)
 	defer stopTree()
 	tree.Go(func() { ous, note = orgtree.ForReport(treeCtx, cfg) })
+	// So is the run published before, which the drift is computed from
+	// (~30 MB to fetch and decode at 10,000 accounts): unreadable now, or
+	// superseded by the time this run is published, it is read then.
+	store := &runstore.Store{S3: s3c, Bucket: opts.Bucket, Prefix: opts.Prefix}
+	var latest *drift.Run
+	tree.Go(func() { latest, _ = store.Latest(treeCtx) })
 	org, err := orgaudit.Run(ctx, cfg, orgaudit.Options{
 		Selection:      orgscan.Selection{Org: true},
 		RoleName:       opts.RoleName,
@@ -158,14 +164,13 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 	if note != "" {
 		r.Notes = append(r.Notes, note)
 	}
-	store := &runstore.Store{S3: s3c, Bucket: opts.Bucket, Prefix: opts.Prefix}
 	if res.RunKey, err = store.Put(ctx, r); err != nil {
 		return nil, err
 	}
 	if res.ReportKey, err = writeReport(ctx, s3c, store, r, ous); err != nil {
 		return res, err
 	}
-	prev, err := store.Publish(ctx, r)
+	prev, err := store.PublishAfter(ctx, r, latest)
 	if errors.Is(err, runstore.ErrSuperseded) {
 		res.Superseded = true
 		return res, nil

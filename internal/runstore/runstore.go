@@ -144,6 +144,16 @@ func (s *Store) LatestPointer(ctx context.Context) (*Pointer, error) {
 // a run that started after r was published first, r stays stored and
 // Publish returns ErrSuperseded.
 func (s *Store) Publish(ctx context.Context, r *drift.Run) (*drift.Run, error) {
+	return s.PublishAfter(ctx, r, nil)
+}
+
+// PublishAfter is Publish for a caller that read the latest run earlier
+// (Latest, while its own run was being audited: at 10,000 accounts the
+// document is ~30 MB to fetch and decode): while latest.json still names
+// read, read is the previous run and is not fetched again; otherwise, or
+// when read is nil, the run latest.json names is. Runs are written once,
+// so a run ID always names the same document.
+func (s *Store) PublishAfter(ctx context.Context, r, read *drift.Run) (*drift.Run, error) {
 	next, err := json.Marshal(Pointer{SchemaVersion: pointerSchema, RunID: r.ID, Key: s.RunKey(r.ID), StartedAt: r.StartedAt})
 	if err != nil {
 		return nil, err
@@ -165,7 +175,9 @@ func (s *Store) Publish(ctx context.Context, r *drift.Run) (*drift.Run, error) {
 			if cur.StartedAt.After(r.StartedAt) || (cur.StartedAt.Equal(r.StartedAt) && cur.RunID > r.ID) {
 				return nil, fmt.Errorf("publish run %s: %w (%s)", r.ID, ErrSuperseded, cur.RunID)
 			}
-			if prev, err = s.Get(ctx, cur.Key); err != nil {
+			if read != nil && read.ID == cur.RunID {
+				prev = read
+			} else if prev, err = s.Get(ctx, cur.Key); err != nil {
 				return nil, fmt.Errorf("read the last published run: %w", err)
 			}
 			in.IfMatch = aws.String(etag)

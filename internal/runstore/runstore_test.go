@@ -101,6 +101,29 @@ func TestPutOnceGetPublish(t *testing.T) {
 	if d := drift.Compute(prev, r2); d.Count(drift.NewFail) != 1 {
 		t.Errorf("drift = %+v", d.Changes)
 	}
+	// A run read before the pointer moved on is not taken for the
+	// previous run: r2 is latest now, not r1.
+	r3 := newRun(3, audit.Pass)
+	if _, err := store.Put(ctx, r3); err != nil {
+		t.Fatal(err)
+	}
+	prev, err = store.PublishAfter(ctx, r3, r1)
+	if err != nil || prev == nil || prev.ID != r2.ID {
+		t.Fatalf("publish after a stale read: prev %v, %v; want run-02", prev, err)
+	}
+	// A run read while latest.json still names it is the previous run as
+	// read, not fetched again.
+	r4 := newRun(4, audit.Pass)
+	if _, err := store.Put(ctx, r4); err != nil {
+		t.Fatal(err)
+	}
+	read, err := store.Latest(ctx)
+	if err != nil || read.ID != r3.ID {
+		t.Fatalf("latest = %v, %v; want run-03", read, err)
+	}
+	if prev, err = store.PublishAfter(ctx, r4, read); err != nil || prev != read {
+		t.Fatalf("publish after reading latest: prev %p (%v), want the run read %p", prev, err, read)
+	}
 	// An older run arriving late is kept but not published.
 	r0 := newRun(0, audit.Error)
 	if _, err := store.Put(ctx, r0); err != nil {
@@ -109,8 +132,8 @@ func TestPutOnceGetPublish(t *testing.T) {
 	if _, err := store.Publish(ctx, r0); !errors.Is(err, ErrSuperseded) {
 		t.Errorf("late old run: %v, want ErrSuperseded", err)
 	}
-	if got, err := store.Latest(ctx); err != nil || got.ID != r2.ID {
-		t.Errorf("latest = %v, %v; want run-02", got, err)
+	if got, err := store.Latest(ctx); err != nil || got.ID != r4.ID {
+		t.Errorf("latest = %v, %v; want run-04", got, err)
 	}
 	if got, err := store.Get(ctx, store.RunKey(r0.ID)); err != nil || got.Accounts[0].Checks[0].Status != audit.Error {
 		t.Errorf("the superseded run was lost: %v %v", got, err)
