@@ -49,6 +49,7 @@ func (s *standInSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestSendTestFollowsEventToSlack(t *testing.T) {
+	t.Parallel() // a pipeline of its own (its prefix), waiting on Lambda and SQS time
 	env := deployPipeline(t, "rgtest")
 	env.noBatchingWindow(t) // one event: the template's 2 s window only waits
 	ctx := t.Context()

@@ -19,6 +19,7 @@ import (
 // in it. Once the alert has gone to the dead-letter queue and Slack is
 // back, a delivered alert leaves no such problem.
 func TestMessageStuckInFlightIsNotHealthy(t *testing.T) {
+	t.Parallel() // a pipeline of its own (its prefix), waiting on Lambda and SQS time
 	env := deployPipeline(t, "rgstuck")
 	ctx := t.Context()
 	_, operator := env.operator(t)

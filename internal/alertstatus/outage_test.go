@@ -214,6 +214,7 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 // docs/permissions/alert-operate.json's actions, which keeps that policy
 // true: the run must not be refused anything.
 func TestSlackOutageLosesNothing(t *testing.T) {
+	t.Parallel() // a pipeline of its own (its prefix), waiting on Lambda and SQS time
 	env := deployPipeline(t, "rgoutage")
 	ctx := t.Context()
 	operatorCfg, operator := env.operator(t)
