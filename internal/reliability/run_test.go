@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -50,14 +51,14 @@ func (tg target) at(timeouts awsconfig.Timeouts) target {
 // and AWS_PROFILE would name a profile that the isolated load cannot find.
 //
 // The tests here mostly wait (on response timeouts, retry backoffs, stack
-// polls), so more of them run at once than -parallel's default of one per
-// CPU, unless -test.parallel is given.
+// polls), so at least 16 of them run at once, far more than -parallel's
+// default of one per CPU.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if !given {
-		flag.Set("test.parallel", "16")
+	if p := flag.Lookup("test.parallel"); p != nil {
+		if n, _ := strconv.Atoi(p.Value.String()); n < 16 {
+			p.Value.Set("16")
+		}
 	}
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
