@@ -23,6 +23,10 @@ var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s 
 // the function again takes seconds (the tests deploy it many times).
 var built sync.Map // [3]string → []byte
 
+// building makes one Build at a time: callers that start together (tests
+// in parallel) wait for the first one's package rather than each link it.
+var building sync.Mutex
+
 // Build compiles the main package pkg (an import path, or a ./relative
 // directory from the current one) for goos/goarch without cgo and returns
 // the zipped package. It needs the Go toolchain and the module's source.
@@ -31,6 +35,11 @@ func Build(ctx context.Context, pkg, goos, goarch string) ([]byte, error) {
 	key := [3]string{pkg, goos, goarch}
 	if zip, ok := built.Load(key); ok {
 		return bytes.Clone(zip.([]byte)), nil // callers may change theirs
+	}
+	building.Lock()
+	defer building.Unlock()
+	if zip, ok := built.Load(key); ok {
+		return bytes.Clone(zip.([]byte)), nil
 	}
 	zip, err := build(ctx, pkg, goos, goarch)
 	if err != nil {

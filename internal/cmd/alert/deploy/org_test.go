@@ -214,6 +214,7 @@ func coverage(t *testing.T, cfg aws.Config) *alertstatus.Coverage {
 }
 
 func TestDeployOrgEndToEnd(t *testing.T) {
+	t.Parallel() // its own local AWS and prefix; waits on the pipeline, not the CPU
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the end-to-end test builds cmd/bootstrap and needs go on PATH")
 	}

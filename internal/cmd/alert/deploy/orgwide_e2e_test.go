@@ -56,6 +56,7 @@ func wideMembers(t *testing.T) []string {
 // in every enabled Region of every account and a root sign-in in each give
 // exactly one Slack message each.
 func TestOrganizationWideAlertingEndToEnd(t *testing.T) {
+	t.Parallel() // its own local AWS and prefix; waits on the pipeline, not the CPU
 	e := newRegionsEnv(t)
 	e.prefix = widePrefix
 	emu := e.emu

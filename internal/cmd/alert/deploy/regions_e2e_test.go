@@ -140,6 +140,7 @@ func (e *regionsEnv) postsNaming(id string) int {
 }
 
 func TestDeployRegionsForwardsToHubEndToEnd(t *testing.T) {
+	t.Parallel() // its own local AWS and prefix; waits on the pipeline, not the CPU
 	e := newRegionsEnv(t)
 	ctx := t.Context()
 	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
