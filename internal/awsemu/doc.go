@@ -27,9 +27,15 @@
 // execution role's credentials and its output in /aws/lambda/<name>.
 //
 // Known limits: the data plane kumo serves (SQS, SSM, S3, Lambda storage) is
-// one account (000000000000) shared by the whole process — the front shows
-// SQS queue URLs and ARNs in the caller's account (package sqs), but a
-// queue name is one queue for every account — and kumo answers SQS in the
+// one account (000000000000) shared by the whole process. For SQS the front
+// scopes each queue to the account that created it, as SQS does (package
+// sqs): another account does not find it by name or in ListQueues, reaches
+// it only by naming its owner, and sees URLs and ARNs in the owner's
+// account; but two accounts cannot have queues of one name (CreateQueue of
+// a name another account owns is refused, saying so), queue policies are
+// not evaluated, and the emulator's own consumers (event-source mappings,
+// EventBridge targets, move tasks, Scheduler's dead-letter queues) reach
+// kumo's queue of a name whatever account an ARN names. kumo answers SQS in the
 // JSON protocol only: the front translates the Query protocol (the aws CLI
 // 2.9's) to it and back (package sqs); SigV4 signatures
 // are not verified, only access key IDs; IAM policies are not evaluated
@@ -126,8 +132,9 @@
 //     GetMetricStatistics of the AWS/SQS namespace are answered from
 //     kumo's queues (sqs.Metrics), other namespaces go to kumo.
 //   - sqs: SQS as the front serves it from kumo (Front, which the front
-//     hands every JSON and Query SQS call): queue URLs and ARNs translated
-//     between the caller's account and kumo's, the Query protocol
+//     hands every JSON and Query SQS call): each queue scoped to the
+//     account that created it, queue URLs and ARNs translated between the
+//     owner's account and kumo's, the Query protocol
 //     translated to kumo's JSON and back, and Metrics, the AWS/SQS metrics
 //     CloudWatch answers from kumo's queues. It reaches kumo through
 //     emu.Call.RoundTrip.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -202,6 +203,53 @@ func TestSQSNamesTheCallersAccount(t *testing.T) {
 	list, err := api.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(name)})
 	if err != nil || len(list.QueueUrls) != 2 || !slices.Contains(list.QueueUrls, aws.ToString(q.QueueUrl)) || !slices.Contains(list.QueueUrls, aws.ToString(dlq.QueueUrl)) {
 		t.Errorf("ListQueues: %v %v, want the two URLs CreateQueue returned", err, list)
+	}
+}
+
+// TestSQSQueuesBelongToTheirAccount: a queue is its creator's, as on SQS
+// (API Reference, GetQueueUrl and ListQueues): another account does not
+// find it by name or in its listing, reaches it by naming the owner
+// (QueueOwnerAWSAccountId, the owner's URL) and sees it in the owner's
+// account; in its own account the URL names no queue; and it cannot make
+// a queue of that name (the emulator's one namespace, refused by name).
+func TestSQSQueuesBelongToTheirAccount(t *testing.T) {
+	emu, owner := newHub(t)
+	other := emu.Config(emu.AddAccount("444455556666", "other").AddUser("dev").AddAccessKey(awsemu.AccessKey{}))
+	ctx := t.Context()
+	name := fmt.Sprintf("owned-%d", time.Now().UnixNano())
+	mine, theirs := sqs.NewFromConfig(owner), sqs.NewFromConfig(other)
+	q, err := mine.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing *sqstypes.QueueDoesNotExist
+	if _, err := theirs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)}); !errors.As(err, &missing) {
+		t.Errorf("another account's GetQueueUrl by name: %v, want QueueDoesNotExist", err)
+	}
+	shared, err := theirs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name), QueueOwnerAWSAccountId: aws.String("111122223333")})
+	if err != nil || aws.ToString(shared.QueueUrl) != aws.ToString(q.QueueUrl) {
+		t.Fatalf("GetQueueUrl naming the owner: %v %v, want %s", err, shared, aws.ToString(q.QueueUrl))
+	}
+	if _, err := theirs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("x")}); err != nil {
+		t.Errorf("send to the owner's URL: %v", err)
+	}
+	attrs, err := theirs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil || attrs.Attributes["QueueArn"] != "arn:aws:sqs:us-east-1:111122223333:"+name {
+		t.Errorf("QueueArn read by another account: %v %v, want the owner's", err, attrs)
+	}
+	ownURL := emu.URL + "/444455556666/" + name
+	if _, err := theirs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &ownURL, MessageBody: aws.String("x")}); !errors.As(err, &missing) {
+		t.Errorf("send to the name in its own account: %v, want QueueDoesNotExist", err)
+	}
+	if list, err := theirs.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(name)}); err != nil || len(list.QueueUrls) != 0 {
+		t.Errorf("another account's ListQueues: %v %v, want none", err, list)
+	}
+	if list, err := mine.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(name)}); err != nil || !slices.Equal(list.QueueUrls, []string{aws.ToString(q.QueueUrl)}) {
+		t.Errorf("owner's ListQueues: %v %v", err, list)
+	}
+	if _, err := theirs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)}); err == nil || !strings.Contains(err.Error(), "one queue per name") {
+		t.Errorf("another account's CreateQueue of the name: %v, want the emulator's limit named", err)
 	}
 }
 

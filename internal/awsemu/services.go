@@ -23,7 +23,6 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu/scheduler"
 	"github.com/rootguard/rootguard/internal/awsemu/securityhub"
 	"github.com/rootguard/rootguard/internal/awsemu/sns"
-	emusqs "github.com/rootguard/rootguard/internal/awsemu/sqs"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsage"
 	"github.com/rootguard/rootguard/internal/awsemu/sqsmove"
 )
@@ -308,7 +307,7 @@ func (s *Server) registerServices() {
 	ctx, stop := context.WithCancel(context.Background())
 	sqsmove.Register(ctx, host{s}, sqs.NewFromConfig(consumer))
 	svc.scheduler = scheduler.Register(ctx, host{s}, schedulerLinks{s}, sqs.NewFromConfig(kumo))
-	cloudwatch.RegisterMetrics(host{s}, emusqs.NewMetrics(sqs.NewFromConfig(kumo), ages, s.now))
+	cloudwatch.RegisterMetrics(host{s}, s.sqs.Metrics(sqs.NewFromConfig(kumo), ages, s.now))
 	go func() {
 		<-s.Done()
 		stop()

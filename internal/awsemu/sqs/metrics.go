@@ -15,19 +15,20 @@ import (
 
 // Metrics publishes SQS's queue metrics (cloudwatch.QueueMetrics) for
 // kumo's queues: the depths from kumo's GetQueueAttributes, the age of the
-// oldest message from the ledger of the emulator's consumers. kumo's queues
-// are one namespace for the process, so the scope's account is not needed.
+// oldest message from the ledger of the emulator's consumers.
 type Metrics struct {
-	sqs  *awssqs.Client // kumo's, untracked
-	ages *sqsage.Ledger
-	now  func() time.Time
+	sqs    *awssqs.Client // kumo's, untracked
+	ages   *sqsage.Ledger
+	now    func() time.Time
+	owners *owners
 }
 
-// NewMetrics publishes the metrics of kumo's queues read through client
-// (not one of the consumers the ledger tracks), the age of the oldest
-// message from ages, on the clock now.
-func NewMetrics(client *awssqs.Client, ages *sqsage.Ledger, now func() time.Time) Metrics {
-	return Metrics{sqs: client, ages: ages, now: now}
+// Metrics publishes the metrics of kumo's queues read through client (not
+// one of the consumers the ledger tracks), the age of the oldest message
+// from ages, on the clock now; a queue another account owns has none in
+// the caller's (owners.go).
+func (f *Front) Metrics(client *awssqs.Client, ages *sqsage.Ledger, now func() time.Time) Metrics {
+	return Metrics{sqs: client, ages: ages, now: now, owners: &f.owners}
 }
 
 var queueDepthMetrics = map[string]sqstypes.QueueAttributeName{
@@ -37,9 +38,12 @@ var queueDepthMetrics = map[string]sqstypes.QueueAttributeName{
 }
 
 // QueueMetric is metric of queue (cloudwatch.QueueMetrics).
-func (q Metrics) QueueMetric(_ emu.Scope, queue, metric string) (float64, bool, error) {
+func (q Metrics) QueueMetric(s emu.Scope, queue, metric string) (float64, bool, error) {
 	if _, depth := queueDepthMetrics[metric]; !depth && metric != "ApproximateAgeOfOldestMessage" {
 		return 0, false, nil // not modelled: no datapoint, as for a metric SQS does not publish
+	}
+	if owner := q.owners.get(queue); owner != "" && owner != s.Account {
+		return 0, false, nil // another account's queue: none in this one
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
