@@ -104,6 +104,9 @@ type Summary struct {
 	Posted     bool           `json:"digest_queued"`
 	Superseded bool           `json:"superseded,omitempty"`
 	Report     string         `json:"report"`
+	// SecurityHub is the run's import (ROOTGUARD_SECURITY_HUB), every
+	// account not imported named; nil when not asked for.
+	SecurityHub *digest.SecurityHub `json:"security_hub,omitempty"`
 }
 
 // Invoke runs once per schedule. The payload (the schedule's input) is
@@ -134,8 +137,17 @@ func (f *Function) Invoke(ctx context.Context, _ json.RawMessage) (*Summary, err
 			}
 		}
 	}
-	f.Logger.InfoContext(ctx, "posture run done", "run_id", s.RunID, "accounts", s.Accounts, "changes", s.Changes,
-		"new_fail", s.NewFail, "digest_queued", s.Posted, "superseded", s.Superseded)
+	attrs := []any{"run_id", s.RunID, "accounts", s.Accounts, "changes", s.Changes,
+		"new_fail", s.NewFail, "digest_queued", s.Posted, "superseded", s.Superseded}
+	if res.SecurityHub != nil {
+		s.SecurityHub = res.SecurityHub.Digest()
+		attrs = append(attrs, "security_hub_accounts", s.SecurityHub.Accounts, "security_hub_findings", s.SecurityHub.Findings,
+			"security_hub_gaps", len(s.SecurityHub.Gaps))
+		for _, g := range res.SecurityHub.Gaps {
+			f.Logger.WarnContext(ctx, "security hub import gap", "run_id", s.RunID, "account", g.AccountID, "reason", g.Reason)
+		}
+	}
+	f.Logger.InfoContext(ctx, "posture run done", attrs...)
 	return s, nil
 }
 

@@ -47,7 +47,9 @@ import (
 //     So a fixed check is imported PASSED and ARCHIVED, which takes it out
 //     of the active findings; if it fails again it is ACTIVE and FAILED, and
 //     Security Hub resets its workflow to NEW.
-//   - At most 100 findings a call (same page).
+//   - At most 100 findings a call, and 10 calls a second per account and
+//     Region with bursts of 30 (same page): an account's ~10 findings are one
+//     call, so the audit's concurrency is the only limit needed.
 //
 // An account whose findings are not all imported — no import role, Security
 // Hub not enabled, findings refused — is a gap named with its reason, in the

@@ -2,7 +2,9 @@ package posture
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -265,4 +267,28 @@ func TestManagementOutsideTheStackSetIsAGap(t *testing.T) {
 	if fmt.Sprint(f.batches) != "[1]" {
 		t.Errorf("calls %v, want the hub's own one finding", f.batches)
 	}
+}
+
+// TestFunctionLogsSecurityHubGaps: the scheduled function imports when
+// ROOTGUARD_SECURITY_HUB is set, returns what it imported and logs every
+// account not imported, by name.
+func TestFunctionLogsSecurityHubGaps(t *testing.T) {
+	h, _ := securityHubWorld(t)
+	var logs strings.Builder
+	f := &Function{AWS: h.cfg, Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Options: Options{Bucket: h.bucket, QueueURL: h.queueURL, SecurityHub: true, ImportRoleName: "rootguard-posture-import",
+			Concurrency: 2, AccountTimeout: time.Minute, Now: h.clock}}
+	sum, err := f.Invoke(t.Context(), json.RawMessage(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.SecurityHub == nil || sum.SecurityHub.Accounts != 3 || len(sum.SecurityHub.Gaps) != 2 {
+		t.Errorf("summary's Security Hub: %+v", sum.SecurityHub)
+	}
+	for _, m := range h.members[2:] {
+		if !strings.Contains(logs.String(), `"msg":"security hub import gap","run_id":"`+sum.RunID+`","account":"`+m.ID+`"`) {
+			t.Errorf("no gap logged for %s:\n%s", m.ID, logs.String())
+		}
+	}
+	h.queued(t)
 }
