@@ -209,12 +209,8 @@ func (in *inputs) fromReport(rep *credreport.Report) error {
 		if !k.Present() {
 			continue
 		}
-		status := "Inactive"
-		if k.Active == credreport.True {
-			status = "Active"
-		}
 		in.keys = append(in.keys, rootKey{
-			ID: fmt.Sprintf("access_key_%d", i+1), Status: status,
+			ID: fmt.Sprintf("access_key_%d", i+1), Status: credentialStatus(k.Active),
 			LastUsed: k.LastUsed, Service: k.LastUsedService, Region: k.LastUsedRegion,
 		})
 	}
@@ -222,13 +218,18 @@ func (in *inputs) fromReport(rep *credreport.Report) error {
 		if !c.Present() {
 			continue
 		}
-		status := "Inactive"
-		if c.Active == credreport.True {
-			status = "Active"
-		}
-		in.certs = append(in.certs, rootCert{ID: fmt.Sprintf("cert_%d", i+1), Status: status})
+		in.certs = append(in.certs, rootCert{ID: fmt.Sprintf("cert_%d", i+1), Status: credentialStatus(c.Active)})
 	}
 	return nil
+}
+
+// credentialStatus is IAM's word for the state of a key or certificate
+// whose report column "active" is a.
+func credentialStatus(a credreport.Flag) string {
+	if a == credreport.True {
+		return "Active"
+	}
+	return "Inactive"
 }
 
 func listAssignedVirtualMFA(ctx context.Context, api iamAPI) ([]mfaDevice, error) {
@@ -280,6 +281,3 @@ func MFAKindOfSerial(serial string) MFAKind {
 	// hardware.
 	return MFAKind("unknown (" + serial + ")")
 }
-
-// IsVirtualMFASerial reports whether an MFA serial is a virtual device's.
-func IsVirtualMFASerial(serial string) bool { return MFAKindOfSerial(serial) == MFAVirtual }

@@ -32,16 +32,3 @@ func TestRootHardwareMFA(t *testing.T) {
 		})
 	}
 }
-
-func TestIsVirtualMFASerial(t *testing.T) {
-	for serial, want := range map[string]bool{
-		"arn:aws:iam::111122223333:mfa/root-account-mfa-device":     true,
-		"arn:aws:iam::111122223333:u2f/root-account-mfa-device/ABC": false,
-		"GAHT12345678":                       false,
-		"arn:aws:iam::111122223333:user/mfa": false,
-	} {
-		if got := IsVirtualMFASerial(serial); got != want {
-			t.Errorf("IsVirtualMFASerial(%q) = %v, want %v", serial, got, want)
-		}
-	}
-}

@@ -79,6 +79,7 @@ func TestMFAKindOfSerial(t *testing.T) {
 		"arn:aws:iam::123456789012:u2f/user/alice/fidokeyname-EXAMPLEBN5FHTECLFG7EX": MFAFIDO,
 		"GAKT12345678":                        MFAHardwareTOTP,
 		"arn:aws:iam::123456789012:sms-mfa/x": "unknown (arn:aws:iam::123456789012:sms-mfa/x)",
+		"arn:aws:iam::123456789012:user/mfa":  "unknown (arn:aws:iam::123456789012:user/mfa)",
 	} {
 		if got := MFAKindOfSerial(serial); got != want {
 			t.Errorf("%s: %q, want %q", serial, got, want)

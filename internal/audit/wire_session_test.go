@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/rootsession"
 )
@@ -67,18 +69,8 @@ func TestWireAssumeRootSession(t *testing.T) {
 // TestWireRootSessionKeyEvidence: in a root session the evidence carries the
 // real key IDs and last-use details from GetAccessKeyLastUsed.
 func TestWireRootSessionKeyEvidence(t *testing.T) {
-	emu := newWireEmu(t)
-	mgmt := emu.AddAccount(newAccountID(), "management")
-	org := emu.CreateOrganization(mgmt.ID)
-	org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
-	member := emu.AddAccount(newAccountID(), "member")
-	org.AddAccount(member, org.RootID())
-	member.Root().AddAccessKey(awsemu.AccessKey{ID: "AKIAMEMBERROOT", LastUsed: time.Now().AddDate(0, 0, -1), LastUsedService: "sts", LastUsedRegion: "us-west-2"})
 	ctx := context.Background()
-	session, err := rootsession.Assume(ctx, emu.Config(mgmt.AddUser("admin").AddAccessKey(awsemu.AccessKey{})), member.ID, rootsession.AuditRootUserCredentials)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, session := memberRootKeySession(t)
 	res := Account(ctx, session, Options{Session: SessionAssumeRoot, Checks: rootCheckIDs})
 	keys := checkOf(t, res, "root-access-keys").Evidence["keys"].([]map[string]any)
 	if len(keys) != 1 || keys[0]["id"] != "AKIAMEMBERROOT" || keys[0]["status"] != "Active" || keys[0]["last_used_service"] != "sts" || keys[0]["last_used_region"] != "us-west-2" {
@@ -93,19 +85,9 @@ func TestWireRootSessionKeyEvidence(t *testing.T) {
 // the key's last use is unknown — never "never used" — and root-recent-use,
 // which depends on it, is ERROR; root-access-keys still FAILs on the key.
 func TestWireRootSessionKeyLastUseUnknown(t *testing.T) {
-	emu := newWireEmu(t)
-	mgmt := emu.AddAccount(newAccountID(), "management")
-	org := emu.CreateOrganization(mgmt.ID)
-	org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
-	member := emu.AddAccount(newAccountID(), "member")
-	org.AddAccount(member, org.RootID())
-	member.Root().AddAccessKey(awsemu.AccessKey{ID: "AKIAMEMBERROOT", LastUsed: time.Now().AddDate(0, 0, -1), LastUsedService: "sts", LastUsedRegion: "us-west-2"})
-	emu.InjectFault(awsemu.Fault{Service: "iam", Action: "GetAccessKeyLastUsed", Account: member.ID, DenyRate: 1})
 	ctx := context.Background()
-	session, err := rootsession.Assume(ctx, emu.Config(mgmt.AddUser("admin").AddAccessKey(awsemu.AccessKey{})), member.ID, rootsession.AuditRootUserCredentials)
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, member, session := memberRootKeySession(t)
+	emu.InjectFault(awsemu.Fault{Service: "iam", Action: "GetAccessKeyLastUsed", Account: member, DenyRate: 1})
 	res := Account(ctx, session, Options{Session: SessionAssumeRoot, Checks: rootCheckIDs})
 	keys := checkOf(t, res, "root-access-keys")
 	if keys.Status != Fail || !strings.Contains(keys.Detail, "AKIAMEMBERROOT Active, last use unknown: ") || strings.Contains(keys.Detail, "never used") {
@@ -131,9 +113,38 @@ func TestWireRootSessionKeyLastUseUnknown(t *testing.T) {
 	}
 }
 
+// memberRootKeySession starts a local AWS with an organization that has
+// centralized root access and a member whose root user has the access key
+// AKIAMEMBERROOT, last used a day ago (sts, us-west-2), and returns it with
+// an audit root session in the member.
+func memberRootKeySession(t *testing.T) (*awsemu.Server, string, aws.Config) {
+	t.Helper()
+	emu := newWireEmu(t)
+	mgmt := emu.AddAccount(newAccountID(), "management")
+	org := emu.CreateOrganization(mgmt.ID)
+	org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
+	member := emu.AddAccount(newAccountID(), "member")
+	org.AddAccount(member, org.RootID())
+	member.Root().AddAccessKey(awsemu.AccessKey{ID: "AKIAMEMBERROOT", LastUsed: time.Now().AddDate(0, 0, -1), LastUsedService: "sts", LastUsedRegion: "us-west-2"})
+	session, err := rootsession.Assume(context.Background(), emu.Config(mgmt.AddUser("admin").AddAccessKey(awsemu.AccessKey{})), member.ID, rootsession.AuditRootUserCredentials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emu, member.ID, session
+}
+
 // TestWireOrgCentralizedRootAccess covers every kind of account the
 // org-centralized-root-access check can run in.
 func TestWireOrgCentralizedRootAccess(t *testing.T) {
+	// managementWith is a management account whose organization has
+	// trusted access for IAM and the centralized root access features.
+	managementWith := func(features ...string) func(*awsemu.Server) *awsemu.Account {
+		return func(emu *awsemu.Server) *awsemu.Account {
+			mgmt := emu.AddAccount(newAccountID(), "management")
+			emu.CreateOrganization(mgmt.ID).EnableCentralizedRootAccess(features...)
+			return mgmt
+		}
+	}
 	tests := []struct {
 		name       string
 		setup      func(emu *awsemu.Server) *awsemu.Account // returns the audited account
@@ -142,26 +153,10 @@ func TestWireOrgCentralizedRootAccess(t *testing.T) {
 		errorCode  string
 		orgFeature bool
 	}{
-		{"management with RootCredentialsManagement", func(emu *awsemu.Server) *awsemu.Account {
-			mgmt := emu.AddAccount(newAccountID(), "management")
-			emu.CreateOrganization(mgmt.ID).EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
-			return mgmt
-		}, Pass, "RootCredentialsManagement and RootSessions are enabled", "", true},
-		{"management with only RootCredentialsManagement: no root sessions, no central task", func(emu *awsemu.Server) *awsemu.Account {
-			mgmt := emu.AddAccount(newAccountID(), "management")
-			emu.CreateOrganization(mgmt.ID).EnableCentralizedRootAccess("RootCredentialsManagement")
-			return mgmt
-		}, Fail, "RootSessions is not enabled", "", true},
-		{"management with IAM trusted access but no feature", func(emu *awsemu.Server) *awsemu.Account {
-			mgmt := emu.AddAccount(newAccountID(), "management")
-			emu.CreateOrganization(mgmt.ID).EnableCentralizedRootAccess()
-			return mgmt
-		}, Fail, "RootCredentialsManagement is not enabled", "", false},
-		{"management with only RootSessions", func(emu *awsemu.Server) *awsemu.Account {
-			mgmt := emu.AddAccount(newAccountID(), "management")
-			emu.CreateOrganization(mgmt.ID).EnableCentralizedRootAccess("RootSessions")
-			return mgmt
-		}, Fail, "RootCredentialsManagement is not enabled", "", false},
+		{"management with RootCredentialsManagement", managementWith("RootCredentialsManagement", "RootSessions"), Pass, "RootCredentialsManagement and RootSessions are enabled", "", true},
+		{"management with only RootCredentialsManagement: no root sessions, no central task", managementWith("RootCredentialsManagement"), Fail, "RootSessions is not enabled", "", true},
+		{"management with IAM trusted access but no feature", managementWith(), Fail, "RootCredentialsManagement is not enabled", "", false},
+		{"management with only RootSessions", managementWith("RootSessions"), Fail, "RootCredentialsManagement is not enabled", "", false},
 		{"management without IAM trusted access", func(emu *awsemu.Server) *awsemu.Account {
 			mgmt := emu.AddAccount(newAccountID(), "management")
 			emu.CreateOrganization(mgmt.ID)

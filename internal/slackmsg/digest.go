@@ -109,8 +109,9 @@ func itemSections(d *digest.Digest) []slack.Block {
 	shown := d.Changes[:min(len(d.Changes), DigestItems)]
 	var blocks []slack.Block
 	var b strings.Builder
-	for _, c := range shown {
-		line := itemLine(c)
+	// addLine appends a line, starting a new section where it would push
+	// this one past Slack's limit.
+	addLine := func(line string) {
 		if b.Len()+len(line)+1 > MaxSectionText {
 			blocks = append(blocks, section(b.String()))
 			b.Reset()
@@ -119,6 +120,9 @@ func itemSections(d *digest.Digest) []slack.Block {
 			b.WriteByte('\n')
 		}
 		b.WriteString(line)
+	}
+	for _, c := range shown {
+		addLine(itemLine(c))
 	}
 	counts, rest := map[digest.Kind]int{}, 0
 	for _, c := range d.Changes[len(shown):] {
@@ -136,15 +140,7 @@ func itemSections(d *digest.Digest) []slack.Block {
 				parts = append(parts, fmt.Sprintf("%d %s", counts[k], kindLabel[k]))
 			}
 		}
-		line := fmt.Sprintf("+%d more: %s (all in the report)", rest, strings.Join(parts, ", "))
-		if b.Len()+len(line)+1 > MaxSectionText {
-			blocks = append(blocks, section(b.String()))
-			b.Reset()
-		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(line)
+		addLine(fmt.Sprintf("+%d more: %s (all in the report)", rest, strings.Join(parts, ", ")))
 	}
 	return append(blocks, section(b.String()))
 }

@@ -135,9 +135,6 @@ func clients(cfg aws.Config, acct string, p account.Partition) engine.Clients {
 }
 
 func runDeploy(ctx context.Context, opts *Options) error {
-	if opts.Org {
-		return runDeployOrg(ctx, opts)
-	}
 	zip, err := functionZip(opts)
 	if err != nil {
 		return err
@@ -145,6 +142,9 @@ func runDeploy(ctx context.Context, opts *Options) error {
 	sess, err := session(ctx, opts)
 	if err != nil {
 		return err
+	}
+	if opts.Org {
+		return runDeployOrg(ctx, opts, zip, sess)
 	}
 	c := clients(sess.Config(), sess.AccountID, sess.Partition)
 	stackOpts := opts.Stack

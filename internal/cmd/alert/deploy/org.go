@@ -77,15 +77,7 @@ func (opts *Options) orgOptions(zip []byte) engine.OrgOptions {
 }
 
 // runDeployOrg deploys the hub and the StackSet of spokes.
-func runDeployOrg(ctx context.Context, opts *Options) error {
-	zip, err := functionZip(opts)
-	if err != nil {
-		return err
-	}
-	sess, err := session(ctx, opts)
-	if err != nil {
-		return err
-	}
+func runDeployOrg(ctx context.Context, opts *Options, zip []byte, sess *account.Session) error {
 	c := orgClients(sess)
 	oo := opts.orgOptions(zip)
 	hubAccount := opts.HubAccount

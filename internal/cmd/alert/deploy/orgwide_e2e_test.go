@@ -235,7 +235,7 @@ func TestOrganizationWideAlertingEndToEnd(t *testing.T) {
 		}
 		for _, region := range regions {
 			id := "wide-" + acct + "-" + region
-			send(id, func() { emitRootCallIn(t, emu, acct, region, id) })
+			send(id, func() { emitRootCall(t, emu, acct, region, id) })
 		}
 		send("e2e-"+acct, func() { putRootSignIn(t, emu, acct) })
 	}
@@ -263,19 +263,21 @@ func sameGaps[K comparable](t *testing.T, when string, got, want []K) {
 	}
 }
 
-// emitRootCallIn has the local AWS deliver a root API call made in account
-// and region, with CloudTrail event ID eventID, as CloudTrail does.
-func emitRootCallIn(t *testing.T, emu *awsemu.Server, acct, region, eventID string) {
+// emitRootCall has the local AWS deliver a root API call made in account
+// and region, with CloudTrail event ID eventID, to that region's default
+// bus, as CloudTrail does.
+func emitRootCall(t *testing.T, emu *awsemu.Server, acct, region, eventID string) {
 	t.Helper()
 	detail, _ := json.Marshal(map[string]any{
 		"eventVersion": "1.09", "eventTime": time.Now().UTC().Format(time.RFC3339),
-		"eventSource": "iam.amazonaws.com", "eventName": "CreateAccessKey", "awsRegion": region,
+		"eventSource": "ec2.amazonaws.com", "eventName": "TerminateInstances", "awsRegion": region,
 		"sourceIPAddress": "198.51.100.23", "userAgent": "aws-cli/2.17.20",
-		"userIdentity": map[string]any{"type": "Root", "principalId": acct, "arn": "arn:aws:iam::" + acct + ":root", "accountId": acct},
-		"eventID":      eventID, "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true,
+		"userIdentity":      map[string]any{"type": "Root", "principalId": acct, "arn": "arn:aws:iam::" + acct + ":root", "accountId": acct},
+		"requestParameters": map[string]any{"instancesSet": map[string]any{"items": []any{map[string]any{"instanceId": "i-0123456789abcdef0"}}}},
+		"eventID":           eventID, "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true,
 		"recipientAccountId": acct, "eventCategory": "Management",
 	})
-	if _, err := emu.EmitServiceEvent(awsemu.ServiceEvent{Account: acct, Region: region, Source: "aws.iam",
+	if _, err := emu.EmitServiceEvent(awsemu.ServiceEvent{Account: acct, Region: region, Source: "aws.ec2",
 		DetailType: "AWS API Call via CloudTrail", Detail: detail}); err != nil {
 		t.Fatalf("deliver the root call of %s in %s: %v", acct, region, err)
 	}

@@ -108,26 +108,6 @@ func (e *regionsEnv) run(t *testing.T, cmd, stdin string, args ...string) (strin
 	return out.String(), errOut.String(), err
 }
 
-// emitRootCall has the local AWS deliver a root API call made in region,
-// with CloudTrail event ID eventID, to that region's default bus, as
-// CloudTrail does.
-func (e *regionsEnv) emitRootCall(t *testing.T, region, eventID string) {
-	t.Helper()
-	detail, _ := json.Marshal(map[string]any{
-		"eventVersion": "1.09", "eventTime": time.Now().UTC().Format(time.RFC3339),
-		"eventSource": "ec2.amazonaws.com", "eventName": "TerminateInstances", "awsRegion": region,
-		"sourceIPAddress": "198.51.100.23", "userAgent": "aws-cli/2.17.20",
-		"userIdentity":      map[string]any{"type": "Root", "principalId": regAccount, "arn": "arn:aws:iam::" + regAccount + ":root", "accountId": regAccount},
-		"requestParameters": map[string]any{"instancesSet": map[string]any{"items": []any{map[string]any{"instanceId": "i-0123456789abcdef0"}}}},
-		"eventID":           eventID, "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true,
-		"recipientAccountId": regAccount, "eventCategory": "Management",
-	})
-	if _, err := e.emu.EmitServiceEvent(awsemu.ServiceEvent{Account: regAccount, Region: region, Source: "aws.ec2",
-		DetailType: "AWS API Call via CloudTrail", Detail: detail}); err != nil {
-		t.Fatalf("deliver the root call in %s: %v", region, err)
-	}
-}
-
 // postsNaming counts the Slack posts that name id.
 func (e *regionsEnv) postsNaming(id string) int {
 	n := 0
@@ -143,7 +123,7 @@ func TestDeployRegionsForwardsToHubEndToEnd(t *testing.T) {
 	t.Parallel() // its own local AWS and prefix; waits on the pipeline, not the CPU
 	e := newRegionsEnv(t)
 	ctx := t.Context()
-	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
+	arch := hostArch()
 	// A world of the home Region and the one forwarded, so status finds
 	// no enabled Region without a forwarder.
 	if err := e.emu.SetRegions([]string{"eu-west-1", "us-east-1"}, nil); err != nil {
@@ -186,13 +166,13 @@ func TestDeployRegionsForwardsToHubEndToEnd(t *testing.T) {
 	// Root activity in eu-west-1 reaches Slack through the hub, once; in a
 	// region without a forwarder it does not.
 	noBatchingWindow(t, e.cfg, stack.Names{Prefix: regPrefix})
-	e.emitRootCall(t, "ap-southeast-2", "uncovered-ap-southeast-2")
-	e.emitRootCall(t, "eu-west-1", "forwarded-eu-west-1")
+	emitRootCall(t, e.emu, regAccount, "ap-southeast-2", "uncovered-ap-southeast-2")
+	emitRootCall(t, e.emu, regAccount, "eu-west-1", "forwarded-eu-west-1")
 	eventually(t, 20*time.Second, "the root call in eu-west-1 reached Slack", func() bool { return e.postsNaming("forwarded-eu-west-1") > 0 })
 	// A duplicate, or the call in ap-southeast-2, would have been queued
 	// before a call made now: once that one is posted and the hub's queue
 	// holds nothing, neither can still arrive.
-	e.emitRootCall(t, "eu-west-1", "barrier-eu-west-1")
+	emitRootCall(t, e.emu, regAccount, "eu-west-1", "barrier-eu-west-1")
 	eventually(t, 20*time.Second, "a later root call reached Slack and the hub's queue drained", func() bool {
 		return e.postsNaming("barrier-eu-west-1") > 0 && queueEmpty(t, e.cfg, stack.Names{Prefix: regPrefix})
 	})

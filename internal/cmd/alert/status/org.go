@@ -13,15 +13,7 @@ import (
 
 // runOrgStatus reports the organization's coverage gaps: ACTIVE accounts
 // and regions whose root activity does not reach the hub.
-func runOrgStatus(ctx context.Context, opts *Options) error {
-	cfg, err := opts.AWSConfig(ctx)
-	if err != nil {
-		return err
-	}
-	sess, err := account.Resolve(ctx, cfg)
-	if err != nil {
-		return err
-	}
+func runOrgStatus(ctx context.Context, opts *Options, sess *account.Session) error {
 	cov, err := alertstatus.CheckCoverage(ctx, alertstatus.NewCoverageClients(sess),
 		alertstatus.CoverageOptions{Prefix: opts.Prefix, HubAccount: opts.HubAccount, Regions: opts.Regions})
 	if err != nil {

@@ -72,9 +72,6 @@ Exits 3 when something would keep an alert from arriving.`,
 }
 
 func runStatus(ctx context.Context, opts *Options) error {
-	if opts.Org {
-		return runOrgStatus(ctx, opts)
-	}
 	cfg, err := opts.AWSConfig(ctx)
 	if err != nil {
 		return err
@@ -82,6 +79,9 @@ func runStatus(ctx context.Context, opts *Options) error {
 	sess, err := account.Resolve(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if opts.Org {
+		return runOrgStatus(ctx, opts, sess)
 	}
 	names := stack.Names{Prefix: opts.Prefix}
 	r, err := alertstatus.New(sess).Read(ctx, names, opts.Now())
