@@ -30,6 +30,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	emusqs "github.com/rootguard/rootguard/internal/awsemu/sqs"
 )
 
 // cfnProvisioner creates a stack's resources through the front's own APIs,
@@ -279,14 +280,11 @@ func queueAttributes(props map[string]any) map[string]string {
 		// its queues all live in its single account.
 		dlq := emu.ParseARN(fmt.Sprint(rp["deadLetterTargetArn"]))
 		rp = maps.Clone(rp)
-		rp["deadLetterTargetArn"] = fmt.Sprintf("arn:aws:sqs:%s:%s:%s", dlq.Region, kumoAccount, dlq.Resource)
+		rp["deadLetterTargetArn"] = fmt.Sprintf("arn:aws:sqs:%s:%s:%s", dlq.Region, emusqs.KumoAccount, dlq.Resource)
 		attrs["RedrivePolicy"] = jsonText(rp)
 	}
 	return attrs
 }
-
-// kumoAccount is the account of every queue in kumo.
-const kumoAccount = "000000000000"
 
 func createQueue(p *cfnProvisioner, ctx context.Context, r *cfnResource, tags []tag) error {
 	name := str(r.props, "QueueName")

@@ -1,17 +1,18 @@
 // Package sqs is SQS as awsemu's front serves it from kumo, which keeps
 // every queue in its one account (KumoAccount) and speaks the JSON
-// protocol only. Front shows a caller its queues in its own account, as
-// SQS does: queue URLs and ARNs in a request are turned into kumo's before
-// it is forwarded, and kumo's in the answer into the caller's account on
-// the front's URL; and it translates the Query protocol (the aws CLI 2.9's
-// and older SDKs') to JSON and back (query.go). Metrics publishes SQS's
-// queue metrics from kumo's queues for CloudWatch (metrics.go).
+// protocol only. Front shows each queue in the account that created it, as
+// SQS does (owners.go): queue URLs and ARNs in a request are turned into
+// kumo's before it is forwarded, and kumo's in the answer into the owner's
+// account on the front's URL; a queue named in another account does not
+// exist there, and ListQueues lists the caller's own. It translates the
+// Query protocol (the aws CLI 2.9's and older SDKs') to JSON and back
+// (query.go). Metrics publishes SQS's queue metrics from kumo's queues for
+// CloudWatch (metrics.go).
 //
-// Queues are still one namespace for the whole process: Front scopes each
-// to the account that created it (owners.go), but two accounts cannot have
-// queues of one name, and the emulator's own consumers (event-source
-// mappings, EventBridge targets, move tasks) reach kumo's queue of that
-// name whatever account an ARN names.
+// Queues are still one namespace for the whole process: two accounts
+// cannot have queues of one name, and the emulator's own consumers
+// (event-source mappings, EventBridge targets, move tasks) reach kumo's
+// queue of that name whatever account an ARN names.
 package sqs
 
 import (
