@@ -155,9 +155,11 @@ func run(ctx context.Context, cfg aws.Config, s3c s3API, q sqsAPI, opts Options)
 		if role == "" {
 			role = importRoleName("")
 		}
-		res.SecurityHub = importSecurityHub(ctx, cfg, importTarget{caller: org.Caller, management: org.Management, roleName: role,
+		ictx, cancel := importContext(ctx)
+		res.SecurityHub = importSecurityHub(ictx, cfg, importTarget{caller: org.Caller, management: org.Management, roleName: role,
 			accounts: r.Accounts, at: started}, opts.Concurrency, opts.AccountTimeout,
 			func(c aws.Config) findingsAPI { return securityhub.NewFromConfig(c) })
+		cancel()
 		r.Notes = append(r.Notes, res.SecurityHub.Notes()...)
 	}
 

@@ -95,6 +95,19 @@ type importTarget struct {
 	at         time.Time
 }
 
+// importReserve is the time the import leaves before the run's deadline, to
+// store the run and queue its digest: accounts not imported by then are
+// gaps, and the run is not lost to its own import.
+const importReserve = 10 * time.Second
+
+// importContext is ctx ending importReserve before ctx's deadline, if any.
+func importContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, dl.Add(-importReserve))
+	}
+	return context.WithCancel(ctx)
+}
+
 // importSecurityHub imports every account's findings, at most concurrency
 // accounts at once, each within timeout.
 func importSecurityHub(ctx context.Context, cfg aws.Config, t importTarget, concurrency int, timeout time.Duration,

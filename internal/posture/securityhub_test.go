@@ -292,3 +292,26 @@ func TestFunctionLogsSecurityHubGaps(t *testing.T) {
 	}
 	h.queued(t)
 }
+
+// TestImportLeavesTimeToStoreTheRun: a run whose deadline is too near for
+// the import still stores and publishes its run; every account the import
+// could not reach in time is a gap.
+func TestImportLeavesTimeToStoreTheRun(t *testing.T) {
+	h, _ := securityHubWorld(t)
+	// Security Hub hangs: the import ends importReserve before the run's
+	// deadline, with every account still waiting a gap.
+	h.emu.InjectFault(awsemu.Fault{Service: "securityhub", Hang: true})
+	ctx, cancel := context.WithTimeout(t.Context(), importReserve+5*time.Second)
+	defer cancel()
+	res, err := run(ctx, h.cfg, h.s3, h.sqs, Options{
+		Bucket: h.bucket, QueueURL: h.queueURL, SecurityHub: true, Concurrency: 4, AccountTimeout: time.Minute,
+		Audit: audit.Options{Now: func() time.Time { return now }}, Now: h.clock,
+	})
+	if err != nil {
+		t.Fatalf("the run was lost to its import: %v", err)
+	}
+	if res.RunKey == "" || res.SecurityHub.Accounts != 0 || len(res.SecurityHub.Gaps) != len(res.Run.Accounts) {
+		t.Errorf("stored %q, Security Hub %+v", res.RunKey, res.SecurityHub)
+	}
+	h.queued(t)
+}
