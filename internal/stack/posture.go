@@ -244,10 +244,18 @@ func Posture(o PostureOptions) (*Template, error) {
 		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []any{logGroupARN}},
 	}
 	if o.SecurityHub {
-		statements = append(statements, Statement{
-			Sid: "ImportFindingsAsEachMember", Effect: "Allow", Action: []string{"sts:AssumeRole"},
-			Resource: []any{Sub("arn:${AWS::Partition}:iam::*:role/" + n.PostureImportRole())},
-		})
+		// docs/permissions/posture-securityhub.json: members' findings are
+		// imported as each member (the default product takes findings of
+		// the caller's own account only), the hub's own with this role.
+		statements = append(statements,
+			Statement{
+				Sid: "ImportFindingsAsEachMember", Effect: "Allow", Action: []string{"sts:AssumeRole"},
+				Resource: []any{Sub("arn:${AWS::Partition}:iam::*:role/" + n.PostureImportRole())},
+			},
+			Statement{
+				Sid: "ImportTheHubsOwnFindings", Effect: "Allow", Action: []string{"securityhub:BatchImportFindings"},
+				Resource: []any{Sub("arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default")},
+			})
 	}
 	r[LogicalPostureRole] = Resource{
 		Type: "AWS::IAM::Role",

@@ -105,6 +105,11 @@ func TestPostureRolesAreLeastPrivilege(t *testing.T) {
 		t.Error("the template names the aws partition, or grants the import role without --security-hub")
 	}
 	hub, _ := Posture(PostureOptions{SecurityHub: true})
+	withHub := append(slices.Clone(documented), docActions(t, "posture-securityhub.json")...)
+	slices.Sort(withHub)
+	if got := roleActions(t, hub, LogicalPostureRole); !slices.Equal(got, slices.Compact(withHub)) {
+		t.Errorf("with --security-hub the auditor role allows\n%v\nthe documents say\n%v", got, slices.Compact(withHub))
+	}
 	if body, _ := hub.JSON(); !strings.Contains(string(body), `"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/rootguard-posture-import"`) || !strings.Contains(string(body), `"ROOTGUARD_SECURITY_HUB": "1"`) {
 		t.Error("--security-hub does not let the auditor assume the import role, or does not tell it to import")
 	}
