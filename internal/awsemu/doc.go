@@ -170,8 +170,8 @@
 //     to a test's handler through Functions.RuntimeAPI.
 //   - cloudformation: CloudFormation — stacks through change sets (create,
 //     update, delete, rollback), stack events and resources, GetTemplate,
-//     ValidateTemplate, JSON and YAML templates with their intrinsics, and
-//     service-managed StackSets with automatic deployment. Resources are
+//     ValidateTemplate, JSON and YAML templates with their intrinsics and
+//     Conditions, and service-managed StackSets with automatic deployment. Resources are
 //     provisioned through the front's own APIs with SDK clients signed as
 //     the caller. What it reaches beyond itself is cloudformation.Links
 //     (services.go's cfnLinks): a session of the caller with the caller's
