@@ -45,6 +45,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/rootguard/rootguard/internal/account"
+	"github.com/rootguard/rootguard/internal/clock"
 )
 
 // sdkID is SSM's SDK service ID, which names its configured endpoint
@@ -206,12 +207,8 @@ func (c *Client) GetDecrypted(ctx context.Context, name string) (string, error) 
 		if derr != nil {
 			return "", err
 		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return "", err
-		case <-t.C:
+		if clock.Sleep(ctx, delay) != nil {
+			return "", err // the caller's deadline: the last answer says why
 		}
 	}
 }
