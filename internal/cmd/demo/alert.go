@@ -29,21 +29,28 @@ import (
 // lambdaArch maps Go's architecture names to Lambda's.
 var lambdaArch = map[string]string{"amd64": "x86_64", "arm64": "arm64"}
 
-// buildFunction builds the alert function (cmd/bootstrap) for this machine
-// with the Makefile's flags and zips it, so the local AWS can run it. It
-// needs the Go toolchain and rootguard's source, which `go run
-// ./cmd/rootguard demo` has; elsewhere the demo says so and skips alerting.
-func buildFunction(ctx context.Context, dir string) (zipPath, arch string, err error) {
+// buildFunctions builds the alert function (cmd/bootstrap) and the
+// scheduled posture auditor (cmd/auditor) for this machine with the
+// Makefile's flags and zips them, so the local AWS can run them. It needs
+// the Go toolchain and rootguard's source, which `go run ./cmd/rootguard
+// demo` has; elsewhere the demo says so and skips alerting.
+func buildFunctions(ctx context.Context, dir string) (alertZip, auditorZip, arch string, err error) {
 	arch, ok := lambdaArch[runtime.GOARCH]
 	if !ok {
-		return "", "", fmt.Errorf("no Lambda architecture for %s", runtime.GOARCH)
+		return "", "", "", fmt.Errorf("no Lambda architecture for %s", runtime.GOARCH)
 	}
-	zip, err := lambdazip.Build(ctx, "github.com/rootguard/rootguard/cmd/bootstrap", runtime.GOOS, runtime.GOARCH)
-	if err != nil {
-		return "", "", fmt.Errorf("build the alert function: %w", err)
+	paths := map[string]string{}
+	for _, fn := range []struct{ main, name string }{{"bootstrap", "the alert function"}, {"auditor", "the posture auditor"}} {
+		zip, err := lambdazip.Build(ctx, "github.com/rootguard/rootguard/cmd/"+fn.main, runtime.GOOS, runtime.GOARCH)
+		if err != nil {
+			return "", "", "", fmt.Errorf("build %s: %w", fn.name, err)
+		}
+		paths[fn.main] = filepath.Join(dir, fn.main+"-"+arch+".zip")
+		if err := os.WriteFile(paths[fn.main], zip, 0o600); err != nil {
+			return "", "", "", err
+		}
 	}
-	zipPath = filepath.Join(dir, "bootstrap-"+arch+".zip")
-	return zipPath, arch, os.WriteFile(zipPath, zip, 0o600)
+	return paths["bootstrap"], paths["auditor"], arch, nil
 }
 
 // standInSlack is a Slack incoming webhook on 127.0.0.1 that records what
@@ -181,17 +188,17 @@ func rootSignIn(acct, ip string, success, mfa bool, at time.Time) []byte {
 // alertSteps are the demo's alerting part: deploy the pipeline to a
 // stand-in Slack, test it, let "CloudTrail" deliver a root sign-in and a
 // burst of failed ones, and show what Slack received. postureSteps, to run
-// at the end, show the scheduled posture audit through the same pipeline:
+// at the end, deploy the scheduled posture auditor and fire its schedule:
 // a first run's baseline digest, a member getting a root access key, and
-// the next run's digest naming exactly that drift.
+// the next scheduled run's digest naming exactly that drift.
 func alertSteps(ctx context.Context, emu emitter, queues sqsDepthAPI, account string, errOut io.Writer) (alerting, postureSteps []step, cleanup func(), err error) {
 	dir, err := os.MkdirTemp("", "rootguard-demo-fn")
 	if err != nil {
 		return nil, nil, func() {}, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	fmt.Fprintf(errOut, "\nBuilding the alert function (cmd/bootstrap) for the local AWS…\n")
-	zipPath, arch, err := buildFunction(ctx, dir)
+	fmt.Fprintf(errOut, "\nBuilding the alert function (cmd/bootstrap) and the posture auditor (cmd/auditor) for the local AWS…\n")
+	zipPath, auditorZip, arch, err := buildFunctions(ctx, dir)
 	if err != nil {
 		return nil, nil, cleanup, err
 	}
@@ -230,16 +237,25 @@ func alertSteps(ctx context.Context, emu emitter, queues sqsDepthAPI, account st
 		}
 	}
 	const keyMember = "444444444444"
+	schedule := stack.Names{Prefix: stack.DefaultPrefix}.PostureSchedule()
+	fire := func(ctx context.Context) error {
+		if err := emu.FireSchedule(ctx, account, stack.HomeRegion, "", schedule); err != nil {
+			return fmt.Errorf("fire schedule %s: %w", schedule, err)
+		}
+		fmt.Fprintf(errOut, "EventBridge Scheduler fired %s: the auditor audited the organization and queued its digest.\n", schedule)
+		return show(ctx, 1)
+	}
 	postureSteps = []step{
-		{title: "Run the scheduled posture audit once: the first run posts its baseline", args: []string{"posture", "run"}, ok: []int{cmdutil.ExitOK}},
-		{title: "Show the baseline digest Slack received", action: func(ctx context.Context) error { return show(ctx, 1) }},
+		{title: "Deploy the scheduled posture auditor beside the pipeline (daily; an EventBridge Scheduler schedule runs it)",
+			args: []string{"posture", "deploy", "--approve", "--arch", arch, "--function-zip", auditorZip}, ok: []int{cmdutil.ExitOK}},
+		{title: "The schedule fires (now, instead of tomorrow): the first run posts its baseline", action: fire},
 		{title: "Member " + keyMember + " gets a root access key", action: func(context.Context) error {
 			emu.Account(keyMember).Root().AddAccessKey(awsemu.AccessKey{})
 			fmt.Fprintf(errOut, "A root access key now exists in %s (never used).\n", keyMember)
 			return nil
 		}},
-		{title: "Run it again: the digest names exactly that drift", args: []string{"posture", "run"}, ok: []int{cmdutil.ExitOK}},
-		{title: "Show the drift digest Slack received", action: func(ctx context.Context) error { return show(ctx, 1) }},
+		{title: "The schedule fires again: the digest names exactly that drift", action: fire},
+		{title: "Show the schedule and the last run", args: []string{"posture", "status"}, ok: []int{cmdutil.ExitOK}},
 	}
 	return []step{
 		{title: "Deploy the Slack alert pipeline (the webhook URL arrives on stdin, never as a flag)",
@@ -251,9 +267,10 @@ func alertSteps(ctx context.Context, emu emitter, queues sqsDepthAPI, account st
 	}, postureSteps, cleanup, nil
 }
 
-// emitter is the local AWS standing in for CloudTrail, and for a member
-// account whose root user gets a key.
+// emitter is the local AWS standing in for CloudTrail, for a member
+// account whose root user gets a key, and for EventBridge Scheduler's clock.
 type emitter interface {
 	EmitServiceEvent(ev awsemu.ServiceEvent) (string, error)
 	Account(id string) *awsemu.Account
+	FireSchedule(ctx context.Context, accountID, region, group, name string) error
 }

@@ -52,6 +52,8 @@ func TestDemo(t *testing.T) {
 		"Slack ← [info] Test alert from rootguard — account 111111111111",
 		"Slack ← [critical] Root signed in without MFA — account 111111111111",
 		"failed root sign-ins for 111111111111 from 3 IPs",
+		"$ rootguard posture deploy --approve",
+		"EventBridge Scheduler fired rootguard-posture",
 		"Slack ← [info] Root posture baseline: 4 accounts audited",
 		"Slack ← [critical] Root posture drift: 1 new FAIL.",
 		"Demo complete",
