@@ -10,12 +10,14 @@ GOBIN ?= $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
 .PHONY: test vet lint tools build demo bench lambda
 
 # -vet=off: `vet` above has just run the whole of go vet, a superset of the
-# checks go test would run again. -parallel 4: the tests marked parallel wait
-# on the local AWS's time (Lambda timeouts, SQS visibility, retry backoffs,
-# browser and validator starts) more than they use the CPU, so twice as many
-# as the default of one per CPU run at once.
+# checks go test would run again. -p 4 and -parallel 4: many packages' tests
+# wait on the local AWS's time (Lambda timeouts, SQS visibility, retry
+# backoffs, browser and validator starts) more than they use the CPU, so
+# twice as many packages, and tests marked parallel, as the default of one
+# per CPU run at once, while the other test binaries link
+# (BENCHMARKS.md, "make test").
 test: vet
-	$(GO) test -count=1 -vet=off -parallel 4 -timeout 20m $(PKGS)
+	$(GO) test -count=1 -vet=off -p 4 -parallel 4 -timeout 20m $(PKGS)
 
 # Hygiene kept by CI (.ci/run): staticcheck clean, no function unreachable
 # from a main or a test, go.mod and go.sum tidy. Slower than the tests on a
