@@ -22,8 +22,8 @@ type Removal struct {
 	Keep   []string // what stays, and why
 }
 
-// Remove deletes the forwarder stacks, the hub stack, the webhook parameter
-// and the artifacts bucket — all rootguard-tagged; untagged resources are
+// Remove deletes the posture stack, the forwarder stacks, the hub stack, the
+// webhook parameter and the artifacts bucket — all rootguard-tagged; untagged resources are
 // never touched. The forwarder stacks are those in the regions given and in
 // every region the hub stack has a forwarding role for, so a removal without
 // --regions leaves no forwarder behind. The trail bucket (DeletionPolicy Retain) keeps its logs.
@@ -39,7 +39,11 @@ func (d *Deployer) Remove(ctx context.Context) (*Removal, error) {
 		return nil, err
 	}
 	type target struct{ name, region string }
-	targets := []target{}
+	// The posture auditor (`posture deploy`) reports through the pipeline
+	// and keeps its runs in the artifacts bucket: it goes first, or its
+	// schedule would keep running it against a bucket and queue that are
+	// gone.
+	targets := []target{{names.PostureStack(), d.c.home()}}
 	for _, region := range regions {
 		targets = append(targets, target{names.ForwarderStack(), region})
 	}

@@ -343,6 +343,21 @@ func TestScheduledDigestSurvivesASlackOutage(t *testing.T) {
 			t.Logf("%s %.400s", l.Time.Format("15:04:05.000"), l.Raw)
 		}
 	}
+
+	// `alert remove` takes the auditor with the pipeline: its schedule
+	// must not keep running it against a bucket and queue that are gone.
+	sess := mustSession(t, w)
+	removal, err := engine.New(engine.NewClients(sess), engine.Options{Stack: stack.HubOptions{Prefix: w.names.Prefix}, Approve: true,
+		Progress: io.Discard, Poll: 20 * time.Millisecond}).Remove(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removal.Delete) == 0 || !strings.HasPrefix(removal.Delete[0], "stack "+w.names.PostureStack()+" ") {
+		t.Errorf("alert remove deletes %q, the posture stack first", removal.Delete)
+	}
+	if h, err := posturehealth.Read(ctx, posturehealth.NewClients(sess), w.names, time.Now()); err != nil || h.Deployed {
+		t.Errorf("after alert remove: posture deployed %t, %v", h.Deployed, err)
+	}
 }
 
 func auditorZip(t *testing.T) string {

@@ -19,8 +19,9 @@ func NewCmdRemove(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Example: `  rootguard alert remove            # plan
   rootguard alert remove --approve  # delete the pipeline's stacks`,
 		Short: "Remove the alert pipeline (plan first; --approve to apply)",
-		Long: `Delete the alert stacks, the webhook parameter and the artifacts bucket —
-only resources tagged rootguard:managed=true. The trail bucket is kept with
+		Long: `Delete the alert stacks (and the posture auditor's, which reports through
+them), the webhook parameter and the artifacts bucket with the posture runs in
+it — only resources tagged rootguard:managed=true. The trail bucket is kept with
 its logs, on purpose, and retagged rootguard:retained=true instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
