@@ -192,6 +192,14 @@ func TestScheduledAuditorEndToEnd(t *testing.T) {
 		ios, _, _, _ := iostreams.Test()
 		_ = runRemove(context.Background(), &DeployOptions{IO: ios, Session: w.sess, Approve: true, Poll: 20 * time.Millisecond, Stack: stack.PostureOptions{Prefix: w.names.Prefix}})
 	})
+	// Deployed again as it is: nothing to change (the code, the stack and
+	// the lifecycle rule are compared with what is there).
+	ios, _, out, errOut = iostreams.Test()
+	again := *deployOpts
+	again.IO, again.Approve = ios, false
+	if err := runDeploy(ctx, &again); err != nil || !strings.Contains(errOut.String(), "No changes: the posture auditor is up to date.") {
+		t.Errorf("second deploy: %v\n%s%s", err, out.String(), errOut.String())
+	}
 	bucket := w.names.ArtifactBucket(e2eMgmt, "us-east-1")
 	s3c := s3.NewFromConfig(w.cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	lc, err := s3c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: &bucket})
