@@ -51,7 +51,6 @@ type bitset [4]uint64
 
 func (b *bitset) set(v int)      { b[v/64] |= 1 << (v % 64) }
 func (b *bitset) has(v int) bool { return v >= 0 && v < 256 && b[v/64]&(1<<(v%64)) != 0 }
-func (b *bitset) empty() bool    { return b[0]|b[1]|b[2]|b[3] == 0 }
 func (b *bitset) addRange(lo, hi, step int) {
 	for v := lo; v <= hi; v += step {
 		b.set(v)

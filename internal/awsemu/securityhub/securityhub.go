@@ -102,14 +102,6 @@ func Register(host emu.Host) *Hub {
 	return h
 }
 
-// Enable turns Security Hub on for account in region, as EnableSecurityHub
-// does; for seeding a test's world.
-func (h *Hub) Enable(account, region string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.hubOf(emu.Scope{Account: account, Region: region}).enable(h.now())
-}
-
 func (h *Hub) hubOf(s emu.Scope) *hub {
 	hb := h.hubs[s]
 	if hb == nil {
