@@ -85,11 +85,23 @@ func (s *Server) allowed(c *Call, action string) error {
 // the two differ among the services the emulator authorizes.
 var iamActionPrefixes = map[string]string{"monitoring": "cloudwatch"}
 
+// operationActions are the operations whose IAM action is not named after
+// them: Lambda's Invoke "requires permission for the lambda:InvokeFunction
+// action" (AWS Lambda API Reference, Invoke), as does the deprecated
+// InvokeAsync.
+var operationActions = map[string]string{
+	"lambda:Invoke":      "lambda:InvokeFunction",
+	"lambda:InvokeAsync": "lambda:InvokeFunction",
+}
+
 // iamAction is the IAM action a call needs: CloudWatch signs as
 // "monitoring" but its actions are "cloudwatch:…".
 func iamAction(service, action string) string {
 	if prefix, ok := iamActionPrefixes[service]; ok {
 		service = prefix
+	}
+	if a, ok := operationActions[service+":"+action]; ok {
+		return a
 	}
 	return service + ":" + action
 }

@@ -2,6 +2,7 @@ package posture
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -237,15 +238,21 @@ func TestScheduledAuditorEndToEnd(t *testing.T) {
 		}
 	}
 
-	// `posture test` runs it now: nothing changed since, so no digest.
+	// `posture test` runs it now: nothing changed since, so no digest. It
+	// and `posture status` run as an operator allowed exactly
+	// posture-operate.json and posture.json (status reads the last run),
+	// which keeps those documents true.
+	operatorCfg := w.emu.Config(w.emu.Account(e2eMgmt).AddUser("operator", documentedActions(t, "posture-operate.json", "posture.json")...).AddAccessKey(awsemu.AccessKey{}))
+	operator := func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, operatorCfg) }
+	w.emu.ResetCalls()
 	ios, _, out, errOut = iostreams.Test()
 	opts := &Options{IO: ios, Now: time.Now, Prefix: w.names.Prefix,
 		Engine: func(ctx context.Context) (Engine, error) {
-			s, err := w.sess(ctx)
+			s, err := operator(ctx)
 			return posture.New(s), err
 		},
 		Health: func(ctx context.Context, names stack.Names, now time.Time) (posturehealth.Health, error) {
-			s, err := w.sess(ctx)
+			s, err := operator(ctx)
 			if err != nil {
 				return posturehealth.Health{}, err
 			}
@@ -264,6 +271,11 @@ func TestScheduledAuditorEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "schedule: rate(1 day), ENABLED, next fire within 24h0m0s") || !strings.Contains(out.String(), "4 accounts: ") {
 		t.Errorf("posture status:\n%s%s", out.String(), errOut.String())
+	}
+	for _, c := range w.emu.Calls() {
+		if strings.HasSuffix(c.Principal, ":user/operator") && strings.HasPrefix(c.ErrorCode, "AccessDenied") {
+			t.Errorf("operator refused %s:%s: posture-operate.json + posture.json do not allow all of %v", c.Service, c.Action, c.IAMActions)
+		}
 	}
 
 	// Removed: the stack and the rule go, the pipeline and the runs stay.
@@ -457,4 +469,34 @@ func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool
 			t.Fatalf("%s: not within %s", what, within)
 		}
 	}
+}
+
+// documentedActions reads the actions the files of docs/permissions allow.
+func documentedActions(t *testing.T, files ...string) []string {
+	t.Helper()
+	var out []string
+	for _, f := range files {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "permissions", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Statement []struct{ Action json.RawMessage }
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range doc.Statement {
+			var many []string
+			if json.Unmarshal(st.Action, &many) != nil {
+				var one string
+				if err := json.Unmarshal(st.Action, &one); err != nil {
+					t.Fatalf("%s: Action is neither a string nor a list", f)
+				}
+				many = []string{one}
+			}
+			out = append(out, many...)
+		}
+	}
+	return out
 }
