@@ -38,9 +38,6 @@ type Expression struct {
 // String is the expression as given.
 func (e Expression) String() string { return e.raw }
 
-// Rate is the interval of a rate() expression, 0 for cron().
-func (e Expression) Rate() time.Duration { return e.rate }
-
 // maxRateValue keeps value × unit inside time.Duration: rate(1000000 days)
 // is 2,700 years, far past any useful schedule.
 const maxRateValue = 1_000_000
