@@ -15,6 +15,7 @@ import (
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/eventpath"
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/stack"
 )
@@ -38,7 +39,7 @@ type CoverageClients struct {
 	Events func(ctx context.Context, account, region string) (SpokeEventsAPI, error)
 	// Trails returns CloudTrail in account's home Region; nil skips the
 	// trail check (every account is then reported unchecked, a gap).
-	Trails func(ctx context.Context, account string) (TrailsAPI, error)
+	Trails func(ctx context.Context, account string) (eventpath.TrailsAPI, error)
 	// Regions returns the Regions enabled in account (Account Management
 	// ListRegions); nil: the Regions are those given or deployed to.
 	Regions func(ctx context.Context, account string) ([]string, error)
@@ -250,7 +251,7 @@ func accountTrail(ctx context.Context, c CoverageClients, acct, home string) (re
 	if err != nil {
 		return none, fmt.Sprintf("cannot read the account's trails: %v", err)
 	}
-	trails, err := Trails(ctx, api, home)
+	trails, err := eventpath.Trails(ctx, api, home)
 	if err != nil {
 		return none, fmt.Sprintf("cannot read the account's trails: %v", awserr.Classify(err))
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/rootguard/rootguard/internal/account"
-	"github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/eventpath"
 	"github.com/rootguard/rootguard/internal/orgscan"
 )
 
@@ -36,7 +36,7 @@ func NewCoverageClients(sess *account.Session) CoverageClients {
 			cfg.Region = region
 			return eventbridge.NewFromConfig(cfg), nil
 		},
-		Trails: func(ctx context.Context, acct string) (TrailsAPI, error) {
+		Trails: func(ctx context.Context, acct string) (eventpath.TrailsAPI, error) {
 			cfg, _, err := creds.For(ctx, acct)
 			if err != nil {
 				return nil, err
@@ -48,7 +48,7 @@ func NewCoverageClients(sess *account.Session) CoverageClients {
 			if err != nil {
 				return nil, err
 			}
-			return deploy.EnabledRegions(ctx, acctapi.NewFromConfig(cfg))
+			return eventpath.EnabledRegions(ctx, acctapi.NewFromConfig(cfg))
 		},
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/eventpath"
 	"github.com/rootguard/rootguard/internal/redrive"
 	"github.com/rootguard/rootguard/internal/stack"
 )
@@ -110,7 +111,7 @@ func (e *pipelineEnv) operator(t *testing.T) (aws.Config, alertstatus.Clients) {
 func (e *pipelineEnv) putRootSignIn(t testing.TB, eventID string) {
 	t.Helper()
 	var ev map[string]any
-	if err := json.Unmarshal([]byte(alertstatus.SampleRootSignIn("111122223333")), &ev); err != nil {
+	if err := json.Unmarshal([]byte(eventpath.SampleRootSignIn("111122223333")), &ev); err != nil {
 		t.Fatal(err)
 	}
 	detail := ev["detail"].(map[string]any)

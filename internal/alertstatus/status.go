@@ -20,14 +20,14 @@ import (
 
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awserr"
-	"github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/eventpath"
 	"github.com/rootguard/rootguard/internal/queuedepth"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
 // RuleAPI adds reading one rule to the rule evaluation's EventBridge surface.
 type RuleAPI interface {
-	EventsAPI
+	eventpath.EventsAPI
 	DescribeRule(ctx context.Context, in *eventbridge.DescribeRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error)
 }
 
@@ -61,7 +61,7 @@ type Clients struct {
 	// rule's sample event and the forwarders' targets name it.
 	Account      string
 	Events       RuleAPI
-	Trails       TrailsAPI
+	Trails       eventpath.TrailsAPI
 	Lambda       LambdaAPI
 	Logs         LogsAPI
 	SQS          QueueAPI
@@ -73,13 +73,13 @@ type Clients struct {
 	// Regions lists the Regions enabled in the account (account:ListRegions):
 	// each one without a forwarder is a gap. NewClients sets it; nil (a
 	// test's hand-built Clients) leaves the Regions unchecked.
-	Regions deploy.RegionsAPI
+	Regions eventpath.RegionsAPI
 }
 
 // Report is the state of the pipeline in one account.
 type Report struct {
-	Account string  `json:"account"`
-	Trails  []Trail `json:"-"`
+	Account string            `json:"account"`
+	Trails  []eventpath.Trail `json:"-"`
 	Rule    RuleState
 	// Function is rootguard's alert function; Deliveries what its log
 	// group says about the Window before the report.
@@ -169,7 +169,7 @@ func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Rep
 	r := Report{Account: c.Account, partition: c.partition()}
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
-	wg.Go(func() { r.Trails, errs[0] = Trails(ctx, c.Trails, r.partition.HomeRegion) })
+	wg.Go(func() { r.Trails, errs[0] = eventpath.Trails(ctx, c.Trails, r.partition.HomeRegion) })
 	wg.Go(func() { r.Rule, errs[1] = readRule(ctx, c.Events, names.Rule(), r.Account) })
 	wg.Go(func() { r.Function, errs[2] = readFunction(ctx, c.Lambda, names.Function(), names.Queue()) })
 	wg.Go(func() { r.Deliveries, errs[3] = ReadDeliveries(ctx, c.Logs, names.LogGroup(), now.Add(-Window), now) })
@@ -181,7 +181,7 @@ func Read(ctx context.Context, c Clients, names stack.Names, now time.Time) (Rep
 	wg.Go(func() { r.DLQ, errs[5] = readQueue(ctx, c.SQS, names.DeadLetterQueue()) })
 	wg.Go(func() { errs[6] = r.readDeployment(ctx, c, names) })
 	if c.Regions != nil {
-		wg.Go(func() { r.Enabled, errs[7] = deploy.EnabledRegions(ctx, c.Regions) })
+		wg.Go(func() { r.Enabled, errs[7] = eventpath.EnabledRegions(ctx, c.Regions) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -280,12 +280,12 @@ func readRule(ctx context.Context, api RuleAPI, name, account string) (RuleState
 	if aws.ToString(out.EventPattern) == "" {
 		return st, nil
 	}
-	test, err := api.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: out.EventPattern, Event: aws.String(SampleRootSignIn(account))})
+	test, err := api.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: out.EventPattern, Event: aws.String(eventpath.SampleRootSignIn(account))})
 	if err != nil {
 		return st, fmt.Errorf("test pattern of rule %s: %w", name, err)
 	}
 	st.MatchesRootLog = test.Result
-	st.Targets, err = countTargets(ctx, api, aws.String(name))
+	st.Targets, err = eventpath.CountTargets(ctx, api, aws.String(name))
 	return st, err
 }
 

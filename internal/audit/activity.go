@@ -11,8 +11,7 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/rootguard/rootguard/internal/account"
-	"github.com/rootguard/rootguard/internal/alertstatus"
-	"github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/eventpath"
 )
 
 // activityState is what the root-activity-alerting check reads: the Regions
@@ -39,7 +38,7 @@ type activityState struct {
 type regionActivity struct {
 	// trails are those homed in the Region; in the home Region, also every
 	// multi-Region trail (which records every Region).
-	trails    []alertstatus.Trail
+	trails    []eventpath.Trail
 	trailsErr error
 	// rules are the enabled default-bus rules there whose pattern matches
 	// a root API call made in the Region, as EventBridge tests it.
@@ -63,7 +62,7 @@ type activityRule struct {
 // the home bus name its account and partition).
 func readActivity(ctx context.Context, c clients, partition func() (account.Partition, string, bool)) activityState {
 	st := activityState{home: c.home, in: map[string]*regionActivity{}}
-	st.regions, st.regionsErr = deploy.EnabledRegions(ctx, c.regions)
+	st.regions, st.regionsErr = eventpath.EnabledRegions(ctx, c.regions)
 	if st.regionsErr != nil {
 		return st
 	}
@@ -83,10 +82,10 @@ func readActivity(ctx context.Context, c clients, partition func() (account.Part
 		st.in[region] = ra
 		wg.Go(func() {
 			if region == c.home {
-				ra.trails, ra.trailsErr = alertstatus.Trails(ctx, c.trailsIn(region), region)
+				ra.trails, ra.trailsErr = eventpath.Trails(ctx, c.trailsIn(region), region)
 				return
 			}
-			ra.trails, ra.trailsErr = alertstatus.TrailsHomedIn(ctx, c.trailsIn(region), region)
+			ra.trails, ra.trailsErr = eventpath.TrailsHomedIn(ctx, c.trailsIn(region), region)
 		})
 		wg.Go(func() {
 			events := map[string]string{region: samples[region]}

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
 	"github.com/rootguard/rootguard/internal/account"
-	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awserr"
+	"github.com/rootguard/rootguard/internal/eventpath"
 )
 
 // alertingState is what the root-alerting check reads: the runbook's
@@ -28,12 +28,12 @@ type alertingState struct {
 	trailsErr error
 }
 
-type alertRule = alertstatus.Rule
+type alertRule = eventpath.Rule
 
 // alertTrail is a trail as alert status reads it, plus the CIS 4.3 filters
 // on its log group.
 type alertTrail struct {
-	alertstatus.Trail
+	eventpath.Trail
 
 	Filters    []metricAlarmFilter // CIS 4.3 filters on the trail's log group that match root use
 	FiltersErr error
@@ -50,7 +50,7 @@ type metricAlarmFilter struct {
 func readAlerting(ctx context.Context, c clients, accountID func() (string, bool)) alertingState {
 	var st alertingState
 	var wg sync.WaitGroup
-	wg.Go(func() { st.rules, st.rulesErr = alertstatus.RootRules(ctx, c.events, accountID) })
+	wg.Go(func() { st.rules, st.rulesErr = eventpath.RootRules(ctx, c.events, accountID) })
 	wg.Go(func() { st.trails, st.trailsErr = readTrails(ctx, c, accountID) })
 	wg.Wait()
 	return st
@@ -70,7 +70,7 @@ func readTrails(ctx context.Context, c clients, accountID func() (string, bool))
 		mu    sync.Mutex
 		found = map[int]filters{}
 	)
-	read, err := alertstatus.TrailsThen(ctx, c.trails, c.home, func(i int, t alertstatus.Trail) {
+	read, err := eventpath.TrailsThen(ctx, c.trails, c.home, func(i int, t eventpath.Trail) {
 		if t.LogGroupARN == "" {
 			return
 		}
@@ -200,7 +200,7 @@ func cloudTrailRecords(p account.Partition, acct string) (root, user string, err
 	var ev struct {
 		Detail map[string]any `json:"detail"`
 	}
-	if err := json.Unmarshal([]byte(alertstatus.SampleRootSignIn(acct)), &ev); err != nil {
+	if err := json.Unmarshal([]byte(eventpath.SampleRootSignIn(acct)), &ev); err != nil {
 		return "", "", fmt.Errorf("sample event: %w", err)
 	}
 	r, _ := json.Marshal(ev.Detail)

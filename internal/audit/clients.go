@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/rootguard/rootguard/internal/account"
-	"github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/eventpath"
 )
 
 type iamAPI interface {
@@ -74,7 +74,7 @@ type clients struct {
 	home     string // the partition's home Region, where events and trails are read
 	// regions lists the account's enabled Regions (in the home Region);
 	// eventsIn and trailsIn read one Region's rules and trails.
-	regions  deploy.RegionsAPI
+	regions  eventpath.RegionsAPI
 	eventsIn func(region string) eventsAPI
 	trailsIn func(region string) trailsAPI
 	logs     func(region string) logsAPI

@@ -4,13 +4,13 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/rootguard/rootguard/internal/alertstatus"
+	"github.com/rootguard/rootguard/internal/eventpath"
 )
 
 func TestRootActivityAlerting(t *testing.T) {
 	const hub = "arn:aws:events:us-east-1:" + testAccount + ":event-bus/default"
 	const queue = "arn:aws:sqs:us-east-1:" + testAccount + ":root-alerts"
-	multi := []alertstatus.Trail{{Name: "org", MultiRegion: true, Logging: true, LogsAPICalls: true}}
+	multi := []eventpath.Trail{{Name: "org", MultiRegion: true, Logging: true, LogsAPICalls: true}}
 	alerting := func(name string) []activityRule { return []activityRule{{Name: name, Targets: []string{queue}}} }
 	forwarding := []activityRule{{Name: "fwd", Targets: []string{hub}}}
 	denied := apiErr("EventBridge", "ListRules", "AccessDenied")
@@ -50,16 +50,16 @@ func TestRootActivityAlerting(t *testing.T) {
 			st.in["ap-south-1"].rules = []activityRule{{Name: "local"}}
 		}, Fail, "ap-south-1", []string{"eu-west-1", "us-east-1"}, []string{"ap-south-1"}},
 		{"single-Region trail in the home Region only", func(st *activityState) {
-			st.in["us-east-1"].trails = []alertstatus.Trail{{Name: "home", HomeRegion: "us-east-1", Logging: true, LogsAPICalls: true}}
+			st.in["us-east-1"].trails = []eventpath.Trail{{Name: "home", HomeRegion: "us-east-1", Logging: true, LogsAPICalls: true}}
 		}, Fail, "ap-south-1 (no logging trail records management events there)", []string{"us-east-1"}, []string{"ap-south-1", "eu-west-1"}},
 		{"trail logging sign-in events only records no API call", func(st *activityState) {
-			signInOnly := []alertstatus.Trail{{Name: "signin", MultiRegion: true, Logging: true, LogsSignIn: true}}
+			signInOnly := []eventpath.Trail{{Name: "signin", MultiRegion: true, Logging: true, LogsSignIn: true}}
 			for _, ra := range st.in {
 				ra.trails = signInOnly
 			}
 		}, Fail, "no logging trail", []string{}, []string{"ap-south-1", "eu-west-1", "us-east-1"}},
 		{"trail not logging", func(st *activityState) {
-			off := []alertstatus.Trail{{Name: "org", MultiRegion: true, LogsAPICalls: true}}
+			off := []eventpath.Trail{{Name: "org", MultiRegion: true, LogsAPICalls: true}}
 			for _, ra := range st.in {
 				ra.trails = off
 			}
@@ -79,15 +79,15 @@ func TestRootActivityAlerting(t *testing.T) {
 			st.in["eu-west-1"].rules = nil
 		}, Fail, "1 more could not be read", []string{"us-east-1"}, []string{"eu-west-1"}},
 		{"trail status unreadable with rules in place", func(st *activityState) {
-			st.in["us-east-1"].trails = []alertstatus.Trail{{Name: "org", MultiRegion: true, StatusErr: apiErr("CloudTrail", "GetTrailStatus", "AccessDenied")}}
+			st.in["us-east-1"].trails = []eventpath.Trail{{Name: "org", MultiRegion: true, StatusErr: apiErr("CloudTrail", "GetTrailStatus", "AccessDenied")}}
 		}, Error, "cloudtrail:GetTrailStatus", []string{}, []string{}},
 		{"a Region's own trail records it while the home Region's trails are unreadable", func(st *activityState) {
 			st.in["us-east-1"].trails, st.in["us-east-1"].trailsErr = nil, apiErr("CloudTrail", "DescribeTrails", "AccessDenied")
-			st.in["ap-south-1"].trails = []alertstatus.Trail{{Name: "local", HomeRegion: "ap-south-1", Logging: true, LogsAPICalls: true}}
+			st.in["ap-south-1"].trails = []eventpath.Trail{{Name: "local", HomeRegion: "ap-south-1", Logging: true, LogsAPICalls: true}}
 		}, Error, "cloudtrail:DescribeTrails", []string{"ap-south-1"}, []string{}},
 		{"a single-Region trail of the home Region does not record another Region", func(st *activityState) {
-			st.in["us-east-1"].trails = []alertstatus.Trail{{Name: "home", HomeRegion: "us-east-1", Logging: true, LogsAPICalls: true}}
-			st.in["ap-south-1"].trails = []alertstatus.Trail{{Name: "local", HomeRegion: "ap-south-1", Logging: true, LogsAPICalls: true}}
+			st.in["us-east-1"].trails = []eventpath.Trail{{Name: "home", HomeRegion: "us-east-1", Logging: true, LogsAPICalls: true}}
+			st.in["ap-south-1"].trails = []eventpath.Trail{{Name: "local", HomeRegion: "ap-south-1", Logging: true, LogsAPICalls: true}}
 		}, Fail, "eu-west-1 (no logging trail records management events there)", []string{"ap-south-1", "us-east-1"}, []string{"eu-west-1"}},
 		{"trail unreadable but no rule is a known gap", func(st *activityState) {
 			st.in["ap-south-1"].trailsErr = apiErr("CloudTrail", "DescribeTrails", "AccessDenied")

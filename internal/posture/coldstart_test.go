@@ -10,7 +10,8 @@
 // is one scheduled run of a 30-member organization on the local AWS (no
 // injected latency), up to its response; the peak RSS after it is read
 // while the function waits in its second poll. Peak RSS is VmHWM of
-// /proc/<pid>/status, the process's own high-water mark.
+// /proc/<pid>/status, the process's own high-water mark. 7 runs of each,
+// interleaved; ROOTGUARD_COLDSTART_RUNS sets another number.
 
 package posture
 
@@ -201,30 +202,36 @@ func TestAuditorColdStart(t *testing.T) {
 		c.Env = append(slices.Clone(base), "AWS_REGION=us-east-1")
 		return c
 	}
-	const runs = 7
+	runs := 7
+	if v, err := strconv.Atoi(os.Getenv("ROOTGUARD_COLDSTART_RUNS")); err == nil && v > 0 {
+		runs = v
+	}
 	var audRuns, minRuns []sample
 	for range runs { // interleaved, so both see the same machine load
 		audRuns = append(audRuns, api.measure(t, auditorCmd(), true))
 		minRuns = append(minRuns, api.measure(t, minCmd(), false))
 	}
-	summarise := func(runs []sample) (cold, invoke time.Duration, initMB, peakMB float64) {
+	// The fastest cold start of each is what the code costs with the least
+	// interference from other jobs on a shared machine; the median is what
+	// a run under that load sees.
+	summarise := func(runs []sample) (cold, fastest, invoke time.Duration, initMB, peakMB float64) {
 		var c, i []time.Duration
 		var ip, p int64
 		for _, r := range runs {
 			c, i = append(c, r.coldStart), append(i, r.firstInvoke)
 			ip, p = max(ip, r.initPeakKB), max(p, r.peakKB)
 		}
-		return median(c), median(i), float64(ip) / 1024, float64(p) / 1024
+		return median(c), slices.Min(c), median(i), float64(ip) / 1024, float64(p) / 1024
 	}
-	ac, ai, aip, ap := summarise(audRuns)
-	mc, _, mip, _ := summarise(minRuns)
+	ac, af, ai, aip, ap := summarise(audRuns)
+	mc, mf, _, mip, _ := summarise(minRuns)
 	info, _ := os.Stat(auditor)
 	minInfo, _ := os.Stat(minimal)
-	t.Logf("\n| %d runs each, medians (peaks: largest) | cold start (exec → first poll) | peak RSS after init | first invocation (30 members) | peak RSS after it |\n|---|---|---|---|---|\n"+
-		"| auditor (%.1f MB binary) | %v | %.1f MiB | %v | %.1f MiB |\n"+
-		"| minimal aws-lambda-go handler (%.1f MB binary) | %v | %.1f MiB | | |\n| auditor vs minimal | %.2f× | | | |",
-		runs, float64(info.Size())/1e6, ac.Round(10*time.Microsecond), aip, ai.Round(time.Millisecond), ap,
-		float64(minInfo.Size())/1e6, mc.Round(10*time.Microsecond), mip, float64(ac)/float64(mc))
+	t.Logf("\n| %d runs each, medians (peaks: largest) | cold start (exec → first poll) | fastest | peak RSS after init | first invocation (30 members) | peak RSS after it |\n|---|---|---|---|---|---|\n"+
+		"| auditor (%.1f MB binary) | %v | %v | %.1f MiB | %v | %.1f MiB |\n"+
+		"| minimal aws-lambda-go handler (%.1f MB binary) | %v | %v | %.1f MiB | | |\n| auditor vs minimal | %.2f× | %.2f× | | | |",
+		runs, float64(info.Size())/1e6, ac.Round(10*time.Microsecond), af.Round(10*time.Microsecond), aip, ai.Round(time.Millisecond), ap,
+		float64(minInfo.Size())/1e6, mc.Round(10*time.Microsecond), mf.Round(10*time.Microsecond), mip, float64(ac)/float64(mc), float64(af)/float64(mf))
 	if aip <= 0 || ap < aip {
 		t.Errorf("peak RSS after init %.1f MiB, after the invocation %.1f MiB: not read", aip, ap)
 	}

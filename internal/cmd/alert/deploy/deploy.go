@@ -20,6 +20,7 @@ import (
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	engine "github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/eventpath"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/prompt"
 	"github.com/rootguard/rootguard/internal/stack"
@@ -219,7 +220,7 @@ func subscribesEmail(plan *engine.Plan) bool {
 func forwardRegions(ctx context.Context, opts *Options, sess *account.Session) ([]string, error) {
 	regions := opts.Stack.ForwardRegions
 	if !opts.RegionsGiven && len(regions) == 0 {
-		enabled, err := engine.EnabledRegions(ctx, acctapi.NewFromConfig(sess.Home()))
+		enabled, err := eventpath.EnabledRegions(ctx, acctapi.NewFromConfig(sess.Home()))
 		if err != nil {
 			return nil, fmt.Errorf("%w (or name the Regions with --regions)", err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/account"
 	engine "github.com/rootguard/rootguard/internal/deploy"
+	"github.com/rootguard/rootguard/internal/eventpath"
 	"github.com/rootguard/rootguard/internal/orgscan"
 )
 
@@ -60,7 +61,7 @@ func orgClients(sess *account.Session) engine.OrgClients {
 			if err != nil {
 				return nil, err
 			}
-			return engine.EnabledRegions(ctx, acctapi.NewFromConfig(acfg))
+			return eventpath.EnabledRegions(ctx, acctapi.NewFromConfig(acfg))
 		},
 	}
 }

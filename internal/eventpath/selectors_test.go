@@ -1,4 +1,4 @@
-package alertstatus
+package eventpath
 
 import (
 	"testing"

@@ -1,9 +1,11 @@
-// Package alertstatus reads whether root activity reaches Slack: the trail
-// that records it, the EventBridge rules that match it, and the state of
-// rootguard's alert function, queue and dead-letter queue. `alert status`
-// reports all of it; the audit's root-alerting check judges the rule and
-// trail parts with the same code (RootRules, Trails).
-package alertstatus
+// Package eventpath reads the path a root event takes to an alert, up to
+// the rule that matches it: the Regions enabled in the account (where root
+// activity can happen), the trails that record it, and the EventBridge
+// rules that match it, as EventBridge itself tests them. `alert status`
+// (package alertstatus) and the audit's alerting checks (package audit)
+// judge the same reads; it needs only the CloudTrail, EventBridge and
+// Account clients, so the scheduled auditor links no more than that.
+package eventpath
 
 import (
 	"context"
@@ -103,7 +105,7 @@ func RootRules(ctx context.Context, api EventsAPI, accountID func() (string, boo
 				return
 			}
 			rule := &Rule{Name: aws.ToString(r.Name), ARN: aws.ToString(r.Arn)}
-			rule.Targets, rule.TargetsErr = countTargets(ctx, api, r.Name)
+			rule.Targets, rule.TargetsErr = CountTargets(ctx, api, r.Name)
 			matched[i] = rule
 		})
 	}
@@ -120,7 +122,9 @@ func RootRules(ctx context.Context, api EventsAPI, accountID func() (string, boo
 	return rules, nil
 }
 
-func countTargets(ctx context.Context, api EventsAPI, rule *string) (int, error) {
+// CountTargets counts a rule's targets, up to the first page that has any:
+// 0 means none, more means at least that many.
+func CountTargets(ctx context.Context, api EventsAPI, rule *string) (int, error) {
 	n := 0
 	var token *string
 	for {
