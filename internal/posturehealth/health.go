@@ -90,7 +90,8 @@ type Health struct {
 	// it started.
 	LastRun   string
 	LastRunAt time.Time
-	// DLQ is the schedule's dead-letter queue: invocations it could not make.
+	// DLQ is the schedule's dead-letter queue: invocations it could not
+	// make, and runs that failed after Lambda's retries.
 	DLQ Queue
 
 	Problems []string
@@ -192,7 +193,7 @@ func (p *Health) judge(names stack.Names, now time.Time) {
 	if !p.DLQ.Exists {
 		p.Problems = append(p.Problems, "the posture schedule's dead-letter queue "+p.DLQ.Name+" does not exist: an invocation it cannot make would be lost")
 	} else if p.DLQ.Visible > 0 {
-		p.Problems = append(p.Problems, fmt.Sprintf("%d scheduled posture runs could not be started (in %s; see why in the messages)", p.DLQ.Visible, p.DLQ.Name))
+		p.Problems = append(p.Problems, fmt.Sprintf("%d scheduled posture runs failed or could not be started (in %s; each message says why)", p.DLQ.Visible, p.DLQ.Name))
 	}
 	if p.Period == 0 {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("the period of %s is not computed (L, W or #): whether the last posture run is overdue is not judged", p.Schedule.Expression))

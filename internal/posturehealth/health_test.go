@@ -100,7 +100,7 @@ func TestHealth(t *testing.T) {
 		{name: "never ran, just deployed", change: func(w *world) { w.lastRun, w.created = time.Time{}, now.Add(-time.Hour) }, warning: "no posture run published yet", deployed: true},
 		{name: "disabled", change: func(w *world) { w.state = "DISABLED" }, problem: "is DISABLED", deployed: true},
 		{name: "schedule gone", change: func(w *world) { w.expr = "" }, problem: "does not exist: nothing runs the auditor", deployed: true},
-		{name: "dead letters", change: func(w *world) { w.dlq = 2 }, problem: "2 scheduled posture runs could not be started", deployed: true},
+		{name: "dead letters", change: func(w *world) { w.dlq = 2 }, problem: "2 scheduled posture runs failed or could not be started", deployed: true},
 		{name: "no dead-letter queue", change: func(w *world) { w.noDLQ = true }, problem: "dead-letter queue rootguard-posture-dlq does not exist", deployed: true},
 		{name: "failed stack", change: func(w *world) { w.stack = "UPDATE_ROLLBACK_FAILED" }, problem: "posture stack rootguard-posture is UPDATE_ROLLBACK_FAILED", deployed: true},
 		{name: "weekday cron: Monday morning after a Friday run is on time", change: func(w *world) {

@@ -57,6 +57,7 @@ const (
 	LogicalPostureSchedule = "AuditorSchedule"
 	LogicalSchedulerRole   = "AuditorSchedulerRole"
 	LogicalPostureDLQ      = "AuditorScheduleDeadLetterQueue"
+	LogicalPostureFailures = "AuditorFailedRuns"
 
 	ParamAlertQueueURL = "AlertQueueUrl"
 )
@@ -85,9 +86,11 @@ const (
 	// Scheduler retries an invocation it could not make (throttled, the
 	// function missing or not invocable) this often, for at most this
 	// long, then dead-letters it. A run that fails inside the function is
-	// retried by Lambda (asynchronous invocation: twice by default).
+	// retried by Lambda (asynchronous invocation: twice, its default and
+	// maximum), then dead-lettered too.
 	scheduleRetryAttempts = 3
 	scheduleMaxEventAge   = 3600
+	lambdaRetryAttempts   = 2
 	// DefaultPostureRetentionDays is how long runs and reports stay under
 	// PostureRunsPrefix.
 	DefaultPostureRetentionDays = 90
@@ -211,7 +214,7 @@ func Posture(o PostureOptions) (*Template, error) {
 		Outputs: map[string]Output{
 			"FunctionName":            {"Scheduled auditor", Ref(LogicalPostureFunction)},
 			"ScheduleName":            {"EventBridge Scheduler schedule running the auditor", Ref(LogicalPostureSchedule)},
-			"ScheduleDeadLetterQueue": {"Invocations the schedule could not make", Ref(LogicalPostureDLQ)},
+			"ScheduleDeadLetterQueue": {"Invocations the schedule could not make, and runs that failed", Ref(LogicalPostureDLQ)},
 			"LogGroupName":            {"Auditor logs", Ref(LogicalPostureLogs)},
 		},
 	}
@@ -242,6 +245,10 @@ func Posture(o PostureOptions) (*Template, error) {
 		{Sid: "KeepRunsAndReportsInThePipelinesBucket", Effect: "Allow", Action: []string{"s3:GetObject", "s3:PutObject"}, Resource: []any{Sub("arn:${AWS::Partition}:s3:::" + bucket + "/posture/*")}},
 		{Sid: "QueueTheDigestOnTheAlertQueue", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []any{queueARN}},
 		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []any{logGroupARN}},
+		// Lambda sends a failed run's record to the on-failure destination
+		// with the function's execution role (Lambda Developer Guide,
+		// "Adding a destination to a function").
+		{Sid: "DeadLetterFailedRuns", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []any{GetAtt(LogicalPostureDLQ, "Arn")}},
 	}
 	if o.SecurityHub {
 		// docs/permissions/posture-securityhub.json: members' findings are
@@ -299,6 +306,19 @@ func Posture(o PostureOptions) (*Template, error) {
 			"LoggingConfig": map[string]any{"LogFormat": "JSON", "LogGroup": Ref(LogicalPostureLogs)},
 			"Environment":   map[string]any{"Variables": env},
 			"Tags":          managedTags(),
+		},
+	}
+	// Scheduler invokes the function asynchronously: a run that fails
+	// inside it is retried by Lambda, then recorded in the same dead-letter
+	// queue as the invocations Scheduler could not make, so no failed run
+	// is silent.
+	r[LogicalPostureFailures] = Resource{
+		Type: "AWS::Lambda::EventInvokeConfig",
+		Properties: map[string]any{
+			"FunctionName":         Ref(LogicalPostureFunction),
+			"Qualifier":            "$LATEST",
+			"MaximumRetryAttempts": lambdaRetryAttempts,
+			"DestinationConfig":    map[string]any{"OnFailure": map[string]any{"Destination": GetAtt(LogicalPostureDLQ, "Arn")}},
 		},
 	}
 	r[LogicalPostureDLQ] = Resource{

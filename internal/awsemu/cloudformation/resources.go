@@ -80,6 +80,9 @@ var cfnProvisioners = map[string]*cfnType{
 	"AWS::IAM::Role":                  {create: createRole, update: updateRole, delete: deleteRole},
 	"AWS::Lambda::Function":           {create: createFunction, update: updateFunction, delete: deleteFunction},
 	"AWS::Lambda::EventSourceMapping": {create: createMapping, update: updateMapping, delete: deleteMapping},
+	"AWS::Lambda::EventInvokeConfig": {create: putInvokeConfig, update: func(p *cfnProvisioner, ctx context.Context, r *cfnResource, _ map[string]any, tags []tag) error {
+		return putInvokeConfig(p, ctx, r, tags)
+	}, delete: deleteInvokeConfig},
 	"AWS::Events::Rule": {create: putRule, update: func(p *cfnProvisioner, ctx context.Context, r *cfnResource, _ map[string]any, tags []tag) error {
 		return putRule(p, ctx, r, tags)
 	}, delete: deleteRule},
@@ -539,6 +542,44 @@ func mappingInput(props map[string]any) (batch, window *int32, types []lambdatyp
 		}
 	}
 	return
+}
+
+// putInvokeConfig is AWS::Lambda::EventInvokeConfig: a function's retries
+// and destinations for asynchronous invocations, through
+// PutFunctionEventInvokeConfig (which replaces the whole configuration).
+// Its physical ID is the function's name and qualifier.
+func putInvokeConfig(p *cfnProvisioner, ctx context.Context, r *cfnResource, _ []tag) error {
+	fn, qualifier := str(r.props, "FunctionName"), str(r.props, "Qualifier")
+	in := &lambda.PutFunctionEventInvokeConfigInput{FunctionName: &fn, Qualifier: aws.String(qualifier)}
+	if v, ok := num(r.props, "MaximumRetryAttempts"); ok {
+		in.MaximumRetryAttempts = &v
+	}
+	if v, ok := num(r.props, "MaximumEventAgeInSeconds"); ok {
+		in.MaximumEventAgeInSeconds = &v
+	}
+	if dc := obj(r.props, "DestinationConfig"); dc != nil {
+		in.DestinationConfig = &lambdatypes.DestinationConfig{}
+		if d := str(obj(dc, "OnFailure"), "Destination"); d != "" {
+			in.DestinationConfig.OnFailure = &lambdatypes.OnFailure{Destination: aws.String(d)}
+		}
+		if d := str(obj(dc, "OnSuccess"), "Destination"); d != "" {
+			in.DestinationConfig.OnSuccess = &lambdatypes.OnSuccess{Destination: aws.String(d)}
+		}
+	}
+	if _, err := p.lambda.PutFunctionEventInvokeConfig(ctx, in); err != nil {
+		return err
+	}
+	r.physical = fn + ":" + qualifier
+	return nil
+}
+
+func deleteInvokeConfig(p *cfnProvisioner, ctx context.Context, r *cfnResource) error {
+	fn, qualifier, _ := strings.Cut(r.physical, ":")
+	_, err := p.lambda.DeleteFunctionEventInvokeConfig(ctx, &lambda.DeleteFunctionEventInvokeConfigInput{FunctionName: &fn, Qualifier: aws.String(qualifier)})
+	if isCode(err, "ResourceNotFoundException") {
+		return nil
+	}
+	return err
 }
 
 func createMapping(p *cfnProvisioner, ctx context.Context, r *cfnResource, tags []tag) error {

@@ -278,6 +278,32 @@ func TestScheduledAuditorEndToEnd(t *testing.T) {
 		}
 	}
 
+	// A run that fails inside the function (here: the published pointer is
+	// not a pointer) is retried by Lambda, then lands in the schedule's
+	// dead-letter queue with the function's error: no failed run is silent.
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: aws.String("posture/latest.json"), Body: strings.NewReader("not json")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.fire(t); err == nil {
+		t.Fatal("a run that cannot publish succeeded")
+	}
+	q := sqs.NewFromConfig(w.cfg)
+	dlq, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(w.names.PostureDeadLetterQueue())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dead []string
+	waitUntil(t, "the failed run dead-lettered", 30*time.Second, func() bool {
+		got, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: dlq.QueueUrl, MaxNumberOfMessages: 10})
+		for _, m := range got.Messages {
+			dead = append(dead, aws.ToString(m.Body))
+		}
+		return err == nil && len(dead) > 0
+	})
+	if len(dead) != 1 || !strings.Contains(dead[0], `"condition":"RetriesExhausted"`) || !strings.Contains(dead[0], "latest pointer") {
+		t.Errorf("dead letters: %q", dead)
+	}
+
 	// Removed: the stack and the rule go, the pipeline and the runs stay.
 	ios, _, out, _ = iostreams.Test()
 	if err := runRemove(ctx, &DeployOptions{IO: ios, Session: w.sess, Approve: true, Poll: 20 * time.Millisecond, Stack: stack.PostureOptions{Prefix: w.names.Prefix}}); err != nil {
