@@ -2,17 +2,12 @@ package posture
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rootguard/rootguard/internal/account"
-	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/awserr"
 	"github.com/rootguard/rootguard/internal/drift"
 	"github.com/rootguard/rootguard/internal/runstore"
@@ -28,6 +23,8 @@ var _ queueURLAPI = (*sqs.Client)(nil)
 // Engine runs the auditor from a terminal (`rootguard posture run`) and
 // reads its state (`posture status`), in the caller's hub: the bucket and
 // alert queue of the pipeline named by a prefix, in the home Region.
+// Invoking the deployed auditor (`posture test`) is postureops.Engine's:
+// the function links this package and must not link the Lambda client.
 type Engine struct {
 	caller *account.Session
 	s3     *s3.Client
@@ -63,46 +60,6 @@ func (e *Engine) Run(ctx context.Context, names stack.Names, opts Options) (*Res
 func (e *Engine) Latest(ctx context.Context, names stack.Names, prefix string) (*drift.Run, error) {
 	store := &runstore.Store{S3: e.s3, Bucket: e.Bucket(names), Prefix: prefix}
 	return store.Latest(ctx)
-}
-
-// invokeResponseTimeout waits for the auditor's answer: its timeout (900 s,
-// Lambda's maximum) and a minute for the invocation around it.
-const invokeResponseTimeout = 16 * time.Minute
-
-// ErrNotDeployed means the posture auditor function is not deployed.
-var ErrNotDeployed = errors.New("the posture auditor is not deployed here: deploy it with `rootguard posture deploy`")
-
-// Invoke runs the deployed auditor now and waits for its summary: a
-// synchronous Lambda Invoke with the payload the schedule sends. It is not
-// retried — a second attempt would be a second run.
-func (e *Engine) Invoke(ctx context.Context, names stack.Names) (*Summary, error) {
-	fn := lambda.NewFromConfig(e.caller.Home(), func(o *lambda.Options) {
-		o.HTTPClient = awsconfig.Timeouts{Response: invokeResponseTimeout}.HTTPClient()
-		o.RetryMaxAttempts = 1
-	})
-	out, err := fn.Invoke(ctx, &lambda.InvokeInput{FunctionName: ptr(names.PostureFunction()), Payload: []byte("{}")})
-	if awserr.Code(err) == "ResourceNotFoundException" {
-		return nil, fmt.Errorf("%w (no function %s)", ErrNotDeployed, names.PostureFunction())
-	}
-	if err != nil {
-		return nil, fmt.Errorf("invoke %s: %w", names.PostureFunction(), awserr.Classify(err))
-	}
-	if out.FunctionError != nil {
-		var fail struct {
-			Message string `json:"errorMessage"`
-			Type    string `json:"errorType"`
-		}
-		_ = json.Unmarshal(out.Payload, &fail)
-		if fail.Message == "" {
-			fail.Message = string(out.Payload)
-		}
-		return nil, fmt.Errorf("the auditor's run failed (%s): %s", *out.FunctionError, fail.Message)
-	}
-	var s Summary
-	if err := json.Unmarshal(out.Payload, &s); err != nil || s.RunID == "" {
-		return nil, fmt.Errorf("the auditor answered %q, not a run summary", out.Payload)
-	}
-	return &s, nil
 }
 
 func ptr(s string) *string { return &s }

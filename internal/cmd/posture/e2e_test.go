@@ -32,8 +32,8 @@ import (
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/lambdazip"
 	"github.com/rootguard/rootguard/internal/orgscan"
-	"github.com/rootguard/rootguard/internal/posture"
 	"github.com/rootguard/rootguard/internal/posturehealth"
+	"github.com/rootguard/rootguard/internal/postureops"
 	"github.com/rootguard/rootguard/internal/redrive"
 	"github.com/rootguard/rootguard/internal/stack"
 )
@@ -249,7 +249,7 @@ func TestScheduledAuditorEndToEnd(t *testing.T) {
 	opts := &Options{IO: ios, Now: time.Now, Prefix: w.names.Prefix,
 		Engine: func(ctx context.Context) (Engine, error) {
 			s, err := operator(ctx)
-			return posture.New(s), err
+			return postureops.New(s), err
 		},
 		Health: func(ctx context.Context, names stack.Names, now time.Time) (posturehealth.Health, error) {
 			s, err := operator(ctx)

@@ -19,11 +19,12 @@ import (
 	"github.com/rootguard/rootguard/internal/orgscan"
 	"github.com/rootguard/rootguard/internal/posture"
 	"github.com/rootguard/rootguard/internal/posturehealth"
+	"github.com/rootguard/rootguard/internal/postureops"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
-// Engine runs the auditor and reads its state (posture.Engine).
+// Engine runs the auditor and reads its state (postureops.Engine).
 type Engine interface {
 	Run(ctx context.Context, names stack.Names, opts posture.Options) (*posture.Result, error)
 	Latest(ctx context.Context, names stack.Names, prefix string) (*drift.Run, error)
@@ -31,7 +32,7 @@ type Engine interface {
 	Invoke(ctx context.Context, names stack.Names) (*posture.Summary, error)
 }
 
-var _ Engine = (*posture.Engine)(nil)
+var _ Engine = (*postureops.Engine)(nil)
 
 // Options are the flags and dependencies of `rootguard posture`.
 type Options struct {
@@ -57,7 +58,7 @@ func NewCmdPosture(f *cmdutil.Factory, runF func(string, *Options) error) *cobra
 			if err != nil {
 				return nil, err
 			}
-			return posture.New(caller), nil
+			return postureops.New(caller), nil
 		},
 		Health: func(ctx context.Context, names stack.Names, now time.Time) (posturehealth.Health, error) {
 			caller, err := f.Session(ctx)

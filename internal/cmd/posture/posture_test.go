@@ -15,6 +15,7 @@ import (
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/posture"
 	"github.com/rootguard/rootguard/internal/posturehealth"
+	"github.com/rootguard/rootguard/internal/postureops"
 	"github.com/rootguard/rootguard/internal/stack"
 )
 
@@ -36,7 +37,7 @@ func (f *fakeEngine) Latest(context.Context, stack.Names, string) (*drift.Run, e
 func (f *fakeEngine) Bucket(stack.Names) string { return "bkt" }
 func (f *fakeEngine) Invoke(context.Context, stack.Names) (*posture.Summary, error) {
 	if f.summary == nil {
-		return nil, posture.ErrNotDeployed
+		return nil, postureops.ErrNotDeployed
 	}
 	return f.summary, nil
 }
@@ -127,7 +128,7 @@ func TestTestInvokesTheDeployedAuditor(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if _, err := execute(t, &fakeEngine{}, "test"); !errors.Is(err, posture.ErrNotDeployed) {
+	if _, err := execute(t, &fakeEngine{}, "test"); !errors.Is(err, postureops.ErrNotDeployed) {
 		t.Errorf("not deployed: %v", err)
 	}
 }
