@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -140,6 +141,11 @@ func errorVerdict(in *inputs, what string, err error) verdict {
 }
 
 func describeErr(err error, caller string) string {
+	// A credential report cut by --report-wait: the wait, and the call it cut.
+	var wait *ReportTimeoutError
+	if errors.As(err, &wait) && wait.Err != nil {
+		return fmt.Sprintf("credential report not read within %s (raise --report-wait): %s", wait.Wait, describeErr(wait.Err, caller))
+	}
 	e := awserr.Classify(err)
 	if e.Operation == "" {
 		return err.Error()

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,18 +26,44 @@ const (
 )
 
 // ReportTimeoutError is returned when no credential report was ready within
-// Options.ReportWait.
-type ReportTimeoutError struct{ Wait time.Duration }
+// Options.ReportWait. Err is the call the deadline cut, when it cut one
+// (throttled, typically: an awsconfig.RetryDeadlineError naming it).
+type ReportTimeoutError struct {
+	Wait time.Duration
+	Err  error
+}
 
 func (e *ReportTimeoutError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("credential report not read within %s (raise --report-wait): %v", e.Wait, e.Err)
+	}
 	return fmt.Sprintf("credential report not ready after %s (raise --report-wait)", e.Wait)
 }
+
+func (e *ReportTimeoutError) Unwrap() error { return e.Err }
 
 // fetchCredentialReport returns a credential report no older than four
 // hours: the existing one when fresh, otherwise one generated now, polling
 // GenerateCredentialReport with backoff through LimitExceeded and
 // ReportInProgress until opts.ReportWait runs out.
-func fetchCredentialReport(ctx context.Context, api iamAPI, opts Options) (*credreport.Report, error) {
+//
+// ReportWait is a context deadline too, so that it also ends the SDK's
+// retries of a throttled call (8 attempts with backoff each, which would
+// otherwise decide how long the report takes).
+func fetchCredentialReport(parent context.Context, api iamAPI, opts Options) (*credreport.Report, error) {
+	ctx, cancel := context.WithTimeout(parent, opts.ReportWait)
+	defer cancel()
+	rep, err := pollCredentialReport(ctx, api, opts)
+	if err != nil && parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		var timeout *ReportTimeoutError
+		if !errors.As(err, &timeout) {
+			err = &ReportTimeoutError{Wait: opts.ReportWait, Err: err}
+		}
+	}
+	return rep, err
+}
+
+func pollCredentialReport(ctx context.Context, api iamAPI, opts Options) (*credreport.Report, error) {
 	deadline := opts.Now().Add(opts.ReportWait)
 	out, err := api.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	switch awserr.Code(err) {

@@ -77,13 +77,31 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Result, error) {
 		choiceErr error
 		ready     sync.WaitGroup
 	)
-	ready.Go(func() { caller, idErr = account.Resolve(ctx, cfg) })
-	ready.Go(func() { choice, choiceErr = orgscan.ChooseAccess(ctx, iam.NewFromConfig(cfg), opts.RoleName) })
+	// Both are the caller's own account's work, bounded as each member's
+	// is by the account timeout, a context deadline that also ends the
+	// SDK's retries of a throttled read (without it, three throttled reads
+	// of ListOrganizationsFeatures took over a minute).
+	timeout := opts.AccountTimeout
+	if timeout <= 0 {
+		timeout = orgscan.DefaultAccountTimeout
+	}
+	readyCtx, cancelReady := context.WithTimeout(ctx, timeout)
+	ready.Go(func() { caller, idErr = account.Resolve(readyCtx, cfg) })
+	ready.Go(func() { choice, choiceErr = orgscan.ChooseAccess(readyCtx, iam.NewFromConfig(cfg), opts.RoleName) })
 	ready.Wait()
+	cut := ctx.Err() == nil && errors.Is(readyCtx.Err(), context.DeadlineExceeded)
+	cancelReady()
 	if idErr != nil {
-		return nil, fmt.Errorf("identify the caller: %w", awserr.Classify(idErr))
+		err := fmt.Errorf("identify the caller: %w", awserr.Classify(idErr))
+		if cut {
+			err = fmt.Errorf("%w (not within --account-timeout %v)", err, timeout)
+		}
+		return nil, err
 	}
 	if choiceErr != nil {
+		if cut {
+			choiceErr = fmt.Errorf("%w (not within --account-timeout %v)", choiceErr, timeout)
+		}
 		return nil, choiceErr
 	}
 	rootSessions := choice.RootSessions

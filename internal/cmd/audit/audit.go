@@ -128,7 +128,7 @@ not be evaluated (ERROR) and none failed; 2 usage error; 1 could not run.`,
 	cmd.Flags().StringSliceVar(&opts.Exclude, "exclude-accounts", nil, "leave these `account IDs` out")
 	cmd.Flags().StringVar(&opts.RoleName, "role-name", orgscan.DefaultRoleName, "role to assume in member accounts when centralized root access is off")
 	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", orgscan.DefaultConcurrency, "accounts audited at once (an account backing off from its own IAM throttling gives its turn to the next)")
-	cmd.Flags().DurationVar(&opts.AccountTimeout, "account-timeout", orgscan.DefaultAccountTimeout, "give up on one account after this `duration`")
+	cmd.Flags().DurationVar(&opts.AccountTimeout, "account-timeout", orgscan.DefaultAccountTimeout, "give up on one account (the caller's, or each of an organization run) after this `duration`")
 	return cmd
 }
 
@@ -142,14 +142,28 @@ func runAudit(ctx context.Context, opts *AuditOptions) error {
 	if err != nil {
 		return fmt.Errorf("load AWS configuration: %w", err)
 	}
-	res := opts.Audit(ctx, cfg, audit.Options{RootUseDays: opts.RootUseDays, ReportWait: opts.ReportWait})
+	// --account-timeout bounds this account as it bounds each of an
+	// organization run, as a context deadline, so that it also ends the
+	// SDK's retries of throttled calls.
+	if opts.AccountTimeout <= 0 {
+		opts.AccountTimeout = orgscan.DefaultAccountTimeout
+	}
+	actx, cancel := context.WithTimeout(ctx, opts.AccountTimeout)
+	defer cancel()
+	res := opts.Audit(actx, cfg, audit.Options{RootUseDays: opts.RootUseDays, ReportWait: opts.ReportWait})
 	if res.IdentityErr != nil {
+		if cmdutil.DeadlinePassed(ctx, actx) {
+			return fmt.Errorf("no answer within --account-timeout %s: %w", opts.AccountTimeout, identifyError(res.IdentityErr))
+		}
 		return identifyError(res.IdentityErr)
 	}
 	sess := res.Caller
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		// Interrupted: what was decided stays, the rest says why not.
 		res.Unfinished(nil, audit.ReasonInterrupted)
+	case actx.Err() != nil:
+		res.Unfinished(nil, fmt.Sprintf("the account did not finish within its deadline (--account-timeout %v)", opts.AccountTimeout))
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)

@@ -4,6 +4,7 @@ package status
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,12 +27,23 @@ type Options struct {
 
 	Prefix string
 	Output string
+	// Timeout bounds the whole command, the SDK's retries of throttled
+	// calls included; 0 means defaultTimeout (defaultOrgTimeout with Org).
+	Timeout time.Duration
 
 	// Org reports the organization's coverage gaps instead (org.go).
 	Org        bool
 	HubAccount string
 	Regions    []string
 }
+
+// The default --timeout: reading one pipeline takes under a second when
+// AWS answers and about 8 s when it throttles half the calls; an
+// organization's coverage reads every member and Region.
+const (
+	defaultTimeout    = time.Minute
+	defaultOrgTimeout = 30 * time.Minute
+)
 
 // NewCmdStatus returns `rootguard alert status`.
 func NewCmdStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
@@ -50,11 +62,18 @@ of the deploy): is the forwarder stack complete, its rule enabled (with
 read-only calls when the us-east-1 rule has them) and targeting the
 us-east-1 bus through that role, and does the role exist with its policy.
 An alarm e-mail that has not confirmed its subscription is a warning.
-Exits 3 when something would keep an alert from arriving.`,
+Exits 3 when something would keep an alert from arriving.
+
+The command ends within --timeout (default 1m, 30m with --org) however much
+AWS throttles it: exit 1 naming the call that did not finish, the health
+unknown.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Output != "text" && opts.Output != "json" {
 				return cmdutil.Usagef("--output must be text or json, not %q", opts.Output)
+			}
+			if opts.Timeout < 0 {
+				return cmdutil.Usagef("--timeout must be positive")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -65,13 +84,34 @@ Exits 3 when something would keep an alert from arriving.`,
 	cmd.Flags().StringVar(&opts.Prefix, "prefix", stack.DefaultPrefix, "name `prefix` of the pipeline's resources")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output `format`: text or json")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "give up after this `duration` (default 1m, 30m with --org)")
 	cmd.Flags().BoolVar(&opts.Org, "org", false, "report ACTIVE accounts and regions without a working spoke (`alert deploy --org`)")
 	cmd.Flags().StringVar(&opts.HubAccount, "hub-account", "", "with --org: `account` of the hub (default the caller's)")
 	cmd.Flags().StringSliceVar(&opts.Regions, "regions", nil, "with --org: `regions` that must have spokes (default every Region enabled in each account)")
 	return cmd
 }
 
-func runStatus(ctx context.Context, opts *Options) error {
+func runStatus(parent context.Context, opts *Options) error {
+	limit := opts.Timeout
+	if limit == 0 {
+		limit = defaultTimeout
+		if opts.Org {
+			limit = defaultOrgTimeout
+		}
+	}
+	ctx, cancel := context.WithTimeout(parent, limit)
+	defer cancel()
+	err := readStatus(ctx, opts)
+	var exit *cmdutil.ExitCodeError
+	if err != nil && !errors.As(err, &exit) && cmdutil.DeadlinePassed(parent, ctx) {
+		return fmt.Errorf("no answer within --timeout %s, the pipeline's health is unknown: %w", limit, err)
+	}
+	return err
+}
+
+// readStatus reads and prints the pipeline's health (or with --org the
+// organization's coverage) within ctx's deadline.
+func readStatus(ctx context.Context, opts *Options) error {
 	cfg, err := opts.AWSConfig(ctx)
 	if err != nil {
 		return err

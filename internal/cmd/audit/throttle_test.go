@@ -1,0 +1,124 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rootguard/rootguard/internal/awsconfig"
+	"github.com/rootguard/rootguard/internal/awsemu"
+	"github.com/rootguard/rootguard/internal/cmdtest"
+	"github.com/rootguard/rootguard/internal/cmdutil"
+	"github.com/rootguard/rootguard/internal/iostreams"
+)
+
+// runThrottled runs `rootguard audit args…` against a local AWS whose IAM
+// throttles every call, and returns its error, stdout and how long it took.
+func runThrottled(t *testing.T, args ...string) (error, string, time.Duration) {
+	t.Helper()
+	emu, err := awsemu.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	key := emu.AddAccount("111122223333", "prod").AddUser("admin").AddAccessKey(awsemu.AccessKey{})
+	f, _ := cmdtest.Factory(emu.URL, key)
+	ios, _, out, _ := iostreams.Test()
+	f.IOStreams = ios
+	emu.InjectFault(awsemu.Fault{Service: "iam", ThrottleRate: 1})
+
+	// The test's own bound, should the command not end by itself.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := NewCmdAudit(f, nil)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as the root command does
+	cmd.SetArgs(args)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	start := time.Now()
+	err = cmd.ExecuteContext(ctx)
+	took := time.Since(start)
+	t.Logf("after %v: %v", took, err)
+	return err, out.String(), took
+}
+
+// TestReportWaitBoundsThrottledRetries: with IAM throttling every call,
+// the single-account audit ends soon after --account-timeout (each call
+// would otherwise go through the SDK's 8 attempts with backoff, 16 s on
+// average, and the credential report is a chain of them), the credential
+// report given up at --report-wait naming the throttled call, every check
+// that reads IAM an ERROR naming its call, none lost. The alerting checks
+// read CloudTrail and EventBridge, which answer: nothing is deployed, so
+// they FAIL (exit 3).
+func TestReportWaitBoundsThrottledRetries(t *testing.T) {
+	t.Parallel()
+	err, out, took := runThrottled(t, "--report-wait", "1s", "--account-timeout", "3s", "--output", "json")
+	if code := cmdutil.ExitCode(err); code != cmdutil.ExitFindings {
+		t.Fatalf("exit %d (%v), want %d\n%s", code, err, cmdutil.ExitFindings, out)
+	}
+	var doc struct {
+		Accounts []struct {
+			Error  string `json:"error"`
+			Checks []struct {
+				ID, Status, Detail string
+			} `json:"checks"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Accounts) != 1 {
+		t.Fatalf("not one account's report (%v):\n%s", err, out)
+	}
+	acct := doc.Accounts[0]
+	if want := "the account did not finish within its deadline (--account-timeout 3s)"; acct.Error != want {
+		t.Errorf("account error %q, want %q", acct.Error, want)
+	}
+	// The IAM read each check names when it cannot be decided.
+	iamChecks := map[string]string{
+		"root-access-keys": "iam:GetAccountSummary", "root-mfa": "iam:GetAccountSummary",
+		"root-hardware-mfa": "iam:GetAccountSummary", "root-signing-certificates": "iam:GetAccountSummary",
+		"root-recent-use":             "credential report not read within 1s (raise --report-wait): iam:GetCredentialReport: Throttling",
+		"org-centralized-root-access": "iam:ListOrganizationsFeatures",
+	}
+	seen := 0
+	for _, c := range acct.Checks {
+		want, ok := iamChecks[c.ID]
+		if !ok {
+			continue
+		}
+		seen++
+		if c.Status != "ERROR" || !strings.Contains(c.Detail, want) || !strings.Contains(c.Detail, "Throttling") {
+			t.Errorf("%s: %s %q, want ERROR naming %q throttled", c.ID, c.Status, c.Detail, want)
+		}
+	}
+	if seen != len(iamChecks) {
+		t.Errorf("%d of the %d IAM checks in the report:\n%s", seen, len(iamChecks), out)
+	}
+	if bound := 3*time.Second + 10*time.Second; took > bound { // generous: a loaded machine
+		t.Errorf("audit --account-timeout 3s took %v, want under %v", took, bound)
+	}
+}
+
+// TestOrgRunBoundsThrottledAccessChoice: with IAM throttling every call,
+// `audit --org` cannot tell whether centralized root access is on
+// (iam:ListOrganizationsFeatures, read up to 3 times, each with the SDK's
+// 8 attempts: over a minute before) and ends within --account-timeout,
+// exit 1, naming the call.
+func TestOrgRunBoundsThrottledAccessChoice(t *testing.T) {
+	t.Parallel()
+	err, _, took := runThrottled(t, "--org", "--account-timeout", "2s")
+	if code := cmdutil.ExitCode(err); code != cmdutil.ExitError {
+		t.Fatalf("exit %d (%v), want %d", code, err, cmdutil.ExitError)
+	}
+	var cut *awsconfig.RetryDeadlineError
+	if !errors.As(err, &cut) {
+		t.Errorf("error %q: the SDK's retries were not ended by the deadline", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "ListOrganizationsFeatures") || !strings.Contains(msg, "Throttling") || !strings.Contains(msg, "--account-timeout 2s") {
+		t.Errorf("error %q does not name the throttled ListOrganizationsFeatures and the deadline", msg)
+	}
+	if bound := 2*time.Second + 10*time.Second; took > bound {
+		t.Errorf("audit --org --account-timeout 2s took %v, want under %v", took, bound)
+	}
+}
