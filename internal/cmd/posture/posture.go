@@ -4,6 +4,7 @@ package posture
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -48,7 +49,14 @@ type Options struct {
 	RoleName       string
 	Concurrency    int
 	AccountTimeout time.Duration
+	// Timeout bounds `posture status`, the SDK's retries of throttled
+	// calls included (a context deadline).
+	Timeout time.Duration
 }
+
+// defaultStatusTimeout bounds `posture status`: a handful of reads, under a
+// second when AWS answers.
+const defaultStatusTimeout = time.Minute
 
 // NewCmdPosture returns `rootguard posture` and its subcommands.
 func NewCmdPosture(f *cmdutil.Factory, runF func(string, *Options) error) *cobra.Command {
@@ -109,16 +117,21 @@ digest has the alert function's webhook, retries and dead-letter queue.
 computed), the last published run and where the organization stood. Exits 3
 when the deployed auditor is not running: its schedule missing or disabled,
 invocations dead-lettered, or the last run older than two periods of the
-schedule.`,
+schedule. It ends within --timeout however much AWS throttles it (exit 1
+naming the call that did not finish).`,
 		Example: `  rootguard posture status`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Timeout <= 0 {
+				return cmdutil.Usagef("--timeout must be positive")
+			}
 			if runF != nil {
 				return runF("status", opts)
 			}
 			return runStatus(cmd.Context(), opts)
 		},
 	}
+	statusCmd.Flags().DurationVar(&opts.Timeout, "timeout", defaultStatusTimeout, "give up after this `duration`")
 	testCmd := &cobra.Command{
 		Use:   "test",
 		Short: "Run the deployed auditor now and show its run, drift and digest",
@@ -182,7 +195,24 @@ func runRun(ctx context.Context, opts *Options) error {
 	return nil
 }
 
-func runStatus(ctx context.Context, opts *Options) error {
+func runStatus(parent context.Context, opts *Options) error {
+	// A context deadline, so that it also ends the SDK's retries of a
+	// throttled read (awsconfig.RetryDeadlineError names it).
+	limit := opts.Timeout
+	if limit <= 0 {
+		limit = defaultStatusTimeout
+	}
+	ctx, cancel := context.WithTimeout(parent, limit)
+	defer cancel()
+	err := readStatus(ctx, opts)
+	var exit *cmdutil.ExitCodeError
+	if err != nil && !errors.As(err, &exit) && cmdutil.DeadlinePassed(parent, ctx) {
+		return fmt.Errorf("no answer within --timeout %s, the auditor's health is unknown: %w", limit, err)
+	}
+	return err
+}
+
+func readStatus(ctx context.Context, opts *Options) error {
 	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
