@@ -127,8 +127,10 @@ func (f field) value(text string) (int, error) {
 			return f.min + i, nil
 		}
 	}
+	// Leading zeros are read as the number (cron(0 08 * * ? *) is how many
+	// write eight o'clock); a sign is not a value.
 	v, err := strconv.Atoi(text)
-	if err != nil || text != strconv.Itoa(v) || v < f.min || v > f.max {
+	if err != nil || text == "" || text[0] == '+' || text[0] == '-' || v < f.min || v > f.max {
 		return 0, fmt.Errorf("%s: %q is not a value from %d to %d", f.name, text, f.min, f.max)
 	}
 	return v, nil

@@ -23,6 +23,7 @@ func FuzzAgreesWithLocalScheduler(f *testing.F) {
 		"cron(15 10 ? * 2-6 2026-2030)", "cron(0 12 * JAN-MAR ? *)",
 		"cron(0 0 * * * *)", "cron(60 0 * * ? *)", "cron(0 0 31 2 ? *)",
 		"rate(1 day)", "rate(5 minutes)", "rate(0 hours)", "rate(1 week)",
+		"cron(0 08 * * ? *)", "rate(01 hours)", "cron(0 00000000 1 1 ? *)",
 	} {
 		f.Add(s)
 	}

@@ -70,7 +70,7 @@ func parseRate(body string) (time.Duration, error) {
 		return 0, errors.New("a rate is a value and a unit, as in rate(12 hours)")
 	}
 	n, err := strconv.Atoi(f[0])
-	if err != nil || n < 1 || n > maxRateValue || f[0] != strconv.Itoa(n) {
+	if err != nil || n < 1 || n > maxRateValue || f[0][0] == '+' {
 		return 0, fmt.Errorf("rate value %q: want a positive whole number", f[0])
 	}
 	unit := map[string]time.Duration{

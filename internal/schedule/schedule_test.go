@@ -25,7 +25,6 @@ func TestParseRefusesWithAReason(t *testing.T) {
 		"rate(0 days)":            "positive whole number",
 		"rate(-1 days)":           "positive whole number",
 		"rate(1.5 hours)":         "positive whole number",
-		"rate(01 hours)":          "positive whole number",
 		"rate(1day)":              "a value and a unit",
 		"at(2027-01-01T00:00:00)": "runs once",
 		"cron(0 6 * * *)":         "six fields",
