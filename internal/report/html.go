@@ -3,7 +3,6 @@ package report
 import (
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"io"
 	"slices"
@@ -29,10 +28,11 @@ type HTMLInput struct {
 //go:embed html.tmpl
 var htmlSource string
 
+// htmlTemplate is the page around its two large parts: html/template
+// escapes the few values in it (summary counts, column titles, notes,
+// skipped accounts).
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"thousands": thousands,
-	"lower":     func(s audit.Status) string { return strings.ToLower(string(s)) },
-	"inc":       func(n int) int { return n + 1 },
 }).Parse(htmlSource))
 
 // HTML writes one self-contained page: summary counts, an accounts × checks
@@ -40,13 +40,87 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 // cell links to that check's detail, evidence and fix command, and filters
 // by status, check and account. It loads nothing from the network: CSS and
 // script are inline and the page's Content-Security-Policy forbids fetches.
-// Every value is escaped by html/template.
+//
+// The grid's rows and the findings, one per account and check (60,000 at
+// 10,000 accounts), are written by htmlWriter, not by executing a template
+// per value: html/template's reflective calls were ~3/4 of the time. They
+// are streamed to w from the accounts as they are, in 64 KiB writes; what
+// is kept besides is one small entry per account and per FAIL or ERROR
+// finding, for the order. Every value in them is escaped as html/template
+// escapes it in the same place (escapeHTML, escapeFragment). On an error the
+// page is incomplete: the caller discards it.
 func HTML(w io.Writer, in HTMLInput) error {
-	v, err := newHTMLView(in)
-	if err != nil {
+	p := newHTMLPage(in)
+	h := &htmlWriter{w: w, buf: make([]byte, 0, htmlFlushAt+16<<10)}
+	h.enc = json.NewEncoder(&h.ev)
+	h.enc.SetIndent("", "  ")
+	if err := htmlTemplate.ExecuteTemplate(h, "head", p); err != nil {
 		return err
 	}
-	return htmlTemplate.Execute(w, v)
+	cols := len(p.Columns)
+	cells := make([]int, cols)
+	for _, g := range p.groups {
+		h.raw("<tbody class=\"group\">\n")
+		if p.grouped {
+			h.raw(`<tr class="ou"><th colspan="`)
+			h.int(cols + 1)
+			h.raw(`">`)
+			h.text(g.Name)
+			h.raw(` <span class="group-count">`)
+			h.int(len(g.rows))
+			h.raw(" accounts: ")
+			h.int(g.Fail)
+			h.raw(" fail, ")
+			h.int(g.Error)
+			h.raw(" error, ")
+			h.int(g.Pass)
+			h.raw(" pass</span></th></tr>\n")
+		}
+		for _, r := range g.rows {
+			p.row(h, &in.Accounts[r.acct], r.status, cells)
+			if err := h.flushIfFull(); err != nil {
+				return err
+			}
+		}
+		h.raw("</tbody>\n")
+	}
+	if err := htmlTemplate.ExecuteTemplate(h, "problems", p); err != nil {
+		return err
+	}
+	for _, f := range p.problems {
+		a := &in.Accounts[f.acct]
+		if f.check < 0 {
+			h.accountError(a)
+		} else if err := h.finding(a, &a.Checks[f.check]); err != nil {
+			return err
+		}
+		if err := h.flushIfFull(); err != nil {
+			return err
+		}
+	}
+	if err := htmlTemplate.ExecuteTemplate(h, "others", p); err != nil {
+		return err
+	}
+	for i := range in.Accounts {
+		a := &in.Accounts[i]
+		if a.Error != "" {
+			continue
+		}
+		for j := range a.Checks {
+			if c := &a.Checks[j]; !isProblem(c.Status) {
+				if err := h.finding(a, c); err != nil {
+					return err
+				}
+			}
+		}
+		if err := h.flushIfFull(); err != nil {
+			return err
+		}
+	}
+	if err := htmlTemplate.ExecuteTemplate(h, "tail", p); err != nil {
+		return err
+	}
+	return h.flush()
 }
 
 // notRun is the grid's status for a check an account's audit did not run
@@ -54,19 +128,25 @@ func HTML(w io.Writer, in HTMLInput) error {
 // checks): shown as such, never as a pass.
 const notRun audit.Status = "NOT_RUN"
 
-type htmlView struct {
+// htmlPage is what the page shows, computed in one pass over the accounts
+// before anything is written (the header's counts and the order need all of
+// them). Exported fields are the template's.
+type htmlPage struct {
 	Generated      string
 	Version        string
 	Accounts       int
 	AccountSummary AccountSummary
 	Summary        Summary
 	Columns        []htmlColumn
-	Groups         []htmlGroup
-	Grouped        bool
-	Problems       []htmlFinding // FAIL and ERROR, worst first
-	Others         []htmlFinding // PASS and NOT_APPLICABLE
 	Skipped        []SkippedAccount
 	Notes          []string
+	Problems       int // FAIL and ERROR findings
+	Others         int // the others (PASS, NOT_APPLICABLE)
+
+	grouped  bool
+	col      map[audit.CheckID]int
+	groups   []*htmlGroup
+	problems []findingRef // worst first
 }
 
 type htmlColumn struct {
@@ -77,36 +157,24 @@ type htmlColumn struct {
 
 type htmlGroup struct {
 	Name              string
-	Rows              []htmlRow
+	rows              []htmlRow
 	Fail, Error, Pass int
 }
 
+// htmlRow is an account's row: its index in the input, its status and how
+// many FAIL and ERROR cells it has (for the order).
 type htmlRow struct {
-	ID, Name, Access string
-	Status           audit.Status
-	Error            string // the account could not be audited
-	Cells            []htmlCell
+	acct     int
+	status   audit.Status
+	problems int
 }
 
-type htmlCell struct {
-	Check  audit.CheckID
-	Status audit.Status
-	Label  string
-	Anchor string // "" when there is nothing to link to (not run)
-	Hint   string
-}
-
-type htmlFinding struct {
-	Anchor              string
-	AccountID, Name     string
-	Check               audit.CheckID
-	Title               string
-	Status              audit.Status
-	Severity            audit.Severity
-	Detail, Remediation string
-	Fix                 string
-	Evidence            string
-	References          []string
+// findingRef is a FAIL or ERROR finding: an account's check, or (check -1)
+// the account that could not be audited.
+type findingRef struct {
+	acct, check    int
+	status, sevrty int // ranks
+	id             string
 }
 
 var statusRank = map[audit.Status]int{audit.Fail: 0, audit.Error: 1, audit.Pass: 2, audit.NotApplicable: 3, notRun: 4}
@@ -115,29 +183,33 @@ var severityRank = map[audit.Severity]int{audit.Critical: 0, audit.High: 1, audi
 
 var cellLabel = map[audit.Status]string{audit.Fail: "FAIL", audit.Error: "ERROR", audit.Pass: "PASS", audit.NotApplicable: "N/A", notRun: "not run"}
 
-func newHTMLView(in HTMLInput) (*htmlView, error) {
-	v := &htmlView{
+func isProblem(s audit.Status) bool { return s == audit.Fail || s == audit.Error }
+
+func newHTMLPage(in HTMLInput) *htmlPage {
+	p := &htmlPage{
 		Version:        in.Version,
 		Accounts:       len(in.Accounts),
 		AccountSummary: SummarizeAccounts(in.Accounts),
 		Summary:        Summarize(in.Accounts),
-		Grouped:        in.OUs != nil,
+		grouped:        in.OUs != nil,
 		Skipped:        in.Skipped,
 		Notes:          in.Notes,
 	}
 	if !in.Generated.IsZero() {
-		v.Generated = in.Generated.UTC().Format(time.RFC3339)
+		p.Generated = in.Generated.UTC().Format(time.RFC3339)
 	}
-	v.Columns = columns(in.Accounts)
-	col := map[audit.CheckID]int{}
-	for i, c := range v.Columns {
-		col[c.ID] = i
+	p.Columns = columns(in.Accounts)
+	p.col = make(map[audit.CheckID]int, len(p.Columns))
+	for i, c := range p.Columns {
+		p.col[c.ID] = i
 	}
 
 	groups := map[string]*htmlGroup{}
-	for _, a := range in.Accounts {
+	cells := make([]int, len(p.Columns))
+	for i := range in.Accounts {
+		a := &in.Accounts[i]
 		name := ""
-		if v.Grouped {
+		if p.grouped {
 			name = in.OUs[a.AccountID]
 			if name == "" {
 				name = "OU not known"
@@ -148,8 +220,8 @@ func newHTMLView(in HTMLInput) (*htmlView, error) {
 			g = &htmlGroup{Name: name}
 			groups[name] = g
 		}
-		row := htmlRow{ID: a.AccountID, Name: a.AccountAlias, Access: a.Access, Status: AccountStatus(a), Error: a.Error}
-		switch row.Status {
+		row := htmlRow{acct: i, status: AccountStatus(*a)}
+		switch row.status {
 		case audit.Fail:
 			g.Fail++
 		case audit.Error:
@@ -158,50 +230,47 @@ func newHTMLView(in HTMLInput) (*htmlView, error) {
 			g.Pass++
 		}
 		if a.Error != "" {
-			v.Problems = append(v.Problems, htmlFinding{Anchor: anchor(a.AccountID, ""), AccountID: a.AccountID, Name: a.AccountAlias,
-				Title: "The account could not be audited", Status: audit.Error, Detail: a.Error})
+			// Ranked before any account with cells.
+			row.problems = 1 << 16
+			p.problems = append(p.problems, findingRef{acct: i, check: -1, status: statusRank[audit.Error], id: a.AccountID})
 		} else {
-			row.Cells = make([]htmlCell, len(v.Columns))
-			for i, c := range v.Columns {
-				row.Cells[i] = htmlCell{Check: c.ID, Status: notRun, Label: cellLabel[notRun], Hint: string(c.ID) + ": not run in this account"}
-			}
-			for _, c := range a.Checks {
-				i := col[c.ID]
-				row.Cells[i] = htmlCell{Check: c.ID, Status: c.Status, Label: cellLabel[c.Status], Anchor: anchor(a.AccountID, c.ID),
-					Hint: string(c.ID) + ": " + oneLine(c.Detail)}
+			for j := range a.Checks {
+				c := &a.Checks[j]
 				switch c.Status {
 				case audit.Fail:
-					v.Columns[i].Fail++
+					p.Columns[p.col[c.ID]].Fail++
 				case audit.Error:
-					v.Columns[i].Error++
+					p.Columns[p.col[c.ID]].Error++
 				}
-				f, err := finding(a, c)
-				if err != nil {
-					return nil, err
-				}
-				if c.Status == audit.Fail || c.Status == audit.Error {
-					v.Problems = append(v.Problems, f)
+				if isProblem(c.Status) {
+					p.problems = append(p.problems, findingRef{acct: i, check: j, status: statusRank[c.Status], sevrty: severityRank[c.Severity], id: a.AccountID})
 				} else {
-					v.Others = append(v.Others, f)
+					p.Others++
+				}
+			}
+			for _, k := range p.cells(a, cells) {
+				if k >= 0 && isProblem(a.Checks[k].Status) {
+					row.problems++
 				}
 			}
 		}
-		g.Rows = append(g.Rows, row)
+		g.rows = append(g.rows, row)
 	}
+	p.Problems = len(p.problems)
 	for _, g := range groups {
-		slices.SortStableFunc(g.Rows, func(a, b htmlRow) int {
-			if d := statusRank[a.Status] - statusRank[b.Status]; d != 0 {
+		slices.SortStableFunc(g.rows, func(a, b htmlRow) int {
+			if d := statusRank[a.status] - statusRank[b.status]; d != 0 {
 				return d
 			}
-			if d := problems(b) - problems(a); d != 0 {
+			if d := b.problems - a.problems; d != 0 {
 				return d
 			}
-			return strings.Compare(a.ID, b.ID)
+			return strings.Compare(in.Accounts[a.acct].AccountID, in.Accounts[b.acct].AccountID)
 		})
-		v.Groups = append(v.Groups, *g)
+		p.groups = append(p.groups, g)
 	}
 	// Groups with failing accounts first, then with errors, then by name.
-	slices.SortFunc(v.Groups, func(a, b htmlGroup) int {
+	slices.SortFunc(p.groups, func(a, b *htmlGroup) int {
 		if d := b.Fail - a.Fail; d != 0 {
 			return d
 		}
@@ -210,16 +279,95 @@ func newHTMLView(in HTMLInput) (*htmlView, error) {
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
-	slices.SortStableFunc(v.Problems, func(a, b htmlFinding) int {
-		if d := statusRank[a.Status] - statusRank[b.Status]; d != 0 {
+	slices.SortStableFunc(p.problems, func(a, b findingRef) int {
+		if d := a.status - b.status; d != 0 {
 			return d
 		}
-		if d := severityRank[a.Severity] - severityRank[b.Severity]; d != 0 {
+		if d := a.sevrty - b.sevrty; d != 0 {
 			return d
 		}
-		return strings.Compare(a.AccountID, b.AccountID)
+		return strings.Compare(a.id, b.id)
 	})
-	return v, nil
+	return p
+}
+
+// cells fills dst, one entry per column, with the index in a.Checks of the
+// check shown in that column (the last with its ID), -1 when the account
+// did not run it.
+func (p *htmlPage) cells(a *audit.AccountResult, dst []int) []int {
+	for i := range dst {
+		dst[i] = -1
+	}
+	for j := range a.Checks {
+		dst[p.col[a.Checks[j].ID]] = j
+	}
+	return dst
+}
+
+// row writes an account's row of the grid.
+func (p *htmlPage) row(h *htmlWriter, a *audit.AccountResult, status audit.Status, cells []int) {
+	h.raw(`<tr class="acct" id="r-`)
+	h.text(a.AccountID)
+	h.raw(`" data-status="`)
+	h.text(string(status))
+	h.raw(`" data-account="`)
+	h.text(a.AccountID)
+	h.raw(" ")
+	h.text(a.AccountAlias)
+	h.raw("\">\n<th class=\"acct\">")
+	h.badge(status)
+	h.raw(" ")
+	h.text(a.AccountID)
+	if a.AccountAlias != "" {
+		h.raw(" (")
+		h.text(a.AccountAlias)
+		h.raw(")")
+	}
+	if a.Access != "" {
+		h.raw(` <span class="access">`)
+		h.text(a.Access)
+		h.raw("</span>")
+	}
+	h.raw("</th>\n")
+	if a.Error != "" {
+		h.raw(`<td class="accterr" colspan="`)
+		h.int(len(p.Columns))
+		h.raw(`" data-check="*" data-status="ERROR"><a href="#a-`)
+		h.fragment(a.AccountID)
+		h.raw(`">could not be audited: `)
+		h.text(a.Error)
+		h.raw("</a></td>\n</tr>\n")
+		return
+	}
+	for i, k := range p.cells(a, cells) {
+		h.raw(`<td class="cell" data-check="`)
+		if k < 0 {
+			id := p.Columns[i].ID
+			h.text(string(id))
+			h.raw(`" data-status="NOT_RUN"><span class="s-not_run" title="`)
+			h.text(string(id))
+			h.raw(`: not run in this account">not run</span></td>`)
+			continue
+		}
+		c := &a.Checks[k]
+		h.text(string(c.ID))
+		h.raw(`" data-status="`)
+		h.text(string(c.Status))
+		h.raw(`"><a class="s-`)
+		h.text(lowerStatus(c.Status))
+		h.raw(`" href="#c-`)
+		h.fragment(a.AccountID)
+		h.raw("-")
+		h.fragment(string(c.ID))
+		h.raw(`" title="`)
+		h.text(string(c.ID))
+		h.raw(": ")
+		h.text(oneLineFast(c.Detail))
+		h.raw(`">`)
+		h.text(cellLabel[c.Status])
+		h.raw("</a></td>")
+	}
+	h.raw("\n</tr>\n")
 }
 
 // columns are the checks in report order, then any others the accounts ran.
@@ -243,41 +391,6 @@ func columns(accounts []audit.AccountResult) []htmlColumn {
 		}
 	}
 	return out
-}
-
-// problems ranks rows of one status: an account that could not be audited
-// at all first, then by its number of FAIL and ERROR checks.
-func problems(r htmlRow) int {
-	if r.Error != "" {
-		return len(r.Cells) + 1<<16
-	}
-	n := 0
-	for _, c := range r.Cells {
-		if c.Status == audit.Fail || c.Status == audit.Error {
-			n++
-		}
-	}
-	return n
-}
-
-func anchor(account string, check audit.CheckID) string {
-	if check == "" {
-		return "a-" + account
-	}
-	return "c-" + account + "-" + string(check)
-}
-
-func finding(a audit.AccountResult, c audit.CheckResult) (htmlFinding, error) {
-	ev, err := json.MarshalIndent(c.Evidence, "", "  ")
-	if err != nil {
-		return htmlFinding{}, fmt.Errorf("evidence of %s in %s: %w", c.ID, a.AccountID, err)
-	}
-	return htmlFinding{
-		Anchor: anchor(a.AccountID, c.ID), AccountID: a.AccountID, Name: a.AccountAlias,
-		Check: c.ID, Title: c.Title, Status: c.Status, Severity: c.Severity,
-		Detail: c.Detail, Remediation: c.Remediation, Fix: FixCommand(a, c),
-		Evidence: string(ev), References: c.References,
-	}, nil
 }
 
 // FixCommand is the rootguard command that plans the fix of a failing

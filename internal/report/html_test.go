@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"html"
+	"html/template"
 	"regexp"
 	"strings"
 	"testing"
@@ -28,27 +30,81 @@ func TestHTMLGolden(t *testing.T) {
 }
 
 // Everything that came from AWS or the caller is text, never markup: an
-// alias, a detail or evidence holding HTML shows as typed.
+// account ID, alias, OU, check, detail, evidence or note holding markup
+// shows as typed, in every place the page puts it — HTML text, quoted
+// attributes (id, title, data-*), the fragments of links, and the evidence's
+// JSON inside <pre>.
 func TestHTMLEscapesEveryValue(t *testing.T) {
-	hostile := `<script>alert(1)</script>`
+	const hostile = `</pre></td>"'><script>alert(1)</script>+&`
+	// html/template's escaping of it in text and quoted attributes, and
+	// in a URL fragment, written out here rather than computed.
+	const esc = `&lt;/pre&gt;&lt;/td&gt;&#34;&#39;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#43;&amp;`
+	const frag = `%3c%2fpre%3e%3c%2ftd%3e%22%27%3e%3cscript%3ealert%281%29%3c%2fscript%3e%2b%26`
+	if html.UnescapeString(esc) != hostile {
+		t.Fatal("the test's escaped form is wrong")
+	}
 	accts := sample()
-	accts[0].AccountAlias = hostile
-	accts[0].Checks[0].Detail = `"><img src=x onerror=alert(2)>`
-	accts[0].Checks[0].Evidence = map[string]any{"k": `</pre><script>alert(3)</script>`}
-	accts[1].Error = `<b>boom</b>`
+	id, check := "1111"+hostile, audit.CheckID("c"+hostile)
+	accts[0].AccountID, accts[0].AccountAlias, accts[0].Access = id, hostile, hostile
+	accts[0].Checks[0] = audit.CheckResult{ID: check, Status: audit.Fail, Severity: hostile, Title: hostile, Detail: hostile,
+		Remediation: hostile, References: []string{hostile}, Evidence: map[string]any{hostile: hostile}}
+	accts[1].Error = hostile
 	accts[1].Checks = nil
-	out := renderHTML(t, HTMLInput{Accounts: accts, Notes: []string{hostile}, OUs: map[string]string{"111122223333": hostile}})
-	for _, raw := range []string{hostile, `<img src=x`, `</pre><script>`, `<b>boom</b>`} {
-		if strings.Contains(out, raw) {
-			t.Errorf("output contains unescaped %q", raw)
+	out := renderHTML(t, HTMLInput{Accounts: accts, Notes: []string{hostile}, Version: hostile,
+		OUs:     map[string]string{id: hostile},
+		Skipped: []SkippedAccount{{AccountID: hostile, Name: hostile, Status: hostile}}})
+	if strings.Contains(out, hostile) || strings.Contains(out, `"'>`) || strings.Count(out, "<script") != 1 {
+		t.Errorf("output contains markup from a value (%d <script elements, the page has one)", strings.Count(out, "<script"))
+	}
+	for _, want := range []string{
+		// text
+		`<meta name="generator" content="rootguard ` + esc + `">`,
+		`colspan="4">` + esc + ` <span class="group-count">`,
+		`<span class="badge s-fail">FAIL</span> 1111` + esc + ` (` + esc + `) <span class="access">` + esc + `</span></th>`,
+		`<h3><span class="badge s-fail">FAIL</span> 1111` + esc + ` (` + esc + `) · c` + esc + ` <small>(` + esc + `)</small></h3>`,
+		`<p><b>` + esc + `</b>: ` + esc + `</p>`,
+		`<p>Remediation: ` + esc + `</p>`,
+		`<p>References: ` + esc + `</p>`,
+		`<a href="#a-444455556666">could not be audited: ` + esc + `</a>`,
+		`<li>` + esc + `</li>`,
+		`<li>` + esc + ` (` + esc + `): ` + esc + `</li>`,
+		// attributes
+		`<tr class="acct" id="r-1111` + esc + `" data-status="FAIL" data-account="1111` + esc + ` ` + esc + `">`,
+		`<th title="` + esc + `" data-check="c` + esc + `">c` + esc + `<small>`,
+		`<option value="c` + esc + `">c` + esc + `</option>`,
+		`<td class="cell" data-check="c` + esc + `" data-status="FAIL">`,
+		`title="c` + esc + `: ` + esc + `">FAIL</a>`,
+		`<article id="c-1111` + esc + `-c` + esc + `" data-status="FAIL">`,
+		// link fragments
+		`href="#c-1111` + frag + `-c` + frag + `"`,
+		`<a href="#r-1111` + frag + `">back to the grid</a>`,
+		// JSON in <pre>: encoding/json writes <, > and & as \u escapes
+		`<pre>{
+  &#34;\u003c/pre\u003e\u003c/td\u003e\&#34;&#39;\u003e\u003cscript\u003ealert(1)\u003c/script\u003e&#43;\u0026&#34;: `,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s", want)
 		}
 	}
-	if n := strings.Count(out, "&lt;script&gt;alert(1)&lt;/script&gt;"); n < 3 {
-		t.Errorf("escaped alias/note/OU appear %d times, want at least 3 (alias, OU, note)", n)
+}
+
+// The grid and the findings are written without html/template; their
+// escaping is its escaping, value for value, in the same three contexts.
+func FuzzHTMLEscapingIsHTMLTemplates(f *testing.F) {
+	tmpl := template.Must(template.New("").Parse(`<p title="{{.}}">{{.}}<a href="#x-{{.}}">x</a></p>`))
+	for _, s := range []string{"", "plain", `</pre>"'<>&+`, "\x00\xff\xfe\ufdd0\uffff\u2028 é", "a b\tc"} {
+		f.Add(s)
 	}
-	if !strings.Contains(out, "&lt;b&gt;boom&lt;/b&gt;") {
-		t.Error("account error not shown escaped")
-	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want strings.Builder
+		if err := tmpl.Execute(&want, s); err != nil {
+			t.Skip(err)
+		}
+		got := `<p title="` + string(escapeHTML(nil, s)) + `">` + string(escapeHTML(nil, []byte(s))) + `<a href="#x-` + string(escapeFragment(nil, s)) + `">x</a></p>`
+		if got != want.String() {
+			t.Errorf("escaping of %q:\n got %s\nwant %s", s, got, want.String())
+		}
+	})
 }
 
 // The page loads nothing: no src or external href, no stylesheet link, and a
