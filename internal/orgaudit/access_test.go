@@ -14,7 +14,7 @@ import (
 // reaching members through sts:AssumeRole into an administrator role.
 func TestUnknownFeaturesDoNotWidenAccess(t *testing.T) {
 	emu, admin := org(t, 3)
-	emu.Organization().EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
+	emu.Organization().EnableCentralizedRootAccess(awsemu.CentralizedRootAccess...)
 	emu.InjectFault(awsemu.Fault{Service: "iam", Action: "ListOrganizationsFeatures", DenyRate: 1})
 	_, err := Run(context.Background(), emu.Config(admin), Options{Selection: orgscan.Selection{Org: true}, Concurrency: 2})
 	if err == nil || !strings.Contains(err.Error(), "does not guess") || !strings.Contains(err.Error(), "iam:ListOrganizationsFeatures") {
@@ -36,7 +36,7 @@ func TestAccessReasonIsInTheNotes(t *testing.T) {
 	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "sts:AssumeRole into OrganizationAccountAccessRole: trusted access for IAM is not enabled") {
 		t.Errorf("notes = %q", res.Notes)
 	}
-	emu.Organization().EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
+	emu.Organization().EnableCentralizedRootAccess(awsemu.CentralizedRootAccess...)
 	if res, err = Run(context.Background(), emu.Config(admin), Options{Selection: orgscan.Selection{Org: true}, Concurrency: 2}); err != nil {
 		t.Fatal(err)
 	}

@@ -28,18 +28,14 @@ func benchOrg(b *testing.B, n int, throttle bool) (*awsemu.Server, aws.Config) {
 		b.Fatal(err)
 	}
 	b.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("100000000000", "management")
-	o := emu.CreateOrganization(mgmt.ID)
-	for i := 1; i <= n; i++ {
-		a := emu.AddAccount(fmt.Sprintf("2%011d", i), fmt.Sprintf("member-%d", i))
-		o.AddAccount(a, o.RootID())
+	o := emu.NewCentralizedRootOrg("100000000000")
+	o.AddMembers(n, func(i int, a *awsemu.Account) {
 		if i%3 == 0 {
 			a.Root().SetPassword(now.AddDate(-1, 0, 0), now.AddDate(0, -6, 0))
 			a.Root().AddAccessKey(awsemu.AccessKey{LastUsed: now.AddDate(0, 0, -2), LastUsedService: "s3"})
 		}
-	}
-	o.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
-	creds := mgmt.AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{})
+	})
+	creds := o.Admin("auditor")
 	emu.InjectFault(awsemu.Fault{Latency: benchLatency})
 	if throttle {
 		emu.InjectFault(awsemu.Fault{Service: "iam", ThrottleRate: 0.02})

@@ -27,12 +27,9 @@ func org(t *testing.T, n int) (*awsemu.Server, aws.Credentials) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("100000000000", "management")
-	o := emu.CreateOrganization(mgmt.ID)
-	for i := 1; i <= n; i++ {
-		a := emu.AddAccount(fmt.Sprintf("2%011d", i), fmt.Sprintf("member-%d", i))
-		o.AddAccount(a, o.RootID())
-		a.AddRole(orgscan.DefaultRoleName, mgmt.ID)
+	o := emu.NewOrg("100000000000")
+	o.AddMembers(n, func(i int, a *awsemu.Account) {
+		a.AddRole(orgscan.DefaultRoleName, o.Management.ID)
 		switch i % 3 {
 		case 0:
 			a.Root().SetPassword(now.AddDate(-1, 0, 0), now.AddDate(0, -6, 0))
@@ -43,8 +40,8 @@ func org(t *testing.T, n int) (*awsemu.Server, aws.Credentials) {
 			a.Root().SetPassword(now.AddDate(-1, 0, 0), now.AddDate(0, -6, 0))
 			a.Root().AddMFADevice(awsemu.MFAHardware, "token")
 		}
-	}
-	return emu, mgmt.AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{})
+	})
+	return emu, o.Admin("auditor")
 }
 
 func statuses(r audit.AccountResult) string {
@@ -62,7 +59,7 @@ var rootChecks = []audit.CheckID{"root-access-keys", "root-mfa", "root-hardware-
 
 func TestAssumeRootWhenCentralizedRootAccessIsOn(t *testing.T) {
 	emu, auditor := org(t, 6)
-	emu.Organization().EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
+	emu.Organization().EnableCentralizedRootAccess(awsemu.CentralizedRootAccess...)
 	res, err := Run(context.Background(), emu.Config(auditor), Options{
 		Selection: orgscan.Selection{Org: true},
 		Audit:     audit.Options{Now: func() time.Time { return now }},

@@ -18,7 +18,7 @@ import (
 // one can do; every other member is audited as usual.
 func TestMemberDeniedBySCP(t *testing.T) {
 	emu, auditor := org(t, 6)
-	emu.Organization().EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
+	emu.Organization().EnableCentralizedRootAccess(awsemu.CentralizedRootAccess...)
 	const denied = "200000000003"
 	emu.InjectFault(awsemu.Fault{Service: "iam", Account: denied, DenyRate: 1})
 	res, err := Run(context.Background(), emu.Config(auditor), Options{

@@ -33,14 +33,11 @@ func sampleOrg(t *testing.T) (*awsemu.Server, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("111111111111", "management")
-	org := emu.CreateOrganization(mgmt.ID)
+	org := emu.NewOrg("111111111111")
 	prod := org.AddOU(org.RootID(), "prod")
 	pci := org.AddOU(prod, "pci")
 	for id, parent := range map[string]string{"222222222222": prod, "333333333333": pci, "444444444444": org.RootID(), "555555555555": org.RootID()} {
-		a := emu.AddAccount(id, "acct-"+id[:1])
-		org.AddAccount(a, parent)
-		a.AddRole(DefaultRoleName, mgmt.ID)
+		org.AddMemberUnder(parent, id, "acct-"+id[:1]).AddRole(DefaultRoleName, org.Management.ID)
 	}
 	emu.Account("444444444444").Suspend()
 	return emu, prod
@@ -133,7 +130,7 @@ func TestCredentialsAssumeRoleAndRoot(t *testing.T) {
 		t.Fatal("a missing role must be an error")
 	}
 
-	emu.Organization().EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
+	emu.Organization().EnableCentralizedRootAccess(awsemu.CentralizedRootAccess...)
 	roots := &Credentials{Base: base, Home: "111111111111", RootSessions: true, Task: rootsession.AuditRootUserCredentials}
 	arn, access, err = whoami(roots, "333333333333")
 	if err != nil || access != AccessAssumeRoot || arn != "arn:aws:iam::333333333333:root" {

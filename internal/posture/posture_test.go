@@ -47,21 +47,16 @@ func localHub(t *testing.T, n int) *hub {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("100000000000", "management")
-	o := emu.CreateOrganization(mgmt.ID)
+	o := emu.NewCentralizedRootOrg("100000000000")
 	h := &hub{emu: emu}
-	for i := 1; i <= n; i++ {
-		a := emu.AddAccount(fmt.Sprintf("2%011d", i), fmt.Sprintf("member-%d", i))
-		o.AddAccount(a, o.RootID())
-		a.AddRole(orgscan.DefaultRoleName, mgmt.ID)
+	h.members = o.AddMembers(n, func(i int, a *awsemu.Account) {
+		a.AddRole(orgscan.DefaultRoleName, o.Management.ID)
 		if i%3 == 0 {
 			a.Root().SetPassword(now.AddDate(-1, 0, 0), now.AddDate(0, -6, 0))
 			a.Root().AddMFADevice(awsemu.MFAHardware, "token")
 		}
-		h.members = append(h.members, a)
-	}
-	emu.Organization().EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
-	h.cfg = emu.Config(mgmt.AddUser("auditor", "*").AddAccessKey(awsemu.AccessKey{}))
+	})
+	h.cfg = emu.Config(o.Admin("auditor"))
 	h.s3 = s3.NewFromConfig(h.cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	h.sqs = sqs.NewFromConfig(h.cfg)
 	// kumo is shared by every local AWS in the process: bucket names are global.

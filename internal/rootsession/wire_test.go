@@ -23,13 +23,10 @@ func TestExpiredTokenOpensANewSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("111111111111", "management")
-	org := emu.CreateOrganization(mgmt.ID)
-	org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
-	member := emu.AddAccount("222222222222", "member")
-	org.AddAccount(member, org.RootID())
+	org := emu.NewCentralizedRootOrg("111111111111")
+	member := org.AddMember("222222222222", "member")
 	key := member.Root().AddAccessKey(awsemu.AccessKey{})
-	caller, err := account.New(emu.Config(mgmt.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{})), "arn:aws:iam::111111111111:user/admin")
+	caller, err := account.New(emu.Config(org.Admin("admin")), "arn:aws:iam::111111111111:user/admin")
 	if err != nil {
 		t.Fatal(err)
 	}

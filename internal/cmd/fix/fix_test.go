@@ -203,10 +203,8 @@ func TestIAMUserIsToldTheTwoWays(t *testing.T) {
 // 222… has a password, a key, a certificate and a virtual MFA device.
 func memberOrg(t *testing.T, features ...string) (*awsemu.Server, aws.Credentials) {
 	emu := startEmu(t)
-	mgmt := emu.AddAccount("111111111111", "management")
-	org := emu.CreateOrganization(mgmt.ID)
-	member := emu.AddAccount("222222222222", "workload")
-	org.AddAccount(member, org.RootID())
+	org := emu.NewOrg("111111111111")
+	member := org.AddMember("222222222222", "workload")
 	if len(features) > 0 {
 		org.EnableCentralizedRootAccess(features...)
 	}
@@ -215,11 +213,11 @@ func memberOrg(t *testing.T, features ...string) (*awsemu.Server, aws.Credential
 	root.AddAccessKey(awsemu.AccessKey{LastUsed: now.AddDate(0, 0, -1), LastUsedService: "iam", LastUsedRegion: "us-east-1"})
 	root.AddSigningCertificate(true)
 	root.AddMFADevice(awsemu.MFAVirtual, "root-phone")
-	return emu, mgmt.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{})
+	return emu, org.Admin("admin")
 }
 
 func TestRemoveMemberRootCredentialsThroughAssumeRoot(t *testing.T) {
-	emu, admin := memberOrg(t, "RootCredentialsManagement", "RootSessions")
+	emu, admin := memberOrg(t, awsemu.CentralizedRootAccess...)
 	opts, ios := newEnv(t, admin, emu)
 	opts.Accounts = []string{"222222222222"}
 	opts.RemoveRootCredentials, opts.Approve, opts.Yes = true, true, true
@@ -267,7 +265,7 @@ func TestAssumeRootRefusedIsExplained(t *testing.T) {
 }
 
 func TestPartialFailureIsRecordedAndExitsNonZero(t *testing.T) {
-	emu, admin := memberOrg(t, "RootCredentialsManagement", "RootSessions")
+	emu, admin := memberOrg(t, awsemu.CentralizedRootAccess...)
 	emu.InjectFault(awsemu.Fault{Service: "iam", Action: "DeleteSigningCertificate", DenyRate: 1})
 	opts, ios := newEnv(t, admin, emu)
 	opts.Accounts = []string{"222222222222"}
@@ -315,7 +313,7 @@ func TestEnableCentralizedRootAccessConverges(t *testing.T) {
 }
 
 func TestFixWholeOrganization(t *testing.T) {
-	emu, admin := memberOrg(t, "RootCredentialsManagement", "RootSessions")
+	emu, admin := memberOrg(t, awsemu.CentralizedRootAccess...)
 	org := emu.Organization()
 	for _, id := range []string{"333333333333", "444444444444"} {
 		a := emu.AddAccount(id, "member-"+id[:1])

@@ -40,11 +40,8 @@ func TestRootSessionsOutlastedByTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("111111111111", "management")
-	org := emu.CreateOrganization(mgmt.ID)
-	org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
-	member := emu.AddAccount("222222222222", "workload")
-	org.AddAccount(member, org.RootID())
+	org := emu.NewCentralizedRootOrg("111111111111")
+	member := org.AddMember("222222222222", "workload")
 	root := member.Root()
 	root.SetPassword(now.AddDate(-1, 0, 0), now.AddDate(0, 0, -3))
 	for range 3 {
@@ -52,7 +49,7 @@ func TestRootSessionsOutlastedByTheRun(t *testing.T) {
 	}
 	root.AddSigningCertificate(true)
 	root.AddMFADevice(awsemu.MFAVirtual, "root-phone")
-	admin := mgmt.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{})
+	admin := org.Admin("admin")
 	emu.InjectFault(awsemu.Fault{Service: "iam", Latency: 250 * time.Millisecond})
 
 	const session = 2 * time.Second
@@ -100,7 +97,7 @@ func TestRootSessionsOutlastedByTheRun(t *testing.T) {
 // already gone is not deleted again; the new key is shown and left alone
 // (nobody approved deleting it), and the run says it is not complete.
 func TestChangedSinceThePlanIsShownNotActedOnBlindly(t *testing.T) {
-	emu, admin := memberOrg(t, "RootCredentialsManagement", "RootSessions")
+	emu, admin := memberOrg(t, awsemu.CentralizedRootAccess...)
 	root := emu.Account("222222222222").Root()
 	keep := root.AddAccessKey(awsemu.AccessKey{})
 	doomed := root.AddAccessKey(awsemu.AccessKey{})
@@ -148,7 +145,7 @@ func TestChangedSinceThePlanIsShownNotActedOnBlindly(t *testing.T) {
 // member is reported with AWS's message and the exemption to add — not a
 // grant to root, which no one can make — and every other member is fixed.
 func TestMemberDeniedBySCPIsThatMembersError(t *testing.T) {
-	emu, admin := memberOrg(t, "RootCredentialsManagement", "RootSessions")
+	emu, admin := memberOrg(t, awsemu.CentralizedRootAccess...)
 	org := emu.Organization()
 	denied := emu.AddAccount("333333333333", "locked-down")
 	org.AddAccount(denied, org.RootID())

@@ -64,7 +64,7 @@ func TestStatusTimeoutBoundsThrottledRetries(t *testing.T) {
 
 // TestTestIsNotRetriedWhenThrottled: `posture test` invokes the auditor
 // once (the invocation runs the whole organization's audit, so it is not
-// retried: posture.Engine.Invoke), so a throttled Invoke ends the command
+// retried: postureops.Invoke), so a throttled Invoke ends the command
 // at once, exit 1, naming the call.
 func TestTestIsNotRetriedWhenThrottled(t *testing.T) {
 	t.Parallel()

@@ -59,7 +59,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	return newEnvWith(t, "RootCredentialsManagement", "RootSessions")
+	return newEnvWith(t, awsemu.CentralizedRootAccess...)
 }
 
 func newEnvWith(t *testing.T, features ...string) *env {
@@ -69,14 +69,11 @@ func newEnvWith(t *testing.T, features ...string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("111111111111", "management")
-	org := emu.CreateOrganization(mgmt.ID)
+	org := emu.NewOrg("111111111111")
 	org.EnableCentralizedRootAccess(features...)
-	e := &env{emu: emu, caller: mgmt.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{}), admins: map[string]aws.Credentials{}}
+	e := &env{emu: emu, caller: org.Admin("admin"), admins: map[string]aws.Credentials{}}
 	for _, id := range []string{member, queueMember} {
-		a := emu.AddAccount(id, "member-"+id[:1])
-		org.AddAccount(a, org.RootID())
-		e.admins[id] = a.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{})
+		e.admins[id] = org.AddMember(id, "member-"+id[:1]).AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{})
 	}
 	return e
 }
@@ -449,12 +446,9 @@ func TestShortRootSessionsOutlastedByTheUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emu.Close)
-	mgmt := emu.AddAccount("111111111111", "management")
-	org := emu.CreateOrganization(mgmt.ID)
-	org.EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
-	m := emu.AddAccount(member, "member")
-	org.AddAccount(m, org.RootID())
-	e := &env{emu: emu, caller: mgmt.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{}), admins: map[string]aws.Credentials{member: m.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{})}}
+	org := emu.NewCentralizedRootOrg("111111111111")
+	m := org.AddMember(member, "member")
+	e := &env{emu: emu, caller: org.Admin("admin"), admins: map[string]aws.Credentials{member: m.AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{})}}
 	e.lockedBucket(t, "short-session-logs")
 	emu.InjectFault(awsemu.Fault{Service: "s3", Latency: 200 * time.Millisecond})
 
