@@ -10,7 +10,6 @@
 package posture
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -219,7 +218,7 @@ func ReportKey(store *runstore.Store, runID string) string {
 }
 
 func writeReport(ctx context.Context, s3c s3API, store *runstore.Store, r *drift.Run, ous map[string]string) (string, error) {
-	var page bytes.Buffer
+	var page pageBuffer
 	skipped := make([]report.SkippedAccount, len(r.Skipped))
 	for i, s := range r.Skipped {
 		skipped[i] = report.SkippedAccount{AccountID: s.AccountID, Name: s.Name, Status: s.Status}
@@ -230,7 +229,7 @@ func writeReport(ctx context.Context, s3c s3API, store *runstore.Store, r *drift
 	}
 	key := ReportKey(store, r.ID)
 	_, err := s3c.PutObject(ctx, &s3.PutObjectInput{
-		Bucket: &store.Bucket, Key: &key, Body: bytes.NewReader(page.Bytes()),
+		Bucket: &store.Bucket, Key: &key, Body: page.Reader(),
 		ContentType: aws.String("text/html; charset=utf-8"), IfNoneMatch: aws.String("*"),
 	})
 	if err != nil {
