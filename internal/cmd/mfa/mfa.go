@@ -164,7 +164,7 @@ func runMFA(ctx context.Context, opts *MFAOptions) error {
 // whether MFA is on is then unknown, and err names the call that did not
 // finish (throttled, typically).
 func timeoutError(parent, waitCtx context.Context, timeout time.Duration, err error) error {
-	if parent.Err() == nil && errors.Is(waitCtx.Err(), context.DeadlineExceeded) {
+	if cmdutil.DeadlinePassed(parent, waitCtx) {
 		return fmt.Errorf("gave up after --timeout %s, root MFA status unknown: %w", timeout, err)
 	}
 	return err

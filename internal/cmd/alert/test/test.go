@@ -3,7 +3,6 @@ package test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -111,7 +110,7 @@ func runTest(parent context.Context, opts *Options) error {
 // deadlineError says that err came from the command's own deadline, not
 // from the caller's cancel.
 func deadlineError(parent, ctx context.Context, limit time.Duration, err error) error {
-	if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if cmdutil.DeadlinePassed(parent, ctx) {
 		return fmt.Errorf("no result within %s (--wait and the time to diagnose): %w", limit, err)
 	}
 	return err
