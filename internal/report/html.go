@@ -52,7 +52,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 func HTML(w io.Writer, in HTMLInput) error {
 	p := newHTMLPage(in)
 	h := &htmlWriter{w: w, buf: make([]byte, 0, htmlFlushAt+16<<10)}
-	h.enc = json.NewEncoder(&h.ev)
+	h.enc = json.NewEncoder(&h.js)
 	h.enc.SetIndent("", "  ")
 	if err := htmlTemplate.ExecuteTemplate(h, "head", p); err != nil {
 		return err

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"html"
 	"html/template"
@@ -220,4 +221,69 @@ func TestFixCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The evidence's JSON is written without reflection for the types the
+// checks use; it is encoding/json's, byte for byte, and anything else is
+// left to encoding/json.
+func FuzzEvidenceJSONIsEncodingJSONs(f *testing.F) {
+	f.Add([]byte{6, 1, 9, 7, 10, 1, 8, 3, 4, 5, 2, 11, 12, 13, 14, 0, 6, 15}, "a<b>&\"\\\x00\x1f\u2028\xff é", "k")
+	f.Add([]byte{6, 6, 6, 1, 6, 9, 9, 10}, "", "")
+	f.Add([]byte{8, 15, 1}, "x", "y") // a float: left to encoding/json
+	f.Fuzz(func(t *testing.T, shape []byte, s, k string) {
+		pos := 0
+		var build func(depth int) any
+		build = func(depth int) any {
+			if pos >= len(shape) || depth > 4 {
+				return s
+			}
+			op := shape[pos]
+			pos++
+			switch op % 16 {
+			case 0:
+				return nil
+			case 1:
+				return s
+			case 2:
+				return op%32 == 2
+			case 3:
+				return int(op) - 100
+			case 4:
+				return int32(op) << 20
+			case 5:
+				return int64(op) << 40
+			case 6:
+				return map[string]any{k: build(depth + 1), s: build(depth + 1), "z": build(depth + 1)}
+			case 7:
+				return map[string]string{k: s, "x": k}
+			case 8:
+				return []any{build(depth + 1), build(depth + 1)}
+			case 9:
+				return []string{s, k}
+			case 10:
+				return []map[string]any{{k: build(depth + 1)}, {}}
+			case 11:
+				return []map[string]string{{k: s}}
+			case 12:
+				return map[string]any(nil)
+			case 13:
+				return []string(nil)
+			case 14:
+				return []any{}
+			}
+			return float64(op) / 3 // not written by appendEvidence
+		}
+		v := build(0)
+		want, wantErr := json.MarshalIndent(v, "", "  ")
+		got, ok := appendEvidence([]byte("prefix"), v)
+		if !ok {
+			if string(got) != "prefix" {
+				t.Errorf("a value left to encoding/json changed dst: %q", got)
+			}
+			return
+		}
+		if wantErr != nil || string(got) != "prefix"+string(want) {
+			t.Errorf("evidence %#v:\n got %s\nwant %s (%v)", v, got[len("prefix"):], want, wantErr)
+		}
+	})
 }

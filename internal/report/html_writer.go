@@ -25,8 +25,9 @@ type htmlWriter struct {
 	w   io.Writer
 	buf []byte
 	err error
-	ev  bytes.Buffer // a finding's evidence as JSON
-	enc *json.Encoder
+	ev  []byte // a finding's evidence as JSON
+	js  bytes.Buffer
+	enc *json.Encoder // into js, for evidence appendEvidence does not encode
 }
 
 // Write is for the templates.
@@ -89,10 +90,14 @@ func (h *htmlWriter) accountError(a *audit.AccountResult) {
 // finding writes a check's finding: what it found, the fix command, the
 // remediation, references and evidence.
 func (h *htmlWriter) finding(a *audit.AccountResult, c *audit.CheckResult) error {
-	h.ev.Reset()
-	// What json.MarshalIndent(c.Evidence, "", "  ") returns, and a newline.
-	if err := h.enc.Encode(c.Evidence); err != nil {
-		return fmt.Errorf("evidence of %s in %s: %w", c.ID, a.AccountID, err)
+	// What json.MarshalIndent(c.Evidence, "", "  ") returns.
+	var ok bool
+	if h.ev, ok = appendEvidence(h.ev[:0], c.Evidence); !ok {
+		h.js.Reset()
+		if err := h.enc.Encode(c.Evidence); err != nil { // and a newline
+			return fmt.Errorf("evidence of %s in %s: %w", c.ID, a.AccountID, err)
+		}
+		h.ev = append(h.ev[:0], bytes.TrimSuffix(h.js.Bytes(), []byte("\n"))...)
 	}
 	h.raw(`<article id="c-`)
 	h.text(a.AccountID)
@@ -139,7 +144,7 @@ func (h *htmlWriter) finding(a *audit.AccountResult, c *audit.CheckResult) error
 		h.raw("</p>\n")
 	}
 	h.raw("<p>Evidence:</p><pre>")
-	h.buf = escapeHTML(h.buf, bytes.TrimSuffix(h.ev.Bytes(), []byte("\n")))
+	h.buf = escapeHTML(h.buf, h.ev)
 	h.raw("</pre>\n")
 	h.backToGrid(a)
 	return nil
