@@ -3,6 +3,7 @@ package logs
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,31 @@ func TestSeededMetricFilterIsDescribed(t *testing.T) {
 	want := `{"metricFilters":[{"filterName":"root","filterPattern":"{ $.userIdentity.type = \"Root\" }","metricTransformations":[{"metricName":"RootUsage","metricNamespace":"CIS","metricValue":"1"}],"creationTime":1700000000000,"logGroupName":"trail"}]}`
 	if err != nil || out != want {
 		t.Errorf("DescribeMetricFilters = %s, %v\nwant %s", out, err, want)
+	}
+}
+
+// TestLogGroupNameBounds: a log group name is 1 to 512 of
+// [.\-_/#A-Za-z0-9]
+// (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html).
+func TestLogGroupNameBounds(t *testing.T) {
+	h := host{}
+	Register(h)
+	s := emu.Scope{Account: "111122223333", Region: "us-east-1"}
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{
+		{strings.Repeat("a", 512), true},
+		{"/aws/lambda/rootguard-alert_1.#", true},
+		{strings.Repeat("a", 513), false},
+		{"", false},
+		{"with space", false},
+		{"é", false},
+	} {
+		_, err := call(t, h, s, "CreateLogGroup", map[string]string{"logGroupName": tt.name})
+		var apiErr *emu.Error
+		if tt.ok && err != nil || !tt.ok && (!errors.As(err, &apiErr) || apiErr.Code != "InvalidParameterException") {
+			t.Errorf("CreateLogGroup(%d bytes %.20q) = %v, want ok %v", len(tt.name), tt.name, err, tt.ok)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package sns
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
@@ -50,6 +51,32 @@ func TestTopicsAreScopedToAccountAndRegion(t *testing.T) {
 		var apiErr *emu.Error
 		if !errors.As(err, &apiErr) || apiErr.Code != "NotFound" || apiErr.Status != 404 {
 			t.Errorf("%s in %s: err = %v, want NotFound (404)", other.account, other.region, err)
+		}
+	}
+}
+
+// TestTopicNameBounds: "Topic names must be made up of only uppercase and
+// lowercase ASCII letters, numbers, underscores, and hyphens, and must be
+// between 1 and 256 characters long"
+// (https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html).
+func TestTopicNameBounds(t *testing.T) {
+	h := host{}
+	Register(h)
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{
+		{strings.Repeat("a", 256), true},
+		{"root-alarms_1", true},
+		{strings.Repeat("a", 257), false},
+		{"", false},
+		{"a.b", false},
+		{"é", false},
+	} {
+		_, err := call(t, h, "111122223333", "us-east-1", "CreateTopic", url.Values{"Name": {tt.name}})
+		var apiErr *emu.Error
+		if tt.ok && err != nil || !tt.ok && (!errors.As(err, &apiErr) || apiErr.Code != "InvalidParameter") {
+			t.Errorf("CreateTopic(%d bytes %.20q) = %v, want ok %v", len(tt.name), tt.name, err, tt.ok)
 		}
 	}
 }

@@ -60,7 +60,12 @@ func Register(host emu.Host) {
 	}
 }
 
-var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+// topicName and maxTopicName: 1 to 256 of these characters, the bound
+// checked apart (in the pattern it compiles to 256 states at every start of
+// the CLI, which links the emulator).
+var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+const maxTopicName = 256
 
 func snsInvalid(format string, args ...any) error {
 	return emu.NewError(http.StatusBadRequest, "InvalidParameter", "Invalid parameter: "+format, args...)
@@ -95,7 +100,7 @@ func (m *snsModel) topic(c *emu.Call, arn string) (*snsTopic, error) {
 
 func (m *snsModel) createTopic(c *emu.Call) error {
 	name := c.Param("Name")
-	if !topicName.MatchString(strings.TrimSuffix(name, ".fifo")) {
+	if base := strings.TrimSuffix(name, ".fifo"); len(base) > maxTopicName || !topicName.MatchString(base) {
 		return snsInvalid("Topic Name")
 	}
 	arn := fmt.Sprintf("arn:aws:sns:%s:%s:%s", c.Region, c.Caller.Account, name)
