@@ -172,9 +172,9 @@ type htmlRow struct {
 // findingRef is a FAIL or ERROR finding: an account's check, or (check -1)
 // the account that could not be audited.
 type findingRef struct {
-	acct, check    int
-	status, sevrty int // ranks
-	id             string
+	acct, check      int
+	status, severity int // ranks
+	id               string
 }
 
 var statusRank = map[audit.Status]int{audit.Fail: 0, audit.Error: 1, audit.Pass: 2, audit.NotApplicable: 3, notRun: 4}
@@ -243,7 +243,7 @@ func newHTMLPage(in HTMLInput) *htmlPage {
 					p.Columns[p.col[c.ID]].Error++
 				}
 				if isProblem(c.Status) {
-					p.problems = append(p.problems, findingRef{acct: i, check: j, status: statusRank[c.Status], sevrty: severityRank[c.Severity], id: a.AccountID})
+					p.problems = append(p.problems, findingRef{acct: i, check: j, status: statusRank[c.Status], severity: severityRank[c.Severity], id: a.AccountID})
 				} else {
 					p.Others++
 				}
@@ -283,7 +283,7 @@ func newHTMLPage(in HTMLInput) *htmlPage {
 		if d := a.status - b.status; d != 0 {
 			return d
 		}
-		if d := a.sevrty - b.sevrty; d != 0 {
+		if d := a.severity - b.severity; d != 0 {
 			return d
 		}
 		return strings.Compare(a.id, b.id)
