@@ -69,17 +69,50 @@ func (s *slack) all() []string {
 // access key is its only news), centralized root access on, and the alert
 // pipeline deployed to the stand-in Slack with the real alert function.
 type scheduledWorld struct {
-	emu    *awsemu.Server
-	cfg    aws.Config
-	sess   func(context.Context) (*account.Session, error)
-	names  stack.Names
-	slack  *slack
-	member []*awsemu.Account
+	emu     *awsemu.Server
+	cfg     aws.Config
+	sess    func(context.Context) (*account.Session, error)
+	names   stack.Names
+	slack   *slack
+	webhook string
+	member  []*awsemu.Account
 }
 
 const e2eMgmt = "100000000000"
 
 func newScheduledWorld(t *testing.T, prefix string) *scheduledWorld {
+	t.Helper()
+	w := newOrganizationWorld(t, prefix)
+	ctx := t.Context()
+	sess, err := w.sess(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alertZip, err := lambdazip.Build(ctx, "github.com/rootguard/rootguard/cmd/bootstrap", "linux", runtime.GOARCH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := engine.New(engine.NewClients(sess), engine.Options{
+		Stack: stack.HubOptions{Prefix: prefix, Architecture: arch()}, FunctionZip: alertZip,
+		Webhook: w.webhook, Approve: true, Progress: io.Discard, Poll: 20 * time.Millisecond,
+	}).Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// kumo's functions, queues and buckets are process-wide.
+	t.Cleanup(func() {
+		_, _ = engine.New(engine.NewClients(sess), engine.Options{Stack: stack.HubOptions{Prefix: prefix}, Approve: true,
+			Progress: io.Discard, Poll: 20 * time.Millisecond}).Remove(context.Background())
+	})
+	return w
+}
+
+// newOrganizationWorld is the scheduledWorld's organization and stand-in
+// Slack, with nothing deployed yet.
+func newOrganizationWorld(t *testing.T, prefix string) *scheduledWorld {
 	t.Helper()
 	if runtime.GOOS != "linux" || testing.Short() {
 		t.Skip("runs the real functions on the local AWS (Linux)")
@@ -88,6 +121,7 @@ func newScheduledWorld(t *testing.T, prefix string) *scheduledWorld {
 	w.slack.status.Store(http.StatusOK)
 	srv := httptest.NewServer(w.slack)
 	t.Cleanup(srv.Close)
+	w.webhook = srv.URL + "/services/T/B/x"
 	emu, err := awsemu.New()
 	if err != nil {
 		t.Fatal(err)
@@ -107,31 +141,6 @@ func newScheduledWorld(t *testing.T, prefix string) *scheduledWorld {
 	emu.Organization().EnableCentralizedRootAccess("RootCredentialsManagement", "RootSessions")
 	w.cfg = emu.Config(emu.Account(e2eMgmt).AddUser("admin", "*").AddAccessKey(awsemu.AccessKey{}))
 	w.sess = func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, w.cfg) }
-
-	ctx := t.Context()
-	sess, err := w.sess(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alertZip, err := lambdazip.Build(ctx, "github.com/rootguard/rootguard/cmd/bootstrap", "linux", runtime.GOARCH)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := engine.New(engine.NewClients(sess), engine.Options{
-		Stack: stack.HubOptions{Prefix: prefix, Architecture: arch()}, FunctionZip: alertZip,
-		Webhook: srv.URL + "/services/T/B/x", Approve: true, Progress: io.Discard, Poll: 20 * time.Millisecond,
-	}).Plan(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plan.Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// kumo's functions, queues and buckets are process-wide.
-	t.Cleanup(func() {
-		_, _ = engine.New(engine.NewClients(sess), engine.Options{Stack: stack.HubOptions{Prefix: prefix}, Approve: true,
-			Progress: io.Discard, Poll: 20 * time.Millisecond}).Remove(context.Background())
-	})
 	return w
 }
 
