@@ -151,6 +151,9 @@ func importSecurityHub(ctx context.Context, cfg aws.Config, t importTarget, conc
 	return res
 }
 
+// asffMillis is an ASFF timestamp to the millisecond.
+const asffMillis = "2006-01-02T15:04:05.000Z07:00"
+
 // accountFindings are the account's findings as report's ASFF writes them,
 // for that account's default product in region, updated at at.
 func accountFindings(a audit.AccountResult, region string, p account.Partition, at time.Time) ([]shtypes.AwsSecurityFinding, error) {
@@ -161,6 +164,16 @@ func accountFindings(a audit.AccountResult, region string, p account.Partition, 
 	var findings []shtypes.AwsSecurityFinding
 	if err := json.Unmarshal(buf.Bytes(), &findings); err != nil {
 		return nil, fmt.Errorf("render its findings: %w", err)
+	}
+	// Security Hub ignores an update whose UpdatedAt is not later than the
+	// finding's: to the second, as report's ASFF writes it, a run started
+	// in the same second as the last import (a repeated asynchronous
+	// invocation, `posture run` beside the schedule) would leave the
+	// findings as that one left them. Milliseconds, as in the User Guide's
+	// example ("Required top-level ASFF attributes": "2017-03-22T13:22:13.933Z").
+	ts := at.UTC().Format(asffMillis)
+	for i := range findings {
+		findings[i].CreatedAt, findings[i].UpdatedAt = aws.String(ts), aws.String(ts)
 	}
 	return findings, nil
 }

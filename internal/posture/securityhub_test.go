@@ -315,3 +315,22 @@ func TestImportLeavesTimeToStoreTheRun(t *testing.T) {
 	}
 	h.queued(t)
 }
+
+// TestFindingsOfRunsInOneSecondAreOrdered: Security Hub keeps a finding
+// when an update's UpdatedAt is not later, so two runs started in the same
+// second must still stamp their findings in order.
+func TestFindingsOfRunsInOneSecondAreOrdered(t *testing.T) {
+	a := audit.AccountResult{AccountID: "111122223333", Checks: []audit.CheckResult{{ID: audit.CheckRootAccessKeys, Status: audit.Fail}}}
+	first := time.Date(2026, 12, 3, 13, 55, 46, 100e6, time.UTC)
+	var stamps []string
+	for _, at := range []time.Time{first, first.Add(time.Millisecond)} {
+		f, err := accountFindings(a, "us-east-1", account.AWS, at)
+		if err != nil || len(f) != 1 {
+			t.Fatalf("%v %v", f, err)
+		}
+		stamps = append(stamps, aws.ToString(f[0].UpdatedAt))
+	}
+	if stamps[0] != "2026-12-03T13:55:46.100Z" || stamps[1] <= stamps[0] {
+		t.Errorf("UpdatedAt %q: want milliseconds, in order", stamps)
+	}
+}

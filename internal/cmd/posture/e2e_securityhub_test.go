@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/awsconfig"
 	"github.com/rootguard/rootguard/internal/awsemu"
@@ -177,11 +179,7 @@ func TestSecurityHubAcceptanceEndToEnd(t *testing.T) {
 		strings.Count(drift, "*new FAIL*") != 1 || strings.Contains(drift, "*fixed*") || !strings.Contains(drift, "• "+noHub.ID+" — ") {
 		t.Fatalf("drift digest: %q", drift)
 	}
-	var failed shtypes.AwsSecurityFinding
-	waitUntil(t, id+" FAILED", 30*time.Second, func() bool {
-		failed = finding(t, hubs[keyMember.ID], id)
-		return failed.Compliance.Status == shtypes.ComplianceStatusFailed
-	})
+	failed := d.findingUntil(t, hubs[keyMember.ID], id, shtypes.ComplianceStatusFailed)
 	if failed.RecordState != shtypes.RecordStateActive || failed.Workflow == nil || failed.Workflow.Status != shtypes.WorkflowStatusNew {
 		t.Errorf("run 2: %s is %s %+v, want ACTIVE, workflow NEW", id, failed.RecordState, failed.Workflow)
 	}
@@ -213,11 +211,7 @@ func TestSecurityHubAcceptanceEndToEnd(t *testing.T) {
 		strings.Contains(fixed, "*new FAIL*") || !strings.Contains(fixed, "• "+noHub.ID+" — ") {
 		t.Fatalf("digest after fix: %q", fixed)
 	}
-	var resolved shtypes.AwsSecurityFinding
-	waitUntil(t, id+" PASSED", 30*time.Second, func() bool {
-		resolved = finding(t, hubs[keyMember.ID], id)
-		return resolved.Compliance.Status == shtypes.ComplianceStatusPassed
-	})
+	resolved := d.findingUntil(t, hubs[keyMember.ID], id, shtypes.ComplianceStatusPassed)
 	if resolved.RecordState != shtypes.RecordStateArchived || aws.ToString(resolved.CreatedAt) != aws.ToString(before.CreatedAt) {
 		t.Errorf("run 3: %s is %s created %s, want ARCHIVED created %s", id, resolved.RecordState, aws.ToString(resolved.CreatedAt), aws.ToString(before.CreatedAt))
 	}
@@ -258,6 +252,29 @@ func (d *digests) next(t *testing.T, headline string) string {
 		return false
 	})
 	return got
+}
+
+// findingUntil waits until finding id in c has status, and returns it.
+func (d *digests) findingUntil(t *testing.T, c *securityhub.Client, id string, status shtypes.ComplianceStatus) shtypes.AwsSecurityFinding {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		f := finding(t, c, id)
+		if f.Compliance.Status == status {
+			return f
+		}
+		if time.Now().After(deadline) {
+			for i, p := range d.w.slack.all() {
+				t.Logf("post %d: %s", i, p)
+			}
+			lines, _ := alertstatus.FunctionLines(t.Context(), cloudwatchlogs.NewFromConfig(d.w.cfg), d.w.names.PostureLogGroup(), "", time.Now().Add(-time.Hour), time.Now())
+			for _, l := range lines {
+				t.Logf("auditor: %s %.400s", l.Time.Format("15:04:05.000"), l.Raw)
+			}
+			t.Fatalf("%s is %s (updated %s), not %s within 30s", id, f.Compliance.Status, aws.ToString(f.UpdatedAt), status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // findings reads every finding in c's Security Hub that filters select.
