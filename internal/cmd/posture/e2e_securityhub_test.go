@@ -51,7 +51,7 @@ func TestSecurityHubAcceptanceEndToEnd(t *testing.T) {
 	org.EnableServiceAccess(engine.CloudTrailPrincipal)
 
 	// `rootguard <cmd> args…` as the CLI runs it, as the management account's admin.
-	run := func(newCmd func(*cmdutil.Factory) *cobra.Command, stdin string, args ...string) (string, error) {
+	run := func(ctx context.Context, newCmd func(*cmdutil.Factory) *cobra.Command, stdin string, args ...string) (string, error) {
 		t.Helper()
 		ios, in, out, errOut := iostreams.Test()
 		in.WriteString(stdin)
@@ -75,33 +75,33 @@ func TestSecurityHubAcceptanceEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	prefix := w.names.Prefix
+	noHub, keyMember := w.member[0], w.member[2]
 	step := time.Now()
-	if out, err := run(func(f *cmdutil.Factory) *cobra.Command { return alertdeploy.NewCmdDeploy(f, nil) }, w.webhook+"\n",
+	if out, err := run(ctx, func(f *cmdutil.Factory) *cobra.Command { return alertdeploy.NewCmdDeploy(f, nil) }, w.webhook+"\n",
 		"--org", "--prefix", prefix, "--regions", "us-east-1", "--function-zip", alertZipPath, "--arch", arch(), "--approve"); err != nil {
 		t.Fatalf("alert deploy --org: %v\n%s", err, out)
 	}
 	t.Logf("alert deploy --org: %v", time.Since(step).Round(time.Millisecond))
 	t.Cleanup(func() {
-		_, _ = run(func(f *cmdutil.Factory) *cobra.Command { return alertdeploy.NewCmdRemove(f, nil) }, "", "--org", "--prefix", prefix, "--approve")
+		_, _ = run(context.Background(), func(f *cmdutil.Factory) *cobra.Command { return alertdeploy.NewCmdRemove(f, nil) }, "", "--org", "--prefix", prefix, "--approve")
 	})
 	step = time.Now()
 	// Stacks polled quickly.
-	fast := func(newCmd func(*cmdutil.Factory, func(*DeployOptions) error) *cobra.Command, do func(context.Context, *DeployOptions) error) func(*cmdutil.Factory) *cobra.Command {
+	fast := func(ctx context.Context, newCmd func(*cmdutil.Factory, func(*DeployOptions) error) *cobra.Command, do func(context.Context, *DeployOptions) error) func(*cmdutil.Factory) *cobra.Command {
 		return func(f *cmdutil.Factory) *cobra.Command {
 			return newCmd(f, func(o *DeployOptions) error { o.Poll = 20 * time.Millisecond; return do(ctx, o) })
 		}
 	}
-	if out, err := run(fast(NewCmdDeploy, runDeploy), "",
+	if out, err := run(ctx, fast(ctx, NewCmdDeploy, runDeploy), "",
 		"--security-hub", "--prefix", prefix, "--function-zip", auditorZip(t), "--arch", arch(), "--approve"); err != nil {
 		t.Fatalf("posture deploy --security-hub: %v\n%s", err, out)
 	}
 	t.Logf("posture deploy --security-hub: %v", time.Since(step).Round(time.Millisecond))
 	t.Cleanup(func() {
-		_, _ = run(fast(NewCmdRemove, runRemove), "", "--prefix", prefix, "--approve")
+		_, _ = run(context.Background(), fast(context.Background(), NewCmdRemove, runRemove), "", "--prefix", prefix, "--approve")
 	})
 
 	// Security Hub enabled by each account itself, except member-1.
-	noHub, keyMember := w.member[0], w.member[2]
 	hubs := map[string]*securityhub.Client{}
 	for _, a := range append([]*awsemu.Account{w.emu.Account(e2eMgmt)}, w.member...) {
 		if a == noHub {
@@ -117,7 +117,8 @@ func TestSecurityHubAcceptanceEndToEnd(t *testing.T) {
 	// The baseline: every account with Security Hub has one finding per
 	// check it is audited for (the organization's checks in the management
 	// account, what a root session reads in the members), imported by
-	// itself; member-1 is a named gap.
+	// itself — the members through the import role, which only the spoke
+	// StackSet gave them; member-1 is a named gap.
 	if err := w.fire(t); err != nil {
 		t.Fatalf("first scheduled run: %v", err)
 	}
@@ -199,7 +200,7 @@ func TestSecurityHubAcceptanceEndToEnd(t *testing.T) {
 	}
 
 	// `rootguard fix` deletes it through centralized root access.
-	if out, err := run(func(f *cmdutil.Factory) *cobra.Command { return fixcmd.NewCmdFix(f, nil) }, "",
+	if out, err := run(ctx, func(f *cmdutil.Factory) *cobra.Command { return fixcmd.NewCmdFix(f, nil) }, "",
 		"--accounts", keyMember.ID, "--only", "root-access-keys", "--approve", "--yes"); err != nil || !strings.Contains(out, newKey) {
 		t.Fatalf("fix: %v\n%s", err, out)
 	}
