@@ -12,8 +12,8 @@ import (
 )
 
 // runThrottled runs `rootguard audit args…` against a local AWS whose IAM
-// throttles every call, and returns its error, stdout and how long it took.
-func runThrottled(t *testing.T, args ...string) (error, string, time.Duration) {
+// throttles every call, and returns its stdout, how long it took and its error.
+func runThrottled(t *testing.T, args ...string) (string, time.Duration, error) {
 	t.Helper()
 	f, _ := cmdtest.Throttled(t, "iam")
 	ios, _, out, _ := iostreams.Test()
@@ -21,7 +21,7 @@ func runThrottled(t *testing.T, args ...string) (error, string, time.Duration) {
 	cmd := NewCmdAudit(f, nil)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as the root command does
 	took, err := cmdtest.Execute(cmd, ios, args...)
-	return err, out.String(), took
+	return out.String(), took, err
 }
 
 // TestReportWaitBoundsThrottledRetries: with IAM throttling every call,
@@ -34,7 +34,7 @@ func runThrottled(t *testing.T, args ...string) (error, string, time.Duration) {
 // they FAIL (exit 3).
 func TestReportWaitBoundsThrottledRetries(t *testing.T) {
 	t.Parallel()
-	err, out, took := runThrottled(t, "--report-wait", "1s", "--account-timeout", "3s", "--output", "json")
+	out, took, err := runThrottled(t, "--report-wait", "1s", "--account-timeout", "3s", "--output", "json")
 	t.Logf("after %v: %v", took, err)
 	if code := cmdutil.ExitCode(err); code != cmdutil.ExitFindings {
 		t.Fatalf("exit %d (%v), want %d\n%s", code, err, cmdutil.ExitFindings, out)
@@ -87,7 +87,7 @@ func TestReportWaitBoundsThrottledRetries(t *testing.T) {
 // exit 1, naming the call.
 func TestOrgRunBoundsThrottledAccessChoice(t *testing.T) {
 	t.Parallel()
-	err, _, took := runThrottled(t, "--org", "--account-timeout", "2s")
+	_, took, err := runThrottled(t, "--org", "--account-timeout", "2s")
 	// --account-timeout 2s, and a generous margin for a loaded machine.
 	cmdtest.RetriesCut(t, err, took, 2*time.Second+10*time.Second, "ListOrganizationsFeatures", "Throttling")
 	if err != nil && !strings.Contains(err.Error(), "--account-timeout 2s") {
