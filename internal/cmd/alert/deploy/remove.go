@@ -57,22 +57,5 @@ func runRemove(ctx context.Context, opts *Options) error {
 }
 
 func printRemoval(opts *Options, r *engine.Removal) {
-	verb := "(plan) would delete"
-	if opts.Approve {
-		verb = "deleted"
-	}
-	for _, d := range r.Delete {
-		fmt.Fprintf(opts.IO.Out, "%s %s\n", verb, d)
-	}
-	for _, k := range r.Keep {
-		fmt.Fprintf(opts.IO.Out, "kept %s\n", k)
-	}
-	switch {
-	case len(r.Delete) == 0:
-		fmt.Fprintln(opts.IO.ErrOut, "Nothing to remove.")
-	case !opts.Approve:
-		fmt.Fprintln(opts.IO.ErrOut, "No changes were applied; run again with --approve.")
-	default:
-		fmt.Fprintf(opts.IO.ErrOut, "%d removed, %d kept.\n", len(r.Delete), len(r.Keep))
-	}
+	cmdutil.PrintRemoval(opts.IO, opts.Approve, r.Delete, r.Keep, "Nothing to remove.")
 }
