@@ -185,45 +185,35 @@ func (svc *stackSetService) describeStackSet(c *emu.Call) error {
 	if err != nil {
 		return err
 	}
-	type autoXML struct {
-		Enabled                      bool
-		RetainStacksOnAccountRemoval bool
-	}
 	var ous []string
 	for ou := range ss.targets {
 		ous = append(ous, ou)
 	}
 	sort.Strings(ous)
-	return c.Result(struct {
-		StackSet struct {
-			StackSetName          string
-			StackSetID            string `xml:"StackSetId"`
-			StackSetARN           string
-			Status                string
-			Description           string `xml:",omitempty"`
-			TemplateBody          string
-			PermissionModel       string
-			Parameters            []cfnParameterXML `xml:"Parameters>member"`
-			Capabilities          []string          `xml:"Capabilities>member"`
-			Tags                  []cfnTagXML       `xml:"Tags>member"`
-			AutoDeployment        autoXML
-			OrganizationalUnitIds []string `xml:"OrganizationalUnitIds>member"`
-		}
-	}{StackSet: struct {
-		StackSetName          string
-		StackSetID            string `xml:"StackSetId"`
-		StackSetARN           string
-		Status                string
-		Description           string `xml:",omitempty"`
-		TemplateBody          string
-		PermissionModel       string
-		Parameters            []cfnParameterXML `xml:"Parameters>member"`
-		Capabilities          []string          `xml:"Capabilities>member"`
-		Tags                  []cfnTagXML       `xml:"Tags>member"`
-		AutoDeployment        autoXML
-		OrganizationalUnitIds []string `xml:"OrganizationalUnitIds>member"`
-	}{ss.name, ss.id, ss.arn, ss.status, ss.description, ss.body, "SERVICE_MANAGED", ss.params, ss.capabilities,
+	return c.Result(struct{ StackSet stackSetXML }{StackSet: stackSetXML{ss.name, ss.id, ss.arn, ss.status, ss.description, ss.body, "SERVICE_MANAGED", ss.params, ss.capabilities,
 		tagsXML(ss.tags), autoXML{ss.autoDeploy, ss.retainOnRemoval}, ous}})
+}
+
+// autoXML is a stack set's AutoDeployment element.
+type autoXML struct {
+	Enabled                      bool
+	RetainStacksOnAccountRemoval bool
+}
+
+// stackSetXML is DescribeStackSet's StackSet element.
+type stackSetXML struct {
+	StackSetName          string
+	StackSetID            string `xml:"StackSetId"`
+	StackSetARN           string
+	Status                string
+	Description           string `xml:",omitempty"`
+	TemplateBody          string
+	PermissionModel       string
+	Parameters            []cfnParameterXML `xml:"Parameters>member"`
+	Capabilities          []string          `xml:"Capabilities>member"`
+	Tags                  []cfnTagXML       `xml:"Tags>member"`
+	AutoDeployment        autoXML
+	OrganizationalUnitIds []string `xml:"OrganizationalUnitIds>member"`
 }
 
 // busy reports whether an operation is running; callers hold svc.mu.
