@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -67,14 +68,27 @@ var (
 // NewClients builds the engine's clients in the caller's account: the hub
 // and the pipeline's bucket in the partition's home Region.
 func NewClients(caller *account.Session) Clients {
-	home := caller.Home()
+	return clientsIn(caller.Home(), caller.AccountID, caller.Partition)
+}
+
+// clientsIn builds the engine's clients in acct, whose configuration cfg
+// is (the caller's, or a role assumed there) in partition p: CloudFormation
+// in any Region, the rest in the partition's home Region, where the hub
+// lives.
+func clientsIn(cfg aws.Config, acct string, p account.Partition) Clients {
+	in := func(region string) aws.Config {
+		c := cfg.Copy()
+		c.Region = region
+		return c
+	}
+	home := in(p.HomeRegion)
 	return Clients{
-		CFN:       func(region string) CFNAPI { return cloudformation.NewFromConfig(caller.In(region)) },
+		CFN:       func(region string) CFNAPI { return cloudformation.NewFromConfig(in(region)) },
 		S3:        s3.NewFromConfig(home),
 		SSM:       ssm.NewFromConfig(home),
 		Trail:     cloudtrail.NewFromConfig(home),
-		Account:   caller.AccountID,
-		Partition: caller.Partition,
+		Account:   acct,
+		Partition: p,
 		LocalAWS:  IsLocalEndpoint(home),
 	}
 }

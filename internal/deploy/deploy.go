@@ -45,6 +45,15 @@ type Options struct {
 	// Webhook is the Slack webhook URL to store; empty keeps the stored one.
 	// It is written to SSM only and never printed.
 	Webhook string
+	// AskWebhook, for Engine's Plan and PlanOrg when Webhook is empty,
+	// gives the URL before anything is planned: called only when the
+	// account stores none yet, or always with UpdateWebhook. The command
+	// reads it from the user there.
+	AskWebhook    func() (string, error)
+	UpdateWebhook bool
+	// AllRegions: Engine.Plan forwards from every Region enabled in the
+	// account (account:ListRegions) instead of Stack.ForwardRegions.
+	AllRegions bool
 	// Approve makes changes; without it the engine only reads and previews.
 	Approve bool
 	// Progress receives stack events while a change runs.

@@ -101,6 +101,9 @@ type OrgPlan struct {
 	OrgID, Management, HubAccount string
 	StackSet                      string
 	OUs, Regions                  []string
+
+	// HomeRegion is the partition's home Region, where the hub lives.
+	HomeRegion string
 	// Hub is the hub account's plan (its stacks and steps).
 	Hub *Plan
 	// Steps are the StackSet's changes, in order.
@@ -183,7 +186,7 @@ func PlanOrg(ctx context.Context, c OrgClients, o OrgOptions) (*OrgPlan, error) 
 	home := c.partition().HomeRegion
 	p := &OrgPlan{
 		OrgID: aws.ToString(org.Organization.Id), Management: aws.ToString(org.Organization.MasterAccountId),
-		HubAccount: o.HubAccount, StackSet: n.SpokeStackSet(), Regions: o.regions(home), OUs: o.OUs,
+		HubAccount: o.HubAccount, HomeRegion: home, StackSet: n.SpokeStackSet(), Regions: o.regions(home), OUs: o.OUs,
 		c: c, o: o, names: n,
 	}
 	if p.HubAccount == "" {

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -21,6 +22,9 @@ func RemoveOrg(ctx context.Context, c OrgClients, o OrgOptions) (*Removal, error
 	org, err := c.Org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		return nil, fmt.Errorf("describe the organization: %w", awserr.Classify(err))
+	}
+	if org.Organization == nil {
+		return nil, errors.New("describe the organization: no organization in the answer")
 	}
 	callAs := cfntypes.CallAsSelf
 	if c.Caller != aws.ToString(org.Organization.MasterAccountId) {

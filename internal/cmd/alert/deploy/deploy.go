@@ -9,18 +9,11 @@ import (
 	"io"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	acctapi "github.com/aws/aws-sdk-go-v2/service/account"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 	engine "github.com/rootguard/rootguard/internal/deploy"
-	"github.com/rootguard/rootguard/internal/eventpath"
 	"github.com/rootguard/rootguard/internal/iostreams"
 	"github.com/rootguard/rootguard/internal/prompt"
 	"github.com/rootguard/rootguard/internal/stack"
@@ -28,9 +21,11 @@ import (
 
 // Options are the flags and dependencies of `alert deploy`.
 type Options struct {
-	IO        *iostreams.IOStreams
-	Prompter  prompt.Prompter
-	AWSConfig func(context.Context) (aws.Config, error)
+	IO       *iostreams.IOStreams
+	Prompter prompt.Prompter
+	// Engine identifies the caller and builds the engine for its account
+	// or organization; tests give a fake.
+	Engine func(context.Context) (Engine, error)
 
 	Stack         stack.HubOptions
 	FunctionZip   string
@@ -48,9 +43,35 @@ type Options struct {
 	OUs        []string
 }
 
+// Engine plans, applies and removes the alert pipeline in the caller's
+// account or organization (deploy.Engine). Plan and PlanOrg read the
+// webhook through Options.AskWebhook before they plan.
+type Engine interface {
+	Plan(ctx context.Context, o engine.Options) (*engine.Plan, error)
+	PlanOrg(ctx context.Context, o engine.OrgOptions) (*engine.OrgPlan, error)
+	Apply(ctx context.Context, p *engine.Plan) error
+	ApplyOrg(ctx context.Context, p *engine.OrgPlan) ([]engine.InstanceResult, error)
+	Discard(ctx context.Context, p *engine.Plan)
+	Remove(ctx context.Context, o engine.Options) (*engine.Removal, error)
+	RemoveOrg(ctx context.Context, o engine.OrgOptions) (*engine.Removal, error)
+}
+
+var _ Engine = (*engine.Engine)(nil)
+
+// engineOf builds the engine from the caller's session, resolved once.
+func engineOf(session func(context.Context) (*account.Session, error)) func(context.Context) (Engine, error) {
+	return func(ctx context.Context) (Engine, error) {
+		caller, err := session(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return engine.NewEngine(caller), nil
+	}
+}
+
 // NewCmdDeploy returns `rootguard alert deploy`.
 func NewCmdDeploy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, AWSConfig: f.LoadAWSConfig, Poll: 5 * time.Second}
+	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, Engine: engineOf(f.Session), Poll: 5 * time.Second}
 	cmd := &cobra.Command{
 		Use: "deploy",
 		Example: `  # Plan, then deploy the pipeline in this account
@@ -113,60 +134,31 @@ func addStackFlags(cmd *cobra.Command, o *stack.HubOptions) {
 	cmd.Flags().StringSliceVar(&o.ForwardRegions, "regions", nil, "`regions` forwarding root activity to the home Region (us-east-1 in aws; default every Region enabled in the account, `--regions us-east-1` for none); with --org, the Regions to cover (default every Region enabled in the hub or a member)")
 }
 
-// clients builds the engine's clients in acct, whose configuration cfg is;
-// the hub lives in the partition's home Region.
-func clients(cfg aws.Config, acct string, p account.Partition) engine.Clients {
-	home := cfg.Copy()
-	home.Region = p.HomeRegion
-	return engine.Clients{
-		CFN: func(region string) engine.CFNAPI {
-			c := cfg.Copy()
-			c.Region = region
-			return cloudformation.NewFromConfig(c)
-		},
-		S3:    s3.NewFromConfig(home),
-		SSM:   ssm.NewFromConfig(home),
-		Trail: cloudtrail.NewFromConfig(home),
-
-		Account:   acct,
-		Partition: p,
-
-		LocalAWS: engine.IsLocalEndpoint(cfg),
-	}
-}
-
 func runDeploy(ctx context.Context, opts *Options) error {
 	zip, err := functionZip(opts)
 	if err != nil {
 		return err
 	}
-	sess, err := session(ctx, opts)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
 	if opts.Org {
-		return runDeployOrg(ctx, opts, zip, sess)
+		return runDeployOrg(ctx, opts, e, zip)
 	}
-	c := clients(sess.Config(), sess.AccountID, sess.Partition)
-	stackOpts := opts.Stack
-	if stackOpts.ForwardRegions, err = forwardRegions(ctx, opts, sess); err != nil {
-		return err
-	}
-	eo := engine.Options{Stack: stackOpts, FunctionZip: zip, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}
-	// The webhook is read before the engine plans, so one plan is made and
-	// nothing is created for a deploy that has no webhook.
-	if eo.Webhook, err = webhookIfNeeded(ctx, opts, c, opts.Stack.Prefix); err != nil {
-		return err
-	}
-	plan, err := engine.New(c, eo).Plan(ctx)
+	eo := opts.engineOptions(zip)
+	// Without --regions the engine forwards every Region enabled in the
+	// account (account:ListRegions).
+	eo.AllRegions = !opts.RegionsGiven && len(opts.Stack.ForwardRegions) == 0
+	plan, err := e.Plan(ctx, eo)
 	if err != nil {
 		return err
 	}
 	printPlan(opts.IO.Out, plan)
-	if !toApply(ctx, opts, plan, "the alert pipeline") {
+	if !toApply(ctx, opts, e, plan, plan.NoChanges(), "the alert pipeline") {
 		return nil
 	}
-	if err := plan.Apply(ctx); err != nil {
+	if err := e.Apply(ctx, plan); err != nil {
 		return fmt.Errorf("deploy failed: %w", err)
 	}
 	fmt.Fprintln(opts.IO.ErrOut, "Deployed. Check it end to end with `rootguard alert test`.")
@@ -176,24 +168,29 @@ func runDeploy(ctx context.Context, opts *Options) error {
 	return nil
 }
 
-// pendingPlan is what toApply needs of a single-account or an organization plan.
-type pendingPlan interface {
-	NoChanges() bool
-	Discard(context.Context)
+// engineOptions are the engine's options from the flags. The webhook is
+// read (AskWebhook) before the engine plans, so one plan is made and
+// nothing is created for a deploy that has no webhook.
+func (opts *Options) engineOptions(zip []byte) engine.Options {
+	return engine.Options{
+		Stack: opts.Stack, FunctionZip: zip, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll,
+		AskWebhook: func() (string, error) { return readWebhook(opts) }, UpdateWebhook: opts.UpdateWebhook,
+	}
 }
 
 // toApply ends a plan that is not to be applied — nothing to change (what
-// is up to date), or no --approve — by discarding it and saying so, and
-// reports whether the caller should apply it. Without --approve the plan is
-// discarded even if ctx was cancelled, so no change set is left behind.
-func toApply(ctx context.Context, opts *Options, p pendingPlan, what string) bool {
-	if p.NoChanges() {
+// is up to date), or no --approve — by discarding its change sets (those
+// of p, the account's or the hub's plan) and saying so, and reports whether
+// the caller should apply it. Without --approve the plan is discarded even
+// if ctx was cancelled, so no change set is left behind.
+func toApply(ctx context.Context, opts *Options, e Engine, p *engine.Plan, noChanges bool, what string) bool {
+	if noChanges {
 		fmt.Fprintf(opts.IO.ErrOut, "No changes: %s is up to date.\n", what)
-		p.Discard(ctx)
+		e.Discard(ctx, p)
 		return false
 	}
 	if !opts.Approve {
-		p.Discard(context.WithoutCancel(ctx))
+		e.Discard(context.WithoutCancel(ctx), p)
 		fmt.Fprintln(opts.IO.ErrOut, "No changes were applied; run again with --approve.")
 		return false
 	}
@@ -211,50 +208,6 @@ func subscribesEmail(plan *engine.Plan) bool {
 		}
 	}
 	return false
-}
-
-// forwardRegions are the Regions forwarding to the home Region: those
-// given with --regions (the home Region itself dropped, so `--regions
-// us-east-1` forwards none), or every Region enabled in the account
-// (account:ListRegions) — root activity can happen in any of them.
-func forwardRegions(ctx context.Context, opts *Options, sess *account.Session) ([]string, error) {
-	regions := opts.Stack.ForwardRegions
-	if !opts.RegionsGiven && len(regions) == 0 {
-		enabled, err := eventpath.EnabledRegions(ctx, acctapi.NewFromConfig(sess.Home()))
-		if err != nil {
-			return nil, fmt.Errorf("%w (or name the Regions with --regions)", err)
-		}
-		regions = enabled
-	}
-	var out []string
-	for _, r := range regions {
-		if r != sess.Partition.HomeRegion {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-// session resolves the caller once: its account and partition name every
-// ARN and Region the deploy uses.
-func session(ctx context.Context, opts *Options) (*account.Session, error) {
-	cfg, err := opts.AWSConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return account.Resolve(ctx, cfg)
-}
-
-// webhookIfNeeded reads the webhook URL from the user when the account
-// (c) has none stored yet, or on --update-webhook; "" keeps the stored one.
-func webhookIfNeeded(ctx context.Context, opts *Options, c engine.Clients, prefix string) (string, error) {
-	if !opts.UpdateWebhook {
-		stored, err := engine.WebhookStored(ctx, c, prefix)
-		if err != nil || stored {
-			return "", err
-		}
-	}
-	return readWebhook(opts)
 }
 
 func printPlan(w io.Writer, plan *engine.Plan) {

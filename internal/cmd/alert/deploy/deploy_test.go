@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/iostreams"
 )
@@ -34,7 +33,7 @@ func TestDeployPlansFromStdinWebhookWithoutPrintingIt(t *testing.T) {
 	in.WriteString("https://hooks.slack.com/services/TEST/TEST/test\n")
 	opts := &Options{
 		IO:          ios,
-		AWSConfig:   func(context.Context) (aws.Config, error) { return emu.Config(creds), nil },
+		Engine:      engineOf(func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, emu.Config(creds)) }),
 		FunctionZip: zip,
 		Poll:        20 * time.Millisecond,
 	}

@@ -177,7 +177,7 @@ func orgOpts(ios *iostreams.IOStreams, cfg aws.Config, zipPath string) *Options 
 	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
 	opts := &Options{
 		IO:          ios,
-		AWSConfig:   func(context.Context) (aws.Config, error) { return cfg, nil },
+		Engine:      engineOf(func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, cfg) }),
 		FunctionZip: zipPath,
 		Poll:        20 * time.Millisecond,
 		Org:         true,

@@ -13,7 +13,7 @@ import (
 
 // NewCmdRemove returns `rootguard alert remove`.
 func NewCmdRemove(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, AWSConfig: f.LoadAWSConfig, Poll: 5 * time.Second}
+	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, Engine: engineOf(f.Session), Poll: 5 * time.Second}
 	cmd := &cobra.Command{
 		Use: "remove",
 		Example: `  rootguard alert remove            # plan
@@ -41,14 +41,14 @@ its logs, on purpose, and retagged rootguard:retained=true instead.`,
 }
 
 func runRemove(ctx context.Context, opts *Options) error {
-	if opts.Org {
-		return runRemoveOrg(ctx, opts)
-	}
-	sess, err := session(ctx, opts)
+	e, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	r, err := engine.New(clients(sess.Config(), sess.AccountID, sess.Partition), engine.Options{Stack: opts.Stack, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}).Remove(ctx)
+	if opts.Org {
+		return runRemoveOrg(ctx, opts, e)
+	}
+	r, err := e.Remove(ctx, engine.Options{Stack: opts.Stack, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll})
 	if err != nil {
 		return fmt.Errorf("remove: %w", err)
 	}
