@@ -303,8 +303,8 @@ func (d *Deployer) code(ctx context.Context, plan *Plan, bucket string) (Code, e
 }
 
 // WebhookStored reports whether the webhook parameter exists in the
-// clients' account: the command reads a URL from the user, before the
-// engine plans, only when it does not (or on --update-webhook).
+// clients' account: Engine's Plan and PlanOrg ask for a URL (AskWebhook),
+// before they plan, only when it does not (or with UpdateWebhook).
 func WebhookStored(ctx context.Context, c Clients, prefix string) (bool, error) {
 	return webhookStored(ctx, c.SSM, names(prefix))
 }

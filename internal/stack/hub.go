@@ -339,7 +339,7 @@ func (o HubOptions) ValidateFlags() error {
 	if o.Partition.ID == "" && len(o.ForwardRegions) > 0 {
 		o.Partition = account.PartitionOfRegion(o.ForwardRegions[0])
 	}
-	// The command drops the home Region from --regions (`--regions
+	// The deploy engine drops the home Region from --regions (`--regions
 	// us-east-1` forwards none), so it is no error here.
 	home := o.partition().HomeRegion
 	o.ForwardRegions = slices.DeleteFunc(slices.Clone(o.ForwardRegions), func(r string) bool { return r == home })
