@@ -83,7 +83,7 @@ func TestEngineFromSessionFindsRegionsAndAsksForTheWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Discard(ctx, plan)
-	if asked != 2 || !slices.ContainsFunc(plan.Steps, func(s string) bool { return s == "replace the Slack webhook URL in SSM SecureString /rgengine/slack-webhook" }) {
+	if asked != 2 || !slices.Contains(plan.Steps, "replace the Slack webhook URL in SSM SecureString /rgengine/slack-webhook") {
 		t.Fatalf("asked %d times, steps %q; want asked again and the URL replaced", asked, plan.Steps)
 	}
 }
