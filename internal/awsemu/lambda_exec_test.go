@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"syscall"
@@ -40,6 +42,7 @@ type echoReply struct {
 	AWS_SECRET_ACCESS_KEY    string //nolint:revive
 	AWS_SESSION_TOKEN        string //nolint:revive
 	GREETING                 string
+	LAMBDA_TASK_ROOT         string //nolint:revive
 }
 
 func invokeEcho(t *testing.T, lc *lambda.Client, fn, payload string) (echoReply, *lambda.InvokeOutput) {
@@ -206,5 +209,85 @@ func TestLambdaExecRefusesANonExecutableBootstrap(t *testing.T) {
 	_ = json.Unmarshal(out.Payload, &failure)
 	if aws.ToString(out.FunctionError) != "Unhandled" || failure.ErrorType != "Runtime.InvalidEntrypoint" || !strings.Contains(failure.ErrorMessage, "permission denied") {
 		t.Fatalf("function error %q, failure %+v", aws.ToString(out.FunctionError), failure)
+	}
+}
+
+// withComment is pkg with a zip comment: the same bootstrap in a package
+// of another CodeSha256, as a rebuild gives.
+func withComment(t *testing.T, pkg []byte, comment string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.SetComment(comment); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestExecutorExtractsEachPackageOnce: two functions with the same code
+// run one extracted bootstrap; UpdateFunctionCode runs the new package's
+// own; closing the emulator removes them.
+func TestExecutorExtractsEachPackageOnce(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the local AWS runs Lambda's Linux binaries only on Linux")
+	}
+	emu, cfg := newHub(t)
+	ctx := t.Context()
+	lc := lambda.NewFromConfig(cfg)
+	stamp := time.Now().UnixNano()
+	code := withComment(t, echoZip(t, runtime.GOARCH), fmt.Sprint("v1 ", stamp)) // no other test's package
+	var fns []string
+	for i := range 2 {
+		fn := fmt.Sprintf("rg-shared-%d-%d", stamp, i)
+		if _, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
+			FunctionName: aws.String(fn), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+			Role: aws.String("arn:aws:iam::111122223333:role/echo-role"), Code: &lambdatypes.FunctionCode{ZipFile: code},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _, _ = lc.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(fn)}) })
+		fns = append(fns, fn)
+	}
+	one, _ := invokeEcho(t, lc, fns[0], `"a"`)
+	two, _ := invokeEcho(t, lc, fns[1], `"b"`)
+	if one.LAMBDA_TASK_ROOT == "" || one.LAMBDA_TASK_ROOT != two.LAMBDA_TASK_ROOT {
+		t.Fatalf("task roots %q and %q, want one shared extraction", one.LAMBDA_TASK_ROOT, two.LAMBDA_TASK_ROOT)
+	}
+
+	if _, err := lc.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: aws.String(fns[1]),
+		ZipFile: withComment(t, code, fmt.Sprint("v2 ", stamp))}); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, two.PID)
+	updated, _ := invokeEcho(t, lc, fns[1], `"c"`)
+	if updated.LAMBDA_TASK_ROOT == "" || updated.LAMBDA_TASK_ROOT == one.LAMBDA_TASK_ROOT {
+		t.Fatalf("after UpdateFunctionCode task root %q, want the new package's own (old %q)", updated.LAMBDA_TASK_ROOT, one.LAMBDA_TASK_ROOT)
+	}
+	if again, _ := invokeEcho(t, lc, fns[0], `"d"`); again.LAMBDA_TASK_ROOT != one.LAMBDA_TASK_ROOT {
+		t.Errorf("the other function's code moved: %q, was %q", again.LAMBDA_TASK_ROOT, one.LAMBDA_TASK_ROOT)
+	}
+
+	emu.Close()
+	for _, dir := range []string{one.LAMBDA_TASK_ROOT, updated.LAMBDA_TASK_ROOT} {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s remains after the emulator closed", dir)
+			}
+		}
 	}
 }

@@ -35,7 +35,8 @@ import (
 
 // The executor runs functions of the OS-only runtimes (provided.al2023,
 // provided.al2) the way Lambda does: on the first invocation it extracts
-// `bootstrap` from the function's zip, starts it with the function's
+// `bootstrap` from the function's zip (once per package in the process:
+// bootstraps), starts it with the function's
 // environment, its Runtime API, the endpoint of this emulator and a session
 // of its execution role, and writes what it prints to the log group
 // /aws/lambda/<function> of the function's account. A process that exits is
@@ -51,6 +52,10 @@ type executor struct {
 	specs    map[string]*execSpec // by function name, as created through the front
 	procs    map[string]*execProc // running functions, by name
 	external map[string]bool      // functions run by a test's own handler
+	// warm holds, for each function, the code its last process ran, so
+	// that its next execution environment finds it extracted (bootstraps).
+	warm   map[string]codeRef
+	closed bool // by close: nothing is kept warm any more
 }
 
 // execSpec is where a function lives and where its code comes from.
@@ -95,6 +100,7 @@ func newExecutor(p *Functions, kumoCfg aws.Config) *executor {
 		specs:    map[string]*execSpec{},
 		procs:    map[string]*execProc{},
 		external: map[string]bool{},
+		warm:     map[string]codeRef{},
 	}
 }
 
@@ -140,6 +146,7 @@ func (e *executor) updateFunctionCode(c *emu.Call) error {
 	if spec := e.specs[fn]; spec != nil {
 		*spec = execSpec{home: spec.home, zip: in.ZipFile, s3Bucket: in.S3Bucket, s3Key: in.S3Key, s3Version: in.S3ObjectVersion}
 	}
+	e.coolLocked(fn)
 	return nil
 }
 
@@ -157,9 +164,43 @@ func (e *executor) deleteFunction(c *emu.Call) error {
 	if e.forward(c) {
 		e.mu.Lock()
 		delete(e.specs, fn)
+		e.coolLocked(fn)
 		e.mu.Unlock()
 	}
 	return nil
+}
+
+// keepWarm makes fn hold the code ref (and no other) between its
+// execution environments.
+func (e *executor) keepWarm(fn string, ref codeRef) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if old, ok := e.warm[fn]; e.closed || ok && old == ref {
+		return
+	}
+	e.coolLocked(fn)
+	bootstraps.hold(ref)
+	e.warm[fn] = ref
+}
+
+// coolLocked lets go of the code fn held between execution environments.
+// Callers hold e.mu.
+func (e *executor) coolLocked(fn string) {
+	if ref, ok := e.warm[fn]; ok {
+		delete(e.warm, fn)
+		bootstraps.release(ref)
+	}
+}
+
+// close lets go of every function's code, once their processes are gone
+// (Functions.Close).
+func (e *executor) close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.closed = true
+	for fn := range e.warm {
+		e.coolLocked(fn)
+	}
 }
 
 // invokeDirect starts the function before kumo hands it the invocation.
@@ -276,9 +317,10 @@ func (e *executor) start(ctx context.Context, fn string, spec *execSpec) (*execP
 	logGroup := "/aws/lambda/" + fn
 	code, err := e.code(ctx, spec)
 	if err == nil {
-		var dir string
-		if dir, err = extractBootstrap(code); err == nil {
-			return e.launch(fn, spec, conf.Environment, logGroup, dir, aws.ToInt32(conf.MemorySize), string(conf.Runtime), aws.ToString(conf.Handler), aws.ToString(conf.Role))
+		var ref codeRef
+		if ref, err = bootstraps.acquire(code); err == nil {
+			e.keepWarm(fn, ref)
+			return e.launch(fn, spec, conf.Environment, logGroup, ref, aws.ToInt32(conf.MemorySize), string(conf.Runtime), aws.ToString(conf.Handler), aws.ToString(conf.Role))
 		}
 	}
 	var bad *runtimeFailure
@@ -316,39 +358,38 @@ var hostArch = map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AA
 // elfArch names an ELF machine as Lambda's architectures do.
 var elfArch = map[elf.Machine]string{elf.EM_X86_64: "x86_64", elf.EM_AARCH64: "arm64"}
 
-// extractBootstrap writes the zip's bootstrap to a new temporary
-// directory, after checking that this host can execute it.
-func extractBootstrap(code []byte) (string, error) {
+// extractBootstrap writes the zip's bootstrap to the new directory dir,
+// after checking that this host can execute it.
+func extractBootstrap(code []byte, dir string) error {
 	zr, err := zip.NewReader(bytes.NewReader(code), int64(len(code)))
 	if err != nil {
-		return "", &runtimeFailure{"Runtime.InvalidEntrypoint", fmt.Sprintf("the function's code is not a zip archive: %v", err)}
+		return &runtimeFailure{"Runtime.InvalidEntrypoint", fmt.Sprintf("the function's code is not a zip archive: %v", err)}
 	}
 	f, err := zr.Open("bootstrap")
 	if err != nil {
-		return "", &runtimeFailure{"Runtime.InvalidEntrypoint", "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"}
+		return &runtimeFailure{"Runtime.InvalidEntrypoint", "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"}
 	}
 	defer f.Close()
 	// Lambda keeps the zip's permission bits: a bootstrap that is not
 	// executable there fails to start, and so it does here.
 	if info, err := f.Stat(); err != nil || info.Mode().Perm()&0o111 == 0 {
-		return "", &runtimeFailure{"Runtime.InvalidEntrypoint", "fork/exec /var/task/bootstrap: permission denied"}
+		return &runtimeFailure{"Runtime.InvalidEntrypoint", "fork/exec /var/task/bootstrap: permission denied"}
 	}
 	bin, err := io.ReadAll(f)
 	if err != nil {
-		return "", &runtimeFailure{"Runtime.InvalidEntrypoint", fmt.Sprintf("read bootstrap: %v", err)}
+		return &runtimeFailure{"Runtime.InvalidEntrypoint", fmt.Sprintf("read bootstrap: %v", err)}
 	}
 	if err := checkRunnable(bin); err != nil {
-		return "", err
+		return err
 	}
-	dir, err := os.MkdirTemp("", "awsemu-lambda-")
-	if err != nil {
-		return "", err
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), bin, 0o700); err != nil {
 		_ = os.RemoveAll(dir)
-		return "", err
+		return err
 	}
-	return dir, nil
+	return nil
 }
 
 // checkRunnable refuses a bootstrap that is not a Linux executable for this
@@ -374,12 +415,14 @@ func checkRunnable(bin []byte) error {
 }
 
 // launch starts the supervisor of fn's process.
-func (e *executor) launch(fn string, spec *execSpec, env *lambdatypes.EnvironmentResponse, logGroup, dir string, memory int32, rtName, handler, role string) (*execProc, error) {
+// The process holds ref, its code, until it is stopped.
+func (e *executor) launch(fn string, spec *execSpec, env *lambdatypes.EnvironmentResponse, logGroup string, ref codeRef, memory int32, rtName, handler, role string) (*execProc, error) {
 	rt, err := e.p.runtimeEndpoint(fn)
 	if err != nil {
-		_ = os.RemoveAll(dir)
+		bootstraps.release(ref)
 		return nil, err
 	}
+	dir := ref.dir
 	roleArn := emu.ParseARN(role)
 	creds := e.p.links.Credentials(emu.Principal{Account: roleArn.Account, Type: emu.PrincipalAssumedRole,
 		Name: roleArn.Resource[strings.LastIndexByte(roleArn.Resource, '/')+1:], Session: fn}, roleSessionTTL)
@@ -413,7 +456,7 @@ func (e *executor) launch(fn string, spec *execSpec, env *lambdatypes.Environmen
 	if running := e.procs[fn]; running != nil { // another invocation won the race
 		e.mu.Unlock()
 		cancel()
-		_ = os.RemoveAll(dir)
+		bootstraps.release(ref)
 		return running, nil
 	}
 	e.procs[fn] = proc
@@ -421,7 +464,7 @@ func (e *executor) launch(fn string, spec *execSpec, env *lambdatypes.Environmen
 
 	e.p.wg.Go(func() {
 		defer close(proc.done)
-		defer os.RemoveAll(dir)
+		defer bootstraps.release(ref)
 		e.supervise(ctx, proc, spec.home, logGroup, append(vars, reserved...))
 	})
 	return proc, nil

@@ -174,6 +174,7 @@ func (p *Functions) Close() {
 	p.mu.Unlock()
 
 	p.wg.Wait()
+	p.exec.close()
 }
 
 // region returns the state for k, creating it on first use. Callers hold p.mu.

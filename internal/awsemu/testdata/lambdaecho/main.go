@@ -30,7 +30,7 @@ func main() {
 		}
 		out := map[string]any{"pid": os.Getpid()}
 		for _, k := range []string{"AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
-			"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "GREETING", "AWS_LAMBDA_LOG_GROUP_NAME"} {
+			"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "GREETING", "AWS_LAMBDA_LOG_GROUP_NAME", "LAMBDA_TASK_ROOT"} {
 			out[k] = os.Getenv(k)
 		}
 		body, _ := json.Marshal(out)

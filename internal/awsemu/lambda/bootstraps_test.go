@@ -1,0 +1,135 @@
+package lambda
+
+import (
+	"archive/zip"
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// hostELF is the smallest ELF header checkRunnable accepts: an executable
+// of this host's machine, with tag to tell executables apart.
+func hostELF(t *testing.T, tag string) []byte {
+	t.Helper()
+	machine, ok := hostArch[runtime.GOARCH]
+	if runtime.GOOS != "linux" || !ok {
+		t.Skip("the local AWS runs Lambda's Linux binaries only on linux/amd64 and linux/arm64")
+	}
+	hdr := elf.Header64{Type: uint16(elf.ET_EXEC), Machine: uint16(machine), Version: uint32(elf.EV_CURRENT), Ehsize: 64, Phentsize: 56, Shentsize: 64}
+	copy(hdr.Ident[:], elf.ELFMAG)
+	hdr.Ident[elf.EI_CLASS], hdr.Ident[elf.EI_DATA], hdr.Ident[elf.EI_VERSION] = byte(elf.ELFCLASS64), byte(elf.ELFDATA2LSB), byte(elf.EV_CURRENT)
+	var buf bytes.Buffer
+	if err := binary.Write(&buf, binary.LittleEndian, hdr); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString(tag)
+	return buf.Bytes()
+}
+
+// packageOf zips bin as an executable bootstrap; comment makes packages of
+// the same executable differ, as two builds' zips do.
+func packageOf(t *testing.T, bin []byte, comment string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	hdr.SetMode(0o755)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(bin); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.SetComment(comment); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func newBootstrapCache() *bootstrapCache {
+	return &bootstrapCache{entries: map[[32]byte]*bootstrapEntry{}}
+}
+
+func mustAcquire(t *testing.T, c *bootstrapCache, code []byte) codeRef {
+	t.Helper()
+	ref, err := c.acquire(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+func stat(t *testing.T, path string) os.FileInfo {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi
+}
+
+// TestBootstrapsExtractEachPackageOnce: a second user of the same package
+// (another execution environment, function or emulator) gets the first
+// one's bootstrap; a different package (updated code) its own; the last
+// release removes the files and the process's directory.
+func TestBootstrapsExtractEachPackageOnce(t *testing.T) {
+	c := newBootstrapCache()
+	bin := hostELF(t, "v1")
+	v1 := packageOf(t, bin, "")
+
+	a := mustAcquire(t, c, v1)
+	first := stat(t, filepath.Join(a.dir, "bootstrap"))
+	if got, _ := os.ReadFile(filepath.Join(a.dir, "bootstrap")); !bytes.Equal(got, bin) {
+		t.Fatal("extracted bootstrap differs from the package's")
+	}
+	b := mustAcquire(t, c, bytes.Clone(v1))
+	if b.dir != a.dir || !os.SameFile(first, stat(t, filepath.Join(b.dir, "bootstrap"))) {
+		t.Fatalf("the same package was extracted again: %s, then %s", a.dir, b.dir)
+	}
+
+	v2 := mustAcquire(t, c, packageOf(t, hostELF(t, "v2"), "updated"))
+	if v2.dir == a.dir {
+		t.Fatal("new code shares the old code's bootstrap")
+	}
+	if got, _ := os.ReadFile(filepath.Join(v2.dir, "bootstrap")); !bytes.HasSuffix(got, []byte("v2")) {
+		t.Fatal("the updated package's bootstrap is not the new code")
+	}
+
+	c.release(a)
+	stat(t, filepath.Join(b.dir, "bootstrap")) // b still holds it
+	c.release(b)
+	if _, err := os.Stat(a.dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after the last release of v1: %v, want it removed", err)
+	}
+	root := c.root
+	c.release(v2)
+	if _, err := os.Stat(root); !errors.Is(err, os.ErrNotExist) || c.root != "" {
+		t.Errorf("with no package held the process's directory remains: %v", err)
+	}
+}
+
+// TestBootstrapsKeepNoFailedPackage: a package that cannot run is an
+// InvalidEntrypoint failure every time and leaves nothing behind.
+func TestBootstrapsKeepNoFailedPackage(t *testing.T) {
+	c := newBootstrapCache()
+	bad := packageOf(t, []byte("#!/bin/sh\n"), "")
+	for range 2 {
+		_, err := c.acquire(bad)
+		var failure *runtimeFailure
+		if !errors.As(err, &failure) || failure.errorType != "Runtime.InvalidEntrypoint" {
+			t.Fatalf("acquire of a non-ELF bootstrap: %v", err)
+		}
+	}
+	if len(c.entries) != 0 || c.root != "" {
+		t.Errorf("a failed package left entries %v, directory %q", c.entries, c.root)
+	}
+}
