@@ -223,3 +223,21 @@ func TestOrganizationTrailForMembersWithoutOne(t *testing.T) {
 		t.Errorf("management hub: org trail %v, hub trail %+v, note %q", p.OrgTrail, p.Hub.Trail, p.TrailNote)
 	}
 }
+
+// noOrganization answers DescribeOrganization without an organization.
+type noOrganization struct{ OrgAPI }
+
+func (noOrganization) DescribeOrganization(context.Context, *organizations.DescribeOrganizationInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationOutput, error) {
+	return &organizations.DescribeOrganizationOutput{}, nil
+}
+
+// An answer without an organization is an error, not a nil dereference.
+func TestOrganizationMissingFromTheAnswer(t *testing.T) {
+	c := OrgClients{Org: noOrganization{}, Caller: testMgmt}
+	if _, err := PlanOrg(t.Context(), c, OrgOptions{}); err == nil || !strings.Contains(err.Error(), "no organization in the answer") {
+		t.Errorf("plan: err = %v", err)
+	}
+	if _, err := RemoveOrg(t.Context(), c, OrgOptions{}); err == nil || !strings.Contains(err.Error(), "no organization in the answer") {
+		t.Errorf("remove: err = %v", err)
+	}
+}

@@ -23,22 +23,19 @@ func functionZip(opts *Options) ([]byte, error) {
 	return zip, nil
 }
 
-func (opts *Options) orgOptions(zip []byte) engine.OrgOptions {
-	o := engine.OrgOptions{
-		Options:    opts.engineOptions(zip),
-		HubAccount: opts.HubAccount,
-		Regions:    opts.Stack.ForwardRegions,
-		OUs:        opts.OUs,
-	}
-	o.Stack.ForwardRegions = nil
-	return o
+// orgOptions are the organization's options around o, the hub's: the
+// --regions given are the Regions to cover, not the hub's forwarders.
+func (opts *Options) orgOptions(o engine.Options) engine.OrgOptions {
+	oo := engine.OrgOptions{Options: o, HubAccount: opts.HubAccount, Regions: opts.Stack.ForwardRegions, OUs: opts.OUs}
+	oo.Stack.ForwardRegions = nil
+	return oo
 }
 
 // runDeployOrg deploys the hub and the StackSet of spokes. The webhook
 // lives in the hub account; the engine reads it (AskWebhook) before
 // anything is planned, so the organization is planned once.
 func runDeployOrg(ctx context.Context, opts *Options, e Engine, zip []byte) error {
-	plan, err := e.PlanOrg(ctx, opts.orgOptions(zip))
+	plan, err := e.PlanOrg(ctx, opts.orgOptions(opts.engineOptions(zip)))
 	if err != nil {
 		return err
 	}
@@ -86,7 +83,7 @@ func runDeployOrg(ctx context.Context, opts *Options, e Engine, zip []byte) erro
 
 // runRemoveOrg deletes the spokes, the StackSet and the hub.
 func runRemoveOrg(ctx context.Context, opts *Options, e Engine) error {
-	r, err := e.RemoveOrg(ctx, opts.orgOptions(nil))
+	r, err := e.RemoveOrg(ctx, opts.orgOptions(opts.removeOptions()))
 	if err != nil {
 		return fmt.Errorf("remove: %w", err)
 	}

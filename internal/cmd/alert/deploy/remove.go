@@ -48,12 +48,18 @@ func runRemove(ctx context.Context, opts *Options) error {
 	if opts.Org {
 		return runRemoveOrg(ctx, opts, e)
 	}
-	r, err := e.Remove(ctx, engine.Options{Stack: opts.Stack, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll})
+	r, err := e.Remove(ctx, opts.removeOptions())
 	if err != nil {
 		return fmt.Errorf("remove: %w", err)
 	}
 	printRemoval(opts, r)
 	return nil
+}
+
+// removeOptions are the engine's options for a removal: no package, no
+// webhook.
+func (opts *Options) removeOptions() engine.Options {
+	return engine.Options{Stack: opts.Stack, Approve: opts.Approve, Progress: opts.IO.ErrOut, Poll: opts.Poll}
 }
 
 func printRemoval(opts *Options, r *engine.Removal) {
