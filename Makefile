@@ -20,8 +20,9 @@ test: vet
 	$(GO) test -count=1 -vet=off -p 4 -parallel 4 -timeout 20m $(PKGS)
 
 # Hygiene kept by CI (.ci/run): staticcheck clean, no function unreachable
-# from a main or a test, go.mod and go.sum tidy. Slower than the tests on a
-# cold cache, so not part of `make test`.
+# from a main or a test, go.mod and go.sum tidy, and the shipped binaries
+# keep the linker's dead-code elimination (scripts/check-dce.sh). Slower
+# than the tests on a cold cache, so not part of `make test`.
 lint: vet
 	@for tool in staticcheck deadcode; do \
 		[ -x "$(GOBIN)/$$tool" ] || { echo "$(GOBIN)/$$tool is missing: run make tools"; exit 1; }; \
@@ -31,6 +32,7 @@ lint: vet
 	echo "deadcode -test $(PKGS)"; dead=$$($(GOBIN)/deadcode -test $(PKGS)) || fail=1; \
 	if [ -n "$$dead" ]; then echo "$$dead"; fail=1; fi; \
 	echo "go mod tidy -diff"; $(GO) mod tidy -diff || fail=1; \
+	echo "scripts/check-dce.sh"; GO="$(GO)" scripts/check-dce.sh || fail=1; \
 	exit $$fail
 
 tools:

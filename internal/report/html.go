@@ -1,9 +1,7 @@
 package report
 
 import (
-	_ "embed"
 	"encoding/json"
-	"html/template"
 	"io"
 	"slices"
 	"strings"
@@ -25,38 +23,29 @@ type HTMLInput struct {
 	Version   string
 }
 
-//go:embed html.tmpl
-var htmlSource string
-
-// htmlTemplate is the page around its two large parts: html/template
-// escapes the few values in it (summary counts, column titles, notes,
-// skipped accounts).
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"thousands": thousands,
-}).Parse(htmlSource))
-
 // HTML writes one self-contained page: summary counts, an accounts × checks
 // grid (FAIL and ERROR accounts first, grouped by OU when known) whose every
 // cell links to that check's detail, evidence and fix command, and filters
 // by status, check and account. It loads nothing from the network: CSS and
 // script are inline and the page's Content-Security-Policy forbids fetches.
 //
-// The grid's rows and the findings, one per account and check (60,000 at
-// 10,000 accounts), are written by htmlWriter, not by executing a template
-// per value: html/template's reflective calls were ~3/4 of the time. They
-// are streamed to w from the accounts as they are, in 64 KiB writes; what
-// is kept besides is one small entry per account and per FAIL or ERROR
-// finding, for the order. Every value in them is escaped as html/template
-// escapes it in the same place (escapeHTML, escapeFragment). On an error the
-// page is incomplete: the caller discards it.
+// The whole page is written by htmlWriter, not by executing a template:
+// for the grid's rows and the findings, one per account and check (60,000
+// at 10,000 accounts), html/template's reflective calls were ~3/4 of the
+// time; for the page around them (html_shell.go), executing any template
+// turns off the linker's dead-code elimination of methods in every binary
+// that links this package. The rows and findings are streamed to w from the
+// accounts as they are, in 64 KiB writes; what is kept besides is one small
+// entry per account and per FAIL or ERROR finding, for the order. Every
+// value is escaped as html/template escapes it in the same place
+// (escapeHTML, escapeFragment). On an error the page is incomplete: the
+// caller discards it.
 func HTML(w io.Writer, in HTMLInput) error {
 	p := newHTMLPage(in)
 	h := &htmlWriter{w: w, buf: make([]byte, 0, htmlFlushAt+16<<10)}
 	h.enc = json.NewEncoder(&h.js)
 	h.enc.SetIndent("", "  ")
-	if err := htmlTemplate.ExecuteTemplate(h, "head", p); err != nil {
-		return err
-	}
+	p.writeHead(h)
 	cols := len(p.Columns)
 	cells := make([]int, cols)
 	for _, g := range p.groups {
@@ -84,9 +73,7 @@ func HTML(w io.Writer, in HTMLInput) error {
 		}
 		h.raw("</tbody>\n")
 	}
-	if err := htmlTemplate.ExecuteTemplate(h, "problems", p); err != nil {
-		return err
-	}
+	p.writeProblems(h)
 	for _, f := range p.problems {
 		a := &in.Accounts[f.acct]
 		if f.check < 0 {
@@ -98,9 +85,7 @@ func HTML(w io.Writer, in HTMLInput) error {
 			return err
 		}
 	}
-	if err := htmlTemplate.ExecuteTemplate(h, "others", p); err != nil {
-		return err
-	}
+	p.writeOthers(h)
 	for i := range in.Accounts {
 		a := &in.Accounts[i]
 		if a.Error != "" {
@@ -117,9 +102,7 @@ func HTML(w io.Writer, in HTMLInput) error {
 			return err
 		}
 	}
-	if err := htmlTemplate.ExecuteTemplate(h, "tail", p); err != nil {
-		return err
-	}
+	p.writeTail(h)
 	return h.flush()
 }
 
@@ -130,7 +113,8 @@ const notRun audit.Status = "NOT_RUN"
 
 // htmlPage is what the page shows, computed in one pass over the accounts
 // before anything is written (the header's counts and the order need all of
-// them). Exported fields are the template's.
+// them). Exported fields are the ones testdata/html.tmpl, the template the
+// page's shell was written from, reads: the tests execute it to compare.
 type htmlPage struct {
 	Generated      string
 	Version        string

@@ -16,8 +16,8 @@ import (
 // htmlFlushAt is the size of the writes to the page's writer.
 const htmlFlushAt = 64 << 10
 
-// htmlWriter appends the grid's rows and the findings to a buffer it writes
-// out every htmlFlushAt bytes; the templates write through it too. Values go
+// htmlWriter appends the page to a buffer it writes out every htmlFlushAt
+// bytes (the caller flushes between rows and findings). Values go
 // only where html/template would put them in the same markup — HTML text,
 // double-quoted attributes, and URL fragments in href — and are escaped as
 // it escapes them there.
@@ -28,15 +28,6 @@ type htmlWriter struct {
 	ev  []byte // a finding's evidence as JSON
 	js  bytes.Buffer
 	enc *json.Encoder // into js, for evidence appendEvidence does not encode
-}
-
-// Write is for the templates.
-func (h *htmlWriter) Write(p []byte) (int, error) {
-	h.buf = append(h.buf, p...)
-	if err := h.flushIfFull(); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }
 
 func (h *htmlWriter) flushIfFull() error {
@@ -64,6 +55,10 @@ func (h *htmlWriter) text(s string) { h.buf = escapeHTML(h.buf, s) }
 func (h *htmlWriter) fragment(s string) { h.buf = escapeFragment(h.buf, s) }
 
 func (h *htmlWriter) int(n int) { h.buf = strconv.AppendInt(h.buf, int64(n), 10) }
+
+// thousands writes a count with thousands separators; digits, '-' and ','
+// need no escaping in text or attributes.
+func (h *htmlWriter) thousands(n int) { h.raw(thousands(n)) }
 
 func (h *htmlWriter) badge(s audit.Status) {
 	h.raw(`<span class="badge s-`)
