@@ -10,9 +10,38 @@
 # On a 2-core machine the wall time cannot be below (total CPU) / 2.
 #
 # Usage: scripts/test-cost.sh [go test packages, default ./...]
+#        scripts/test-cost.sh --floor
+# --floor links, for every package with tests, a test binary that imports
+# only that package and has no test code of its own: what linking the code
+# under test costs however its tests are written (no local AWS, no fakes).
 # Needs GNU time (/usr/bin/time). BENCHMARKS.md, "make test", has its output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = --floor ]; then
+	dir=internal/zz_testcost_floor
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$dir" "$tmp"' EXIT
+	mkdir -p "$dir"
+	cat >"$tmp/link" <<'LINK'
+#!/bin/sh
+case "$1" in
+*/link) exec /usr/bin/time -a -o "$COST_FLOOR" -f "%U %S $COST_PKG" "$@" ;;
+*) exec "$@" ;;
+esac
+LINK
+	chmod +x "$tmp/link"
+	export COST_FLOOR="$tmp/floor"
+	for pkg in $(go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{if ne .Name "main"}}{{.ImportPath}}{{end}}{{end}}' ./...); do
+		printf 'package floor\n\nimport (\n\t"testing"\n\n\t_ "%s"\n)\n\nfunc TestLink(*testing.T) {}\n' "$pkg" >"$dir/floor_test.go"
+		rm -f "$tmp/floor.test"
+		# A package under another internal/ cannot be imported from here.
+		COST_PKG=$pkg go test -c -vet=off -toolexec "$tmp/link" -o "$tmp/floor.test" "./$dir" >/dev/null 2>&1 ||
+			echo "skipped $pkg (not importable from $dir)"
+	done
+	grep -E '^[0-9.]+ [0-9.]+ ' "$COST_FLOOR" | awk '$1+$2 > 0.05 {n++; c+=$1+$2} END {printf "linking %d test binaries of their packages alone: %.1f CPU-s (%.1f s of 2 cores)\n", n, c, c/2}'
+	exit 0
+fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
