@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -23,12 +24,16 @@ import (
 // code it last ran until its code is updated, it is deleted, or its
 // Functions closes. An entry nobody holds is removed, and the process's
 // directory with the last one, so nothing outlives the emulators that
-// used it.
+// used it. A process that exits before its emulators finish closing
+// (Server.Close does not wait) leaves its directory behind; the next
+// process to make one removes it (sweepAbandoned), so at most one
+// abandoned set of bootstraps remains.
 var bootstraps = &bootstrapCache{entries: map[[sha256.Size]byte]*bootstrapEntry{}}
 
 type bootstrapCache struct {
 	mu      sync.Mutex
 	root    string // this process's temporary directory, while it has entries
+	unclaim func() // lets go of root's claim (claimDir)
 	entries map[[sha256.Size]byte]*bootstrapEntry
 }
 
@@ -107,18 +112,40 @@ func (c *bootstrapCache) release(r codeRef) {
 // rootLocked returns the process's directory, making it on first use.
 func (c *bootstrapCache) rootLocked() (string, error) {
 	if c.root == "" {
-		dir, err := os.MkdirTemp("", "awsemu-lambda-")
+		sweepAbandoned()
+		// The directory gets its sweepable name only once claimed, so
+		// that no other process sweeps it in between.
+		making, err := os.MkdirTemp("", makingPrefix)
 		if err != nil {
 			return "", err
 		}
-		c.root = dir
+		unclaim, err := claimDir(making)
+		if err != nil {
+			unclaim = func() {} // no sweeping then; Close still removes it
+		}
+		dir := filepath.Join(filepath.Dir(making), rootPrefix+strings.TrimPrefix(filepath.Base(making), makingPrefix))
+		if err := os.Rename(making, dir); err != nil {
+			unclaim()
+			_ = os.RemoveAll(making)
+			return "", err
+		}
+		c.root, c.unclaim = dir, unclaim
 	}
 	return c.root, nil
 }
 
+// A process's directory is made as makingPrefix* and renamed rootPrefix*
+// once claimed (sweepAbandoned).
+const (
+	makingPrefix = "awsemu-making-"
+	rootPrefix   = "awsemu-lambda-"
+	rootPattern  = rootPrefix + "*"
+)
+
 func (c *bootstrapCache) removeRootIfEmptyLocked() {
 	if len(c.entries) == 0 && c.root != "" {
 		_ = os.RemoveAll(c.root)
+		c.unclaim()
 		c.root = ""
 	}
 }

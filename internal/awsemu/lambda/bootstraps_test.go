@@ -133,3 +133,42 @@ func TestBootstrapsKeepNoFailedPackage(t *testing.T) {
 		t.Errorf("a failed package left entries %v, directory %q", c.entries, c.root)
 	}
 }
+
+// TestBootstrapsSweepAbandonedDirectories: making the process's directory
+// removes those of processes that are gone (their lock is free), and
+// leaves a live process's (locked) and one being made (no lock yet).
+func TestBootstrapsSweepAbandonedDirectories(t *testing.T) {
+	bin := hostELF(t, "sweep")
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	mk := func(name string, lock bool) string {
+		dir := filepath.Join(tmp, name)
+		if err := os.MkdirAll(filepath.Join(dir, "0abc"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if lock {
+			if err := os.WriteFile(filepath.Join(dir, "lock"), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	abandoned, live, making := mk("awsemu-lambda-1", true), mk("awsemu-lambda-2", true), mk("awsemu-lambda-3", false)
+	release, err := claimDir(live) // as its process does
+	if err != nil {
+		t.Skip("no flock here:", err)
+	}
+	defer release()
+
+	c := newBootstrapCache()
+	ref := mustAcquire(t, c, packageOf(t, bin, ""))
+	defer c.release(ref)
+	if _, err := os.Stat(abandoned); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("abandoned directory: %v, want it removed", err)
+	}
+	for _, dir := range []string{live, making, c.root} {
+		if _, err := os.Stat(dir); err != nil {
+			t.Errorf("%s: %v, want it kept", dir, err)
+		}
+	}
+}
