@@ -10,8 +10,9 @@ package report
 // and was 92 MB where 55 MB is enough (golang/go#72895, spf13/cobra#1956;
 // BENCHMARKS.md, "Binary size and linker dead-code elimination";
 // scripts/check-dce.sh keeps it so). Each part starts and ends in HTML text
-// context; every value goes through h.text (HTML text and double-quoted
-// attributes, where html/template escapes alike) or is a number.
+// context; every value goes through h.text (HTML text, <title>'s RCDATA
+// and double-quoted attributes, where html/template escapes a string
+// alike) or is a number.
 
 // writeHead writes the page from its start to the grid's header row: the
 // counts, the filters and one column per check.
