@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/policy"
 )
 
 // The seeding API of the accounts, their IAM users and the organization.
@@ -87,6 +88,25 @@ func (a *Account) AddAlias(alias string) { a.a.AddAlias(alias) }
 // call everything.
 func (a *Account) AddUser(name string, allow ...string) *User {
 	return &User{a.a.AddUser(name, allow...)}
+}
+
+// AddPolicyUser adds an IAM user whose permissions are the identity policy
+// documents docs (docs/permissions/*.json): each call's action is checked
+// against the actions their Allow statements name, and the roles a call
+// passes (iam:PassRole: lambda:CreateFunction's Role, a rule target's or a
+// schedule's RoleArn, also in what CloudFormation provisions as the user)
+// against their statements with Resource and Condition evaluated. Other
+// actions' resources and conditions are not evaluated.
+func (a *Account) AddPolicyUser(name string, docs ...[]byte) (*User, error) {
+	var stmts []policy.Statement
+	for _, doc := range docs {
+		s, err := policy.Parse(doc)
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, s...)
+	}
+	return &User{a.a.AddPolicyUser(name, stmts)}, nil
 }
 
 // AddRole adds a role that principals of trustedAccounts may assume (as a
@@ -184,5 +204,5 @@ func (o *Organization) EnableCentralizedRootAccess(features ...string) {
 // session (Type Root with TaskPolicyARN). For tests that start inside a
 // session.
 func (s *Server) Credentials(p Principal, ttl time.Duration) aws.Credentials {
-	return s.dir.Session(p, nil, ttl)
+	return s.dir.Session(p, directory.Grant{}, ttl)
 }

@@ -18,7 +18,7 @@ func (s *Server) authenticate(c *Call) error {
 	if c.accessKeyID == "" {
 		return newAPIError(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
-	p, allow, err := s.dir.Authenticate(c.accessKeyID, c.Time, c.Service, c.Region)
+	p, grant, err := s.dir.Authenticate(c.accessKeyID, c.Time, c.Service, c.Region)
 	switch {
 	case errors.Is(err, directory.ErrExpired):
 		return newAPIError(http.StatusBadRequest, "ExpiredToken", "The security token included in the request is expired")
@@ -30,7 +30,7 @@ func (s *Server) authenticate(c *Call) error {
 	c.Caller = p
 	c.record.Account = p.Account
 	c.record.Principal = p.ARN()
-	c.allow = allow
+	c.grant = grant
 	return nil
 }
 
@@ -40,17 +40,31 @@ var alwaysAllowed = map[string]bool{"sts:GetCallerIdentity": true}
 
 // authorize enforces an AssumeRoot session's task policy (sts.TaskPolicyActions)
 // and the caller's allow list on each IAM action the call needs (an S3
-// call may need several: s3.Actions), and notes them in the call log.
-// Everything else is allowed: the emulator does not evaluate IAM policies
-// beyond these.
+// call may need several: s3.Actions), then iam:PassRole on each role the
+// call passes to a service (passrole.go), and notes the actions in the call
+// log. Only iam:PassRole is evaluated with its resource and conditions (for
+// a principal given a policy document); every other action is checked by
+// name only: the emulator does not evaluate IAM policies beyond these.
 func (s *Server) authorize(c *Call) error {
 	actions := []string{iamAction(c.Service, c.Action)}
 	if c.Service == "s3" && c.Request != nil {
 		actions = s3.Actions(c.Request, c.Body)
 	}
+	passed := passedRoles(c)
+	if len(passed) > 0 {
+		actions = append(actions, passRole)
+	}
 	c.record.IAMActions = actions
 	for _, action := range actions {
+		if action == passRole {
+			continue
+		}
 		if err := s.allowed(c, action); err != nil {
+			return err
+		}
+	}
+	for _, p := range passed {
+		if err := s.allowedToPass(c, p); err != nil {
 			return err
 		}
 	}
@@ -75,7 +89,7 @@ func (s *Server) allowed(c *Call, action string) error {
 			return errAccessDenied(c, action, "on resource: "+resource+" with an explicit deny in an identity-based policy: "+c.Caller.TaskPolicyARN)
 		}
 	}
-	if c.allow != nil && !matchesAny(c.allow, action) {
+	if c.grant.Actions != nil && !matchesAny(c.grant.Actions, action) {
 		return errAccessDenied(c, action, "because no identity-based policy allows the "+action+" action")
 	}
 	return nil

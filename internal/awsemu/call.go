@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/rootguard/rootguard/internal/awsemu/calllog"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/directory"
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
 	"github.com/rootguard/rootguard/internal/awsemu/wire"
 )
@@ -22,7 +23,7 @@ type Call struct {
 	emu.Call
 
 	accessKeyID string
-	allow       []string // the caller's allow list; nil allows everything
+	grant       directory.Grant // what the caller may do; the zero Grant allows everything
 	w           http.ResponseWriter
 	server      *Server
 	record      *CallRecord

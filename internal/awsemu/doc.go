@@ -39,11 +39,18 @@
 // JSON protocol only: the front translates the Query protocol (the aws CLI
 // 2.9's) to it and back (package sqs); SigV4 signatures
 // are not verified, only access key IDs; IAM policies are not evaluated
-// beyond per-user allow lists (AddUser's actions) and AssumeRoot task
-// policies, which are checked against the IAM actions a call needs —
-// for S3's REST calls those S3 documents per operation (package s3), for
-// the other services the action of the operation's name — never against
-// resources or conditions.
+// beyond per-user allow lists (AddUser's actions, or the Allow statements'
+// actions of AddPolicyUser's documents) and AssumeRoot task policies, which
+// are checked against the IAM actions a call needs — for S3's REST calls
+// those S3 documents per operation (package s3), for the other services the
+// action of the operation's name — not against resources or conditions.
+// The one exception is iam:PassRole (passrole.go): a call that gives a
+// service a role (lambda:CreateFunction's Role, a rule target's, a
+// schedule's or a trail's role, a stack's service role), also made by
+// CloudFormation as the caller, needs iam:PassRole on that role's ARN with
+// iam:PassedToService the receiving service, evaluated against an
+// AddPolicyUser's statements with Resource and the String/Arn condition
+// operators (internal/policy).
 //
 // Typical use in a test:
 //
@@ -178,7 +185,7 @@
 //     provisioned through the front's own APIs with SDK clients signed as
 //     the caller. What it reaches beyond itself is cloudformation.Links
 //     (services.go's cfnLinks): a session of the caller with the caller's
-//     allow list (CallerConfig, which finds the front's Call in the
+//     allow list and policy (CallerConfig, which finds the front's Call in the
 //     request's context), a role session for a stack set's target account
 //     (Config), and the organization, read under the model's lock
 //     (Organization, through cloudformation.Org). The directory's moves

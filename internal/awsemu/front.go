@@ -5,7 +5,8 @@ package awsemu
 //  1. parses the SigV4 credential scope and the action (wire.ParseRequest) and
 //     resolves the access key to a Principal (unknown → InvalidClientTokenId);
 //  2. records the call in the call log and applies injected faults;
-//  3. enforces AssumeRoot task policies and per-principal allow lists;
+//  3. enforces AssumeRoot task policies and per-principal allow lists, and
+//     iam:PassRole on the roles a call passes (passrole.go);
 //  4. answers from a registered Handler, or reverse-proxies to kumo.
 //
 // (The Lambda Runtime API, unsigned, is not served here: each function has

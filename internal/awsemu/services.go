@@ -180,13 +180,18 @@ func (b trailBuckets) BucketExists(name string) (bool, error) {
 type cfnLinks struct{ s *Server }
 
 // CallerConfig signs as a session of the call's caller with the caller's
-// allow list, which the front keeps on its side of the call.
+// allow list and identity policy, which the front keeps on its side of the
+// call: CloudFormation without a service role "uses a temporary session
+// that it generates from your user credentials" (CloudFormation User
+// Guide, "CloudFormation service role":
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html),
+// so what it provisions is authorized as the caller, iam:PassRole included.
 func (l cfnLinks) CallerConfig(c *emu.Call, ttl time.Duration) aws.Config {
-	var allow []string
+	var g directory.Grant
 	if fc, ok := c.Request.Context().Value(callContextKey{}).(*Call); ok {
-		allow = fc.allow
+		g = fc.grant
 	}
-	cfg := l.s.Config(l.s.dir.Session(c.Caller, allow, ttl))
+	cfg := l.s.Config(l.s.dir.Session(c.Caller, g, ttl))
 	cfg.Region = c.Region
 	return cfg
 }

@@ -139,13 +139,15 @@ func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
 }
 
 // TestDocumentedPolicyDeploysAndRemoves keeps docs/permissions/alert-deploy.json
-// true for the calls rootguard makes itself: a principal allowed exactly its
-// actions deploys the pipeline (--approve), plans a second deploy and
-// removes it, with no call refused — S3's calls included: the local AWS
-// authorizes each S3 REST call by the IAM actions S3 documents for it
-// (awsemu/s3), also those CloudFormation makes as the principal for the
-// stack's buckets. Not evaluated: what CloudFormation creates with its
-// own permissions, and resource ARNs (the emulator checks actions only).
+// true for the calls rootguard makes itself: a principal whose policy is
+// exactly the document deploys the pipeline (--approve), plans a second
+// deploy and removes it, with no call refused — S3's calls included: the
+// local AWS authorizes each S3 REST call by the IAM actions S3 documents for
+// it (awsemu/s3), also those CloudFormation makes as the principal for the
+// stack's buckets, and iam:PassRole by the role passed and the service it
+// is passed to (the function's role to Lambda, each forwarder's role to
+// EventBridge). Other actions' resource ARNs and conditions are not
+// evaluated (the emulator checks their names only).
 func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
 	t.Parallel()
 	emu, err := awsemu.New()
@@ -159,8 +161,7 @@ func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	acct := emu.AddAccount("123456789012", "security")
-	creds := acct.AddUser("deployer", policyActions(t, "alert-deploy.json")...).AddAccessKey(awsemu.AccessKey{})
-	tg := onEmu(emu, creds)
+	tg := onEmu(emu, policyUser(t, acct, "deployer", policyEdit{}, "alert-deploy.json"))
 	zip := withZip(t, []string{"FUNCTION_ZIP"})[0]
 	for _, step := range []struct {
 		stdin string

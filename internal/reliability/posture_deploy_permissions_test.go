@@ -15,8 +15,11 @@ import (
 // deployed by an administrator, a principal allowed exactly its actions
 // runs `posture deploy --approve` (a create, then an update) and `posture
 // remove --approve`, and none of its calls is refused — S3's included (the
-// local AWS authorizes each S3 call by the IAM actions S3 documents for it).
-// Resource ARNs are not evaluated there.
+// local AWS authorizes each S3 call by the IAM actions S3 documents for it),
+// and the two roles are passed as the document allows: the function's to
+// Lambda, the schedule's to EventBridge Scheduler (iam:PassRole is
+// evaluated with its Resource and iam:PassedToService condition). Other
+// actions' resource ARNs are not evaluated there.
 func TestDocumentedPolicyDeploysAndRemovesPosture(t *testing.T) {
 	t.Parallel()
 	emu, err := awsemu.New()
@@ -38,9 +41,9 @@ func TestDocumentedPolicyDeploysAndRemovesPosture(t *testing.T) {
 	}
 	t.Cleanup(func() { run(t, admin, "", "alert", "remove", "--approve", "--prefix", prefix) })
 
-	// The document names the rootguard prefix; the actions are what is
-	// proven here.
-	deployer := onEmu(emu, acct.AddUser("deployer", policyActions(t, "posture-deploy.json")...).AddAccessKey(awsemu.AccessKey{}))
+	// The document names the rootguard prefix: the test's own stands in
+	// for it, so the roles passed are matched by the document's ARNs.
+	deployer := onEmu(emu, policyUser(t, acct, "deployer", policyEdit{replace: []string{"rootguard-", prefix + "-"}}, "posture-deploy.json"))
 	emu.ResetCalls()
 	for _, args := range [][]string{
 		{"posture", "deploy", "--approve", "--prefix", prefix, "--function-zip", zips[1], "--schedule", "cron(0 6 ? * MON-FRI *)"},

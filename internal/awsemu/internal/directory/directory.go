@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/policy"
 )
 
 // Directory is one emulator's accounts, credentials and organization.
@@ -67,6 +68,20 @@ type Credential struct {
 	Expires   time.Time // zero for long-term keys
 	Key       *Key      // long-term keys only
 	Allow     []string  // a role session's allow list; nil allows everything
+	// Policy is the session's identity policy where its principal was given
+	// one (a CloudFormation session of such a caller); see Grant.
+	Policy []policy.Statement
+}
+
+// Grant is what a principal may do: Actions is the allow list every call's
+// action is checked against (nil allows everything); Policy, when the
+// principal was given an identity policy document, is its statements, which
+// the front evaluates with resources and conditions where it authorizes by
+// resource (iam:PassRole). Without Policy the allow list holds for every
+// resource.
+type Grant struct {
+	Actions []string
+	Policy  []policy.Statement
 }
 
 var (
@@ -76,34 +91,36 @@ var (
 	ErrExpired = errors.New("expired token")
 )
 
-// Authenticate resolves accessKeyID to its principal and the caller's
-// allow list (nil allows everything), and notes a long-term key's use at,
+// Authenticate resolves accessKeyID to its principal and what the caller
+// may do, and notes a long-term key's use at,
 // for service in region, as IAM does for last-used information.
-func (d *Directory) Authenticate(accessKeyID string, at time.Time, service, region string) (emu.Principal, []string, error) {
+func (d *Directory) Authenticate(accessKeyID string, at time.Time, service, region string) (emu.Principal, Grant, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	cred := d.Keys[accessKeyID]
 	if cred == nil || (cred.Key != nil && !cred.Key.Active) {
-		return emu.Principal{}, nil, ErrUnknownKey
+		return emu.Principal{}, Grant{}, ErrUnknownKey
 	}
 	if !cred.Expires.IsZero() && !d.Now().Before(cred.Expires) {
-		return emu.Principal{}, nil, ErrExpired
+		return emu.Principal{}, Grant{}, ErrExpired
 	}
 	if cred.Key != nil {
 		cred.Key.LastUsed = at
 		cred.Key.LastService = service
 		cred.Key.LastRegion = region
-		return cred.Principal, cred.Key.Owner.Allow, nil
+		return cred.Principal, Grant{cred.Key.Owner.Allow, cred.Key.Owner.Policy}, nil
 	}
-	return cred.Principal, cred.Allow, nil
+	return cred.Principal, Grant{cred.Allow, cred.Policy}, nil
 }
 
-// Session issues temporary credentials for p with the allow list allow
-// (nil allows everything), valid for ttl.
-func (d *Directory) Session(p emu.Principal, allow []string, ttl time.Duration) aws.Credentials {
+// Session issues temporary credentials for p that may do what g grants
+// (the zero Grant allows everything), valid for ttl.
+func (d *Directory) Session(p emu.Principal, g Grant, ttl time.Duration) aws.Credentials {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.IssueSession(p, allow, ttl)
+	creds := d.IssueSession(p, g.Actions, ttl)
+	d.Keys[creds.AccessKeyID].Policy = g.Policy
+	return creds
 }
 
 // IssueSession is Session with the lock held.

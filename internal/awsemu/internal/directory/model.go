@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/emu"
+	"github.com/rootguard/rootguard/internal/awsemu/internal/policy"
 )
 
 // Account is one AWS account: its root user, IAM users and roles, MFA
@@ -36,6 +37,9 @@ type User struct {
 	MFA     []*MFADevice
 	Certs   []*SigningCert
 	Allow   []string // nil allows every action
+	// Policy is the user's identity policy when it was given one
+	// (AddPolicyUser); Allow is then its Allow statements' actions.
+	Policy []policy.Statement
 }
 
 // ARN is the user's ARN; the root user's is arn:aws:iam::<acct>:root.

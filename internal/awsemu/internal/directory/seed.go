@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/rootguard/rootguard/internal/awsemu/internal/policy"
 )
 
 // AddAccount adds an account (or returns the existing one with that ID).
@@ -80,6 +82,22 @@ func (a *Account) NewUser(name string, allow []string) *User {
 		u.Allow = nil
 	}
 	a.Users[name] = u
+	return u
+}
+
+// AddPolicyUser adds an IAM user whose identity policy is stmts: every call
+// is checked against the actions of its Allow statements, and iam:PassRole
+// against its statements with resources and conditions (Grant).
+func (a *Account) AddPolicyUser(name string, stmts []policy.Statement) *User {
+	a.Dir.mu.Lock()
+	defer a.Dir.mu.Unlock()
+	u := a.NewUser(name, policy.Actions(stmts))
+	if u.Allow == nil {
+		// A policy that allows nothing allows nothing (NewUser reads an
+		// empty allow list as "everything").
+		u.Allow = []string{}
+	}
+	u.Policy = stmts
 	return u
 }
 
