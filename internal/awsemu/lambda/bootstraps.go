@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // bootstraps is the process's extracted function code, shared by every
@@ -22,15 +23,20 @@ import (
 // gives a new entry. Entries are counted references: each execution
 // environment holds one while it runs, and each function holds one to the
 // code it last ran until its code is updated, it is deleted, or its
-// Functions closes. An entry nobody holds is removed, and the process's
-// directory with the last one, so nothing outlives the emulators that
-// used it. A process that exits before its emulators finish closing
-// (Server.Close does not wait) leaves its directory behind; the next
-// process to make one removes it (sweepAbandoned), so at most one
-// abandoned set of bootstraps remains.
-var bootstraps = &bootstrapCache{entries: map[[sha256.Size]byte]*bootstrapEntry{}}
+// Functions closes. An entry nobody holds is removed after lingering
+// (bootstrapLinger: the next test's emulator, seconds later, finds it),
+// and the process's directory with the last one. A process that exits
+// before then (or before its emulators finish closing: Server.Close does
+// not wait) leaves its directory behind; the next process to make one
+// removes it (sweepAbandoned), so what remains is the bootstraps of
+// processes that ended since.
+var bootstraps = &bootstrapCache{linger: bootstrapLinger, entries: map[[sha256.Size]byte]*bootstrapEntry{}}
+
+// bootstrapLinger is how long an extracted package nobody holds is kept.
+const bootstrapLinger = 30 * time.Second
 
 type bootstrapCache struct {
+	linger  time.Duration
 	mu      sync.Mutex
 	root    string // this process's temporary directory, while it has entries
 	unclaim func() // lets go of root's claim (claimDir)
@@ -43,6 +49,7 @@ type bootstrapEntry struct {
 	dir   string        // holds the executable bootstrap
 	err   error
 	refs  int
+	idle  *time.Timer // removes the entry once it has lingered unheld
 }
 
 // codeRef is a held reference to an extracted package.
@@ -75,6 +82,10 @@ func (c *bootstrapCache) acquire(code []byte) (codeRef, error) {
 		}
 		close(e.ready)
 	}
+	if e.idle != nil {
+		e.idle.Stop() // if it fired already, it finds the entry held
+		e.idle = nil
+	}
 	e.refs++
 	c.mu.Unlock()
 
@@ -104,7 +115,22 @@ func (c *bootstrapCache) release(r codeRef) {
 	if e.refs--; e.refs > 0 {
 		return
 	}
-	delete(c.entries, r.sum)
+	if c.linger <= 0 {
+		c.removeLocked(r.sum, e)
+		return
+	}
+	e.idle = time.AfterFunc(c.linger, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.entries[r.sum] == e && e.refs == 0 {
+			c.removeLocked(r.sum, e)
+		}
+	})
+}
+
+// removeLocked removes an unheld entry and its files. Callers hold c.mu.
+func (c *bootstrapCache) removeLocked(sum [sha256.Size]byte, e *bootstrapEntry) {
+	delete(c.entries, sum)
 	_ = os.RemoveAll(e.dir)
 	c.removeRootIfEmptyLocked()
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // hostELF is the smallest ELF header checkRunnable accepts: an executable
@@ -55,6 +56,7 @@ func packageOf(t *testing.T, bin []byte, comment string) []byte {
 	return buf.Bytes()
 }
 
+// newBootstrapCache is a cache that removes an entry at its last release.
 func newBootstrapCache() *bootstrapCache {
 	return &bootstrapCache{entries: map[[32]byte]*bootstrapEntry{}}
 }
@@ -170,5 +172,39 @@ func TestBootstrapsSweepAbandonedDirectories(t *testing.T) {
 		if _, err := os.Stat(dir); err != nil {
 			t.Errorf("%s: %v, want it kept", dir, err)
 		}
+	}
+}
+
+// TestBootstrapsLingerForTheNextUser: a package released by its last user
+// (an emulator closing) is still there for the next one (the next test's
+// emulator) within the linger, and removed once it has lingered unheld.
+func TestBootstrapsLingerForTheNextUser(t *testing.T) {
+	c := newBootstrapCache()
+	c.linger = time.Hour
+	code := packageOf(t, hostELF(t, "linger"), "")
+	first := mustAcquire(t, c, code)
+	exe := stat(t, filepath.Join(first.dir, "bootstrap"))
+	c.release(first)
+	next := mustAcquire(t, c, code)
+	if next.dir != first.dir || !os.SameFile(exe, stat(t, filepath.Join(next.dir, "bootstrap"))) {
+		t.Fatal("a lingering package was extracted again")
+	}
+
+	c.mu.Lock()
+	c.linger = time.Millisecond
+	c.mu.Unlock()
+	c.release(next)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(next.dir); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("an unheld package outlived its linger")
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) != 0 || c.root != "" {
+		t.Errorf("after the linger: entries %v, directory %q", c.entries, c.root)
 	}
 }
