@@ -153,7 +153,11 @@ func buildIn(ctx context.Context, dir, pkg, goos, goarch string) ([]byte, error)
 	bin := filepath.Join(dir, "bootstrap")
 	args := append(append([]string{"build"}, buildFlags...), "-o", bin, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
+	// go build links in its work directory, under GOTMPDIR, and renames the
+	// result onto bin when both are on one file system (it copies
+	// otherwise): a build killed half way then leaves no partial bin whose
+	// build ID, in its first page, would pass for up to date.
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch, "GOTMPDIR="+dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build %s for %s/%s: %v\n%s", pkg, goos, goarch, err, out)
 	}

@@ -11,7 +11,9 @@
 //
 // Everything Functions starts (deliveries, retries, pollers, processes,
 // Runtime API long-polls) stops on Close, which waits for it and never
-// blocks on a client.
+// blocks on a client. The functions' extracted code is the process's,
+// shared by every Functions, and outlives Close by bootstrapLinger
+// (bootstraps.go).
 package lambda
 
 import (
