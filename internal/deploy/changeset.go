@@ -140,7 +140,9 @@ func (r stackRun) execute(ctx context.Context, changeSet string) error {
 func (r stackRun) wait(ctx context.Context, since time.Time) error {
 	seen := map[string]bool{}
 	var failures []string
-	for n := 0; ; n++ {
+	// follow prints the events not yet seen and notes the resources that
+	// failed, with CloudFormation's reason.
+	follow := func() error {
 		events, err := r.newEvents(ctx, since, seen)
 		if err != nil {
 			return err
@@ -150,6 +152,12 @@ func (r stackRun) wait(ctx context.Context, since time.Time) error {
 			if strings.HasSuffix(string(e.ResourceStatus), "_FAILED") && aws.ToString(e.ResourceType) != "AWS::CloudFormation::Stack" {
 				failures = append(failures, fmt.Sprintf("%s (%s): %s", aws.ToString(e.LogicalResourceId), aws.ToString(e.ResourceType), aws.ToString(e.ResourceStatusReason)))
 			}
+		}
+		return nil
+	}
+	for n := 0; ; n++ {
+		if err := follow(); err != nil {
+			return err
 		}
 		st, ok, err := stackState(ctx, r.cfn, r.name)
 		if err != nil {
@@ -161,8 +169,15 @@ func (r stackRun) wait(ctx context.Context, since time.Time) error {
 		status := string(st.StackStatus)
 		switch {
 		case status == "CREATE_COMPLETE" || status == "UPDATE_COMPLETE" || status == "DELETE_COMPLETE":
-			return nil
+			return follow()
 		case strings.HasSuffix(status, "ROLLBACK_COMPLETE") || strings.HasSuffix(status, "_FAILED"):
+			// The stack may have settled after the events above were
+			// read: read the rest, so the resource that failed and
+			// CloudFormation's reason are shown and returned, not only
+			// the stack's "The following resource(s) failed".
+			if err := follow(); err != nil {
+				return err
+			}
 			why := strings.Join(failures, "; ")
 			if why == "" {
 				why = aws.ToString(st.StackStatusReason)
