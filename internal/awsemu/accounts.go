@@ -95,8 +95,12 @@ func (a *Account) AddUser(name string, allow ...string) *User {
 // against the actions their Allow statements name, and the roles a call
 // passes (iam:PassRole: lambda:CreateFunction's Role, a rule target's or a
 // schedule's RoleArn, also in what CloudFormation provisions as the user)
-// against their statements with Resource and Condition evaluated. Other
-// actions' resources and conditions are not evaluated.
+// against their statements with Resource and Condition evaluated, as are
+// the actions of scopedActions (resources.go: STS AssumeRole/AssumeRoot,
+// CloudFormation stacks, S3, SSM parameters, SQS queues, EventBridge
+// PutEvents, Lambda CreateEventSourceMapping) on the resources and
+// condition keys the request carries. Other actions' resources and
+// conditions are not evaluated.
 func (a *Account) AddPolicyUser(name string, docs ...[]byte) (*User, error) {
 	var stmts []policy.Statement
 	for _, doc := range docs {

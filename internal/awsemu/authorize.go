@@ -42,9 +42,10 @@ var alwaysAllowed = map[string]bool{"sts:GetCallerIdentity": true}
 // and the caller's allow list on each IAM action the call needs (an S3
 // call may need several: s3.Actions), then iam:PassRole on each role the
 // call passes to a service (passrole.go), and notes the actions in the call
-// log. Only iam:PassRole is evaluated with its resource and conditions (for
-// a principal given a policy document); every other action is checked by
-// name only: the emulator does not evaluate IAM policies beyond these.
+// log. For a principal given a policy document, iam:PassRole and the
+// actions of scopedActions (resources.go) are evaluated with their
+// resources and condition keys; every other action is checked by name
+// only: the emulator does not evaluate IAM policies beyond these.
 func (s *Server) authorize(c *Call) error {
 	actions := []string{iamAction(c.Service, c.Action)}
 	if c.Service == "s3" && c.Request != nil {
@@ -60,6 +61,9 @@ func (s *Server) authorize(c *Call) error {
 			continue
 		}
 		if err := s.allowed(c, action); err != nil {
+			return err
+		}
+		if err := s.allowedOn(c, action); err != nil {
 			return err
 		}
 	}

@@ -43,14 +43,22 @@
 // actions of AddPolicyUser's documents) and AssumeRoot task policies, which
 // are checked against the IAM actions a call needs — for S3's REST calls
 // those S3 documents per operation (package s3), for the other services the
-// action of the operation's name — not against resources or conditions.
-// The one exception is iam:PassRole (passrole.go): a call that gives a
-// service a role (lambda:CreateFunction's Role, a rule target's, a
-// schedule's or a trail's role, a stack's service role), also made by
-// CloudFormation as the caller, needs iam:PassRole on that role's ARN with
-// iam:PassedToService the receiving service, evaluated against an
-// AddPolicyUser's statements with Resource and the String/Arn condition
-// operators (internal/policy).
+// action of the operation's name. For an AddPolicyUser's statements two
+// kinds of action are also evaluated against their resources and
+// conditions, with the String/Arn condition operators (internal/policy):
+// iam:PassRole (passrole.go): a call that gives a service a role
+// (lambda:CreateFunction's Role, a rule target's, a schedule's or a trail's
+// role, a stack's service role), also made by CloudFormation as the caller,
+// needs iam:PassRole on that role's ARN with iam:PassedToService the
+// receiving service; and the actions of scopedActions (resources.go), whose
+// resource ARNs and condition keys are derived from the request as the
+// Service Authorization Reference defines them: sts:AssumeRole and
+// sts:AssumeRoot (sts:TaskPolicyArn), CloudFormation's stack operations,
+// every S3 action (bucket or object), SSM's parameter operations, SQS's
+// queue operations, events:PutEvents (events:source, events:detail-type)
+// and lambda:CreateEventSourceMapping (lambda:FunctionArn). Every other
+// action is checked by its name only: a statement's Resource and Condition
+// prove nothing for it.
 //
 // Typical use in a test:
 //

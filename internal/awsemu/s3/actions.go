@@ -264,3 +264,10 @@ func hasGrantHeader(h http.Header) bool {
 	}
 	return false
 }
+
+// Resource returns the bucket and key (either may be empty) a path-style
+// request names: the resource its IAM actions are authorized on.
+func Resource(r *http.Request) (bucket, key string) {
+	bucket, key, _ = split(r)
+	return bucket, key
+}

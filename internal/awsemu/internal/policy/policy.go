@@ -6,7 +6,10 @@
 // resource is the role passed and whose iam:PassedToService is the service
 // receiving it (IAM User Guide, "Grant a user permissions to pass a role to
 // an AWS service":
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html),
+// and the actions whose resources and condition keys awsemu derives from
+// the request (awsemu's scopedActions, resources.go). Every other action
+// is checked by its name only (Actions).
 package policy
 
 import (
