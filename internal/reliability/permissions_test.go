@@ -83,8 +83,10 @@ func sampleOrg(t *testing.T, rootSessions bool) (*awsemu.Server, string) {
 }
 
 // TestDocumentedPoliciesLetOrgRunsStart keeps docs/permissions true for
-// organization runs: a management principal allowed exactly the documented
-// actions runs audit and fix over --org, --ou and --accounts, with
+// organization runs: a management principal whose identity policy is
+// exactly the documented policies (Resource and Condition evaluated where
+// the local AWS derives them: sts:AssumeRoot's sts:TaskPolicyArn,
+// sts:AssumeRole's role) runs audit and fix over --org, --ou and --accounts, with
 // centralized root access on (sts:AssumeRoot) and off (sts:AssumeRole),
 // and no call of the management principal is refused.
 func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
@@ -121,8 +123,7 @@ func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
 				if i := slices.Index(args, "OU"); i >= 0 {
 					args[i] = ou
 				}
-				allowed := policyActions(t, r.policies...)
-				creds := emu.Account("111111111111").AddUser("least-"+strings.ReplaceAll(strings.Join(r.args, "-"), ",", "-"), allowed...).AddAccessKey(awsemu.AccessKey{})
+				creds := policyUser(t, emu.Account("111111111111"), "least-"+strings.ReplaceAll(strings.Join(r.args, "-"), ",", "-"), policyEdit{}, r.policies...)
 				emu.ResetCalls()
 				res := run(t, onEmu(emu, creds), "", args...)
 				if !slices.Contains([]int{cmdutil.ExitOK, cmdutil.ExitFindings}, res.code) {
@@ -146,7 +147,9 @@ func TestDocumentedPoliciesLetOrgRunsStart(t *testing.T) {
 // it (awsemu/s3), also those CloudFormation makes as the principal for the
 // stack's buckets, and iam:PassRole by the role passed and the service it
 // is passed to (the function's role to Lambda, each forwarder's role to
-// EventBridge). Other actions' resource ARNs and conditions are not
+// EventBridge), and the stack, bucket, object, parameter, queue and event
+// source mapping calls by their resources and condition keys (awsemu's
+// scopedActions). Other actions' resource ARNs and conditions are not
 // evaluated (the emulator checks their names only).
 func TestDocumentedPolicyDeploysAndRemoves(t *testing.T) {
 	t.Parallel()

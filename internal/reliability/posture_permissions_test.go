@@ -17,8 +17,8 @@ import (
 
 // TestDocumentedPolicyRunsPosture keeps docs/permissions/posture.json (and
 // posture-operate.json for status) true:
-// a management principal allowed exactly audit.json, audit-org.json and
-// posture.json runs `posture run` (store, publish, queue the digest) and
+// a management principal whose identity policy is exactly audit.json,
+// audit-org.json, posture.json and posture-operate.json runs `posture run` (store, publish, queue the digest) and
 // `posture status`, and none of its calls is refused.
 func TestDocumentedPolicyRunsPosture(t *testing.T) {
 	t.Parallel()
@@ -34,8 +34,10 @@ func TestDocumentedPolicyRunsPosture(t *testing.T) {
 	if _, err := sqs.NewFromConfig(admin).CreateQueue(t.Context(), &sqs.CreateQueueInput{QueueName: aws.String(names.Queue())}); err != nil {
 		t.Fatal(err)
 	}
-	allowed := policyActions(t, "audit.json", "audit-org.json", "posture.json", "posture-operate.json")
-	creds := emu.Account("111111111111").AddUser("least-posture", allowed...).AddAccessKey(awsemu.AccessKey{})
+	// The documents whole, with this test's prefix for their rootguard
+	// names: the buckets, objects, queues and stacks they scope are proven.
+	creds := policyUser(t, emu.Account("111111111111"), "least-posture", policyEdit{replace: []string{"rootguard-", prefix + "-"}},
+		"audit.json", "audit-org.json", "posture.json", "posture-operate.json")
 	emu.ResetCalls()
 	for _, args := range [][]string{{"posture", "run", "--prefix", prefix}, {"posture", "status", "--prefix", prefix}} {
 		res := run(t, onEmu(emu, creds), "", args...)
