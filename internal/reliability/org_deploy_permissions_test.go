@@ -56,7 +56,7 @@ func TestDocumentedPoliciesDeployAndRemoveOrg(t *testing.T) {
 			// run's own, standing in for rootguard in the documents too.
 			prefix := fmt.Sprintf("rgor%d", time.Now().UnixNano()%1e9)
 			edit := c.edit
-			edit.replace = []string{"rootguard-", prefix + "-"}
+			edit.replace = prefixed(prefix)
 			tg := onEmu(emu, policyUser(t, acct, "org-deployer", edit, "alert-deploy.json", "alert-deploy-org.json"))
 			zip := withZip(t, []string{"FUNCTION_ZIP"})[0]
 			steps := [][]string{{"alert", "deploy", "--org", "--approve", "--prefix", prefix, "--function-zip", zip}}

@@ -54,7 +54,7 @@ func TestDocumentedPassRoleStatementsAreNeeded(t *testing.T) {
 			if !c.posture {
 				zip := withZip(t, []string{"FUNCTION_ZIP"})[0]
 				edit := c.edit
-				edit.replace = append(slices.Clone(edit.replace), "rootguard-", prefix+"-")
+				edit.replace = append(slices.Clone(edit.replace), prefixed(prefix)...)
 				tg := onEmu(emu, policyUser(t, acct, "deployer", edit, "alert-deploy.json"))
 				r = run(t, tg, hook, "alert", "deploy", "--approve", "--prefix", prefix, "--function-zip", zip)
 			} else {
@@ -65,7 +65,7 @@ func TestDocumentedPassRoleStatementsAreNeeded(t *testing.T) {
 				}
 				t.Cleanup(func() { run(t, admin, "", "alert", "remove", "--approve", "--prefix", prefix) })
 				edit := c.edit
-				edit.replace = append(slices.Clone(edit.replace), "rootguard-", prefix+"-")
+				edit.replace = append(slices.Clone(edit.replace), prefixed(prefix)...)
 				tg := onEmu(emu, policyUser(t, acct, "deployer", edit, "posture-deploy.json"))
 				emu.ResetCalls()
 				r = run(t, tg, "", "posture", "deploy", "--approve", "--prefix", prefix, "--function-zip", zips[1])

@@ -21,6 +21,13 @@ type policyEdit struct {
 	replace []string // old, new, old, new…
 }
 
+// prefixed is the replace list that puts a test's own --prefix in place
+// of rootguard in the documents' names: the rootguard-* resources and the
+// webhook parameter's /rootguard/ path (stack.Names.WebhookParameter).
+func prefixed(prefix string) []string {
+	return []string{"rootguard-", prefix + "-", "parameter/rootguard/", "parameter/" + prefix + "/"}
+}
+
 // policyUser adds to acct a user whose identity policy is exactly the
 // documents docs/permissions/<names> (edited by edit), and returns its
 // credentials: every call's action is checked against the documents'

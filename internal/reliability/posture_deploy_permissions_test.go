@@ -43,7 +43,7 @@ func TestDocumentedPolicyDeploysAndRemovesPosture(t *testing.T) {
 
 	// The document names the rootguard prefix: the test's own stands in
 	// for it, so the roles passed are matched by the document's ARNs.
-	deployer := onEmu(emu, policyUser(t, acct, "deployer", policyEdit{replace: []string{"rootguard-", prefix + "-"}}, "posture-deploy.json"))
+	deployer := onEmu(emu, policyUser(t, acct, "deployer", policyEdit{replace: prefixed(prefix)}, "posture-deploy.json"))
 	emu.ResetCalls()
 	for _, args := range [][]string{
 		{"posture", "deploy", "--approve", "--prefix", prefix, "--function-zip", zips[1], "--schedule", "cron(0 6 ? * MON-FRI *)"},

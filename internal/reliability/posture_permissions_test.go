@@ -36,7 +36,7 @@ func TestDocumentedPolicyRunsPosture(t *testing.T) {
 	}
 	// The documents whole, with this test's prefix for their rootguard
 	// names: the buckets, objects, queues and stacks they scope are proven.
-	creds := policyUser(t, emu.Account("111111111111"), "least-posture", policyEdit{replace: []string{"rootguard-", prefix + "-"}},
+	creds := policyUser(t, emu.Account("111111111111"), "least-posture", policyEdit{replace: prefixed(prefix)},
 		"audit.json", "audit-org.json", "posture.json", "posture-operate.json")
 	emu.ResetCalls()
 	for _, args := range [][]string{{"posture", "run", "--prefix", prefix}, {"posture", "status", "--prefix", prefix}} {
