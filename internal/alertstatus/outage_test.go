@@ -87,13 +87,19 @@ func deployPipeline(t testing.TB, prefix string) *pipelineEnv {
 	return env
 }
 
-// operator returns the configuration and clients of a principal allowed
-// exactly docs/permissions/alert-operate.json's actions, and fails the test
+// operator returns the configuration and clients of a principal whose
+// identity policy is docs/permissions/alert-operate.json (with the
+// pipeline's prefix for rootguard: the queues, bus and objects it scopes
+// are evaluated by the local AWS), and fails the test
 // at its end if any of its calls was refused: running status, test and
 // redrive as this operator keeps the policy true.
 func (e *pipelineEnv) operator(t *testing.T) (aws.Config, alertstatus.Clients) {
 	t.Helper()
-	cfg := e.emu.Config(e.emu.Account("111122223333").AddUser("operator", operatePolicyActions(t)...).AddAccessKey(awsemu.AccessKey{}))
+	u, err := e.emu.Account("111122223333").AddPolicyUser("operator", operatePolicy(t, e.names.Prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.emu.Config(u.AddAccessKey(awsemu.AccessKey{}))
 	t.Cleanup(func() {
 		for _, c := range e.emu.Calls() {
 			if strings.HasSuffix(c.Principal, ":user/operator") && (c.ErrorCode == "AccessDenied" || c.ErrorCode == "AccessDeniedException") {
@@ -295,33 +301,18 @@ func TestSlackOutageLosesNothing(t *testing.T) {
 	assertNothingManaged(t, env)
 }
 
-// operatePolicyActions reads the actions docs/permissions/alert-operate.json
-// allows.
-func operatePolicyActions(t *testing.T) []string {
+// operatePolicy reads docs/permissions/alert-operate.json with prefix (a
+// test pipeline's own) in place of rootguard in its resource names.
+func operatePolicy(t *testing.T, prefix string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile("../../docs/permissions/alert-operate.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Statement []struct{ Action json.RawMessage }
+	if prefix == "" || prefix == "rootguard" {
+		return raw
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, st := range doc.Statement {
-		var many []string
-		if json.Unmarshal(st.Action, &many) != nil {
-			var one string
-			if err := json.Unmarshal(st.Action, &one); err != nil {
-				t.Fatal("alert-operate.json: Action is neither a string nor a list")
-			}
-			many = []string{one}
-		}
-		out = append(out, many...)
-	}
-	return out
+	return []byte(strings.ReplaceAll(string(raw), "rootguard-", prefix+"-"))
 }
 
 // assertNothingManaged asks the local AWS for every kind of resource the

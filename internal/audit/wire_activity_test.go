@@ -66,7 +66,7 @@ func TestWireRootActivityAlerting(t *testing.T) {
 			if tt.enable != "" {
 				mustSeed(t, a.EnableRegion(tt.enable))
 			}
-			creds := a.AddUser("auditor", policyActions(t)...).AddAccessKey(awsemu.AccessKey{})
+			creds := policyUser(t, a)
 			res := Account(context.Background(), emu.Config(creds), Options{Checks: []CheckID{CheckRootActivityAlerting}, Sleep: noSleep})
 			c := checkOf(t, res, CheckRootActivityAlerting)
 			if c.Status != tt.want {

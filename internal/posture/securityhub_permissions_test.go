@@ -54,21 +54,12 @@ func policyStatements(t *testing.T, file string) []policyStatement {
 	return out
 }
 
-func policyActions(t *testing.T, files ...string) []string {
-	t.Helper()
-	var out []string
-	for _, f := range files {
-		for _, s := range policyStatements(t, f) {
-			out = append(out, s.Action...)
-		}
-	}
-	return out
-}
-
 // TestDocumentedPolicyImportsSecurityHub keeps
 // docs/permissions/posture-securityhub.json true. The hub: a management
-// principal allowed exactly audit.json, audit-org.json, posture.json and
-// posture-securityhub.json runs `posture run --security-hub` and none of its calls is refused. The
+// principal whose identity policy is exactly audit.json, audit-org.json,
+// posture.json and posture-securityhub.json (sts:AssumeRole evaluated on
+// the import role, the artifacts objects and the alert queue on theirs)
+// runs `posture run --security-hub` and none of its calls is refused. The
 // members: the spoke template's import role allows exactly the file's
 // ImportIntoTheCallersOwnDefaultProduct actions, and every call the import
 // role's sessions make is one of them (the local AWS does not evaluate a
@@ -76,8 +67,19 @@ func policyActions(t *testing.T, files ...string) []string {
 func TestDocumentedPolicyImportsSecurityHub(t *testing.T) {
 	h, _ := securityHubWorld(t)
 	mgmt := h.emu.Account("100000000000")
-	allowed := policyActions(t, "audit.json", "audit-org.json", "posture.json", "posture-securityhub.json")
-	cfg := h.emu.Config(mgmt.AddUser("least-posture-sechub", allowed...).AddAccessKey(awsemu.AccessKey{}))
+	var docs [][]byte
+	for _, f := range []string{"audit.json", "audit-org.json", "posture.json", "posture-securityhub.json"} {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "permissions", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, raw)
+	}
+	u, err := mgmt.AddPolicyUser("least-posture-sechub", docs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := h.emu.Config(u.AddAccessKey(awsemu.AccessKey{}))
 	caller, err := account.Resolve(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)

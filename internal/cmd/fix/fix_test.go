@@ -2,7 +2,6 @@ package fix
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -357,44 +356,28 @@ func TestFixWholeOrganization(t *testing.T) {
 	}
 }
 
-// policyActions reads the actions a docs/permissions policy allows.
-func policyActions(t *testing.T, name string) []string {
+// policyDoc reads a docs/permissions policy document.
+func policyDoc(t *testing.T, name string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile("../../../docs/permissions/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Statement []struct {
-			Action json.RawMessage
-		}
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	var out []string
-	for _, st := range doc.Statement {
-		var many []string
-		if err := json.Unmarshal(st.Action, &many); err != nil {
-			var one string
-			if err := json.Unmarshal(st.Action, &one); err != nil {
-				t.Fatalf("%s: Action is neither a string nor a list", name)
-			}
-			many = []string{one}
-		}
-		out = append(out, many...)
-	}
-	return out
+	return raw
 }
 
 // TestFixPolicyIsEnough keeps docs/permissions/fix.json true: a management
-// principal allowed exactly its actions (plus audit.json's, which the
-// verification step needs) enables centralized root access and removes a
+// principal whose identity policy is exactly fix.json (plus audit.json,
+// which the verification step needs) — sts:AssumeRoot evaluated on the
+// member's root with the sts:TaskPolicyArn it asks for — enables centralized root access and removes a
 // member's root credentials with no AccessDenied anywhere.
 func TestFixPolicyIsEnough(t *testing.T) {
 	emu, _ := memberOrg(t)
-	allowed := append(policyActions(t, "fix.json"), policyActions(t, "audit.json")...)
-	fixer := emu.Account("111111111111").AddUser("fixer", allowed...).AddAccessKey(awsemu.AccessKey{})
+	u, err := emu.Account("111111111111").AddPolicyUser("fixer", policyDoc(t, "fix.json"), policyDoc(t, "audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixer := u.AddAccessKey(awsemu.AccessKey{})
 
 	enable, ios := newEnv(t, fixer, emu)
 	enable.Only, enable.Approve = []string{string(rgfix.CheckCentralized)}, true

@@ -2,7 +2,6 @@ package posture
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -248,10 +247,15 @@ func TestScheduledAuditorEndToEnd(t *testing.T) {
 	}
 
 	// `posture test` runs it now: nothing changed since, so no digest. It
-	// and `posture status` run as an operator allowed exactly
-	// posture-operate.json and posture.json (status reads the last run),
+	// and `posture status` run as an operator whose identity policy is
+	// exactly posture-operate.json and posture.json (status reads the last
+	// run; their stack, schedule, queue, function and objects evaluated),
 	// which keeps those documents true.
-	operatorCfg := w.emu.Config(w.emu.Account(e2eMgmt).AddUser("operator", documentedActions(t, "posture-operate.json", "posture.json")...).AddAccessKey(awsemu.AccessKey{}))
+	opUser, err := w.emu.Account(e2eMgmt).AddPolicyUser("operator", documented(t, w.names.Prefix, "posture-operate.json", "posture.json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	operatorCfg := w.emu.Config(opUser.AddAccessKey(awsemu.AccessKey{}))
 	operator := func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, operatorCfg) }
 	w.emu.ResetCalls()
 	ios, _, out, errOut = iostreams.Test()
@@ -506,32 +510,17 @@ func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool
 	}
 }
 
-// documentedActions reads the actions the files of docs/permissions allow.
-func documentedActions(t *testing.T, files ...string) []string {
+// documented reads the files of docs/permissions, with prefix (the
+// world's own) in place of rootguard in their resource names.
+func documented(t *testing.T, prefix string, files ...string) [][]byte {
 	t.Helper()
-	var out []string
+	var out [][]byte
 	for _, f := range files {
 		raw, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "permissions", f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var doc struct {
-			Statement []struct{ Action json.RawMessage }
-		}
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatal(err)
-		}
-		for _, st := range doc.Statement {
-			var many []string
-			if json.Unmarshal(st.Action, &many) != nil {
-				var one string
-				if err := json.Unmarshal(st.Action, &one); err != nil {
-					t.Fatalf("%s: Action is neither a string nor a list", f)
-				}
-				many = []string{one}
-			}
-			out = append(out, many...)
-		}
+		out = append(out, []byte(strings.ReplaceAll(string(raw), "rootguard-", prefix+"-")))
 	}
 	return out
 }
