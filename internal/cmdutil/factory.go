@@ -15,9 +15,10 @@ import (
 )
 
 // Factory holds only IO streams, a prompter, an AWS-config loader and a
-// clock. It is not a service locator: each command's NewCmdX defaults its
-// Options.Engine to an engine built from Session (tests give a fake), and
-// the engine builds its own narrow clients.
+// clock. It is not a service locator: a command's NewCmdX defaults its
+// Options.Engine to an engine built from Session when the command runs
+// (tests give a fake), and the engine builds its own narrow clients
+// (docs/architecture.md names the commands not yet built so).
 type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Prompter  prompt.Prompter

@@ -9,7 +9,9 @@ import (
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
 
-// commands is every command that calls AWS, with the arguments that make it
+// commands are the commands that call AWS held here to end in bounded
+// time when AWS does not answer (a new one joins them; `root …` and
+// `posture …` are not among them yet), with the arguments that make each
 // run (not stop at a usage error) and what it may answer when nothing could
 // be reached: exit 1, or for an audit the ERROR rows of exit 4.
 var commands = []struct {
