@@ -103,15 +103,37 @@ func TestAlertDeployNeedsTheDocumentedWebhookParameter(t *testing.T) {
 }
 
 // TestOrgAuditNeedsTheDocumentedTaskPolicy: audit-org.json allows
-// sts:AssumeRoot only with sts:TaskPolicyArn IAMAuditRootUserCredentials.
-// With the condition naming another task policy, `audit --org` is refused
-// on every AssumeRoot and reports each member reached as ERROR naming it,
-// never PASS.
+// sts:AssumeRoot only with sts:TaskPolicyArn IAMAuditRootUserCredentials,
+// and (centralized root access off) sts:AssumeRole only into
+// OrganizationAccountAccessRole. With the condition naming another task
+// policy, or the role resource another role, `audit --org` is refused on
+// every AssumeRoot (AssumeRole) and reports each member reached as ERROR
+// naming it, never PASS.
 func TestOrgAuditNeedsTheDocumentedTaskPolicy(t *testing.T) {
 	t.Parallel()
-	emu, _ := sampleOrg(t, true)
-	edit := policyEdit{replace: []string{"root-task/IAMAuditRootUserCredentials", "root-task/IAMDeleteRootUserCredentials"}}
-	creds := policyUser(t, emu.Account("111111111111"), "auditor", edit, "audit.json", "audit-org.json")
+	for _, c := range []struct {
+		name         string
+		rootSessions bool
+		replace      []string
+		action       string
+	}{
+		{"AssumeRoot", true, []string{"root-task/IAMAuditRootUserCredentials", "root-task/IAMDeleteRootUserCredentials"}, "AssumeRoot"},
+		{"AssumeRole", false, []string{"role/OrganizationAccountAccessRole", "role/SomeOtherRole"}, "AssumeRole"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			orgAuditRefused(t, c.rootSessions, c.replace, c.action)
+		})
+	}
+}
+
+// orgAuditRefused runs `audit --org` with audit-org.json edited by replace
+// and asserts every sts:<action> call was refused and every member is
+// ERROR naming it.
+func orgAuditRefused(t *testing.T, rootSessions bool, replace []string, action string) {
+	t.Helper()
+	emu, _ := sampleOrg(t, rootSessions)
+	creds := policyUser(t, emu.Account("111111111111"), "auditor", policyEdit{replace: replace}, "audit.json", "audit-org.json")
 	emu.ResetCalls()
 	r := run(t, onEmu(emu, creds), "", "audit", "--org", "--output", "json")
 	var rep struct {
@@ -130,25 +152,25 @@ func TestOrgAuditNeedsTheDocumentedTaskPolicy(t *testing.T) {
 			continue // the management account audits itself as the caller
 		}
 		members++
-		if !strings.Contains(a.Error, "sts:AssumeRoot") {
-			t.Errorf("%s: error %q, want it to name the refused sts:AssumeRoot", a.AccountID, a.Error)
+		if !strings.Contains(a.Error, "sts:"+action) {
+			t.Errorf("%s: error %q, want it to name the refused sts:%s", a.AccountID, a.Error, action)
 		}
 		for _, c := range a.Checks {
 			if c.Status != "ERROR" {
-				t.Errorf("%s: %s is %s without a root session; want ERROR", a.AccountID, c.ID, c.Status)
+				t.Errorf("%s: %s is %s unreached; want ERROR", a.AccountID, c.ID, c.Status)
 			}
 		}
 	}
 	if members == 0 {
 		t.Fatalf("no member account in the report\n%s", r.stdout)
 	}
-	roots := emu.CallsTo("sts", "AssumeRoot")
+	roots := emu.CallsTo("sts", action)
 	if len(roots) == 0 {
-		t.Fatal("no sts:AssumeRoot call")
+		t.Fatalf("no sts:%s call", action)
 	}
 	for _, c := range roots {
 		if !strings.HasPrefix(c.ErrorCode, "AccessDenied") {
-			t.Errorf("AssumeRoot %v answered %q, want AccessDenied (the task policy is not the documented one)", c.Params, c.ErrorCode)
+			t.Errorf("%s %v answered %q, want AccessDenied (not what the document allows)", action, c.Params, c.ErrorCode)
 		}
 	}
 }
