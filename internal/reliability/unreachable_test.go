@@ -10,10 +10,11 @@ import (
 )
 
 // commands are the commands that call AWS held here to end in bounded
-// time when AWS does not answer (a new one joins them; `root …` and
-// `posture …` are not among them yet), with the arguments that make each
-// run (not stop at a usage error) and what it may answer when nothing could
-// be reached: exit 1, or for an audit the ERROR rows of exit 4.
+// time when AWS does not answer — every one of them, a new one joins them —
+// with the arguments that make each run (not stop at a usage error; the
+// changing ones without --approve, so they only plan) and what it may answer
+// when nothing could be reached: exit 1, or for an audit the ERROR rows of
+// exit 4.
 var commands = []struct {
 	name  string
 	args  []string
@@ -33,6 +34,14 @@ var commands = []struct {
 	{"alert deploy", []string{"alert", "deploy", "--function-zip", "FUNCTION_ZIP"}, "https://hooks.slack.com/services/T0/B0/x\n", []int{cmdutil.ExitError}},
 	{"alert deploy --org", []string{"alert", "deploy", "--org", "--function-zip", "FUNCTION_ZIP"}, "https://hooks.slack.com/services/T0/B0/x\n", []int{cmdutil.ExitError}},
 	{"alert remove", []string{"alert", "remove"}, "", []int{cmdutil.ExitError}},
+	{"root allow-password-recovery", []string{"root", "allow-password-recovery", "--account", "222222222222"}, "", []int{cmdutil.ExitError}},
+	{"root unlock-bucket-policy", []string{"root", "unlock-bucket-policy", "--account", "222222222222", "--bucket", "example-logs"}, "", []int{cmdutil.ExitError}},
+	{"root unlock-queue-policy", []string{"root", "unlock-queue-policy", "--account", "222222222222", "--queue", "https://sqs.us-east-1.amazonaws.com/222222222222/orders"}, "", []int{cmdutil.ExitError}},
+	{"posture run", []string{"posture", "run", "--account-timeout", "5s"}, "", []int{cmdutil.ExitError}},
+	{"posture status", []string{"posture", "status"}, "", []int{cmdutil.ExitError}},
+	{"posture test", []string{"posture", "test"}, "", []int{cmdutil.ExitError}},
+	{"posture deploy", []string{"posture", "deploy", "--function-zip", "FUNCTION_ZIP"}, "", []int{cmdutil.ExitError}},
+	{"posture remove", []string{"posture", "remove"}, "", []int{cmdutil.ExitError}},
 }
 
 // TestHungEndpointEndsEveryCommand: an endpoint that accepts TCP and never

@@ -1,5 +1,6 @@
-// Package report renders audit results: an aligned table for people, and
-// json (rootguard.audit/v1), jsonl, SARIF 2.1.0 and ASFF for machines.
+// Package report renders audit results: an aligned table and html (one
+// self-contained page) for people, and json (rootguard.audit/v1), jsonl,
+// SARIF 2.1.0 and ASFF for machines.
 //
 // Every format carries every account and every check that was asked for:
 // a check that could not be decided is an ERROR row with its reason (an
