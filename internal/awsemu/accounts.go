@@ -98,7 +98,8 @@ func (a *Account) AddUser(name string, allow ...string) *User {
 // against their statements with Resource and Condition evaluated, as are
 // the actions of scopedActions (resources.go: STS AssumeRole/AssumeRoot,
 // CloudFormation stacks, S3, SSM parameters, SQS queues, EventBridge
-// PutEvents, Lambda CreateEventSourceMapping) on the resources and
+// PutEvents, Lambda CreateEventSourceMapping and functions, IAM roles,
+// log groups, trails, SNS topics, schedules) on the resources and
 // condition keys the request carries. Other actions' resources and
 // conditions are not evaluated.
 func (a *Account) AddPolicyUser(name string, docs ...[]byte) (*User, error) {

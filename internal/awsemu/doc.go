@@ -55,8 +55,10 @@
 // Service Authorization Reference defines them: sts:AssumeRole and
 // sts:AssumeRoot (sts:TaskPolicyArn), CloudFormation's stack operations,
 // every S3 action (bucket or object), SSM's parameter operations, SQS's
-// queue operations, events:PutEvents (events:source, events:detail-type)
-// and lambda:CreateEventSourceMapping (lambda:FunctionArn). Every other
+// queue operations, events:PutEvents (events:source, events:detail-type),
+// lambda:CreateEventSourceMapping (lambda:FunctionArn), Lambda's function
+// operations, IAM's role operations, CloudWatch Logs' log groups,
+// CloudTrail's trails, SNS's topics and Scheduler's schedules. Every other
 // action is checked by its name only: a statement's Resource and Condition
 // prove nothing for it.
 //

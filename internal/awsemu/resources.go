@@ -135,6 +135,72 @@ var scopedActions = map[string]func(c *Call) []target{
 		return out
 	},
 
+	// IAM (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html):
+	// the role operations act on the role,
+	// arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}. Only
+	// CreateRole names the path; the others are taken at the default path
+	// "/", where every role rootguard's stacks create lives.
+	"iam:CreateRole":       roleTarget,
+	"iam:DeleteRole":       roleTarget,
+	"iam:GetRole":          roleTarget,
+	"iam:PutRolePolicy":    roleTarget,
+	"iam:DeleteRolePolicy": roleTarget,
+	"iam:GetRolePolicy":    roleTarget,
+	"iam:TagRole":          roleTarget,
+	"iam:UntagRole":        roleTarget,
+
+	// Amazon CloudWatch Logs
+	// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
+	// resource type "log-group",
+	// arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}.
+	"logs:CreateLogGroup":     logGroupTarget,
+	"logs:DeleteLogGroup":     logGroupTarget,
+	"logs:PutRetentionPolicy": logGroupTarget,
+
+	// AWS CloudTrail
+	// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html):
+	// resource type "trail", arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}.
+	"cloudtrail:CreateTrail":  trailTarget,
+	"cloudtrail:DeleteTrail":  trailTarget,
+	"cloudtrail:StartLogging": trailTarget,
+
+	// Amazon SNS
+	// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html):
+	// resource type "topic", arn:${Partition}:sns:${Region}:${Account}:${TopicName}.
+	"sns:CreateTopic": func(c *Call) []target {
+		if n := c.Param("Name"); n != "" {
+			return one("arn:aws:sns:"+c.Region+":"+c.Caller.Account+":"+n, nil)
+		}
+		return one("", nil)
+	},
+	"sns:DeleteTopic": func(c *Call) []target { return one(c.Param("TopicArn"), nil) },
+	"sns:Subscribe":   func(c *Call) []target { return one(c.Param("TopicArn"), nil) },
+
+	// Amazon EventBridge Scheduler
+	// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html):
+	// resource type "schedule",
+	// arn:${Partition}:scheduler:${Region}:${Account}:schedule/${GroupName}/${ScheduleName};
+	// a schedule without a group is in "default".
+	"scheduler:CreateSchedule": scheduleTarget,
+	"scheduler:GetSchedule":    scheduleTarget,
+	"scheduler:UpdateSchedule": scheduleTarget,
+	"scheduler:DeleteSchedule": scheduleTarget,
+
+	// AWS Lambda
+	// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html):
+	// the function operations act on the function,
+	// arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}
+	// (with ":${Qualifier}" for a version or alias).
+	"lambda:CreateFunction":                  functionTarget,
+	"lambda:GetFunction":                     functionTarget,
+	"lambda:GetFunctionConfiguration":        functionTarget,
+	"lambda:DeleteFunction":                  functionTarget,
+	"lambda:UpdateFunctionCode":              functionTarget,
+	"lambda:UpdateFunctionConfiguration":     functionTarget,
+	"lambda:InvokeFunction":                  functionTarget,
+	"lambda:PutFunctionEventInvokeConfig":    functionTarget,
+	"lambda:DeleteFunctionEventInvokeConfig": functionTarget,
+
 	// AWS Lambda
 	// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html):
 	// CreateEventSourceMapping has no resource type (Resource "*") and the
@@ -305,4 +371,92 @@ func jsonField(c *Call, name string) string {
 	var s string
 	_ = json.Unmarshal(m[name], &s)
 	return s
+}
+
+// roleTarget is the role a call's RoleName (and CreateRole's Path) names.
+func roleTarget(c *Call) []target {
+	name := c.Param("RoleName")
+	if name == "" {
+		return one("", nil)
+	}
+	path := c.Param("Path")
+	if path == "" {
+		path = "/"
+	}
+	return one("arn:aws:iam::"+c.Caller.Account+":role"+path+name, nil)
+}
+
+// logGroupTarget is the log group a call's logGroupName names.
+func logGroupTarget(c *Call) []target {
+	name := jsonField(c, "logGroupName")
+	if name == "" {
+		return one("", nil)
+	}
+	return one("arn:aws:logs:"+c.Region+":"+c.Caller.Account+":log-group:"+name, nil)
+}
+
+// trailTarget is the trail a call's Name (a name or the trail's ARN) names.
+func trailTarget(c *Call) []target {
+	name := jsonField(c, "Name")
+	switch {
+	case name == "":
+		return one("", nil)
+	case strings.HasPrefix(name, "arn:"):
+		return one(name, nil)
+	}
+	return one("arn:aws:cloudtrail:"+c.Region+":"+c.Caller.Account+":trail/"+name, nil)
+}
+
+// scheduleTarget is the schedule of a Scheduler call's path
+// (/schedules/{Name}) in its group (the body's GroupName, the query's
+// groupName, or "default").
+func scheduleTarget(c *Call) []target {
+	if c.Request == nil {
+		return one("", nil)
+	}
+	rest, ok := strings.CutPrefix(c.Request.URL.Path, "/schedules/")
+	name, err := url.PathUnescape(rest)
+	if !ok || err != nil || name == "" || strings.Contains(name, "/") {
+		return one("", nil)
+	}
+	group := jsonField(c, "GroupName")
+	if group == "" {
+		group = c.Request.URL.Query().Get("groupName")
+	}
+	if group == "" {
+		group = "default"
+	}
+	return one("arn:aws:scheduler:"+c.Region+":"+c.Caller.Account+":schedule/"+group+"/"+name, nil)
+}
+
+// functionTarget is the function a Lambda call names: CreateFunction's
+// FunctionName, or the path's /functions/{name} (a name, a partial ARN
+// "account:function:name" or an ARN), qualified by ?Qualifier=.
+func functionTarget(c *Call) []target {
+	var name string
+	if c.Request != nil {
+		if _, rest, ok := strings.Cut(c.Request.URL.Path, "/functions/"); ok {
+			seg, _, _ := strings.Cut(rest, "/")
+			name, _ = url.PathUnescape(seg)
+		}
+	}
+	if name == "" {
+		name = jsonField(c, "FunctionName")
+	}
+	if name == "" {
+		return one("", nil)
+	}
+	if !strings.HasPrefix(name, "arn:") {
+		acct := c.Caller.Account
+		if a, fn, ok := strings.Cut(name, ":function:"); ok {
+			acct, name = a, fn
+		}
+		name = "arn:aws:lambda:" + c.Region + ":" + acct + ":function:" + name
+	}
+	if c.Request != nil {
+		if q := c.Request.URL.Query().Get("Qualifier"); q != "" && strings.Count(name, ":") == 6 {
+			name += ":" + q
+		}
+	}
+	return one(name, nil)
 }

@@ -33,7 +33,9 @@ func TestDocumentedPassRoleStatementsAreNeeded(t *testing.T) {
 	}{
 		{"alert/no-statement", policyEdit{drop: []string{"PassOnlyTheAlertRoles"}}, false, "lambda:CreateFunction", "-alert-function"},
 		{"alert/not-to-lambda", policyEdit{replace: []string{`"lambda.amazonaws.com", `, ""}}, false, "lambda:CreateFunction", "-alert-function"},
-		{"alert/not-the-forward-roles", policyEdit{replace: []string{`, "arn:aws:iam::*:role/rootguard-forward-*"]`, `]`}}, false, "events:PutTargets", "-forward-eu-west-1"},
+		{"alert/not-the-forward-roles", policyEdit{replace: []string{`"iam:PassRole",
+      "Resource": ["arn:aws:iam::*:role/rootguard-alert-function", "arn:aws:iam::*:role/rootguard-forward-*"]`, `"iam:PassRole",
+      "Resource": ["arn:aws:iam::*:role/rootguard-alert-function"]`}}, false, "events:PutTargets", "-forward-eu-west-1"},
 		{"posture/no-statement", policyEdit{drop: []string{"PassOnlyThePostureRoles"}}, true, "lambda:CreateFunction", "-posture-function"},
 		{"posture/not-to-scheduler", policyEdit{replace: []string{`"scheduler.amazonaws.com"`, `"events.amazonaws.com"`}}, true, "scheduler:CreateSchedule", "-posture-scheduler"},
 	} {
