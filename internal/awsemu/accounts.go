@@ -99,9 +99,9 @@ func (a *Account) AddUser(name string, allow ...string) *User {
 // the actions of scopedActions (resources.go: STS AssumeRole/AssumeRoot,
 // CloudFormation stacks, S3, SSM parameters, SQS queues, EventBridge
 // PutEvents, Lambda CreateEventSourceMapping and functions, IAM roles,
-// log groups, trails, SNS topics, schedules) on the resources and
-// condition keys the request carries. Other actions' resources and
-// conditions are not evaluated.
+// log groups, trails, SNS topics, schedules, EventBridge rules and buses)
+// on the resources and condition keys the request carries. Other actions'
+// resources and conditions are not evaluated.
 func (a *Account) AddPolicyUser(name string, docs ...[]byte) (*User, error) {
 	var stmts []policy.Statement
 	for _, doc := range docs {

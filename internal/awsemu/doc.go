@@ -58,7 +58,8 @@
 // queue operations, events:PutEvents (events:source, events:detail-type),
 // lambda:CreateEventSourceMapping (lambda:FunctionArn), Lambda's function
 // operations, IAM's role operations, CloudWatch Logs' log groups,
-// CloudTrail's trails, SNS's topics and Scheduler's schedules. Every other
+// CloudTrail's trails, SNS's topics, Scheduler's schedules and
+// EventBridge's rules and buses. Every other
 // action is checked by its name only: a statement's Resource and Condition
 // prove nothing for it.
 //

@@ -201,6 +201,26 @@ var scopedActions = map[string]func(c *Call) []target{
 	"lambda:PutFunctionEventInvokeConfig":    functionTarget,
 	"lambda:DeleteFunctionEventInvokeConfig": functionTarget,
 
+	// Amazon EventBridge
+	// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html):
+	// the rule operations act on the rule,
+	// arn:${Partition}:events:${Region}:${Account}:rule/[${EventBusName}/]${RuleName}
+	// (the bus's name only for a bus other than "default"); the bus
+	// operations on the bus (CreateEventBus, DeleteEventBus and
+	// DescribeEventBus name it by Name, PutPermission and RemovePermission
+	// by EventBusName; either is "default" when absent).
+	"events:PutRule":           ruleTarget("Name"),
+	"events:DeleteRule":        ruleTarget("Name"),
+	"events:DescribeRule":      ruleTarget("Name"),
+	"events:PutTargets":        ruleTarget("Rule"),
+	"events:RemoveTargets":     ruleTarget("Rule"),
+	"events:ListTargetsByRule": ruleTarget("Rule"),
+	"events:CreateEventBus":    busTarget("Name"),
+	"events:DeleteEventBus":    busTarget("Name"),
+	"events:DescribeEventBus":  busTarget("Name"),
+	"events:PutPermission":     busTarget("EventBusName"),
+	"events:RemovePermission":  busTarget("EventBusName"),
+
 	// AWS Lambda
 	// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html):
 	// CreateEventSourceMapping has no resource type (Resource "*") and the
@@ -459,4 +479,42 @@ func functionTarget(c *Call) []target {
 		}
 	}
 	return one(name, nil)
+}
+
+// busARN is the ARN of the event bus name (or ARN) names, "default" when
+// empty.
+func busARN(c *Call, name string) string {
+	switch {
+	case strings.HasPrefix(name, "arn:"):
+		return name
+	case name == "":
+		name = "default"
+	}
+	return "arn:aws:events:" + c.Region + ":" + c.Caller.Account + ":event-bus/" + name
+}
+
+// busTarget is the event bus a call's field names.
+func busTarget(field string) func(c *Call) []target {
+	return func(c *Call) []target { return one(busARN(c, jsonField(c, field)), nil) }
+}
+
+// ruleTarget is the rule a call's field names on its EventBusName's bus.
+func ruleTarget(field string) func(c *Call) []target {
+	return func(c *Call) []target {
+		name := jsonField(c, field)
+		switch {
+		case name == "":
+			return one("", nil)
+		case strings.HasPrefix(name, "arn:"):
+			return one(name, nil)
+		}
+		bus := jsonField(c, "EventBusName")
+		if strings.HasPrefix(bus, "arn:") {
+			_, bus, _ = strings.Cut(bus, ":event-bus/")
+		}
+		if bus != "" && bus != "default" {
+			name = bus + "/" + name
+		}
+		return one("arn:aws:events:"+c.Region+":"+c.Caller.Account+":rule/"+name, nil)
+	}
 }

@@ -7,8 +7,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -44,7 +46,10 @@ func TestScopedActionsAreAuthorizedByResourceAndCondition(t *testing.T) {
 	 {"Effect":"Allow","Action":"s3:CreateBucket","Resource":"arn:aws:s3:::rootguard-*"},
 	 {"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rootguard-*/posture/*"},
 	 {"Effect":"Allow","Action":["sqs:CreateQueue","sqs:GetQueueAttributes"],"Resource":"arn:aws:sqs:us-east-1:*:rootguard-*"},
-	 {"Effect":"Allow","Action":"cloudformation:DescribeStacks","Resource":"arn:aws:cloudformation:us-east-1:*:stack/rootguard-alert/*"}
+	 {"Effect":"Allow","Action":"cloudformation:DescribeStacks","Resource":"arn:aws:cloudformation:us-east-1:*:stack/rootguard-alert/*"},
+	 {"Effect":"Allow","Action":"iam:CreateRole","Resource":"arn:aws:iam::*:role/rootguard-*"},
+	 {"Effect":"Allow","Action":"logs:CreateLogGroup","Resource":"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/rootguard-*"},
+	 {"Effect":"Allow","Action":"events:PutRule","Resource":"arn:aws:events:*:*:rule/rootguard-*"}
 	]}`)
 	u, err := acct.AddPolicyUser("scoped", doc)
 	if err != nil {
@@ -104,6 +109,29 @@ func TestScopedActionsAreAuthorizedByResourceAndCondition(t *testing.T) {
 	}
 	if _, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("other")}); !deniedOn(err, "sqs:CreateQueue", acctARN("sqs", "other")) {
 		t.Errorf("CreateQueue other: %v, want AccessDenied", err)
+	}
+
+	trust := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	ic := iam.NewFromConfig(cfg)
+	if _, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("rootguard-x"), AssumeRolePolicyDocument: trust}); err != nil {
+		t.Errorf("CreateRole rootguard-x: %v", err)
+	}
+	if _, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("admin"), AssumeRolePolicyDocument: trust}); !deniedOn(err, "iam:CreateRole", "arn:aws:iam::"+passAccount+":role/admin") {
+		t.Errorf("CreateRole admin: %v, want AccessDenied on the role", err)
+	}
+	lg := cloudwatchlogs.NewFromConfig(cfg)
+	if _, err := lg.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/aws/lambda/rootguard-alert")}); err != nil {
+		t.Errorf("CreateLogGroup /aws/lambda/rootguard-alert: %v", err)
+	}
+	if _, err := lg.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/aws/lambda/other")}); !deniedOn(err, "logs:CreateLogGroup", acctARN("logs", "log-group:/aws/lambda/other")) {
+		t.Errorf("CreateLogGroup /aws/lambda/other: %v, want AccessDenied", err)
+	}
+	pattern := aws.String(`{"source":["aws.signin"]}`)
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("rootguard-root-activity"), EventPattern: pattern}); err != nil {
+		t.Errorf("PutRule rootguard-root-activity: %v", err)
+	}
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("other"), EventPattern: pattern}); !deniedOn(err, "events:PutRule", acctARN("events", "rule/other")) {
+		t.Errorf("PutRule other: %v, want AccessDenied on the rule", err)
 	}
 
 	cfn := cloudformation.NewFromConfig(cfg)
