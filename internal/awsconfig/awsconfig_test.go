@@ -189,6 +189,31 @@ func TestHungEndpointFailsOnceWithinTheResponseTimeout(t *testing.T) {
 	}
 }
 
+// A call given longer timeouts with ForCall waits that long, and says so:
+// the configuration's bound would be a false "did not answer within".
+func TestForCallNamesItsOwnBound(t *testing.T) {
+	endpoint, _ := hungListener(t)
+	envCredentials(t, endpoint)
+	cfg, err := Load(context.Background(), Options{Timeouts: Timeouts{Response: 100 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}, func(o *sts.Options) {
+		o.HTTPClient, o.APIOptions = Timeouts{Response: 700 * time.Millisecond}.ForCall(o.APIOptions)
+	})
+	took := time.Since(start)
+	if want := endpoint + " did not answer within 700ms"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want it to say %q", err, want)
+	}
+	if err != nil && strings.Contains(err.Error(), "within 100ms") {
+		t.Errorf("err = %v names the configuration's bound, not the call's", err)
+	}
+	if took < 700*time.Millisecond {
+		t.Errorf("gave up after %s, before the call's own 700ms", took)
+	}
+}
+
 func TestRefusedEndpointFailsAtOnce(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -33,8 +33,9 @@ type Timeouts struct {
 	// written (an upload does not count), and every later silence while the
 	// body is read. rootguard's calls are short control-plane calls
 	// (STS, IAM, Organizations, CloudFormation, SQS without long polling,
-	// Lambda without synchronous invocation) that AWS answers in well under
-	// a second; 30 s is generous for a throttled or distant endpoint. A
+	// Lambda without synchronous invocation — posture test's one Invoke
+	// waits longer through ForCall) that AWS answers in well under a
+	// second; 30 s is generous for a throttled or distant endpoint. A
 	// long-polling call (SQS ReceiveMessage with WaitTimeSeconds up to 20 s)
 	// would need this above its wait: none is made.
 	Response time.Duration
@@ -115,13 +116,33 @@ func unreachable(err error) (noAnswer bool, ok bool) {
 	return false, false
 }
 
+// ForCall gives one call of a client other timeouts than its
+// configuration's — a synchronous Lambda Invoke waits for the function's
+// run — and names those, not the configuration's, when the endpoint does
+// not answer. Pass it as the call's option function's body:
+//
+//	func(o *lambda.Options) { o.HTTPClient, o.APIOptions = t.ForCall(o.APIOptions) }
+func (t Timeouts) ForCall(apiOptions []func(*middleware.Stack) error) (*awshttp.BuildableClient, []func(*middleware.Stack) error) {
+	t = t.orDefaults()
+	rename := func(stack *middleware.Stack) error {
+		// The configuration's annotation is added by its APIOptions, which
+		// run before the call's; a stack without it is not an error.
+		_, _ = stack.Initialize.Remove(unreachableID)
+		return annotateUnreachable(t)(stack)
+	}
+	return t.HTTPClient(), append(apiOptions[:len(apiOptions):len(apiOptions)], rename)
+}
+
+// unreachableID is the middleware of annotateUnreachable.
+const unreachableID = "rootguardUnreachable"
+
 // annotateUnreachable names the endpoint and the bound in the error of a
 // call that could not reach it, so that the one line a command prints says
 // where and how long: "could not connect to https://sts.amazonaws.com
 // within 5s" or "https://… did not answer within 30s".
 func annotateUnreachable(t Timeouts) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("rootguardUnreachable",
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc(unreachableID,
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 				out, md, err := next.HandleInitialize(ctx, in)
 				if err == nil || ctx.Err() != nil {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/rootguard/rootguard/internal/account"
@@ -24,6 +25,7 @@ import (
 )
 
 type invokeAPI interface {
+	GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
 	Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
 }
 
@@ -38,18 +40,26 @@ type Engine struct {
 
 // New returns the engine for the caller's account.
 func New(caller *account.Session) *Engine {
-	return &Engine{
-		Engine: posture.New(caller),
-		lambda: lambda.NewFromConfig(caller.Home(), func(o *lambda.Options) {
-			o.HTTPClient = awsconfig.Timeouts{Response: invokeResponseTimeout}.HTTPClient()
-			o.RetryMaxAttempts = 1
-		}),
-	}
+	return &Engine{Engine: posture.New(caller), lambda: lambda.NewFromConfig(caller.Home())}
 }
 
-// invokeResponseTimeout waits for the auditor's answer: its timeout (900 s,
-// Lambda's maximum) and a minute for the invocation around it.
-const invokeResponseTimeout = 16 * time.Minute
+// invokeMargin is how much longer than the function's own timeout the
+// synchronous Invoke waits for its answer: the invocation around the run.
+const invokeMargin = time.Minute
+
+// maxFunctionTimeout is Lambda's longest function timeout (900 s), assumed
+// when the configuration does not say.
+const maxFunctionTimeout = 900 * time.Second
+
+// invokeWait is how long the synchronous Invoke of a function whose
+// timeout is seconds waits for its answer.
+func invokeWait(seconds int32) time.Duration {
+	d := time.Duration(seconds) * time.Second
+	if d <= 0 || d > maxFunctionTimeout {
+		d = maxFunctionTimeout
+	}
+	return d + invokeMargin
+}
 
 // ErrNotDeployed means the posture auditor function is not deployed.
 var ErrNotDeployed = errors.New("the posture auditor is not deployed here: deploy it with `rootguard posture deploy`")
@@ -57,9 +67,29 @@ var ErrNotDeployed = errors.New("the posture auditor is not deployed here: deplo
 // Invoke runs the deployed auditor now and waits for its summary: a
 // synchronous Lambda Invoke with the payload the schedule sends. It is not
 // retried — a second attempt would be a second run.
+//
+// A synchronous Invoke answers when the function returns, so the call must
+// wait as long as the function may run — its configured Timeout, up to 900
+// seconds (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html,
+// API_GetFunctionConfiguration.html: "Timeout — the amount of time in
+// seconds that Lambda allows a function to run before stopping it"). An
+// endpoint that never answers would hold it that long too, so the function's
+// configuration is read first with the ordinary call bounds: it shows that
+// Lambda answers, that the function exists, and how long the Invoke may wait.
 func (e *Engine) Invoke(ctx context.Context, names stack.Names) (*posture.Summary, error) {
 	fn := names.PostureFunction()
-	out, err := e.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: &fn, Payload: []byte("{}")})
+	cfg, err := e.lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &fn})
+	if awserr.Code(err) == "ResourceNotFoundException" {
+		return nil, fmt.Errorf("%w (no function %s)", ErrNotDeployed, fn)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", fn, awserr.Classify(err))
+	}
+	wait := invokeWait(aws.ToInt32(cfg.Timeout))
+	out, err := e.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: &fn, Payload: []byte("{}")}, func(o *lambda.Options) {
+		o.HTTPClient, o.APIOptions = awsconfig.Timeouts{Response: wait}.ForCall(o.APIOptions)
+		o.RetryMaxAttempts = 1
+	})
 	if awserr.Code(err) == "ResourceNotFoundException" {
 		return nil, fmt.Errorf("%w (no function %s)", ErrNotDeployed, fn)
 	}
