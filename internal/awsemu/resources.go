@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/awsemu/internal/policy"
@@ -228,9 +229,20 @@ var scopedActions = map[string]func(c *Call) []target{
 	// (Lambda Developer Guide, "Fine-tuning the Resources and Conditions
 	// sections of policies", event source mappings:
 	// https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).
-	// Get, Update and DeleteEventSourceMapping name the mapping by UUID
-	// only; the function ARN would come from the stored mapping, so they
-	// keep the name-only check.
+	// Update and DeleteEventSourceMapping name the mapping by UUID only;
+	// their lambda:FunctionArn would come from the stored mapping, so they
+	// keep the name-only check. GetEventSourceMapping carries no condition
+	// key at all (the guide's table: Resource "*", Condition None): its
+	// target is the mapping the path names, with no context, so a
+	// statement that grants it only under lambda:FunctionArn does not
+	// allow it, as on AWS.
+	"lambda:GetEventSourceMapping": func(c *Call) []target {
+		uuid := c.Request.PathValue("uuid")
+		if uuid == "" {
+			uuid = path.Base(c.Request.URL.Path)
+		}
+		return one("arn:aws:lambda:"+c.Region+":"+c.Caller.Account+":event-source-mapping:"+uuid, nil)
+	},
 	"lambda:CreateEventSourceMapping": func(c *Call) []target {
 		var in struct{ FunctionName string }
 		_ = json.Unmarshal(c.Body, &in)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -140,5 +141,40 @@ func TestScopedActionsAreAuthorizedByResourceAndCondition(t *testing.T) {
 	}
 	if _, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{}); !deniedOn(err, "cloudformation:DescribeStacks", "*") {
 		t.Errorf("DescribeStacks of every stack: %v, want AccessDenied on *", err)
+	}
+}
+
+// TestGetEventSourceMappingCarriesNoFunctionArn: GetEventSourceMapping has
+// no condition key (Lambda guide, "Resources and conditions for Lambda
+// actions": Resource "*", Condition None), so the lambda:FunctionArn
+// condition that scopes Create/Update/Delete never allows it; a statement
+// of its own does.
+func TestGetEventSourceMappingCarriesNoFunctionArn(t *testing.T) {
+	emu, err := awsemu.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	acct := emu.AddAccount(passAccount, "app")
+	conditional := `{"Effect":"Allow","Action":["lambda:CreateEventSourceMapping","lambda:GetEventSourceMapping"],"Resource":"*","Condition":{"StringLike":{"lambda:FunctionArn":"arn:aws:lambda:us-east-1:*:function:rootguard-alert"}}}`
+	own := `{"Effect":"Allow","Action":"lambda:GetEventSourceMapping","Resource":"*"}`
+	get := func(user string, statements ...string) error {
+		u, err := acct.AddPolicyUser(user, []byte(`{"Version":"2012-10-17","Statement":[`+strings.Join(statements, ",")+`]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := emu.Config(u.AddAccessKey(awsemu.AccessKey{}))
+		cfg.Region = "us-east-1"
+		_, err = lambda.NewFromConfig(cfg).GetEventSourceMapping(t.Context(), &lambda.GetEventSourceMappingInput{UUID: aws.String("0b4f5e9e-1c1f-4a57-9d3e-6f1b2f0e1a11")})
+		return err
+	}
+	resource := "arn:aws:lambda:us-east-1:" + passAccount + ":event-source-mapping:0b4f5e9e-1c1f-4a57-9d3e-6f1b2f0e1a11"
+	if err := get("conditional", conditional); !deniedOn(err, "lambda:GetEventSourceMapping", resource) {
+		t.Errorf("GetEventSourceMapping under lambda:FunctionArn only: %v, want AccessDenied on the mapping", err)
+	}
+	// Allowed, the mapping does not exist: the answer is Lambda's, not IAM's.
+	var ae smithy.APIError
+	if err := get("own", conditional, own); !errors.As(err, &ae) || strings.HasPrefix(ae.ErrorCode(), "AccessDenied") {
+		t.Errorf("GetEventSourceMapping with its own statement: %v, want past authorization", err)
 	}
 }

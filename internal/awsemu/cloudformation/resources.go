@@ -594,7 +594,17 @@ func createMapping(p *cfnProvisioner, ctx context.Context, r *cfnResource, tags 
 	}
 	r.physical = aws.ToString(out.UUID)
 	r.attrs["EventSourceMappingArn"] = aws.ToString(out.EventSourceMappingArn)
-	return nil
+	return readMapping(p, ctx, r)
+}
+
+// readMapping reads the mapping back as the caller, as CloudFormation's
+// AWS::Lambda::EventSourceMapping handlers do after creating or updating
+// one (the resource type's create, update and delete handler permissions
+// include lambda:GetEventSourceMapping): a caller allowed to create a
+// mapping but not to read it fails here, as the stack would on AWS.
+func readMapping(p *cfnProvisioner, ctx context.Context, r *cfnResource) error {
+	_, err := p.lambda.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: &r.physical})
+	return err
 }
 
 func updateMapping(p *cfnProvisioner, ctx context.Context, r *cfnResource, _ map[string]any, _ []tag) error {
@@ -603,7 +613,10 @@ func updateMapping(p *cfnProvisioner, ctx context.Context, r *cfnResource, _ map
 		UUID: &r.physical, FunctionName: aws.String(str(r.props, "FunctionName")),
 		BatchSize: batch, MaximumBatchingWindowInSeconds: window, FunctionResponseTypes: types, ScalingConfig: scaling,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return readMapping(p, ctx, r)
 }
 
 func deleteMapping(p *cfnProvisioner, ctx context.Context, r *cfnResource) error {
