@@ -136,9 +136,10 @@ naming the call that did not finish).`,
 		Use:   "test",
 		Short: "Run the deployed auditor now and show its run, drift and digest",
 		Long: `Invoke the deployed auditor function now, as its schedule does, and wait for
-its answer (up to its 15-minute timeout): the run ID, what drifted since the
-last run, and whether a digest was queued for Slack. A way to test the
-deployment without waiting for the schedule.`,
+its answer (up to the function's own timeout, read from its configuration,
+plus a minute): the run ID, what drifted since the last run, and whether a
+digest was queued for Slack. A way to test the deployment without waiting for
+the schedule.`,
 		Example: `  rootguard posture test`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
