@@ -3,7 +3,6 @@ package reliability
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,36 +13,6 @@ import (
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
-
-// policyActions reads the actions docs/permissions/<name> allows.
-func policyActions(t *testing.T, names ...string) []string {
-	t.Helper()
-	var out []string
-	for _, name := range names {
-		raw, err := os.ReadFile("../../docs/permissions/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc struct {
-			Statement []struct{ Action json.RawMessage }
-		}
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, st := range doc.Statement {
-			var many []string
-			if json.Unmarshal(st.Action, &many) != nil {
-				var one string
-				if err := json.Unmarshal(st.Action, &one); err != nil {
-					t.Fatalf("%s: Action is neither a string nor a list", name)
-				}
-				many = []string{one}
-			}
-			out = append(out, many...)
-		}
-	}
-	return out
-}
 
 // sampleOrg serves the sample organization with centralized root access
 // on (rootSessions) or not, and returns it with the ID of its "Workloads"
