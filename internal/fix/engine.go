@@ -43,6 +43,12 @@ type Engine struct {
 	RootSession rootsession.Options
 }
 
+// CallerARN is the caller's ARN, the actor of the change record.
+func (e *Engine) CallerARN() string { return e.Caller.CallerARN }
+
+// IsRoot reports whether the caller is the account's root user.
+func (e *Engine) IsRoot() bool { return e.Caller.IsRoot }
+
 // Request is what to fix.
 type Request struct {
 	What What

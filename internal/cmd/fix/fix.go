@@ -27,8 +27,10 @@ var fixable = rgfix.Fixable
 type FixOptions struct {
 	IO       *iostreams.IOStreams
 	Prompter prompt.Prompter
-	Session  func(context.Context) (*account.Session, error)
-	Now      func() time.Time
+	// Engine identifies the caller and builds the fix engine for it when
+	// the command runs; tests give a fake.
+	Engine func(context.Context) (Engine, error)
+	Now    func() time.Time
 	// RootSession tunes the sts:AssumeRoot sessions; tests shorten them.
 	RootSession rootsession.Options
 
@@ -44,9 +46,33 @@ type FixOptions struct {
 	RecordPath            string
 }
 
+// Engine plans and applies the changes for one caller (rgfix.Engine).
+type Engine interface {
+	CallerARN() string
+	IsRoot() bool
+	Plan(ctx context.Context, req rgfix.Request) (*rgfix.Planned, error)
+	Apply(ctx context.Context, p *rgfix.Planned, rec *rgfix.Recorder) []rgfix.Report
+}
+
+var _ Engine = (*rgfix.Engine)(nil)
+
+// engineFor builds the fix engine for the caller session resolves, with
+// opts' clock, concurrency and root-session tuning as they are when the
+// command runs (after the flags are parsed).
+func engineFor(session func(context.Context) (*account.Session, error), opts *FixOptions) func(context.Context) (Engine, error) {
+	return func(ctx context.Context) (Engine, error) {
+		who, err := session(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &rgfix.Engine{Caller: who, Now: opts.Now, Concurrency: opts.Concurrency, RootSession: opts.RootSession}, nil
+	}
+}
+
 // NewCmdFix returns `rootguard fix`.
 func NewCmdFix(f *cmdutil.Factory, runF func(*FixOptions) error) *cobra.Command {
-	opts := &FixOptions{IO: f.IOStreams, Prompter: f.Prompter, Session: f.Session, Now: f.Now}
+	opts := &FixOptions{IO: f.IOStreams, Prompter: f.Prompter, Now: f.Now}
+	opts.Engine = engineFor(f.Session, opts)
 	cmd := &cobra.Command{
 		Use:   "fix [flags]",
 		Short: "Remove root credentials and enable centralized root access, plan first",

@@ -37,12 +37,13 @@ func (p *typedAnswer) Secret(string) (string, error) { return "", errors.New("no
 func newEnv(t *testing.T, creds aws.Credentials, emu *awsemu.Server) (*FixOptions, *iostreams.IOStreams) {
 	t.Helper()
 	ios, _, _, _ := iostreams.Test()
-	return &FixOptions{
+	opts := &FixOptions{
 		IO:       ios,
 		Prompter: &typedAnswer{},
-		Session:  func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, emu.Config(creds)) },
 		Now:      func() time.Time { return now },
-	}, ios
+	}
+	opts.Engine = engineFor(func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, emu.Config(creds)) }, opts)
+	return opts, ios
 }
 
 func startEmu(t *testing.T) *awsemu.Server {

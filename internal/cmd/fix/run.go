@@ -14,15 +14,14 @@ import (
 
 // runFix plans with the fix engine, shows the plan, asks, applies, prints.
 func runFix(ctx context.Context, opts *FixOptions) error {
-	who, err := opts.Session(ctx)
+	eng, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
 	errOut := opts.IO.ErrOut
-	if who.IsRoot {
-		fmt.Fprintf(errOut, "! rootguard is running with root user credentials (%s): this run is itself root use.\n", who.CallerARN)
+	if eng.IsRoot() {
+		fmt.Fprintf(errOut, "! rootguard is running with root user credentials (%s): this run is itself root use.\n", eng.CallerARN())
 	}
-	eng := &rgfix.Engine{Caller: who, Now: opts.Now, Concurrency: opts.Concurrency, RootSession: opts.RootSession}
 	planned, err := eng.Plan(ctx, opts.request())
 	var usage *rgfix.UsageError
 	if errors.As(err, &usage) {
@@ -54,7 +53,7 @@ func runFix(ctx context.Context, opts *FixOptions) error {
 	}
 	var rec *rgfix.Recorder
 	if opts.RecordPath != "" {
-		if rec, err = rgfix.OpenRecorder(opts.RecordPath, who.CallerARN); err != nil {
+		if rec, err = rgfix.OpenRecorder(opts.RecordPath, eng.CallerARN()); err != nil {
 			return err
 		}
 	}
