@@ -36,6 +36,9 @@ type Engine struct {
 	clients func(aws.Config) clients
 }
 
+// CallerARN is the caller's ARN, the actor of the change record.
+func (e *Engine) CallerARN() string { return e.Caller.CallerARN }
+
 // task is one kind of privileged root task.
 type task interface {
 	policy() rootsession.TaskPolicy

@@ -28,8 +28,10 @@ import (
 type Options struct {
 	IO       *iostreams.IOStreams
 	Prompter prompt.Prompter
-	Session  func(context.Context) (*account.Session, error)
-	Now      func() time.Time
+	// Engine identifies the caller and builds the root-task engine for it
+	// when the command runs; tests give a fake.
+	Engine func(context.Context) (Engine, error)
+	Now    func() time.Time
 	// RootSession tunes the sts:AssumeRoot sessions; tests shorten them.
 	RootSession rootsession.Options
 
@@ -41,7 +43,31 @@ type Options struct {
 	RecordPath string
 
 	// plan is the task, chosen by the subcommand.
-	plan func(ctx context.Context, e *rt.Engine) (*rt.Plan, error)
+	plan func(ctx context.Context, e Engine) (*rt.Plan, error)
+}
+
+// Engine plans and applies root tasks for one caller (rt.Engine).
+type Engine interface {
+	CallerARN() string
+	PlanPasswordRecovery(ctx context.Context, acct string) (*rt.Plan, error)
+	PlanBucketUnlock(ctx context.Context, acct, bucket string) (*rt.Plan, error)
+	PlanQueueUnlock(ctx context.Context, acct, queueURL string) (*rt.Plan, error)
+	Apply(ctx context.Context, p *rt.Plan, rec *fix.Recorder) rt.Result
+}
+
+var _ Engine = (*rt.Engine)(nil)
+
+// engineFor builds the root-task engine for the caller session resolves,
+// with opts' clock and root-session tuning as they are when the command
+// runs (after the flags are parsed).
+func engineFor(session func(context.Context) (*account.Session, error), opts *Options) func(context.Context) (Engine, error) {
+	return func(ctx context.Context) (Engine, error) {
+		who, err := session(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &rt.Engine{Caller: who, Now: opts.Now, RootSession: opts.RootSession}, nil
+	}
 }
 
 // NewCmdRoot returns `rootguard root` and its tasks.
@@ -65,8 +91,8 @@ IAMCreateRootUserPassword root session. Whoever reads the root user's e-mail
 can then use "Forgot password" and sign in as root. Remove the credentials
 again afterwards: rootguard fix --accounts ID --remove-root-credentials.`,
 		"  rootguard root allow-password-recovery --account 222222222222 --approve",
-		nil, func(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-			return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+		nil, func(o *Options) func(context.Context, Engine) (*rt.Plan, error) {
+			return func(ctx context.Context, e Engine) (*rt.Plan, error) {
 				return e.PlanPasswordRecovery(ctx, o.Account)
 			}
 		}))
@@ -77,8 +103,8 @@ again. Write a correct policy afterwards.`,
 		"  rootguard root unlock-bucket-policy --account 222222222222 --bucket example-logs --record unlock.jsonl --approve",
 		func(c *cobra.Command, o *Options) {
 			c.Flags().StringVar(&o.Bucket, "bucket", "", "the `bucket` whose policy to remove (required)")
-		}, func(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-			return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+		}, func(o *Options) func(context.Context, Engine) (*rt.Plan, error) {
+			return func(ctx context.Context, e Engine) (*rt.Plan, error) {
 				return e.PlanBucketUnlock(ctx, o.Account, o.Bucket)
 			}
 		}))
@@ -89,8 +115,8 @@ again. Write a correct policy afterwards.`,
 		"  rootguard root unlock-queue-policy --account 222222222222 --queue https://sqs.eu-west-1.amazonaws.com/222222222222/orders --approve",
 		func(c *cobra.Command, o *Options) {
 			c.Flags().StringVar(&o.Queue, "queue", "", "the queue `URL` whose policy to remove (required)")
-		}, func(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-			return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+		}, func(o *Options) func(context.Context, Engine) (*rt.Plan, error) {
+			return func(ctx context.Context, e Engine) (*rt.Plan, error) {
 				return e.PlanQueueUnlock(ctx, o.Account, o.Queue)
 			}
 		}))
@@ -100,8 +126,9 @@ again. Write a correct policy afterwards.`,
 var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 
 func newTask(f *cmdutil.Factory, runF func(*Options) error, use, short, long, example string,
-	flags func(*cobra.Command, *Options), plan func(*Options) func(context.Context, *rt.Engine) (*rt.Plan, error)) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, Session: f.Session, Now: f.Now}
+	flags func(*cobra.Command, *Options), plan func(*Options) func(context.Context, Engine) (*rt.Plan, error)) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Prompter: f.Prompter, Now: f.Now}
+	opts.Engine = engineFor(f.Session, opts)
 	cmd := &cobra.Command{
 		Use: use + " [flags]", Short: short, Long: long, Example: example, Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -148,11 +175,10 @@ var errNotConfirmed = errors.New("the confirmation did not match: no changes wer
 
 // Run plans the task, shows the plan, asks, applies and shows before → after.
 func Run(ctx context.Context, opts *Options) error {
-	who, err := opts.Session(ctx)
+	eng, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
-	eng := &rt.Engine{Caller: who, Now: opts.Now, RootSession: opts.RootSession}
 	p, err := opts.plan(ctx, eng)
 	if err != nil {
 		return err
@@ -171,7 +197,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	var rec *fix.Recorder
 	if opts.RecordPath != "" {
-		if rec, err = fix.OpenRecorder(opts.RecordPath, who.CallerARN); err != nil {
+		if rec, err = fix.OpenRecorder(opts.RecordPath, eng.CallerARN()); err != nil {
 			return err
 		}
 	}

@@ -78,13 +78,10 @@ func newEnvWith(t *testing.T, features ...string) *env {
 	return e
 }
 
-func (e *env) opts(t *testing.T, creds aws.Credentials, plan func(*Options) func(context.Context, *rt.Engine) (*rt.Plan, error)) (*Options, *iostreams.IOStreams) {
+func (e *env) opts(t *testing.T, creds aws.Credentials, plan func(*Options) func(context.Context, Engine) (*rt.Plan, error)) (*Options, *iostreams.IOStreams) {
 	ios, _, _, _ := iostreams.Test()
-	o := &Options{
-		IO: ios, Prompter: &typed{},
-		Session: func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, e.emu.Config(creds)) },
-		Now:     func() time.Time { return now },
-	}
+	o := &Options{IO: ios, Prompter: &typed{}, Now: func() time.Time { return now }}
+	o.Engine = engineFor(func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, e.emu.Config(creds)) }, o)
 	o.plan = plan(o)
 	return o, ios
 }
@@ -95,20 +92,20 @@ func (e *env) s3(id string) *s3.Client {
 
 func (e *env) sqs(id string) *sqs.Client { return sqs.NewFromConfig(e.emu.Config(e.admins[id])) }
 
-func bucketTask(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-	return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+func bucketTask(o *Options) func(context.Context, Engine) (*rt.Plan, error) {
+	return func(ctx context.Context, e Engine) (*rt.Plan, error) {
 		return e.PlanBucketUnlock(ctx, o.Account, o.Bucket)
 	}
 }
 
-func queueTask(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-	return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+func queueTask(o *Options) func(context.Context, Engine) (*rt.Plan, error) {
+	return func(ctx context.Context, e Engine) (*rt.Plan, error) {
 		return e.PlanQueueUnlock(ctx, o.Account, o.Queue)
 	}
 }
 
-func passwordTask(o *Options) func(context.Context, *rt.Engine) (*rt.Plan, error) {
-	return func(ctx context.Context, e *rt.Engine) (*rt.Plan, error) {
+func passwordTask(o *Options) func(context.Context, Engine) (*rt.Plan, error) {
+	return func(ctx context.Context, e Engine) (*rt.Plan, error) {
 		return e.PlanPasswordRecovery(ctx, o.Account)
 	}
 }
