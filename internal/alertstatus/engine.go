@@ -36,16 +36,23 @@ func NewClients(caller *account.Session) Clients {
 	}
 }
 
-// Engine reads and tests the caller's alert pipeline: `alert status` and
-// `alert test`.
+// Engine reads and tests the caller's alert pipeline, and reads the
+// organization's coverage: `alert status [--org]` and `alert test`.
 type Engine struct {
+	caller  *account.Session
 	clients Clients
 	put     PutAPI
 }
 
 // New builds the engine's clients for the caller's account.
 func New(caller *account.Session) *Engine {
-	return &Engine{clients: NewClients(caller), put: eventbridge.NewFromConfig(caller.Home())}
+	return &Engine{caller: caller, clients: NewClients(caller), put: eventbridge.NewFromConfig(caller.Home())}
+}
+
+// Coverage reads the organization's coverage gaps with the clients
+// NewCoverageClients builds for the caller; see CheckCoverage.
+func (e *Engine) Coverage(ctx context.Context, o CoverageOptions) (*Coverage, error) {
+	return CheckCoverage(ctx, NewCoverageClients(e.caller), o)
 }
 
 // Read reads the pipeline's state; see Read.

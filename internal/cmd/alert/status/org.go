@@ -6,16 +6,14 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/cmdutil"
 )
 
 // runOrgStatus reports the organization's coverage gaps: ACTIVE accounts
 // and regions whose root activity does not reach the hub.
-func runOrgStatus(ctx context.Context, opts *Options, sess *account.Session) error {
-	cov, err := alertstatus.CheckCoverage(ctx, alertstatus.NewCoverageClients(sess),
-		alertstatus.CoverageOptions{Prefix: opts.Prefix, HubAccount: opts.HubAccount, Regions: opts.Regions})
+func runOrgStatus(ctx context.Context, opts *Options, eng Engine) error {
+	cov, err := eng.Coverage(ctx, alertstatus.CoverageOptions{Prefix: opts.Prefix, HubAccount: opts.HubAccount, Regions: opts.Regions})
 	if err != nil {
 		return fmt.Errorf("alert status --org: %w", err)
 	}

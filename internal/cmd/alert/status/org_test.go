@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/rootguard/rootguard/internal/account"
 	"github.com/rootguard/rootguard/internal/alertstatus"
 	"github.com/rootguard/rootguard/internal/awsemu"
 	"github.com/rootguard/rootguard/internal/cmdutil"
@@ -89,7 +90,7 @@ func TestStatusOrgReportsCoverageGaps(t *testing.T) {
 
 	status := func(output string) (string, string, error) {
 		ios, _, out, errOut := iostreams.Test()
-		err := runStatus(ctx, &Options{IO: ios, AWSConfig: func(context.Context) (aws.Config, error) { return cfg, nil },
+		err := runStatus(ctx, &Options{IO: ios, Engine: engineFor(func(ctx context.Context) (*account.Session, error) { return account.Resolve(ctx, cfg) }),
 			Now: time.Now, Prefix: "rgst", Output: output, Org: true})
 		return out.String(), errOut.String(), err
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/account"
@@ -21,9 +20,11 @@ import (
 
 // Options are the flags and dependencies of `alert status`.
 type Options struct {
-	IO        *iostreams.IOStreams
-	AWSConfig func(context.Context) (aws.Config, error)
-	Now       func() time.Time
+	IO *iostreams.IOStreams
+	// Engine identifies the caller and builds the engine for its account
+	// when the command runs, within --timeout; tests give a fake.
+	Engine func(context.Context) (Engine, error)
+	Now    func() time.Time
 
 	Prefix string
 	Output string
@@ -45,9 +46,43 @@ const (
 	defaultOrgTimeout = 30 * time.Minute
 )
 
+// Engine reads what `alert status` reports: the pipeline's health and the
+// organization's coverage (alertstatus.Engine), and the posture auditor's
+// health (posturehealth).
+type Engine interface {
+	Read(ctx context.Context, names stack.Names, now time.Time) (alertstatus.Report, error)
+	Coverage(ctx context.Context, o alertstatus.CoverageOptions) (*alertstatus.Coverage, error)
+	Posture(ctx context.Context, names stack.Names, now time.Time) (posturehealth.Health, error)
+}
+
+// engine is the real Engine: alertstatus's, and posturehealth's read of
+// the posture auditor (which cannot live in alertstatus: see posturehealth).
+type engine struct {
+	*alertstatus.Engine
+	posture posturehealth.Clients
+}
+
+var _ Engine = engine{}
+
+// Posture reads the posture auditor's health; see posturehealth.Read.
+func (e engine) Posture(ctx context.Context, names stack.Names, now time.Time) (posturehealth.Health, error) {
+	return posturehealth.Read(ctx, e.posture, names, now)
+}
+
+// engineFor builds the real engine for the caller session resolves.
+func engineFor(session func(context.Context) (*account.Session, error)) func(context.Context) (Engine, error) {
+	return func(ctx context.Context) (Engine, error) {
+		caller, err := session(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return engine{Engine: alertstatus.New(caller), posture: posturehealth.NewClients(caller)}, nil
+	}
+}
+
 // NewCmdStatus returns `rootguard alert status`.
 func NewCmdStatus(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, AWSConfig: f.LoadAWSConfig, Now: f.Now}
+	opts := &Options{IO: f.IOStreams, Engine: engineFor(f.Session), Now: f.Now}
 	cmd := &cobra.Command{
 		Use: "status",
 		Example: `  rootguard alert status
@@ -112,25 +147,21 @@ func runStatus(parent context.Context, opts *Options) error {
 // readStatus reads and prints the pipeline's health (or with --org the
 // organization's coverage) within ctx's deadline.
 func readStatus(ctx context.Context, opts *Options) error {
-	cfg, err := opts.AWSConfig(ctx)
-	if err != nil {
-		return err
-	}
-	sess, err := account.Resolve(ctx, cfg)
+	eng, err := opts.Engine(ctx)
 	if err != nil {
 		return err
 	}
 	if opts.Org {
-		return runOrgStatus(ctx, opts, sess)
+		return runOrgStatus(ctx, opts, eng)
 	}
 	names := stack.Names{Prefix: opts.Prefix}
-	r, err := alertstatus.New(sess).Read(ctx, names, opts.Now())
+	r, err := eng.Read(ctx, names, opts.Now())
 	if err != nil {
 		return fmt.Errorf("alert status: %w", err)
 	}
 	// The posture auditor reports through this pipeline: its health is
 	// part of the pipeline's, a problem only when it is deployed.
-	ph, err := posturehealth.Read(ctx, posturehealth.NewClients(sess), names, opts.Now())
+	ph, err := eng.Posture(ctx, names, opts.Now())
 	if err != nil {
 		return fmt.Errorf("alert status: posture auditor: %w", err)
 	}
