@@ -17,8 +17,8 @@ import (
 // Factory holds only IO streams, a prompter, an AWS-config loader and a
 // clock. It is not a service locator: a command's NewCmdX defaults its
 // Options.Engine to an engine built from Session when the command runs
-// (tests give a fake), and the engine builds its own narrow clients
-// (docs/architecture.md names the commands not yet built so).
+// (tests give a fake), and the engine builds its own narrow clients;
+// `audit` takes its engine as functions instead (docs/architecture.md).
 type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Prompter  prompt.Prompter
